@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+// The README's test command: build, lint, type-check and test every project (or only the
+// projects affected since NX_BASE when that commit exists), then the pack check.
+import { execFileSync, spawnSync } from 'node:child_process';
+
+const targets = ['build', 'lint', 'typecheck', 'test'];
+const base = process.env.NX_BASE;
+const baseExists =
+  base !== undefined && base !== '' && spawnSync('git', ['cat-file', '-e', `${base}^{commit}`], { stdio: 'ignore' }).status === 0;
+
+const nxArgs = baseExists
+  ? ['affected', '-t', ...targets, `--base=${base}`, `--head=${process.env.NX_HEAD ?? 'HEAD'}`]
+  : ['run-many', '-t', ...targets];
+console.log(baseExists ? `testing projects affected since ${base}` : 'no base commit (NX_BASE): testing every project');
+
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
+try {
+  run(process.execPath, ['node_modules/nx/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
+  run(process.execPath, ['tools/scripts/pack-check.mjs']);
+} catch (error) {
+  process.exit(typeof error.status === 'number' ? error.status : 1);
+}
