@@ -1,0 +1,90 @@
+import type { Classification } from './types';
+
+// Node and libuv error codes of failures that usually go away by themselves.
+const TEMPORARY_CODES = new Set([
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'ECONNABORTED',
+  'ENOTCONN',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_STREAM_PREMATURE_CLOSE',
+  'ERR_HTTP2_STREAM_CANCEL',
+  'ERR_SOCKET_CLOSED',
+  'EOPENBREAKER',
+  'ESEMLOCKED',
+]);
+
+// Node's TLS and OpenSSL verification codes: a bad certificate does not fix itself.
+const TLS_CODE_PATTERN =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_(GET|VERIFY|DECRYPT)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL_|UNABLE_TO_GET_ISSUER_CERT|INVALID_(CA|PURPOSE)|CERT_UNTRUSTED|CERT_REJECTED|CERT_REVOKED)/;
+
+// Messages of failures that carry no code but say what happened (QUIC libraries, proxies).
+const TEMPORARY_MESSAGE = /(idle timeout|timed out|stream reset|reset by peer|overload|service unavailable|too many requests|\b503\b|\b429\b)/i;
+
+interface ErrorLike {
+  code?: unknown;
+  retryable?: unknown;
+  name?: unknown;
+  message?: unknown;
+  status?: unknown;
+  statusCode?: unknown;
+}
+
+const permanent = (reason: string): Classification => ({ retryable: false, reason });
+const temporary = (reason: string): Classification => ({ retryable: true, reason });
+
+function httpStatusClassification(status: number): Classification | undefined {
+  if (status === 429 || status === 502 || status === 503 || status === 504) return temporary(`http-${status}`);
+  if (status === 401 || status === 403) return permanent('authentication');
+  if (status === 400 || status === 413 || status === 422) return permanent(status === 413 ? 'oversize' : 'validation');
+  return undefined;
+}
+
+/**
+ * Says whether `err` is a temporary infrastructure failure (retry it, count it against a
+ * breaker) or a permanent one (TLS, authentication, validation, oversize, programmer error).
+ * Unknown errors are permanent: retrying what we do not understand hides bugs.
+ */
+export function classifyError(err: unknown): Classification {
+  if (err === null || err === undefined || (typeof err !== 'object' && typeof err !== 'function')) {
+    return permanent('not-an-error');
+  }
+  const e = err as ErrorLike;
+  if (typeof e.retryable === 'boolean') {
+    return { retryable: e.retryable, reason: typeof e.code === 'string' ? e.code : 'typed-error' };
+  }
+  const code = typeof e.code === 'string' ? e.code : undefined;
+  if (e.name === 'AbortError' || code === 'ABORT_ERR') return permanent('aborted');
+  if (e.name === 'TimeoutError') return temporary('timeout');
+  if (code !== undefined) {
+    if (TEMPORARY_CODES.has(code)) return temporary(code);
+    if (TLS_CODE_PATTERN.test(code)) return permanent('tls');
+  }
+  const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
+  if (status !== undefined) {
+    const byStatus = httpStatusClassification(status);
+    if (byStatus) return byStatus;
+  }
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError) {
+    return permanent('programmer-error');
+  }
+  if (typeof e.message === 'string') {
+    // A timed-out handshake is a slow peer, not a bad certificate: test the temporary words first.
+    if (TEMPORARY_MESSAGE.test(e.message)) return temporary('message');
+    if (/certificate|tls|ssl|handshake/i.test(e.message)) return permanent('tls');
+  }
+  return permanent(code ?? 'unknown');
+}
+
+/** True when retrying `err` later may succeed. */
+export function isRetryableError(err: unknown): boolean {
+  return classifyError(err).retryable;
+}
