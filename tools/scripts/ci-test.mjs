@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The README's test command: build, lint, type-check and test every project (or only the
-// projects affected since NX_BASE when that commit exists), then the pack check.
+// projects affected since NX_BASE when that commit exists), then the module-boundary probe
+// and the pack check.
 import { execFileSync, spawnSync } from 'node:child_process';
 
 const targets = ['build', 'lint', 'typecheck', 'test'];
@@ -16,6 +17,7 @@ console.log(baseExists ? `testing projects affected since ${base}` : 'no base co
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
 try {
   run(process.execPath, ['node_modules/nx/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
+  run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
   run(process.execPath, ['tools/scripts/pack-check.mjs']);
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);
