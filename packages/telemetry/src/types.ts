@@ -1,0 +1,190 @@
+/**
+ * Structural types of the things telemetry observes. Telemetry never imports the transport,
+ * resilience or learning packages: anything with `on`/`off` that emits these payloads fits.
+ */
+
+/** Which wire a transport event came from. */
+export type TransportKind = 'quic' | 'tcp';
+
+/** Who opened the connection. */
+export type ConnectionDirection = 'inbound' | 'outbound';
+
+/** How a request/response exchange ended. */
+export type RequestOutcome = 'ok' | 'error' | 'timeout';
+
+/** Circuit breaker states as reported by @agentlink/resilience. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+export interface ConnectionOpenedEvent {
+  transport: TransportKind;
+  peer: string;
+  direction: ConnectionDirection;
+  /** Handshake duration in milliseconds. */
+  handshakeMs: number;
+}
+
+export interface ConnectionClosedEvent {
+  transport: TransportKind;
+  peer: string;
+  direction: ConnectionDirection;
+  reason: string;
+}
+
+/** One frame/message written to or read from the wire. */
+export interface MessageEvent {
+  transport: TransportKind;
+  peer: string;
+  method: string;
+  /** Payload size on the wire in bytes. */
+  bytes: number;
+}
+
+export interface RequestCompletedEvent {
+  transport: TransportKind;
+  peer: string;
+  method: string;
+  /** Time from sending the request to its outcome, in milliseconds. */
+  latencyMs: number;
+  outcome: RequestOutcome;
+}
+
+export interface TransportErrorEvent {
+  transport: TransportKind;
+  peer?: string;
+  code: string;
+}
+
+export interface CertificateExpiryEvent {
+  subject: string;
+  /** Seconds until the certificate's notAfter; negative once expired. */
+  secondsLeft: number;
+}
+
+export interface FallbackEvent {
+  from: 'quic';
+  to: 'tcp';
+  peer: string;
+}
+
+/** Event names and payloads a transport emits. */
+export interface TransportEventMap {
+  connectionOpened: ConnectionOpenedEvent;
+  connectionClosed: ConnectionClosedEvent;
+  messageSent: MessageEvent;
+  messageReceived: MessageEvent;
+  requestCompleted: RequestCompletedEvent;
+  error: TransportErrorEvent;
+  certificateExpiry: CertificateExpiryEvent;
+  fallback: FallbackEvent;
+}
+
+export interface BreakerStateChangeEvent {
+  key?: string;
+  from: BreakerState;
+  to: BreakerState;
+}
+
+export interface BreakerRejectedEvent {
+  key?: string;
+}
+
+/** Event names and payloads a circuit breaker (or breaker group) emits. */
+export interface BreakerEventMap {
+  stateChange: BreakerStateChangeEvent;
+  rejected: BreakerRejectedEvent;
+}
+
+export interface PredictionEvent {
+  /** Time to answer, in milliseconds, including a fallback answer. */
+  latencyMs: number;
+  /** True when the answer came from the fallback instead of the model. */
+  fallback: boolean;
+  /** Why the fallback was used, e.g. 'deadline' or 'model-error'. */
+  reason?: string;
+}
+
+/** Ratios in [0, 1] from an evaluation on held-out data. */
+export interface EvaluationEvent {
+  accuracy: number;
+  balancedAccuracy?: number;
+  f1?: number;
+  precision?: number;
+  recall?: number;
+}
+
+/** Event names and payloads a model emits. */
+export interface ModelEventMap {
+  prediction: PredictionEvent;
+  evaluation: EvaluationEvent;
+}
+
+/**
+ * The smallest EventEmitter surface telemetry needs. A node:events EventEmitter fits, and so
+ * does any object whose `on`/`off` accept a listener of one argument.
+ */
+export interface EventSource {
+  on(event: string, listener: (payload: unknown) => void): unknown;
+  off(event: string, listener: (payload: unknown) => void): unknown;
+}
+
+/** Removes every listener an `instrument*` call added. Calling it twice is harmless. */
+export type Detach = () => void;
+
+/** Options of `createTelemetryMetrics`. */
+export interface TelemetryMetricsOptions {
+  /** Labels added to every series (e.g. `{ agent: 'coordinator' }`). Default: none. */
+  defaultLabels?: Record<string, string>;
+  /** Register prom-client's process and Node.js metrics. Default: true. */
+  defaultMetrics?: boolean;
+  /**
+   * Memory the process may use, in bytes, exported as `agentlink_memory_limit_bytes` for the
+   * memory alert. Default: the cgroup limit when there is one, else `os.totalmem()`.
+   */
+  memoryLimitBytes?: number;
+  /**
+   * Allow-list of `method` label values; any other method is labelled 'other'. Default: none,
+   * the first `maxMethods` distinct methods get their own label.
+   */
+  methods?: readonly string[];
+  /** Distinct `method` label values before the rest become 'other'. Default: 32. */
+  maxMethods?: number;
+  /**
+   * Add a `peer` label to message, byte and error counters. Only for small fleets: every peer
+   * multiplies those series. Default: false.
+   */
+  peerLabels?: boolean;
+  /** Distinct `peer` (and breaker `key`) label values before the rest become 'other'. Default: 64. */
+  maxPeers?: number;
+  /** Distinct values of other free-text labels (error code, close reason, subject, fallback reason). Default: 32. */
+  maxLabelValues?: number;
+}
+
+/** Options of `instrumentModel`. */
+export interface ModelInstrumentationOptions {
+  /** Value of the `model` label. Default: 'default'. */
+  model?: string;
+}
+
+/** Options of `startMetricsServer`. */
+export interface MetricsServerOptions {
+  /** Registry whose exposition `/metrics` serves (`TelemetryMetrics.registry`). */
+  registry: {
+    metrics(): Promise<string>;
+    readonly contentType: string;
+  };
+  /** Address to listen on. Default: '127.0.0.1'. */
+  host?: string;
+  /** TCP port; 0 picks a free one. Default: 0. */
+  port?: number;
+  /** Decides `/readyz`: 200 when it returns true, 503 otherwise. Default: always ready. */
+  readiness?: () => boolean | Promise<boolean>;
+}
+
+/** A running metrics HTTP server. */
+export interface MetricsServer {
+  /** Base URL, e.g. `http://127.0.0.1:9464`. */
+  readonly url: string;
+  readonly port: number;
+  /** Stops listening and closes every connection, idle keep-alive ones included. Idempotent. */
+  close(): Promise<void>;
+}
