@@ -72,7 +72,7 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
       const method = labels.method.label(text(event.method));
       metrics.requestDuration.observe({ transport: transportKind, method, outcome }, seconds);
     },
-    error: (payload) => {
+    transportError: (payload) => {
       const event = asRecord(payload);
       const transportKind = oneOf(event.transport, TRANSPORTS);
       const code = labels.code.label(text(event.code, 'unknown'));

@@ -73,7 +73,7 @@ export interface TransportEventMap {
   messageSent: MessageEvent;
   messageReceived: MessageEvent;
   requestCompleted: RequestCompletedEvent;
-  error: TransportErrorEvent;
+  transportError: TransportErrorEvent;
   certificateExpiry: CertificateExpiryEvent;
   fallback: FallbackEvent;
 }

@@ -5,7 +5,7 @@ import { samplesOf, valueOf } from './support/metric-samples';
 
 const TRANSPORT_EVENTS = [
   'connectionOpened', 'connectionClosed', 'messageSent', 'messageReceived',
-  'requestCompleted', 'error', 'certificateExpiry', 'fallback',
+  'requestCompleted', 'transportError', 'certificateExpiry', 'fallback',
 ];
 
 function setup(options: Parameters<typeof createTelemetryMetrics>[0] = {}) {
@@ -90,9 +90,9 @@ describe('instrumentTransport counting', () => {
 
   it('counts errors by code, fallbacks and certificate expiry', async () => {
     const { metrics, transport } = setup();
-    transport.emit('error', { transport: 'quic', peer: 'p1', code: 'ERR_FRAME_TOO_LARGE' });
-    transport.emit('error', { transport: 'quic', code: 'ERR_FRAME_TOO_LARGE' });
-    transport.emit('error', { transport: 'tcp', code: 'ECONNRESET' });
+    transport.emit('transportError', { transport: 'quic', peer: 'p1', code: 'ERR_FRAME_TOO_LARGE' });
+    transport.emit('transportError', { transport: 'quic', code: 'ERR_FRAME_TOO_LARGE' });
+    transport.emit('transportError', { transport: 'tcp', code: 'ECONNRESET' });
     transport.emit('fallback', { from: 'quic', to: 'tcp', peer: 'p1' });
     transport.emit('certificateExpiry', { subject: 'agent-a', secondsLeft: 86_400 });
     transport.emit('certificateExpiry', { subject: 'agent-a', secondsLeft: 86_000 });
@@ -128,7 +128,7 @@ describe('instrumentTransport counting', () => {
     const on = setup({ peerLabels: true, maxPeers: 1 });
     on.transport.emit('messageSent', { transport: 'quic', peer: 'p1', method: 'm', bytes: 1 });
     on.transport.emit('messageSent', { transport: 'quic', peer: 'p2', method: 'm', bytes: 1 });
-    on.transport.emit('error', { transport: 'quic', code: 'E' });
+    on.transport.emit('transportError', { transport: 'quic', code: 'E' });
     expect(await valueOf(on.metrics.messagesSent, { transport: 'quic', method: 'm', peer: 'p1' })).toBe(1);
     expect(await valueOf(on.metrics.messagesSent, { transport: 'quic', method: 'm', peer: 'other' })).toBe(1);
     expect(await valueOf(on.metrics.errors, { transport: 'quic', code: 'E', peer: 'other' })).toBe(1);
@@ -143,7 +143,7 @@ describe('instrumentTransport counting', () => {
       ['requestCompleted', { transport: 'quic', peer: 'p', method: 'm', latencyMs: 1, outcome: 'maybe' }],
       ['connectionOpened', { transport: 'quic', peer: 'p', direction: 'sideways', handshakeMs: 1 }],
       ['connectionClosed', null],
-      ['error', 'boom'],
+      ['transportError', 'boom'],
       ['certificateExpiry', { subject: 'x', secondsLeft: Infinity }],
       ['fallback', { from: 'quic', to: 'udp', peer: 'p' }],
     ];
