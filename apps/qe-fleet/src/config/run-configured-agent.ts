@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readFile } from 'node:fs/promises';
+import { CoordinatorAgent } from '../agents/coordinator-agent';
+import type { ReportSubmission } from '../agents/reporter-agent';
+import { waitForPeers } from '../agents/wait-for-peers';
+import { ConfigError } from '../errors';
+import { startAgentNode, type AgentNode } from '../fleet/agent-node';
+import { attachRole } from '../fleet/attach-role';
+import { DEFAULT_FLEET_OPTIONS, type FleetOptions } from '../fleet/fleet-options';
+import type { FleetPlan } from '../fleet/fleet-plan';
+import { prepareRun, type PreparedRun } from '../fleet/prepare-run';
+import type { PeerEndpoint } from '../messaging/fleet-link';
+import { METHODS } from '../messaging/protocol';
+import { createLearningPredictor } from '../model/learning-predictor';
+import { accountingHolds, type FleetSummary } from '../report/fleet-summary';
+import { formatSummaryTable } from '../report/summary-table';
+import { parseConfig, type FleetConfig } from './fleet-config';
+import { loadCredentials } from './load-credentials';
+
+interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+/** The fleet plan a configuration describes (this agent plus its peers). */
+export function planFromConfig(config: FleetConfig): FleetPlan {
+  const all = [config.agent, ...config.peers.map((p) => ({ id: p.id, role: p.role }))];
+  const first = (role: string): string => all.find((a) => a.role === role)?.id ?? '';
+  return { coordinatorId: first('coordinator'), analyserId: first('analyser'), reporterId: first('reporter'), executorIds: all.filter((a) => a.role === 'executor').map((a) => a.id), agents: all };
+}
+
+function runOptions(config: FleetConfig, base: FleetOptions): FleetOptions {
+  const s = config.suite ?? {};
+  return { ...base, transport: config.transport, suiteSize: s.size ?? base.suiteSize, durationS: s.durationS ?? base.durationS, seed: s.seed ?? base.seed, dataDir: s.dataDir ?? base.dataDir, modelDir: s.modelDir ?? base.modelDir };
+}
+
+function untilSignal(signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGTERM', stop);
+      process.off('SIGINT', stop);
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    signal?.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/** Reads and validates a configuration file. */
+export async function readConfigFile(source: string): Promise<FleetConfig> {
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (error) {
+    throw new ConfigError(source, 'cannot be read', error);
+  }
+  return parseConfig(text, source);
+}
+
+async function coordinate(node: AgentNode, config: FleetConfig, plan: FleetPlan, prepared: PreparedRun, options: FleetOptions, io: Io, stop?: AbortSignal): Promise<number> {
+  const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
+  const rounds = config.suite?.rounds ?? 1;
+  let exitCode = 0;
+  for (let round = 1; rounds === 0 || round <= rounds; round += 1) {
+    const ready = await waitForPeers(node.link, [plan.analyserId, plan.reporterId, ...plan.executorIds], 60_000, stop);
+    log(`round ${round}: ${ready.length}/${plan.agents.length - 1} peers answer; dispatching ${prepared.tasks.size} tasks`);
+    const coordinator = new CoordinatorAgent({ link: node.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
+    const detach = node.telemetry.observeBreakers(coordinator.breakers);
+    coordinator.on('booked', ({ completed }) => {
+      if (completed % 25 === 0) io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));
+    });
+    const record = await coordinator.run(AbortSignal.any([AbortSignal.timeout(options.timeoutS * 1000), ...(stop ? [stop] : [])]));
+    coordinator.close();
+    detach();
+    const submission: ReportSubmission = { run: record, agents: plan.agents.length, transport: config.transport, executors: plan.executorIds, tests: prepared.reportTests };
+    const summary = await node.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, { timeoutMs: 60_000 });
+    io.out(options.json ? JSON.stringify({ event: 'summary', agent: config.agent.id, round, summary }) : formatSummaryTable(summary));
+    if (!accountingHolds(record.accounting)) exitCode = 1;
+    if (stop?.aborted || (rounds !== 0 && round === rounds)) break;
+    await new Promise((resolve) => setTimeout(resolve, (config.suite?.pauseS ?? 30) * 1000));
+  }
+  return exitCode;
+}
+
+/**
+ * Runs the single agent a production configuration describes (one per process or pod). Prints a
+ * JSON ready line on stdout once listening. The coordinator waits for its peers, runs the suite
+ * `suite.rounds` times (0 = forever) and prints each summary; the others serve until SIGTERM.
+ */
+export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: AbortSignal): Promise<number> {
+  const source = flags.configPath!;
+  const config = await readConfigFile(source);
+  const credentials = await loadCredentials(config, source);
+  const options = runOptions(config, { ...DEFAULT_FLEET_OPTIONS, ...flags });
+  const plan = planFromConfig(config);
+  const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
+  const needsSuite = config.agent.role === 'coordinator' || config.agent.role === 'analyser';
+  const prepared = needsSuite ? await prepareRun(options, Math.max(1, plan.executorIds.length), path.dirname(fileURLToPath(import.meta.url))) : undefined;
+  const predictor = config.agent.role === 'analyser' ? await createLearningPredictor(prepared!.trainingSet, { modelDir: options.modelDir, log }) : undefined;
+  const node = await startAgentNode({
+    id: config.agent.id,
+    role: config.agent.role,
+    transport: config.transport,
+    credentials,
+    host: config.listen.host,
+    port: config.listen.udpPort,
+    tcpPort: config.listen.tcpPort,
+    metricsHost: config.metrics.host,
+    metricsPort: config.metrics.port,
+  });
+  try {
+    node.link.setDirectory(new Map<string, PeerEndpoint>(config.peers.map((p) => [p.id, { host: p.host, port: config.transport === 'tcp' ? p.tcpPort ?? p.udpPort : p.udpPort, tcpPort: p.tcpPort, serverName: p.serverName }])));
+    io.out(JSON.stringify({ event: 'ready', agent: config.agent.id, role: config.agent.role, endpoint: node.endpoint, metrics: node.telemetry.url }));
+    if (config.agent.role === 'coordinator') return await coordinate(node, config, plan, prepared!, options, io, stop);
+    const role = attachRole(node, plan, predictor);
+    await untilSignal(stop);
+    await role.close();
+    return 0;
+  } finally {
+    await node.close();
+  }
+}

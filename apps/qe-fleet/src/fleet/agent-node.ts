@@ -1,0 +1,74 @@
+import type { TlsCredentials } from '@agentlink/transport';
+import { createTransport, type TransportChoice, type WireTuning } from '../messaging/create-transport';
+import type { PeerEndpoint } from '../messaging/fleet-link';
+import { TransportFleetLink } from '../messaging/transport-fleet-link';
+import { startAgentTelemetry, type AgentTelemetry } from '../telemetry/agent-telemetry';
+import { renderAppMetrics, type AppSample } from '../telemetry/app-metrics';
+
+export type AgentRole = 'coordinator' | 'executor' | 'analyser' | 'reporter';
+
+export interface AgentNodeOptions {
+  readonly id: string;
+  readonly role: AgentRole;
+  readonly transport: TransportChoice;
+  readonly credentials: TlsCredentials;
+  /** Listen address. Default 127.0.0.1, port 0 (UDP for QUIC, TCP for TLS). */
+  readonly host?: string;
+  readonly port?: number;
+  /** TCP port of the fallback listener (transport 'auto'). Default 0. */
+  readonly tcpPort?: number;
+  /** Address and port of /metrics. Default 127.0.0.1, port 0. */
+  readonly metricsHost?: string;
+  readonly metricsPort?: number;
+  readonly tuning?: WireTuning;
+}
+
+/** A running agent without its role: the fleet link, listening, and its /metrics server. */
+export interface AgentNode {
+  readonly id: string;
+  readonly role: AgentRole;
+  readonly link: TransportFleetLink;
+  readonly endpoint: PeerEndpoint;
+  readonly telemetry: AgentTelemetry;
+  /** Sets the source of the app's own samples on /metrics. */
+  setAppMetrics(samples: () => readonly AppSample[]): void;
+  close(): Promise<void>;
+}
+
+/** Starts the transport, listens, and serves /metrics for one agent. */
+export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNode> {
+  const transport = createTransport(options.transport, options.credentials, options.tuning);
+  const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
+  let samples: () => readonly AppSample[] = () => [];
+  let telemetry: AgentTelemetry | undefined;
+  try {
+    const endpoint = await link.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tcpPort);
+    telemetry = await startAgentTelemetry({
+      agentId: options.id,
+      role: options.role,
+      host: options.metricsHost,
+      port: options.metricsPort ?? 0,
+      appMetrics: () => renderAppMetrics(samples(), {}),
+    });
+    telemetry.observeTransport(link.telemetrySource);
+    const started = telemetry;
+    return {
+      id: options.id,
+      role: options.role,
+      link,
+      endpoint,
+      telemetry: started,
+      setAppMetrics: (source) => {
+        samples = source;
+      },
+      close: async () => {
+        await link.close();
+        await started.close();
+      },
+    };
+  } catch (error) {
+    await link.close();
+    await telemetry?.close();
+    throw error;
+  }
+}

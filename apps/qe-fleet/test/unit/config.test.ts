@@ -1,0 +1,111 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createCertificateAuthority, createDevelopmentCredentials, issueCertificate } from '@agentlink/transport';
+import { parseConfig, validateConfig } from '../../src/config/fleet-config';
+import { loadCredentials } from '../../src/config/load-credentials';
+import { planFromConfig, readConfigFile } from '../../src/config/run-configured-agent';
+import { ConfigError, ProductionCertificatesRequiredError } from '../../src/errors';
+
+const BASE = {
+  agent: { id: 'executor-1', role: 'executor' },
+  transport: 'quic',
+  listen: { host: '0.0.0.0', udpPort: 4433, tcpPort: 4434 },
+  metrics: { host: '0.0.0.0', port: 9464 },
+  peers: [
+    { id: 'coordinator', role: 'coordinator', host: 'qe-fleet-0.qe-fleet', udpPort: 4433, tcpPort: 4434, serverName: 'coordinator' },
+    { id: 'analyser', role: 'analyser', host: 'qe-fleet-1.qe-fleet', udpPort: 4433 },
+    { id: 'reporter', role: 'reporter', host: 'qe-fleet-2.qe-fleet', udpPort: 4433 },
+  ],
+};
+
+let dir: string;
+const files = { dev: { certFile: '', keyFile: '', caFile: '' }, real: { certFile: '', keyFile: '', caFile: '' } };
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-config-'));
+  const dev = (await createDevelopmentCredentials({ agentIds: ['executor-1'] })).agents['executor-1']!;
+  const ca = await createCertificateAuthority();
+  const real = await issueCertificate(ca, { agentId: 'executor-1', usage: 'both' });
+  for (const [name, creds] of [['dev', dev], ['real', { ...real, caPem: ca.certPem }]] as const) {
+    for (const [field, pem] of [['certFile', creds.certPem], ['keyFile', creds.keyPem], ['caFile', creds.caPem!]] as const) {
+      const file = path.join(dir, `${name}-${field}.pem`);
+      await writeFile(file, pem);
+      files[name][field] = file;
+    }
+  }
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('configuration file', () => {
+  it('accepts the documented schema and fills defaults', () => {
+    const config = validateConfig({ ...BASE, transport: undefined, metrics: undefined, listen: { udpPort: 0 } }, 'x.json');
+    expect(config.transport).toBe('quic');
+    expect(config.listen.host).toBe('0.0.0.0');
+    expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(config.peers[0]).toMatchObject({ serverName: 'coordinator', tcpPort: 4434 });
+    expect(planFromConfig(config)).toMatchObject({ coordinatorId: 'coordinator', analyserId: 'analyser', reporterId: 'reporter', executorIds: ['executor-1'] });
+  });
+
+  it.each([
+    ['not an object', []],
+    ['bad role', { ...BASE, agent: { id: 'x', role: 'boss' } }],
+    ['bad id', { ...BASE, agent: { id: 'no spaces', role: 'executor' } }],
+    ['bad port', { ...BASE, listen: { udpPort: 70_000 } }],
+    ['bad transport', { ...BASE, transport: 'sctp' }],
+    ['peers not a list', { ...BASE, peers: {} }],
+    ['duplicate peer', { ...BASE, peers: [...BASE.peers, BASE.peers[0]] }],
+    ['missing analyser', { ...BASE, peers: BASE.peers.filter((p) => p.role !== 'analyser') }],
+    ['bad tls', { ...BASE, tls: { certFile: '' } }],
+    ['bad serverName', { ...BASE, peers: [{ ...BASE.peers[0], serverName: 5 }, ...BASE.peers.slice(1)] }],
+  ])('refuses %s with ConfigError', (_name, value) => {
+    expect(() => validateConfig(value, 'x.json')).toThrow(ConfigError);
+  });
+
+  it('refuses text that is not JSON, and a missing file', async () => {
+    expect(() => parseConfig('{', 'x.json')).toThrow(/is not JSON/);
+    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(ConfigError);
+    const file = path.join(dir, 'ok.json');
+    await writeFile(file, JSON.stringify(BASE));
+    expect((await readConfigFile(file)).agent.id).toBe('executor-1');
+  });
+});
+
+describe('certificates', () => {
+  it('loads development certificates outside production', async () => {
+    const config = validateConfig({ ...BASE, tls: files.dev }, 'x.json');
+    const credentials = await loadCredentials(config, 'x.json', { NODE_ENV: 'development' });
+    expect(credentials.certPem).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('refuses to start in production without certificate paths', async () => {
+    const config = validateConfig(BASE, 'x.json');
+    await expect(loadCredentials(config, 'x.json', { NODE_ENV: 'production' })).rejects.toThrow(ProductionCertificatesRequiredError);
+    await expect(loadCredentials(config, 'x.json', {})).rejects.toThrow(ConfigError);
+  });
+
+  it('refuses development certificates in production and accepts fleet-CA ones', async () => {
+    const dev = validateConfig({ ...BASE, tls: files.dev }, 'x.json');
+    await expect(loadCredentials(dev, 'x.json', { NODE_ENV: 'production' })).rejects.toMatchObject({ code: 'ERR_PRODUCTION_CERTIFICATES_REQUIRED' });
+    const real = validateConfig({ ...BASE, tls: files.real }, 'x.json');
+    await expect(loadCredentials(real, 'x.json', { NODE_ENV: 'production' })).resolves.toMatchObject({ caPem: expect.stringContaining('BEGIN CERTIFICATE') });
+  });
+
+  it('names unreadable or empty certificate files', async () => {
+    const missing = validateConfig({ ...BASE, tls: { ...files.dev, keyFile: path.join(dir, 'nope.pem') } }, 'x.json');
+    await expect(loadCredentials(missing, 'x.json', {})).rejects.toThrow(/tls.keyFile/);
+    await expect(loadCredentials(missing, 'x.json', { NODE_ENV: 'production' })).rejects.toThrow(ProductionCertificatesRequiredError);
+    const empty = path.join(dir, 'empty.pem');
+    await writeFile(empty, 'nothing');
+    const none = validateConfig({ ...BASE, tls: { ...files.dev, caFile: empty } }, 'x.json');
+    await expect(loadCredentials(none, 'x.json', {})).rejects.toThrow(/at least one PEM certificate/);
+    const garbage = path.join(dir, 'garbage.pem');
+    await writeFile(garbage, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
+    const bad = validateConfig({ ...BASE, tls: { ...files.dev, caFile: garbage } }, 'x.json');
+    await expect(loadCredentials(bad, 'x.json', {})).rejects.toThrow(/unreadable certificate/);
+  });
+});
