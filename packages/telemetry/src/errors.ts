@@ -21,7 +21,10 @@ export class InvalidTelemetryOptionsError extends TelemetryError {
   }
 }
 
-/** The registry already holds a metric of the same name (two telemetry instances on one registry). */
+/**
+ * The registry already holds a metric of the same name: two telemetry instances on one registry,
+ * or an application metric defined twice or named like a catalogue metric.
+ */
 export class MetricsAlreadyRegisteredError extends TelemetryError {
   constructor(
     readonly metricName: string,
@@ -29,7 +32,7 @@ export class MetricsAlreadyRegisteredError extends TelemetryError {
   ) {
     super(
       'ERR_METRICS_ALREADY_REGISTERED',
-      `metric "${metricName}" is already registered in this registry; create one TelemetryMetrics per registry (omit the registry option to get a fresh one)`,
+      `metric "${metricName}" is already registered in this registry; define each application metric once under a name of its own, and create one TelemetryMetrics per registry (omit the registry option to get a fresh one)`,
       { retryable: false, cause },
     );
   }

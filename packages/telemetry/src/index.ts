@@ -1,8 +1,9 @@
 /**
  * @agentlink/telemetry — Prometheus metrics for an agentlink process: a metric catalogue on its
  * own prom-client registry, adapters that count a transport's, a circuit breaker's and a
- * model's events (structural types, no imports of those packages), and a node:http server for
- * `/metrics`, `/healthz` and `/readyz`.
+ * model's events (structural types, no imports of those packages), the application's own counters
+ * and gauges (`defineCounter`, `defineGauge`), and a node:http server for `/metrics`, `/healthz`
+ * and `/readyz`.
  *
  * @example
  * ```ts
@@ -13,6 +14,11 @@
  * const transport = new EventEmitter(); // or a @agentlink/transport instance
  * const detach = instrumentTransport(transport, metrics);
  * transport.emit('messageSent', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes: 512 });
+ *
+ * // The application's own metrics, on the same registry.
+ * const jobs = metrics.defineCounter({ name: 'app_jobs_total', help: 'Jobs done.', labelNames: ['outcome'] });
+ * jobs.inc({ outcome: 'ok' });
+ * metrics.defineGauge({ name: 'app_queue_length', help: 'Jobs waiting.', collect: () => 3 });
  *
  * const server = await startMetricsServer({ registry: metrics.registry, port: 9464 });
  * console.log(await (await fetch(`${server.url}/metrics`)).text());

@@ -4,11 +4,12 @@ import {
   PREDICTION_LATENCY_BUCKETS_SECONDS,
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './buckets';
+import { defineAppCounter, defineAppGauge, type AppMetricContext } from './app-metrics';
 import { InvalidTelemetryOptionsError, MetricsAlreadyRegisteredError } from './errors';
 import { LabelLimiter } from './label-limiter';
 import { detectMemoryLimitBytes } from './memory-limit';
 import { METRIC_NAMES as N } from './metric-names';
-import type { TelemetryMetricsOptions } from './types';
+import type { AppCounter, AppGauge, AppMetricOptions, TelemetryMetricsOptions } from './types';
 
 /** A default metric that always exists; its presence means default metrics were already registered. */
 const DEFAULT_METRICS_SENTINEL = 'process_cpu_user_seconds_total';
@@ -68,6 +69,8 @@ export class TelemetryMetrics {
 
   readonly memoryLimit: Gauge;
   readonly invalidEvents: Counter<'event'>;
+
+  readonly #appMetrics: AppMetricContext;
 
   constructor(options: TelemetryMetricsOptions & { registry?: Registry } = {}) {
     validateOptions(options);
@@ -150,6 +153,12 @@ export class TelemetryMetrics {
     this.memoryLimit = new Gauge({ name: N.memoryLimit, help: 'Memory the process may use in bytes (cgroup limit or total memory).', registers });
     this.memoryLimit.set(options.memoryLimitBytes ?? detectMemoryLimitBytes());
     this.invalidEvents = new Counter({ name: N.invalidEvents, help: 'Events ignored because their payload was malformed.', labelNames: ['event'], registers });
+    this.#appMetrics = {
+      registry,
+      defaultLabelNames: Object.keys(options.defaultLabels ?? {}),
+      maxLabelValues: maxValues,
+      onInvalid: (name) => this.invalidEvents.inc({ event: name }),
+    };
 
     if (withDefaults) {
       collectDefaultMetrics({ register: registry });
@@ -162,6 +171,19 @@ export class TelemetryMetrics {
   /** Content type of `metrics()` (Prometheus text format 0.0.4). */
   get contentType(): string {
     return this.registry.contentType;
+  }
+
+  /**
+   * Registers an application counter on this registry (name ending in `_total`). Throws
+   * InvalidTelemetryOptionsError for a bad definition, MetricsAlreadyRegisteredError for a taken name.
+   */
+  defineCounter(options: AppMetricOptions): AppCounter {
+    return defineAppCounter(this.#appMetrics, options);
+  }
+
+  /** Registers an application gauge on this registry; throws like `defineCounter`. */
+  defineGauge(options: AppMetricOptions): AppGauge {
+    return defineAppGauge(this.#appMetrics, options);
   }
 
   /** The exposition text a scrape returns. */

@@ -188,3 +188,54 @@ export interface MetricsServer {
   /** Stops listening and closes every connection, idle keep-alive ones included. Idempotent. */
   close(): Promise<void>;
 }
+
+/** Label values of one series of an application metric, by label name. Numbers are stringified. */
+export type AppMetricLabels = Readonly<Record<string, string | number>>;
+
+/** One series reported by an application metric's `collect`. */
+export interface AppMetricSample {
+  /** Values of some or all of the metric's `labelNames`. Default: none. */
+  labels?: AppMetricLabels;
+  value: number;
+}
+
+/** Options of `TelemetryMetrics.defineCounter` and `defineGauge`. */
+export interface AppMetricOptions {
+  /**
+   * Metric name in snake_case (`[a-zA-Z_][a-zA-Z0-9_]*`, no `:`), with base units spelt out.
+   * Counters end in `_total`, gauges do not; neither ends in `_bucket`, `_count` or `_sum`.
+   */
+  name: string;
+  /** The `# HELP` text: what one unit of the metric means. */
+  help: string;
+  /** Label names (snake_case, not `le`, `quantile`, `__*` or a default label). Default: none. */
+  labelNames?: readonly string[];
+  /**
+   * Distinct values per label before the rest are recorded as 'other'. Default: the
+   * `maxLabelValues` of the TelemetryMetrics (32).
+   */
+  maxLabelValues?: number;
+  /**
+   * Read at every scrape: the metric's value (unlabelled) or one sample per series. Its answer
+   * replaces every series of the metric; samples with the same labels are added up. For a
+   * counter it mirrors a count kept elsewhere and must not decrease. Default: none, the metric
+   * holds what `inc`/`set` recorded.
+   */
+  collect?: () => number | readonly AppMetricSample[];
+}
+
+/** A counter an application defined on a TelemetryMetrics. */
+export interface AppCounter {
+  readonly name: string;
+  /** Adds `value` (default 1, finite and >= 0) to the series of `labels`. */
+  inc(value?: number): void;
+  inc(labels: AppMetricLabels | undefined, value?: number): void;
+}
+
+/** A gauge an application defined on a TelemetryMetrics. */
+export interface AppGauge {
+  readonly name: string;
+  /** Sets the series of `labels` to `value` (finite). */
+  set(value: number): void;
+  set(labels: AppMetricLabels | undefined, value: number): void;
+}

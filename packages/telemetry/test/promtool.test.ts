@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, it, expect } from '@jest/globals';
 import { createTelemetryMetrics } from '../src/index';
 import { findBinary, PROMETHEUS_REQUIRED, PROMETHEUS_DIR, REPO_ROOT, skipReason } from './support/paths';
-import { emitOneOfEach, instrumentAll } from './support/populate';
+import { defineAppMetrics, emitOneOfEach, instrumentAll } from './support/populate';
+import { LINT_REFUSED_NAMES } from './support/refused-names';
 import { runProcess } from './support/run-process';
 
 const promtool = findBinary('promtool');
@@ -39,13 +40,25 @@ describeWithPromtool(`promtool${promtool === undefined ? ` (${skipReason('promto
     expect(result.stdout.match(/SUCCESS/g)).toHaveLength(testFiles.length);
   });
 
-  it('check metrics: the exposition of a fully populated registry is clean', async () => {
-    const metrics = createTelemetryMetrics({ peerLabels: true });
+  it('check metrics: the exposition of a fully populated registry, application metrics included, is clean', async () => {
+    const metrics = createTelemetryMetrics({ peerLabels: true, defaultLabels: { agent: 'executor-1' } });
     emitOneOfEach(instrumentAll(metrics));
+    defineAppMetrics(metrics);
     const exposition = await metrics.metrics();
+    for (const series of ['app_jobs_total{outcome="ok",agent="executor-1"} 3', 'app_restarts_total{agent="executor-1"} 2', 'app_tasks{state="done",agent="executor-1"} 6']) {
+      expect(exposition).toContain(series);
+    }
     const result = await runProcess(promtool!, ['check', 'metrics'], { stdin: exposition });
     expect(`${result.stdout}${result.stderr}`).toBe('');
     expect(result.code).toBe(0);
+  });
+
+  it('check metrics: flags every name defineCounter/defineGauge refuse for a lint rule (the refusals are not stricter than promtool)', async () => {
+    for (const [why, type, name] of LINT_REFUSED_NAMES) {
+      const result = await runProcess(promtool!, ['check', 'metrics'], { stdin: `# HELP ${name} x\n# TYPE ${name} ${type}\n${name} 1\n` });
+      expect([why, result.code]).toEqual([why, 3]);
+      expect([why, result.stdout + result.stderr]).toEqual([why, expect.stringContaining(name)]);
+    }
   });
 
   it('check metrics: notices a badly named metric (the check can fail)', async () => {

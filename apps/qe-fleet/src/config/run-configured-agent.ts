@@ -15,6 +15,7 @@ import { METHODS } from '../messaging/protocol';
 import { createLearningPredictor } from '../model/learning-predictor';
 import { accountingHolds, type FleetSummary } from '../report/fleet-summary';
 import { formatSummaryTable } from '../report/summary-table';
+import { defineCoordinatorMetrics, RoundCounts } from '../telemetry/fleet-metrics';
 import { parseConfig, type FleetConfig } from './fleet-config';
 import { loadCredentials } from './load-credentials';
 
@@ -63,10 +64,13 @@ async function coordinate(node: AgentNode, config: FleetConfig, plan: FleetPlan,
   const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
   const rounds = config.suite?.rounds ?? 1;
   let exitCode = 0;
+  const counts = new RoundCounts();
+  defineCoordinatorMetrics(node.telemetry.metrics, () => counts.read());
   for (let round = 1; rounds === 0 || round <= rounds; round += 1) {
     const ready = await waitForPeers(node.link, [plan.analyserId, plan.reporterId, ...plan.executorIds], 60_000, stop);
     log(`round ${round}: ${ready.length}/${plan.agents.length - 1} peers answer; dispatching ${prepared.tasks.size} tasks`);
     const coordinator = new CoordinatorAgent({ link: node.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
+    counts.begin(coordinator.ledger);
     const detach = node.telemetry.observeBreakers(coordinator.breakers);
     coordinator.on('booked', ({ completed }) => {
       if (completed % 25 === 0) io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));

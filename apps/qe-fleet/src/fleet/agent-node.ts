@@ -3,7 +3,6 @@ import { createTransport, type TransportChoice, type WireTuning } from '../messa
 import type { PeerEndpoint } from '../messaging/fleet-link';
 import { TransportFleetLink } from '../messaging/transport-fleet-link';
 import { startAgentTelemetry, type AgentTelemetry } from '../telemetry/agent-telemetry';
-import { renderAppMetrics, type AppSample } from '../telemetry/app-metrics';
 
 export type AgentRole = 'coordinator' | 'executor' | 'analyser' | 'reporter';
 
@@ -29,9 +28,8 @@ export interface AgentNode {
   readonly role: AgentRole;
   readonly link: TransportFleetLink;
   readonly endpoint: PeerEndpoint;
+  /** Its metrics; the role defines the app's own `qe_fleet_*` metrics on `telemetry.metrics`. */
   readonly telemetry: AgentTelemetry;
-  /** Sets the source of the app's own samples on /metrics. */
-  setAppMetrics(samples: () => readonly AppSample[]): void;
   close(): Promise<void>;
 }
 
@@ -39,7 +37,6 @@ export interface AgentNode {
 export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNode> {
   const transport = createTransport(options.transport, options.credentials, options.tuning);
   const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
-  let samples: () => readonly AppSample[] = () => [];
   let telemetry: AgentTelemetry | undefined;
   try {
     const endpoint = await link.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tcpPort);
@@ -48,7 +45,6 @@ export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNo
       role: options.role,
       host: options.metricsHost,
       port: options.metricsPort ?? 0,
-      appMetrics: () => renderAppMetrics(samples(), {}),
     });
     telemetry.observeTransport(link.telemetrySource);
     const started = telemetry;
@@ -58,9 +54,6 @@ export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNo
       link,
       endpoint,
       telemetry: started,
-      setAppMetrics: (source) => {
-        samples = source;
-      },
       close: async () => {
         await link.close();
         await started.close();

@@ -9,6 +9,7 @@ import type { PeerEndpoint } from '../messaging/fleet-link';
 import type { FlakinessPredictor } from '../model/flakiness-predictor';
 import { accountingHolds, type FleetSummary } from '../report/fleet-summary';
 import type { SuiteTest } from '../suite/types';
+import { defineCoordinatorMetrics } from '../telemetry/fleet-metrics';
 import { startAgentNode, type AgentNode } from './agent-node';
 import { loadFaultProxyFactories, proxyEndpoint, type FleetFaultProxy } from './fault-proxies';
 import type { FleetOptions } from './fleet-options';
@@ -90,15 +91,7 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
     coordinator = new CoordinatorAgent({ link: coordinatorNode.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
     coordinatorNode.telemetry.observeBreakers(coordinator.breakers);
     const active = coordinator;
-    coordinatorNode.setAppMetrics(() => {
-      const a = active.ledger.accounting();
-      return [
-        { name: 'qe_fleet_tasks', help: 'Tasks of the suite by accounting state.', type: 'gauge', value: a.completedOnce, labels: { state: 'completed' } },
-        { name: 'qe_fleet_tasks', help: 'Tasks of the suite by accounting state.', type: 'gauge', value: a.tasks - a.completedOnce, labels: { state: 'open' } },
-        { name: 'qe_fleet_duplicate_results_total', help: 'Results that arrived for an already completed task.', type: 'counter', value: a.duplicates },
-        { name: 'qe_fleet_unknown_outcomes_total', help: 'Dispatches given up with an unknown outcome.', type: 'counter', value: a.unknownOutcome },
-      ];
-    });
+    defineCoordinatorMetrics(coordinatorNode.telemetry.metrics, () => active.ledger.accounting());
     const deadline = AbortSignal.timeout(options.timeoutS * 1000);
     const running = coordinator.run(deadline);
     await dependencies.onRunning?.({ plan, coordinator, coordinatorNode, agents, proxies });

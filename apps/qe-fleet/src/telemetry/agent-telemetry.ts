@@ -9,13 +9,11 @@ export interface AgentTelemetryOptions {
   readonly host?: string;
   /** Port of /metrics; 0 picks a free one. */
   readonly port: number;
-  /** Extra exposition lines (the app's own counters), in Prometheus text format. */
-  readonly appMetrics?: () => string;
   /** Readiness of the agent for /readyz. */
   readonly readiness?: () => boolean;
 }
 
-/** One agent's metrics: the telemetry catalogue, the app's counters and the /metrics server. */
+/** One agent's metrics: the telemetry catalogue (the app defines its counters on it) and the /metrics server. */
 export interface AgentTelemetry {
   readonly metrics: TelemetryMetrics;
   readonly url: string;
@@ -34,11 +32,7 @@ export async function startAgentTelemetry(options: AgentTelemetryOptions): Promi
     detaches.push(detach);
     return detach;
   };
-  const registry = {
-    contentType: metrics.contentType,
-    metrics: async () => `${await metrics.metrics()}${options.appMetrics?.() ?? ''}`,
-  };
-  const server: MetricsServer = await startMetricsServer({ registry, host: options.host ?? '127.0.0.1', port: options.port, readiness: options.readiness });
+  const server: MetricsServer = await startMetricsServer({ registry: metrics.registry, host: options.host ?? '127.0.0.1', port: options.port, readiness: options.readiness });
   return {
     metrics,
     url: server.url,

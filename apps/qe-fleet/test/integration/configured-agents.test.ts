@@ -33,7 +33,18 @@ describe('agents started from production configuration files', () => {
     const files = await writeFleetConfigs(path.join(dir, 'configs'), plan, await placeAgents(plan, 'processes'), options, dataDir);
     const stop = new AbortController();
     const out: string[] = [];
-    const io = { out: (line: string) => out.push(line), err: () => undefined };
+    // Scrape each agent once it is ready: its role defines the qe_fleet_* metrics right after the ready line.
+    const scrapes: Array<Promise<[string, string]>> = [];
+    const scrape = (agent: string, url: string): Promise<[string, string]> =>
+      fetch(`${url}/metrics`).then(async (r) => [agent, await r.text()] as [string, string], (error: unknown) => [agent, `scrape failed: ${String(error)}`]);
+    const io = {
+      out: (line: string) => {
+        out.push(line);
+        const event = JSON.parse(line) as { event: string; agent: string; metrics?: string };
+        if (event.event === 'ready') scrapes.push(scrape(event.agent, event.metrics!));
+      },
+      err: () => undefined,
+    };
     const flags = (id: string) => ({ ...DEFAULT_FLEET_OPTIONS, configPath: files.get(id)!, json: true, timeoutS: 60 });
     const others = plan.agents.filter((a) => a.role !== 'coordinator').map((a) => runConfiguredAgent(flags(a.id), io, stop.signal));
     const code = await runConfiguredAgent(flags(plan.coordinatorId), io, stop.signal);
@@ -45,5 +56,10 @@ describe('agents started from production configuration files', () => {
     expect(events.some((e) => e.event === 'progress')).toBe(true);
     const summary = events.find((e) => e.event === 'summary')!.summary!;
     expect(summary.accounting).toMatchObject({ completedOnce: 60, lost: 0 });
+    const scraped = Object.fromEntries(await Promise.all(scrapes));
+    expect(scraped[plan.coordinatorId]).toContain(`qe_fleet_tasks{state="open",agent="${plan.coordinatorId}",role="coordinator"}`);
+    expect(scraped[plan.coordinatorId]).toContain(`qe_fleet_duplicate_results_total{agent="${plan.coordinatorId}",role="coordinator"} 0`);
+    expect(scraped[plan.executorIds[0]!]).toContain(`qe_fleet_tasks_accepted_total{agent="${plan.executorIds[0]}",role="executor"}`);
+    expect(scraped[plan.analyserId]).toContain(`qe_fleet_predictions_served_total{agent="${plan.analyserId}",role="analyser"}`);
   }, 120_000);
 });

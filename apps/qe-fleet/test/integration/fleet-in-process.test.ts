@@ -30,8 +30,9 @@ describe('qe-fleet in one process, real sockets', () => {
     // Ten agents, each with its own /metrics; the transport is instrumented and the app counts its tasks.
     expect(Object.keys(scraped)).toHaveLength(10);
     for (const text of Object.values(scraped)) expect(text).toContain('quic_connections_active');
-    expect(scraped.coordinator).toMatch(/qe_fleet_tasks\{state="completed"\} \d+/);
-    expect(scraped['executor-1']).toContain('qe_fleet_test_executions_total');
+    expect(scraped.coordinator).toMatch(/qe_fleet_tasks\{state="completed",agent="coordinator",role="coordinator"\} \d+/);
+    expect(scraped['executor-1']).toMatch(/qe_fleet_test_executions_total\{agent="executor-1",role="executor"\} [1-9]\d*/);
+    expect(scraped.analyser).toContain('qe_fleet_predictions_served_total{agent="analyser",role="analyser"}');
     expect(scraped.analyser).toContain('neural_prediction_latency_seconds');
     // Cross-agent requests: executors asked the analyser about their failures...
     const failures = Object.values(result.record.results).filter((r) => r.firstRunFailed);

@@ -6,7 +6,6 @@ import { DEFAULT_FLEET_OPTIONS } from '../../src/fleet/fleet-options';
 import { planFleet } from '../../src/fleet/fleet-plan';
 import { decodeJson, encodeJson } from '../../src/messaging/json-codec';
 import { parseAssign, parsePredict, parsePredictBatch, parseResult } from '../../src/messaging/protocol';
-import { renderAppMetrics } from '../../src/telemetry/app-metrics';
 
 describe('parseArgs', () => {
   it('uses the documented defaults', () => {
@@ -84,19 +83,5 @@ describe('protocol', () => {
     expect(() => parsePredict({ testId: 'x', features: { a: 'no' } })).toThrow(ProtocolMessageError);
     expect(parsePredictBatch({ tests: [{ testId: 'x', features: {} }] })).toHaveLength(1);
     expect(() => parsePredictBatch({ tests: 1 })).toThrow(ProtocolMessageError);
-  });
-});
-
-describe('renderAppMetrics', () => {
-  it('renders samples in Prometheus text format with escaped labels', () => {
-    const text = renderAppMetrics(
-      [
-        { name: 'qe_x', help: 'X.', type: 'gauge', value: 1, labels: { state: 'a"b' } },
-        { name: 'qe_x', help: 'X.', type: 'gauge', value: 2, labels: { state: 'c' } },
-        { name: 'qe_y_total', help: 'Y.', type: 'counter', value: 3 },
-      ],
-      {},
-    );
-    expect(text).toBe('# HELP qe_x X.\n# TYPE qe_x gauge\nqe_x{state="a\\"b"} 1\nqe_x{state="c"} 2\n# HELP qe_y_total Y.\n# TYPE qe_y_total counter\nqe_y_total 3\n');
   });
 });

@@ -36,3 +36,13 @@ export function emitOneOfEach({ transport, breaker, model }: InstrumentedSources
   model.emit('evaluation', { accuracy: 0.9, balancedAccuracy: 0.85, f1: 0.6, precision: 0.7, recall: 0.5 });
   transport.emit('messageSent', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes: -1 }); // counted as invalid
 }
+
+/** Defines one labelled and one unlabelled application counter and gauge, and records values. */
+export function defineAppMetrics(metrics: TelemetryMetrics): void {
+  const jobs = metrics.defineCounter({ name: 'app_jobs_total', help: 'Jobs done, by outcome.', labelNames: ['outcome'] });
+  jobs.inc({ outcome: 'ok' }, 3);
+  jobs.inc({ outcome: 'failed' });
+  metrics.defineCounter({ name: 'app_restarts_total', help: 'Restarts.', collect: () => 2 });
+  metrics.defineGauge({ name: 'app_tasks', help: 'Tasks by state.', labelNames: ['state'], collect: () => [{ labels: { state: 'open' }, value: 4 }, { labels: { state: 'done' }, value: 6 }] });
+  metrics.defineGauge({ name: 'app_temperature_celsius', help: 'Temperature.' }).set(21.5);
+}
