@@ -1,0 +1,166 @@
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationSummary } from './evaluation';
+import { FlakinessModel } from './flakiness-model';
+import { datasetFromCsv, featureRowsFromCsv } from './load-dataset';
+import { majorityBaseline } from './metrics';
+import { joinGroups } from './project-join';
+import { renderReport, type ReportInput } from './report';
+import { stratifiedSplit } from './split';
+import { trainFlakinessModel } from './train-model';
+import type { TrainModelOptions } from './train-model';
+import { resolveTrainingOptions } from './training-options';
+import type { Dataset, DatasetSchema, ValidationReport, WarningCode } from './types';
+import { validateDataset } from './validate-dataset';
+
+/** Options every command shares, already parsed from the command line. */
+export interface CommandOptions {
+  readonly data?: string;
+  readonly schema: DatasetSchema;
+  readonly seed: number;
+  readonly out?: string;
+  readonly model?: string;
+  readonly fatal?: readonly WarningCode[] | 'all';
+  readonly training: Omit<TrainModelOptions, 'indexes'>;
+  readonly testFraction: number;
+  readonly folds?: number;
+  readonly groupFolds?: number;
+  readonly mode: string;
+  readonly floorBalancedAccuracy?: number;
+  readonly results?: string;
+  readonly from?: string;
+  readonly argv: readonly string[];
+  readonly log: (line: string) => void;
+}
+
+function required<T>(value: T | undefined, flag: string): T {
+  if (value === undefined) throw new CliUsageError(`${flag} is required`);
+  return value;
+}
+
+/** Wrong command-line usage; the CLI prints the message and the usage text and exits with 2. */
+export class CliUsageError extends Error {}
+
+async function loadValidated(options: CommandOptions): Promise<{ dataset: Dataset; validation: ValidationReport }> {
+  const dataset = datasetFromCsv(await readFile(required(options.data, '--data'), 'utf8'), options.schema);
+  const validation = validateDataset(dataset, { fatal: options.fatal });
+  for (const warning of validation.warnings) options.log(`warning ${warning.code}: ${warning.message}`);
+  return { dataset, validation };
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+  await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+const progress = (options: CommandOptions) => (fold: { fold: number; test: { f1: number } }, total: number) =>
+  options.log(`fold ${fold.fold}/${total}: F1 ${fold.test.f1.toFixed(3)}`);
+
+/** `train`: holds out a stratified test part (unless --test-fraction 0), trains, reports, saves to --out. */
+export async function trainCommand(options: CommandOptions): Promise<unknown> {
+  const out = required(options.out, '--out');
+  const { dataset, validation } = await loadValidated(options);
+  const split = options.testFraction > 0 ? stratifiedSplit(dataset.labels, { testFraction: options.testFraction, seed: options.seed }) : undefined;
+  const trained = await trainFlakinessModel(dataset, { ...options.training, seed: options.seed, indexes: split?.train });
+  const summary: Record<string, unknown> = {
+    backend: trained.backend,
+    rows: validation.rowCount,
+    classBalance: validation.classBalance,
+    threshold: trained.model.threshold,
+    bestEpoch: trained.history.bestEpoch,
+    epochsRun: trained.history.epochs.length,
+    stopReason: trained.history.stopReason,
+    plateauEpoch: trained.history.plateauEpoch,
+    validation: trained.validation,
+  };
+  if (split !== undefined) {
+    const labels = split.test.map((i) => dataset.labels[i]);
+    summary.test = trained.model.evaluate(split.test.map((i) => dataset.features[i]), labels);
+    summary.majorityBaseline = majorityBaseline(labels);
+  }
+  await trained.model.save(out);
+  trained.model.dispose();
+  summary.savedTo = out;
+  return summary;
+}
+
+/** `evaluate`: with --model, scores a saved model on --data; otherwise runs hold-out, CV and/or leave-projects-out. */
+export async function evaluateCommand(options: CommandOptions): Promise<unknown> {
+  const { dataset } = await loadValidated(options);
+  if (options.model !== undefined) {
+    const model = await FlakinessModel.load(options.model);
+    const metrics = model.evaluate(dataset.features, dataset.labels);
+    model.dispose();
+    return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
+  }
+  const common = { ...options.training, seed: options.seed, onFold: progress(options), floorBalancedAccuracy: options.floorBalancedAccuracy };
+  const result: Record<string, EvaluationSummary> = {};
+  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, testFraction: options.testFraction || 0.2 });
+  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, folds: options.folds ?? 10 });
+  if (options.mode === 'lpo' || (options.mode === 'all' && dataset.groups !== undefined)) result.leaveProjectsOut = await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
+  if (Object.keys(result).length === 0) throw new CliUsageError(`--mode must be holdout, cv, lpo or all, got ${options.mode}`);
+  if (options.out !== undefined) await writeJson(options.out, result);
+  return result;
+}
+
+/** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
+export async function predictCommand(options: CommandOptions): Promise<unknown> {
+  const model = await FlakinessModel.load(required(options.model, '--model'));
+  const { rows, rowNumbers } = featureRowsFromCsv(await readFile(required(options.data, '--data'), 'utf8'), model.featureNames);
+  const answers = [];
+  for (const [i, row] of rows.entries()) answers.push({ row: rowNumbers[i], ...(await model.predict(row)) });
+  model.dispose();
+  if (options.out !== undefined) await writeJson(options.out, answers);
+  return answers;
+}
+
+/** `join`: appends a project column to a data set from a results file (FlakeFlagger's test_results.csv). */
+export async function joinCommand(options: CommandOptions): Promise<unknown> {
+  const joined = joinGroups(await readFile(required(options.data, '--data'), 'utf8'), await readFile(required(options.results, '--results'), 'utf8'));
+  await writeFile(required(options.out, '--out'), joined.csv);
+  return { out: options.out, matched: joined.matched, unmatched: joined.unmatched, groups: joined.groups };
+}
+
+function recordedOptions(training: CommandOptions['training']): Record<string, unknown> {
+  const { onEpoch: _onEpoch, ...resolved } = resolveTrainingOptions(training);
+  return { ...resolved, backend: training.backend ?? 'auto' };
+}
+
+/** `report`: hold-out, CV and leave-projects-out on --data, written as Markdown to --out and JSON beside it. */
+export async function reportCommand(options: CommandOptions): Promise<unknown> {
+  const out = required(options.out, '--out');
+  if (options.from !== undefined) {
+    // Re-render the Markdown from a saved JSON report without training again.
+    const saved = JSON.parse(await readFile(options.from, 'utf8')) as ReportInput;
+    await writeFile(out, renderReport(saved));
+    return { out, from: options.from };
+  }
+  const { dataset, validation } = await loadValidated(options);
+  const common = { ...options.training, seed: options.seed, onFold: progress(options), floorBalancedAccuracy: options.floorBalancedAccuracy };
+  options.log('hold-out ...');
+  const holdout = await holdoutEvaluation(dataset, { ...common, testFraction: options.testFraction || 0.2 });
+  options.log(`cross-validation (${options.folds ?? 10} folds) ...`);
+  const cv = options.folds === 0 ? undefined : await crossValidation(dataset, { ...common, folds: options.folds ?? 10 });
+  options.log('leave-projects-out ...');
+  const lpo = dataset.groups === undefined || options.groupFolds === 0 ? undefined : await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
+  const groups: Record<string, number> = {};
+  for (const group of dataset.groups ?? []) groups[group] = (groups[group] ?? 0) + 1;
+  const input = {
+    command: `agentlink-learn ${options.argv.join(' ')}`,
+    generatedAt: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
+    data: { file: path.relative(process.cwd(), options.data!), validation, groups, unmatchedRows: groups.unknown ?? 0 },
+    options: recordedOptions({ ...options.training, seed: options.seed }),
+    floorBalancedAccuracy: options.floorBalancedAccuracy,
+    holdout,
+    crossValidation: cv,
+    leaveProjectsOut: lpo,
+  };
+  await mkdir(path.dirname(path.resolve(out)), { recursive: true });
+  await writeFile(out, renderReport(input));
+  const jsonOut = out.replace(/\.md$/, '') + '.json';
+  await writeJson(jsonOut, input);
+  return { out, json: jsonOut, backend: holdout.backend, holdout: holdout.folds[0].test, cvMean: cv?.mean, lpoPooled: lpo?.pooled };
+}

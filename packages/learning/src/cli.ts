@@ -1,0 +1,130 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { CliUsageError, evaluateCommand, joinCommand, predictCommand, reportCommand, trainCommand, type CommandOptions } from './cli-commands';
+import type { WarningCode } from './types';
+
+export const USAGE = `Usage: agentlink-learn <command> [options]
+
+Commands:
+  train      --data <csv> --label <col> --out <dir>   train, hold out a test part, save the model
+  evaluate   --data <csv> --label <col> [--mode holdout|cv|lpo|all] [--model <dir>]
+  predict    --model <dir> --data <csv> [--out <json>] one answer per row
+  report     [--data <csv>] --out <md> [--from <json>]  hold-out + 10-fold CV + leave-projects-out report
+                                                     (--from re-renders a saved JSON report without training)
+  join       --data <csv> --results <csv> --out <csv>  append a project column from test_results.csv
+
+Options:
+  --label <col>           0/1 label column (report default: flakyStatus)
+  --drop <a,b>            columns to ignore (report default: test_name)
+  --group <col>           grouping column for grouped splits (report default: project)
+  --seed <n>              seed of splits, shuffles and weight initialisation (default 42)
+  --out <path>            output directory (train) or file
+  --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
+  --folds <n>             cross-validation folds (default 10)
+  --group-folds <n>       leave-projects-out folds of whole groups (default 5)
+  --epochs <n>            epoch limit (default 200)     --patience <n>  (default 20)
+  --hidden <a,b,c>        hidden layer units (default 128,64,32)
+  --ensemble <n>          networks averaged into one model (default 1)   --dropout <r> (default 0.1)
+  --learning-rate <r>     Adam learning rate (default 0.0005)   --batch-size <n> (default 128)
+  --class-weighting <w>   balanced | sqrt | none (default sqrt)
+  --threshold-objective   f1 | mcc | balancedAccuracy (default f1)
+  --floor-balanced-accuracy <f>  also report the threshold reaching this balanced accuracy on validation (report default 0.85)
+  --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
+  --backend <b>           auto | tensorflow | wasm | cpu (default auto)
+`;
+
+const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+/** The FlakeFlagger data set with its project column, shipped in the repository (not in the npm tarball). */
+export const DEFAULT_REPORT_DATA = path.join(packageRoot, 'data', 'flakeflagger', 'flakeflagger-with-project.csv');
+
+const COMMAND_NAMES = ['train', 'evaluate', 'predict', 'report', 'join'];
+
+const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed)) throw new CliUsageError(`${flag} must be an integer, got ${value}`);
+  return parsed;
+}
+
+/** Parses argv (without node and script) into a command name and its options. */
+export function parseCommandLine(argv: readonly string[], log: (line: string) => void): { command: string; options: CommandOptions } {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' },
+      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' },
+      mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
+      epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
+      'threshold-objective': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
+    },
+  });
+  const command = positionals[0];
+  if (command === undefined) throw new CliUsageError('a command is required');
+  if (!COMMAND_NAMES.includes(command)) throw new CliUsageError(`unknown command "${command}"`);
+  const isReport = command === 'report';
+  const label = values.label ?? (isReport ? 'flakyStatus' : undefined);
+  if (label === undefined && command !== 'join' && command !== 'predict') throw new CliUsageError('--label is required');
+  const testFraction = values['test-fraction'] === undefined ? 0.2 : Number(values['test-fraction']);
+  if (!(testFraction >= 0 && testFraction < 1)) throw new CliUsageError(`--test-fraction must be in [0, 1), got ${values['test-fraction']}`);
+  const floor = values['floor-balanced-accuracy'] === undefined ? (isReport ? 0.85 : undefined) : Number(values['floor-balanced-accuracy']);
+  if (floor !== undefined && !(floor >= 0 && floor <= 1)) throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
+  const options: CommandOptions = {
+    data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
+    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined) },
+    seed: integer(values.seed, '--seed') ?? 42,
+    out: values.out,
+    model: values.model,
+    results: values.results,
+    from: values.from,
+    mode: values.mode ?? 'holdout',
+    floorBalancedAccuracy: floor,
+    fatal: values['fatal-warnings'] ? ('all' as const satisfies readonly WarningCode[] | 'all') : undefined,
+    testFraction,
+    folds: integer(values.folds, '--folds'),
+    groupFolds: integer(values['group-folds'], '--group-folds'),
+    training: {
+      maxEpochs: integer(values.epochs, '--epochs'),
+      ensembleSize: integer(values.ensemble, '--ensemble'),
+      dropout: values.dropout === undefined ? undefined : Number(values.dropout),
+      batchSize: integer(values['batch-size'], '--batch-size'),
+      learningRate: values['learning-rate'] === undefined ? undefined : Number(values['learning-rate']),
+      patience: integer(values.patience, '--patience'),
+      hiddenUnits: list(values.hidden)?.map(Number),
+      classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
+      thresholdObjective: values['threshold-objective'] as 'f1' | 'mcc' | 'balancedAccuracy' | undefined,
+      backend: values.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
+    },
+    argv,
+    log,
+  };
+  return { command, options };
+}
+
+const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = {
+  train: trainCommand,
+  evaluate: evaluateCommand,
+  predict: predictCommand,
+  report: reportCommand,
+  join: joinCommand,
+};
+
+/** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
+export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void }): Promise<number> {
+  try {
+    const { command, options } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
+    io.out(`${JSON.stringify(await COMMANDS[command](options), null, 2)}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof CliUsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      io.err(`${(error as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    const code = (error as { code?: string }).code;
+    io.err(`${code === undefined ? '' : `${code}: `}${(error as Error).message}\n`);
+    return 1;
+  }
+}

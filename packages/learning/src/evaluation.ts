@@ -1,0 +1,151 @@
+import { InvalidOptionsError } from '@agentlink/resilience';
+import { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
+import { groupKFold, groupedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
+import { tuneThreshold } from './threshold';
+import { trainFlakinessModel, type TrainModelOptions } from './train-model';
+import type { BackendName, ClassificationMetrics, Dataset, Label } from './types';
+
+/** Result of one train/test partition. */
+export interface FoldResult {
+  readonly fold: number;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly testPositives: number;
+  /** Groups (projects) in the test part, for grouped evaluations. */
+  readonly testGroups?: readonly string[];
+  readonly threshold: number;
+  readonly bestEpoch: number;
+  readonly epochsRun: number;
+  readonly stopReason: string;
+  readonly plateauEpoch: number | null;
+  readonly test: ClassificationMetrics;
+  readonly baseline: ClassificationMetrics;
+  readonly trainingMs: number;
+  /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
+  readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
+}
+
+export type SummaryMetric = 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc';
+const SUMMARY_METRICS: readonly SummaryMetric[] = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'mcc', 'rocAuc'];
+
+export interface EvaluationSummary {
+  readonly kind: 'holdout' | 'grouped-holdout' | 'stratified-kfold' | 'leave-projects-out';
+  readonly backend: BackendName;
+  readonly seed: number;
+  readonly folds: readonly FoldResult[];
+  /** Metrics over all test rows of all folds together (each row judged at its own fold's threshold). */
+  readonly pooled: ClassificationMetrics;
+  readonly pooledBaseline: ClassificationMetrics;
+  /** Pooled metrics at the floored thresholds (when `floorBalancedAccuracy` was given). */
+  readonly pooledFloored?: ClassificationMetrics;
+  /** Mean and (sample) standard deviation over folds; NaN-valued folds are skipped. */
+  readonly mean: Readonly<Record<SummaryMetric, number>>;
+  readonly std: Readonly<Record<SummaryMetric, number>>;
+  readonly durationMs: number;
+}
+
+export interface EvaluationOptions extends Omit<TrainModelOptions, 'indexes'> {
+  /** Called after each fold (progress reporting). */
+  readonly onFold?: (result: FoldResult, total: number) => void;
+  /**
+   * Also report each model at a second operating point: the best-F1 threshold among those reaching
+   * this balanced accuracy on the validation part (never the test part). Default: none.
+   */
+  readonly floorBalancedAccuracy?: number;
+}
+
+function meanAndStd(values: readonly number[]): [number, number] {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [Number.NaN, Number.NaN];
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  const variance = finite.length < 2 ? 0 : finite.reduce((sum, v) => sum + (v - mean) ** 2, 0) / (finite.length - 1);
+  return [mean, Math.sqrt(variance)];
+}
+
+async function runFolds(dataset: Dataset, splits: readonly Split[], kind: EvaluationSummary['kind'], options: EvaluationOptions): Promise<EvaluationSummary> {
+  const started = performance.now();
+  const folds: FoldResult[] = [];
+  const pooledLabels: Label[] = [];
+  const pooledPredicted: Label[] = [];
+  const pooledScores: number[] = [];
+  const flooredPredicted: Label[] = [];
+  let backend: BackendName = 'cpu';
+  for (const [fold, split] of splits.entries()) {
+    const trained = await trainFlakinessModel(dataset, { ...options, indexes: split.train, groupedValidation: options.groupedValidation ?? kind === 'leave-projects-out' });
+    backend = trained.backend;
+    const labels = split.test.map((i) => dataset.labels[i]);
+    const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]));
+    const threshold = trained.model.threshold;
+    trained.model.dispose();
+    let floored: FoldResult['floored'];
+    if (options.floorBalancedAccuracy !== undefined) {
+      const { labels: valLabels, probabilities: valProbabilities } = trained.validationPredictions;
+      const chosen = tuneThreshold(valLabels, valProbabilities, 'f1', { minBalancedAccuracy: options.floorBalancedAccuracy }).threshold;
+      floored = { threshold: chosen, test: evaluatePredictions(labels, probabilities, chosen) };
+      labels.forEach((_, i) => flooredPredicted.push(probabilities[i] >= chosen ? 1 : 0));
+    }
+    labels.forEach((label, i) => {
+      pooledLabels.push(label);
+      pooledPredicted.push(probabilities[i] >= threshold ? 1 : 0);
+      pooledScores.push(probabilities[i]);
+    });
+    const result: FoldResult = {
+      fold: fold + 1,
+      trainRows: split.train.length,
+      testRows: split.test.length,
+      testPositives: labels.filter((label) => label === 1).length,
+      testGroups: dataset.groups === undefined || kind === 'holdout' || kind === 'stratified-kfold' ? undefined : [...new Set(split.test.map((i) => dataset.groups![i]))].sort(),
+      threshold,
+      bestEpoch: trained.history.bestEpoch,
+      epochsRun: trained.history.epochs.length,
+      stopReason: trained.history.stopReason,
+      plateauEpoch: trained.history.plateauEpoch,
+      test: evaluatePredictions(labels, probabilities, threshold),
+      baseline: majorityBaseline(labels),
+      trainingMs: trained.history.durationMs,
+      floored,
+    };
+    folds.push(result);
+    options.onFold?.(result, splits.length);
+  }
+  const stats = SUMMARY_METRICS.map((metric) => [metric, meanAndStd(folds.map((f) => f.test[metric]))] as const);
+  return {
+    kind,
+    backend,
+    seed: options.seed ?? 42,
+    folds,
+    pooled: { ...metricsFromConfusion(confusionMatrix(pooledLabels, pooledPredicted)), rocAuc: rocAuc(pooledLabels, pooledScores) },
+    pooledBaseline: majorityBaseline(pooledLabels),
+    pooledFloored:
+      options.floorBalancedAccuracy === undefined ? undefined : { ...metricsFromConfusion(confusionMatrix(pooledLabels, flooredPredicted)), rocAuc: rocAuc(pooledLabels, pooledScores) },
+    mean: Object.fromEntries(stats.map(([metric, [mean]]) => [metric, mean])) as Record<SummaryMetric, number>,
+    std: Object.fromEntries(stats.map(([metric, [, std]]) => [metric, std])) as Record<SummaryMetric, number>,
+    durationMs: performance.now() - started,
+  };
+}
+
+function requireGroups(dataset: Dataset): readonly string[] {
+  if (dataset.groups === undefined) throw new InvalidOptionsError('a grouped evaluation needs a group column (--group / schema.group)');
+  return dataset.groups;
+}
+
+/** Seeded stratified hold-out (default 80/20), or by whole groups when `grouped` is set. */
+export function holdoutEvaluation(dataset: Dataset, options: EvaluationOptions & { testFraction?: number; grouped?: boolean } = {}): Promise<EvaluationSummary> {
+  const seed = options.seed ?? 42;
+  const testFraction = options.testFraction ?? 0.2;
+  const split = options.grouped
+    ? groupedSplit(dataset.labels, requireGroups(dataset), { testFraction, seed })
+    : stratifiedSplit(dataset.labels, { testFraction, seed });
+  return runFolds(dataset, [split], options.grouped ? 'grouped-holdout' : 'holdout', options);
+}
+
+/** Stratified k-fold cross-validation (default 10 folds). */
+export function crossValidation(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
+  return runFolds(dataset, stratifiedKFold(dataset.labels, { folds: options.folds ?? 10, seed: options.seed ?? 42 }), 'stratified-kfold', options);
+}
+
+/** Leave-projects-out: whole groups are held out, `folds` partitions of the groups (default 5). */
+export function leaveProjectsOut(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
+  const splits = groupKFold(dataset.labels, requireGroups(dataset), { folds: options.folds ?? 5, seed: options.seed ?? 42 });
+  return runFolds(dataset, splits, 'leave-projects-out', options);
+}

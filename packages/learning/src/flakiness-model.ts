@@ -1,0 +1,152 @@
+import { EventEmitter } from 'node:events';
+import { DeadlineExceededError, InvalidOptionsError, withDeadline } from '@agentlink/resilience';
+import * as tf from '@tensorflow/tfjs';
+import { FeatureMismatchError, ModelDisposedError, ModelFormatError } from './errors';
+import { FeatureScaler } from './feature-scaler';
+import { evaluatePredictions } from './metrics';
+import { loadModelFiles, saveModelFiles, type ModelMetadata } from './model-files';
+import type { ClassificationMetrics, FlakinessModelEvents, Label, Prediction } from './types';
+
+/** Options of `FlakinessModel.predict`. */
+export interface PredictOptions {
+  /** Performance budget in ms; past it the answer is the marked fallback. Default: the model's `deadlineMs` (100). */
+  readonly deadlineMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a FlakinessModel. */
+export interface FlakinessModelOptions {
+  /** Default prediction budget in ms. Default 100. */
+  readonly deadlineMs?: number;
+  /** What a fallback answer says about flakiness. Default false (treat as not flaky). */
+  readonly fallbackFlaky?: boolean;
+}
+
+/** A feature vector in the model's feature order, or an object keyed by feature name. */
+export type FeatureInput = readonly number[] | Readonly<Record<string, number>>;
+
+/**
+ * A trained flaky-test classifier: feature scaler, dense network and decision threshold.
+ * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision, recall }.
+ */
+export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
+  readonly deadlineMs: number;
+  readonly fallbackFlaky: boolean;
+  private readonly scaler: FeatureScaler;
+  private disposed = false;
+
+  constructor(
+    readonly network: tf.LayersModel,
+    readonly metadata: ModelMetadata,
+    options: FlakinessModelOptions = {},
+  ) {
+    super();
+    this.deadlineMs = options.deadlineMs ?? 100;
+    if (!(this.deadlineMs > 0 && Number.isFinite(this.deadlineMs))) throw new InvalidOptionsError(`deadlineMs must be a positive number, got ${this.deadlineMs}`);
+    this.fallbackFlaky = options.fallbackFlaky ?? false;
+    if (!(metadata.threshold >= 0 && metadata.threshold <= 1)) throw new InvalidOptionsError(`threshold must be within [0, 1], got ${metadata.threshold}`);
+    this.scaler = FeatureScaler.fromParameters(metadata.scaler);
+  }
+
+  get featureNames(): readonly string[] {
+    return this.metadata.featureNames;
+  }
+
+  get threshold(): number {
+    return this.metadata.threshold;
+  }
+
+  /** Loads a model saved with `save` (model.json, weights.bin, flakiness-model.json). */
+  static async load(directory: string, options: FlakinessModelOptions = {}): Promise<FlakinessModel> {
+    const { network, metadata } = await loadModelFiles(directory);
+    try {
+      return new FlakinessModel(network, metadata, options);
+    } catch (error) {
+      network.dispose();
+      throw new ModelFormatError(directory, (error as Error).message, error);
+    }
+  }
+
+  /** Saves the network and everything needed to reproduce its predictions to `directory`. */
+  async save(directory: string): Promise<void> {
+    this.assertUsable();
+    await saveModelFiles(directory, this.network, this.metadata);
+  }
+
+  private assertUsable(): void {
+    if (this.disposed) throw new ModelDisposedError();
+  }
+
+  private toRow(input: FeatureInput): number[] {
+    if (Array.isArray(input)) return [...(input as readonly number[])];
+    const record = input as Readonly<Record<string, number>>;
+    const missing = this.featureNames.filter((name) => typeof record[name] !== 'number');
+    if (missing.length > 0) throw new FeatureMismatchError(`missing numeric feature(s) ${missing.join(', ')}`);
+    return this.featureNames.map((name) => record[name]);
+  }
+
+  /** Flaky-class probabilities of many rows at once (synchronous, no deadline). */
+  predictProbabilities(rows: readonly FeatureInput[]): Float32Array {
+    this.assertUsable();
+    const scaled = this.scaler.transform(rows.map((row) => this.toRow(row)));
+    return tf.tidy(() => (this.network.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+  }
+
+  /**
+   * Predicts one test within the deadline. Never rejects: a slow, broken or disposed model,
+   * or an input of the wrong shape, yields `{ fallback: true, reason, probability: null }`.
+   */
+  async predict(input: FeatureInput, options: PredictOptions = {}): Promise<Prediction> {
+    const deadlineMs = options.deadlineMs ?? this.deadlineMs;
+    const started = performance.now();
+    const fallback = (error: unknown): Prediction => ({
+      flaky: this.fallbackFlaky,
+      probability: null,
+      fallback: true,
+      reason: error instanceof DeadlineExceededError ? 'deadline' : 'error',
+      error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
+    });
+    const answer = await withDeadline(
+      async (): Promise<Prediction> => {
+        this.assertUsable();
+        const scaled = this.scaler.transform([this.toRow(input)]);
+        const output = tf.tidy(() => this.network.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
+        try {
+          const probability = (await output.data())[0];
+          if (!Number.isFinite(probability)) throw new FeatureMismatchError(`the network produced ${probability}`);
+          return { flaky: probability >= this.threshold, probability, fallback: false };
+        } finally {
+          output.dispose();
+        }
+      },
+      deadlineMs,
+      { signal: options.signal, fallback },
+    ).catch(fallback);
+    const latencyMs = performance.now() - started;
+    // A synchronous computation cannot be interrupted by a timer, so a late answer is only detected afterwards.
+    const result = !answer.fallback && latencyMs > deadlineMs ? fallback(new DeadlineExceededError(deadlineMs)) : answer;
+    this.emit('prediction', result.fallback ? { latencyMs, fallback: true, reason: result.reason } : { latencyMs, fallback: false });
+    return result;
+  }
+
+  /** Scores labelled rows at the model's threshold and emits an 'evaluation' event. */
+  evaluate(rows: readonly FeatureInput[], labels: readonly Label[]): ClassificationMetrics {
+    const metrics = evaluatePredictions(labels, this.predictProbabilities(rows), this.threshold);
+    this.emit('evaluation', {
+      accuracy: metrics.accuracy,
+      balancedAccuracy: metrics.balancedAccuracy,
+      f1: metrics.f1,
+      precision: metrics.precision,
+      recall: metrics.recall,
+    });
+    return metrics;
+  }
+
+  /** Frees the network's tensors; later predictions answer with the fallback. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.network.dispose();
+    this.removeAllListeners();
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * @agentlink/learning: flaky-test prediction with TensorFlow.js, trained and judged honestly:
+ * schema-checked CSV loading, leak-free splits, class weighting, early stopping, a validation-tuned
+ * threshold, metrics beside the majority baseline, and predictions within a deadline.
+ *
+ * @example
+ * ```ts
+ * import { loadCsvDataset, validateDataset, stratifiedSplit, trainFlakinessModel } from '@agentlink/learning';
+ *
+ * const data = await loadCsvDataset('packages/learning/data/flakeflagger/flakeflagger-with-project.csv', {
+ *   label: 'flakyStatus', drop: ['test_name'], group: 'project',
+ * });
+ * validateDataset(data); // throws on NaN/Inf or bad rows, returns warnings
+ * const { train, test } = stratifiedSplit(data.labels, { testFraction: 0.2, seed: 42 });
+ * const { model, backend } = await trainFlakinessModel(data, { indexes: train, seed: 42 });
+ * const metrics = model.evaluate(test.map((i) => data.features[i]), test.map((i) => data.labels[i]));
+ * console.log(backend, metrics.f1, metrics.balancedAccuracy);
+ * console.log(await model.predict(data.features[test[0]])); // { flaky, probability, fallback: false }
+ * await model.save('/tmp/flaky-model');
+ * model.dispose();
+ * ```
+ */
+export { activeBackend, selectBackend, type BackendPreference } from './backend';
+export { parseCsv, type CsvRecord, type ParsedCsv } from './csv-parser';
+export {
+  ClassImbalanceError,
+  ConflictingLabelsError,
+  CsvFormatError,
+  DatasetError,
+  DatasetTooSmallError,
+  DuplicateRowsError,
+  FeatureCountError,
+  FeatureMismatchError,
+  FeatureTypeError,
+  InvalidLabelError,
+  MissingColumnError,
+  ModelDisposedError,
+  ModelFormatError,
+  NonFiniteFeatureError,
+  TrainingDivergedError,
+} from './errors';
+export {
+  crossValidation,
+  holdoutEvaluation,
+  leaveProjectsOut,
+  type EvaluationOptions,
+  type EvaluationSummary,
+  type FoldResult,
+  type SummaryMetric,
+} from './evaluation';
+export { FeatureScaler, type ScalerParameters } from './feature-scaler';
+export { FlakinessModel, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
+export { datasetFromCsv, featureRowsFromCsv, loadCsvDataset } from './load-dataset';
+export { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
+export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
+export { mulberry32, shuffled, type Random } from './prng';
+export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
+export { PUBLISHED_FIGURES, renderReport, type ReportInput } from './report';
+export { groupKFold, groupedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
+export { tuneThreshold, type ThresholdObjective } from './threshold';
+export { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
+export { DEFAULT_TRAINING_OPTIONS, classWeights, resolveTrainingOptions, type ClassWeighting, type TrainingOptions } from './training-options';
+export type * from './types';
+export { validateDataset, type ValidateOptions } from './validate-dataset';

@@ -1,0 +1,20 @@
+import { describe, expect, it } from '@jest/globals';
+import * as tf from '@tensorflow/tfjs';
+import { activeBackend, selectBackend } from '../src/backend';
+
+describe('selectBackend', () => {
+  it('picks the best installed backend (wasm here: tfjs-node is absent) and reports it', async () => {
+    const backend = await selectBackend('auto');
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(backend);
+    expect(activeBackend()).toBe(backend);
+    expect(await selectBackend('auto')).toBe(backend);
+    const sum = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync());
+    expect(Array.from(sum)).toEqual([4, 6]);
+  });
+
+  it('falls back to cpu when asked for tfjs-node that is not installed, and selects cpu on request', async () => {
+    expect(await selectBackend('tensorflow')).toBe('cpu');
+    expect(await selectBackend('cpu')).toBe('cpu');
+    expect(await selectBackend('wasm')).toBe('wasm');
+  });
+});

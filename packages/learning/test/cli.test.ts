@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
+import { datasetToCsv, syntheticDataset, tempDirectory } from './fixtures';
+
+const { dir, cleanup } = tempDirectory();
+afterAll(cleanup);
+const csv = path.join(dir, 'data.csv');
+writeFileSync(csv, datasetToCsv(syntheticDataset(200, 31, { groups: 5 })));
+const fast = ['--epochs', '10', '--patience', '3', '--hidden', '8'];
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
+
+describe('agentlink-learn', () => {
+  it('train saves a model and prints hold-out metrics beside the baseline; predict and evaluate use it', async () => {
+    const modelDir = path.join(dir, 'model');
+    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--seed', '3', '--out', modelDir, ...fast);
+    expect(train.code).toBe(0);
+    const summary = JSON.parse(train.out);
+    expect(summary).toMatchObject({ backend: expect.any(String), savedTo: modelDir, test: { f1: expect.any(Number) }, majorityBaseline: { f1: 0 } });
+    expect(existsSync(path.join(modelDir, 'model.json'))).toBe(true);
+
+    const unlabelled = path.join(dir, 'unlabelled.csv');
+    writeFileSync(unlabelled, 'noise,c,b,a,extra\n0.5,1,50,2,x\n0.1,0,1,0.1,y\n');
+    const predicted = await cli('predict', '--model', modelDir, '--data', unlabelled, '--out', path.join(dir, 'p.json'));
+    expect(predicted.code).toBe(0);
+    const answers = JSON.parse(predicted.out);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatchObject({ row: 2, fallback: false, probability: expect.any(Number) });
+    expect(JSON.parse(readFileSync(path.join(dir, 'p.json'), 'utf8'))).toEqual(answers);
+
+    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id,group');
+    expect(evaluated.code).toBe(0);
+    expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
+  });
+
+  it('train with --test-fraction 0 trains on every row', async () => {
+    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--test-fraction', '0', '--out', path.join(dir, 'all'), ...fast);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out).test).toBeUndefined();
+  });
+
+  it('evaluate runs hold-out, cross-validation and leave-projects-out on any CSV and writes JSON', async () => {
+    const out = path.join(dir, 'eval.json');
+    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '3', '--group-folds', '2', '--floor-balanced-accuracy', '0.8', '--ensemble', '2', '--dropout', '0.2', '--learning-rate', '0.01', '--batch-size', '16', '--out', out, ...fast);
+    expect(result.code).toBe(0);
+    const written = JSON.parse(readFileSync(out, 'utf8'));
+    expect(Object.keys(written)).toEqual(['holdout', 'crossValidation', 'leaveProjectsOut']);
+    expect(written.crossValidation.folds).toHaveLength(3);
+    expect(written.crossValidation.pooledFloored.f1).toEqual(expect.any(Number));
+    expect(written.holdout.folds[0].floored.threshold).toEqual(expect.any(Number));
+    expect(result.err).toContain('fold 1/3');
+  });
+
+  it('report writes Markdown and JSON with the backend and the baseline', async () => {
+    const out = path.join(dir, 'report.md');
+    const result = await cli('report', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--folds', '3', '--group-folds', '2', '--out', out, ...fast);
+    expect(result.code).toBe(0);
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown).toContain('## Stratified 80/20 hold-out (seed 42)');
+    expect(markdown).toContain('Majority baseline');
+    expect(markdown).toMatch(/backend \*\*(wasm|cpu|tensorflow)\*\*/);
+    expect(markdown).toContain('Leave-projects-out');
+    expect(markdown).toContain('threshold for bal. acc. ≥ 0.85 on validation');
+    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).holdout.folds).toHaveLength(1);
+    const again = path.join(dir, 'again.md');
+    expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(markdown);
+    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv$/);
+  });
+
+  it('join appends the project column and lists unmatched rows', async () => {
+    const data = path.join(dir, 'ff.csv');
+    const results = path.join(dir, 'results.csv');
+    writeFileSync(data, 'test_name,flakyStatus,x\norg.a.footest.testone,1,3\norg.b.bar.lost,0,4\n');
+    writeFileSync(results, 'Project,Test,IsFlaky\nproj-a,org.a.FooTest#testOne,1\n');
+    const out = path.join(dir, 'joined.csv');
+    const result = await cli('join', '--data', data, '--results', results, '--out', out);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.out)).toMatchObject({ matched: 1, unmatched: [{ line: 3, test: 'org.b.bar.lost' }], groups: { 'proj-a': 1, unknown: 1 } });
+    expect(readFileSync(out, 'utf8')).toBe('test_name,flakyStatus,x,project\norg.a.footest.testone,1,3,proj-a\norg.b.bar.lost,0,4,unknown\n');
+  });
+
+  it('usage errors exit 2 with the usage text; data errors exit 1 with their code', async () => {
+    expect((await cli()).code).toBe(2);
+    expect((await cli('fly')).err).toContain('unknown command');
+    expect((await cli('train', '--data', csv)).err).toContain('--label is required');
+    expect((await cli('train', '--data', csv, '--label', 'label')).err).toContain('--out is required');
+    expect((await cli('train', '--label', 'label', '--out', dir, '--seed', 'x')).err).toContain('--seed must be an integer');
+    expect((await cli('train', '--label', 'label', '--out', dir, '--test-fraction', '2')).code).toBe(2);
+    expect((await cli('train', '--bogus')).code).toBe(2);
+    expect((await cli('evaluate', '--label', 'l', '--floor-balanced-accuracy', '3')).err).toContain('--floor-balanced-accuracy');
+    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x')).code).toBe(2);
+    const missing = await cli('train', '--data', csv, '--label', 'nope', '--out', dir);
+    expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('ERR_MISSING_COLUMN') });
+    const bad = path.join(dir, 'bad.csv');
+    writeFileSync(bad, 'x,y,label\n1,2,0\n1,2,0\n3,4,1\n');
+    const fatal = await cli('evaluate', '--data', bad, '--label', 'label', '--fatal-warnings');
+    expect(fatal).toMatchObject({ code: 1, err: expect.stringContaining('ERR_DUPLICATE_ROWS') });
+    expect((await cli('predict', '--data', csv)).err).toContain('--model is required');
+  });
+});
