@@ -1,0 +1,227 @@
+import { isIP } from 'node:net';
+import Logger, { LogLevel } from '@matrixai/logger';
+import { events as quicEvents, QUICClient, QUICServer, type QUICConnection } from '@matrixai/quic';
+import { InvalidOptionsError } from '@agentlink/resilience';
+import { ConnectTimeoutError, PeerIdentityError, TransportStateError } from '../errors';
+import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
+import { Session } from '../session/session';
+import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
+import { TransportBase } from '../transport-base';
+import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, Transport } from '../types';
+import { clientCryptoOps, createServerKey, serverCryptoOps } from './quic-crypto';
+import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
+import { QuicFrameLink } from './quic-frame-link';
+
+function formatAddress(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1']);
+
+/**
+ * quiche checks the server name natively but only against DNS SANs. For a loopback IP we let it
+ * check 'localhost' and check the IP SAN ourselves after the handshake; other IPs need a DNS name.
+ */
+function nativeServerName(serverName: string): string {
+  if (isIP(serverName) === 0) return serverName;
+  if (LOOPBACK.has(serverName)) return 'localhost';
+  throw new InvalidOptionsError(`QUIC dial to ${serverName} needs a DNS serverName: quiche verifies DNS names only`);
+}
+
+function silentLogger(): Logger {
+  return new Logger('agentlink-quic', LogLevel.SILENT);
+}
+
+/** QUIC (RFC 9000) on @matrixai/quic with mutual TLS 1.3 and one stream per exchange. */
+export class QuicTransport extends TransportBase implements Transport {
+  readonly kind = 'quic' as const;
+  private server: QUICServer | undefined;
+  private readonly clients = new Set<QUICClient>();
+  private readonly keepAliveIntervalMs: number;
+  private readonly maxIdleTimeoutMs: number;
+  private readonly maxConcurrentStreams: number;
+
+  constructor(private readonly quicOptions: QuicTransportOptions) {
+    super(quicOptions);
+    this.keepAliveIntervalMs = quicOptions.keepAliveIntervalMs ?? 10_000;
+    this.maxIdleTimeoutMs = quicOptions.maxIdleTimeoutMs ?? 30_000;
+    this.maxConcurrentStreams = quicOptions.maxConcurrentStreams ?? 100;
+    if (!(this.keepAliveIntervalMs > 0 && this.maxIdleTimeoutMs > this.keepAliveIntervalMs)) {
+      throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
+    }
+    if (!Number.isInteger(this.maxConcurrentStreams) || this.maxConcurrentStreams < 1) {
+      throw new InvalidOptionsError('maxConcurrentStreams must be a positive integer');
+    }
+  }
+
+  private config(): Record<string, unknown> {
+    const { certPem, keyPem, caPem } = this.quicOptions.credentials;
+    return {
+      key: keyPem,
+      cert: certPem,
+      ca: caPem,
+      verifyPeer: this.resolved.verifyPeer,
+      applicationProtos: [ALPN_PROTOCOL],
+      keepAliveIntervalTime: this.keepAliveIntervalMs,
+      maxIdleTimeout: this.maxIdleTimeoutMs,
+      // Leave headroom above our own slot limit: closed streams are credited back with a delay.
+      initialMaxStreamsBidi: this.maxConcurrentStreams * 2,
+      initialMaxData: Math.max(10 * 1024 * 1024, this.resolved.maxFrameBytes * 4),
+    };
+  }
+
+  async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
+    this.assertUsable();
+    if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
+    const server = new QUICServer({
+      crypto: { key: createServerKey(), ops: serverCryptoOps },
+      config: this.config() as ConstructorParameters<typeof QUICServer>[0]['config'],
+      minIdleTimeout: this.resolved.connectTimeoutMs,
+      logger: silentLogger(),
+    });
+    this.server = server;
+    server.addEventListener(quicEvents.EventQUICServerConnection.name, this.handleServerConnection);
+    server.addEventListener(quicEvents.EventQUICConnectionError.name, this.handleServerConnectionError);
+    server.addEventListener(quicEvents.EventQUICServerError.name, this.handleServerError);
+    const host = address.host ?? '127.0.0.1';
+    await server.start({ host, port: address.port ?? 0 });
+    return { host, port: server.port };
+  }
+
+  private readonly handleServerConnection = (event: Event): void => {
+    const connection = (event as unknown as { detail: QUICConnection }).detail;
+    const address = formatAddress(connection.remoteHost, connection.remotePort);
+    let peer: PeerIdentity;
+    try {
+      if (this.state === 'closed') throw new TransportStateError('transport is closing');
+      peer = this.identify(connection, 'client', address);
+    } catch (error) {
+      this.events.emit('transportError', { transport: 'quic', peer: address, code: mapQuicError(error, address).code });
+      connection.stop({ isApp: true, errorCode: 1, force: true }).catch(() => undefined);
+      return;
+    }
+    const session = this.createSession(connection, () => connection.stop({ isApp: true, errorCode: 0, force: true }), 'inbound', peer, address);
+    // @matrixai/quic does not expose when an accepted handshake began; 0 marks "not measured".
+    this.adopt(session, 0);
+    session.sendHello().catch(() => session.destroy('could not send hello'));
+  };
+
+  private readonly handleServerConnectionError = (event: Event): void => {
+    const error = (event as unknown as { detail: unknown }).detail;
+    if (isGracefulQuicClose(error)) return;
+    this.events.emit('transportError', { transport: 'quic', code: mapQuicError(error, 'inbound').code });
+  };
+
+  private readonly handleServerError = (event: Event): void => {
+    const error = (event as unknown as { detail: unknown }).detail;
+    this.events.emit('transportError', { transport: 'quic', code: mapQuicError(error, 'listener').code });
+  };
+
+  private identify(connection: QUICConnection, role: 'client' | 'server', address: string, serverName?: string): PeerIdentity {
+    const chain = connection.getRemoteCertsChain();
+    const leaf = chain[0];
+    if (!this.resolved.verifyPeer) {
+      return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
+    }
+    if (leaf === undefined) throw new PeerIdentityError(`${role} presented no certificate`);
+    return verifiedPeerIdentity(leaf, role, serverName);
+  }
+
+  private createSession(
+    connection: QUICConnection,
+    stop: () => Promise<void>,
+    direction: 'inbound' | 'outbound',
+    peer: PeerIdentity,
+    address: string,
+  ): Session {
+    const link = new QuicFrameLink(connection, stop, this.resolved.maxFrameBytes, this.maxConcurrentStreams, address);
+    return new Session(link, {
+      transport: 'quic',
+      direction,
+      peer,
+      remoteAddress: address,
+      maxFrameBytes: this.resolved.maxFrameBytes,
+      requestTimeoutMs: this.resolved.requestTimeoutMs,
+      drainTimeoutMs: this.resolved.drainTimeoutMs,
+      events: this.events,
+      sharedHandlers: this.handlers,
+      onClosed: (closed) => this.forget(closed),
+    });
+  }
+
+  async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
+    this.assertUsable();
+    const target = formatAddress(address.host, address.port);
+    const serverName = address.serverName ?? address.host;
+    const timeoutMs = options.timeoutMs ?? this.resolved.connectTimeoutMs;
+    const startedAt = performance.now();
+    let client: QUICClient | undefined;
+    let session: Session | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      options.signal?.throwIfAborted();
+      client = await QUICClient.createQUICClient(
+        {
+          host: address.host,
+          port: address.port,
+          serverName: nativeServerName(serverName),
+          localHost: isIP(address.host) === 6 ? '::' : '0.0.0.0',
+          crypto: { ops: clientCryptoOps },
+          config: this.config(),
+          logger: silentLogger(),
+        },
+        { timer: timeoutMs, signal: options.signal },
+      );
+      this.clients.add(client);
+      const owned = client;
+      owned.addEventListener(quicEvents.EventQUICClientError.name, this.ignoreClientError);
+      const peer = this.identify(owned.connection, 'server', target, serverName);
+      session = this.createSession(owned.connection, () => this.destroyClient(owned), 'outbound', peer, target);
+      const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
+      await Promise.race([
+        // A refused certificate arrives as a QUIC crypto error (mapped by the link), not as a close.
+        session.waitForHello(),
+        new Promise<never>((_resolve, reject) => {
+          timer = setTimeout(() => reject(new ConnectTimeoutError(target, timeoutMs)), remaining);
+        }),
+      ]);
+      if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
+    } catch (error) {
+      const typed = mapQuicError(error, target, timeoutMs);
+      this.events.emit('transportError', { transport: 'quic', peer: target, code: typed.code });
+      session?.destroy('dial failed');
+      if (client !== undefined) await this.destroyClient(client);
+      throw typed;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.adopt(session, performance.now() - startedAt);
+    return session;
+  }
+
+  // Errors are read by the frame link from the connection; this listener only keeps the
+  // client's own events from being the sole observer.
+  private readonly ignoreClientError = (): void => undefined;
+
+  private async destroyClient(client: QUICClient): Promise<void> {
+    client.removeEventListener(quicEvents.EventQUICClientError.name, this.ignoreClientError);
+    this.clients.delete(client);
+    await client.destroy({ isApp: true, errorCode: 0, force: true }).catch(() => undefined);
+  }
+
+  /** Drains connections (up to drainTimeoutMs), then stops the server and every client socket. */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.state === 'closed' && this.server === undefined && this.clients.size === 0) return;
+    await this.closeSessions(options);
+    await Promise.all([...this.clients].map((client) => this.destroyClient(client)));
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) {
+      server.removeEventListener(quicEvents.EventQUICServerConnection.name, this.handleServerConnection);
+      await server.stop({ isApp: true, errorCode: 0, force: true }).catch(() => undefined);
+      server.removeEventListener(quicEvents.EventQUICConnectionError.name, this.handleServerConnectionError);
+      server.removeEventListener(quicEvents.EventQUICServerError.name, this.handleServerError);
+    }
+    this.events.removeAllListeners();
+  }
+}

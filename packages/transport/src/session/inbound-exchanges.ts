@@ -1,0 +1,180 @@
+import { AgentlinkError } from '@agentlink/resilience';
+import { ConnectionClosedError, FrameError, ProtocolViolationError } from '../errors';
+import type { TransportEventEmitter } from '../events';
+import { decodeMethodPayload, encodeErrorPayload, FLAG_STREAMING, FrameType, type Frame } from '../frame/frame-codec';
+import type { Connection, Handler } from '../types';
+import { ChunkQueue } from './chunk-queue';
+import type { FrameLink } from './frame-link';
+
+const EMPTY = new Uint8Array(0);
+
+interface InboundExchange {
+  readonly method: string;
+  readonly chunks?: ChunkQueue;
+  controller?: AbortController;
+  abortReason?: Error;
+}
+
+function signalOf(exchange: InboundExchange): AbortSignal {
+  if (exchange.controller === undefined) {
+    exchange.controller = new AbortController();
+    if (exchange.abortReason !== undefined) exchange.controller.abort(exchange.abortReason);
+  }
+  return exchange.controller.signal;
+}
+
+function abortExchange(exchange: InboundExchange, reason: Error): void {
+  exchange.abortReason = reason;
+  exchange.controller?.abort(reason);
+  exchange.chunks?.fail(reason);
+}
+
+/** What the inbound side needs from its session. */
+export interface InboundHost {
+  readonly link: FrameLink;
+  readonly connection: Connection;
+  readonly events: TransportEventEmitter;
+  readonly maxFrameBytes: number;
+  /** Dialers own odd ids, listeners even ones; the peer must use the other parity. */
+  readonly ownParity: 0 | 1;
+  readonly findHandler: (method: string) => Handler | undefined;
+  readonly write: (type: FrameType, id: number, payload: Uint8Array, method: string) => Promise<void>;
+  readonly received: (method: string, frame: Frame) => void;
+  readonly isOpen: () => boolean;
+  /** Called whenever an exchange ends, so a draining session can finish. */
+  readonly onSettled: () => void;
+}
+
+/** Runs handlers for the requests, one-way messages and streams the peer starts. */
+export class InboundExchanges {
+  private readonly exchanges = new Map<number, InboundExchange>();
+
+  constructor(private readonly host: InboundHost) {}
+
+  get size(): number {
+    return this.exchanges.size;
+  }
+
+  /** A Request or OneWay frame: look up the handler and run it. */
+  accept(frame: Frame): void {
+    const { host } = this;
+    if (frame.id === 0 || frame.id % 2 === host.ownParity || this.exchanges.has(frame.id)) {
+      throw new ProtocolViolationError(`exchange id ${frame.id} is not a fresh id of the peer`);
+    }
+    const { method, body } = decodeMethodPayload(frame.payload);
+    host.received(method, frame);
+    const handler = host.findHandler(method);
+    const oneWay = frame.type === FrameType.OneWay;
+    const id = frame.id;
+    if (handler === undefined) {
+      if (oneWay) this.reportOneWayFailure(id, 'ERR_NO_HANDLER');
+      else this.answer(id, method, FrameType.Error, this.errorPayload('ERR_NO_HANDLER', `no handler for "${method}"`));
+      return;
+    }
+    const chunks = (frame.flags & FLAG_STREAMING) !== 0 ? new ChunkQueue((bytes) => this.grantCredit(id, bytes)) : undefined;
+    const exchange: InboundExchange = { method, chunks };
+    this.exchanges.set(id, exchange);
+    const context = {
+      method,
+      connection: host.connection,
+      chunks,
+      // Most handlers never look at the signal: make the AbortController only on demand.
+      get signal(): AbortSignal {
+        return signalOf(exchange);
+      },
+    };
+    const succeed = (result: unknown): void => {
+      if (!this.isCurrent(id, exchange)) return;
+      if (oneWay) host.link.finish(id);
+      else this.answer(id, method, FrameType.Response, result instanceof Uint8Array ? result : EMPTY);
+    };
+    const fail = (error: unknown): void => {
+      if (!this.isCurrent(id, exchange)) return;
+      const code = error instanceof AgentlinkError ? error.code : 'ERR_HANDLER';
+      if (oneWay) this.reportOneWayFailure(id, code);
+      else this.answer(id, method, FrameType.Error, this.errorPayload(code, error instanceof Error ? error.message : String(error)));
+    };
+    const settled = (): void => {
+      if (this.exchanges.get(id) === exchange) this.exchanges.delete(id);
+      host.onSettled();
+    };
+    let result: unknown;
+    try {
+      result = handler(body, context);
+    } catch (error) {
+      fail(error);
+      settled();
+      return;
+    }
+    if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
+      (result as Promise<unknown>).then(succeed, fail).finally(settled);
+    } else {
+      succeed(result);
+      settled();
+    }
+  }
+
+  /** A StreamData or StreamEnd frame for a streamed request. */
+  chunk(frame: Frame): void {
+    const exchange = this.exchanges.get(frame.id);
+    if (exchange?.chunks === undefined) return;
+    if (frame.type === FrameType.StreamEnd) {
+      exchange.chunks.end();
+      return;
+    }
+    this.host.received(exchange.method, frame);
+    exchange.chunks.push(frame.payload);
+  }
+
+  /** The caller cancelled exchange `id`: abort its handler. */
+  cancel(id: number): void {
+    const exchange = this.exchanges.get(id);
+    if (exchange === undefined) return;
+    this.exchanges.delete(id);
+    abortExchange(exchange, new ConnectionClosedError('the caller cancelled the request'));
+    this.host.link.finish(id);
+    this.host.onSettled();
+  }
+
+  /** The connection is gone: abort every running handler. */
+  abortAll(error: Error): void {
+    for (const exchange of this.exchanges.values()) abortExchange(exchange, error);
+    this.exchanges.clear();
+  }
+
+  private isCurrent(id: number, exchange: InboundExchange): boolean {
+    return this.host.isOpen() && this.exchanges.get(id) === exchange;
+  }
+
+  private reportOneWayFailure(id: number, code: string): void {
+    this.host.events.emit('transportError', { transport: this.host.connection.transport, peer: this.host.connection.peer.agentId, code });
+    this.host.link.finish(id);
+  }
+
+  private answer(id: number, method: string, type: FrameType, payload: Uint8Array): void {
+    const finish = (): void => this.host.link.finish(id);
+    this.host.write(type, id, payload, method).then(finish, (error: unknown) => {
+      // The answer did not fit in a frame: tell the caller instead of leaving it waiting.
+      if (error instanceof FrameError && type === FrameType.Response) {
+        this.host.write(FrameType.Error, id, this.errorPayload(error.code, error.message), method).then(finish, finish);
+      } else {
+        finish();
+      }
+    });
+  }
+
+  /** An Error frame payload with a sane code and a message cut so the frame always fits. */
+  private errorPayload(rawCode: string, message: string): Uint8Array {
+    const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : 'ERR_HANDLER';
+    const room = Math.max(0, this.host.maxFrameBytes - 1 - code.length);
+    const bytes = Buffer.from(message, 'utf8');
+    return encodeErrorPayload(code, bytes.byteLength <= room ? message : bytes.subarray(0, Math.max(0, room - 3)).toString('utf8'));
+  }
+
+  private grantCredit(id: number, bytes: number): void {
+    if (!this.host.isOpen() || !this.exchanges.has(id)) return;
+    const payload = Buffer.allocUnsafe(4);
+    payload.writeUInt32BE(bytes, 0);
+    this.host.link.send(FrameType.Credit, id, payload).catch(() => undefined);
+  }
+}

@@ -1,0 +1,223 @@
+import { isIP, type Socket } from 'node:net';
+import * as tls from 'node:tls';
+import {
+  CertificateVerificationError,
+  ConnectFailedError,
+  ConnectionClosedError,
+  ConnectTimeoutError,
+  PeerIdentityError,
+  TlsHandshakeError,
+  TransportStateError,
+} from '../errors';
+import { encodeFrame, FrameType } from '../frame/frame-codec';
+import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
+import { mapTlsError } from '../security/tls-error-mapping';
+import { Session } from '../session/session';
+import { TransportBase } from '../transport-base';
+import type { CloseOptions, Connection, ListenAddress, PeerAddress, TcpTransportOptions, Transport } from '../types';
+import { TcpFrameLink } from './tcp-frame-link';
+
+/** ALPN protocol id of agentlink/1 on both transports. */
+export const ALPN_PROTOCOL = 'agentlink/1';
+
+function formatAddress(host: string, port: number): string {
+  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/**
+ * In TLS 1.3 the client finishes its handshake before the server judged the client certificate;
+ * a close before the listener's hello therefore means the server refused us.
+ */
+export function refusedBeforeHello(error: unknown): never {
+  if (error instanceof ConnectionClosedError) {
+    throw new TlsHandshakeError('the server closed the connection before accepting this agent; its certificate was probably refused', error);
+  }
+  throw error;
+}
+
+function unverifiedIdentity(address: string): PeerIdentity {
+  return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
+}
+
+/** TLS 1.3 over TCP with mutual authentication; every exchange multiplexed on one socket. */
+export class TcpTlsTransport extends TransportBase implements Transport {
+  readonly kind = 'tcp' as const;
+  private server: tls.Server | undefined;
+  private readonly handshakeStarts = new Map<string, number>();
+  private readonly dialing = new Set<tls.TLSSocket>();
+
+  constructor(options: TcpTransportOptions) {
+    super(options);
+  }
+
+  private tlsOptions(): tls.SecureContextOptions & tls.CommonConnectionOptions {
+    return {
+      key: this.options.credentials.keyPem,
+      cert: this.options.credentials.certPem,
+      ca: this.options.credentials.caPem,
+      minVersion: 'TLSv1.3',
+      maxVersion: 'TLSv1.3',
+      ALPNProtocols: [ALPN_PROTOCOL],
+      rejectUnauthorized: this.resolved.verifyPeer,
+    };
+  }
+
+  async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
+    this.assertUsable();
+    if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
+    const server = tls.createServer({ ...this.tlsOptions(), requestCert: true, handshakeTimeout: this.resolved.connectTimeoutMs });
+    this.server = server;
+    server.on('connection', (raw: Socket) => {
+      const key = `${raw.remoteAddress}:${raw.remotePort}`;
+      this.handshakeStarts.set(key, performance.now());
+      raw.once('close', () => this.handshakeStarts.delete(key));
+    });
+    server.on('secureConnection', (socket: tls.TLSSocket) => this.accept(socket));
+    server.on('tlsClientError', (error: Error, socket: tls.TLSSocket) => {
+      // Node closes a refused client without telling us why; the socket still knows.
+      const verifyError = (socket as tls.TLSSocket & { authorizationError?: Error | string }).authorizationError;
+      const typed =
+        verifyError !== undefined && verifyError !== null
+          ? new CertificateVerificationError(String((verifyError as { code?: string }).code ?? verifyError), error)
+          : mapTlsError(error, 'inbound');
+      this.events.emit('transportError', {
+        transport: 'tcp',
+        code: typed instanceof ConnectFailedError ? 'ERR_TLS_HANDSHAKE' : typed.code,
+      });
+      socket.destroy();
+    });
+    server.on('error', () => {
+      this.events.emit('transportError', { transport: 'tcp', code: 'ERR_LISTENER' });
+    });
+    const host = address.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(address.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const bound = server.address() as { address: string; port: number };
+    return { host: bound.address, port: bound.port };
+  }
+
+  private accept(socket: tls.TLSSocket): void {
+    const address = formatAddress(socket.remoteAddress ?? '?', socket.remotePort ?? 0);
+    const startedAt = this.handshakeStarts.get(`${socket.remoteAddress}:${socket.remotePort}`) ?? performance.now();
+    socket.on('error', () => undefined); // reported through the link once it exists
+    socket.setNoDelay(true);
+    if (this.state === 'closed') {
+      // Tell the dialer we are going away, so it does not mistake this for a refused certificate.
+      socket.end(encodeFrame(FrameType.GoAway, 0, new Uint8Array(0), this.resolved.maxFrameBytes));
+      return;
+    }
+    let peer: PeerIdentity;
+    try {
+      if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`peer did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      const cert = socket.getPeerX509Certificate();
+      if (cert === undefined) {
+        if (this.resolved.verifyPeer) throw new PeerIdentityError('client presented no certificate');
+        peer = unverifiedIdentity(address);
+      } else {
+        peer = this.resolved.verifyPeer ? verifiedPeerIdentity(cert, 'client') : unverifiedIdentity(address);
+      }
+    } catch (error) {
+      this.events.emit('transportError', { transport: 'tcp', peer: address, code: mapTlsError(error, address).code });
+      socket.destroy();
+      return;
+    }
+    const session = this.createSession(socket, 'inbound', peer, address);
+    this.adopt(session, performance.now() - startedAt);
+    session.sendHello().catch(() => session.destroy('could not send hello'));
+  }
+
+  private createSession(socket: tls.TLSSocket, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
+    return new Session(new TcpFrameLink(socket, this.resolved.maxFrameBytes), {
+      transport: 'tcp',
+      direction,
+      peer,
+      remoteAddress: address,
+      maxFrameBytes: this.resolved.maxFrameBytes,
+      requestTimeoutMs: this.resolved.requestTimeoutMs,
+      drainTimeoutMs: this.resolved.drainTimeoutMs,
+      events: this.events,
+      sharedHandlers: this.handlers,
+      onClosed: (closed) => this.forget(closed),
+    });
+  }
+
+  async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
+    this.assertUsable();
+    const port = address.tcpPort ?? address.port;
+    const target = formatAddress(address.host, port);
+    const serverName = address.serverName ?? address.host;
+    const timeoutMs = options.timeoutMs ?? this.resolved.connectTimeoutMs;
+    const startedAt = performance.now();
+    const socket = tls.connect({
+      ...this.tlsOptions(),
+      host: address.host,
+      port,
+      servername: isIP(serverName) === 0 ? serverName : undefined,
+      checkServerIdentity: (_host, cert) => (this.resolved.verifyPeer ? tls.checkServerIdentity(serverName, cert) : undefined),
+    });
+    this.dialing.add(socket);
+    let session: Session | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = (): void => {
+      socket.destroy(options.signal?.reason as Error);
+      session?.destroy('dial aborted');
+    };
+    try {
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new ConnectTimeoutError(target, timeoutMs)), timeoutMs);
+      });
+      options.signal?.throwIfAborted();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      await Promise.race([
+        deadline,
+        new Promise<void>((resolve, reject) => {
+          socket.once('secureConnect', resolve);
+          socket.once('error', reject);
+          socket.once('close', () => reject(new TlsHandshakeError('connection closed during the handshake')));
+        }),
+      ]);
+      socket.removeAllListeners('secureConnect');
+      socket.removeAllListeners('close');
+      socket.removeAllListeners('error');
+      socket.setNoDelay(true);
+      if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`server did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      const cert = socket.getPeerX509Certificate();
+      const peer = this.resolved.verifyPeer && cert !== undefined ? verifiedPeerIdentity(cert, 'server') : unverifiedIdentity(target);
+      session = this.createSession(socket, 'outbound', peer, target);
+      await Promise.race([deadline, session.waitForHello().catch(refusedBeforeHello)]);
+      if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
+    } catch (error) {
+      const typed = mapTlsError(error, target);
+      this.events.emit('transportError', { transport: 'tcp', peer: target, code: typed.code });
+      session?.destroy('dial failed');
+      socket.destroy();
+      throw typed;
+    } finally {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      this.dialing.delete(socket);
+    }
+    this.adopt(session, performance.now() - startedAt);
+    return session;
+  }
+
+  /** Drains connections (up to drainTimeoutMs), then closes the listener and every socket. */
+  async close(options: CloseOptions = {}): Promise<void> {
+    if (this.state === 'closed' && this.server === undefined) return;
+    for (const socket of this.dialing) socket.destroy();
+    await this.closeSessions(options);
+    const server = this.server;
+    this.server = undefined;
+    if (server !== undefined) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.removeAllListeners();
+    }
+    this.handshakeStarts.clear();
+    this.events.removeAllListeners();
+  }
+}

@@ -1,0 +1,124 @@
+import { InvalidOptionsError } from '@agentlink/resilience';
+import { TransportStateError } from './errors';
+import { TransportEventEmitter } from './events';
+import { DEFAULT_MAX_FRAME_BYTES } from './frame/frame-codec';
+import { assertCredentialsUsable, CertificateExpiryMonitor } from './security/credential-guard';
+import type { Session } from './session/session';
+import type {
+  CloseOptions,
+  Connection,
+  Handler,
+  TransportEventName,
+  TransportListener,
+  TransportOptions,
+} from './types';
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly maxFrameBytes: number;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly drainTimeoutMs: number;
+  readonly verifyPeer: boolean;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  const result = value ?? fallback;
+  if (!Number.isFinite(result) || result <= 0) throw new InvalidOptionsError(`${name} must be a positive number of ms/bytes, got ${String(value)}`);
+  return result;
+}
+
+/** Validates the options shared by both transports and applies defaults. */
+export function resolveOptions(options: TransportOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidOptionsError('options object is required');
+  assertCredentialsUsable(options);
+  const maxFrameBytes = positive('maxFrameBytes', options.maxFrameBytes, DEFAULT_MAX_FRAME_BYTES);
+  if (maxFrameBytes > 0xffffffff) throw new InvalidOptionsError('maxFrameBytes must fit in 32 bits');
+  positive('certificateCheckIntervalMs', options.certificateCheckIntervalMs, 3_600_000);
+  return {
+    maxFrameBytes,
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
+    drainTimeoutMs: positive('drainTimeoutMs', options.drainTimeoutMs, 5_000),
+    verifyPeer: options.insecureSkipPeerVerification !== true,
+  };
+}
+
+/** Bookkeeping every transport shares: handlers, events, live connections, certificate checks. */
+export abstract class TransportBase {
+  protected readonly events = new TransportEventEmitter();
+  protected readonly handlers = new Map<string, Handler>();
+  protected readonly sessions = new Set<Session>();
+  protected readonly resolved: ResolvedOptions;
+  protected readonly expiry: CertificateExpiryMonitor;
+  protected state: 'idle' | 'running' | 'closed' = 'idle';
+  private readonly connectionListeners = new Set<(connection: Connection) => void>();
+
+  constructor(protected readonly options: TransportOptions) {
+    this.resolved = resolveOptions(options);
+    this.expiry = new CertificateExpiryMonitor(options, this.events);
+  }
+
+  get connections(): ReadonlySet<Connection> {
+    return this.sessions;
+  }
+
+  handle(method: string, handler: Handler): void {
+    if (typeof handler !== 'function') throw new InvalidOptionsError(`handler for "${method}" must be a function`);
+    this.handlers.set(method, handler);
+  }
+
+  onConnection(listener: (connection: Connection) => void): void {
+    this.connectionListeners.add(listener);
+  }
+
+  on<K extends TransportEventName>(event: K, listener: TransportListener<K>): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<K extends TransportEventName>(event: K, listener: TransportListener<K>): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /** Runs the certificate expiry check now and returns the seconds left per certificate. */
+  checkCertificates(): Array<{ subject: string; secondsLeft: number }> {
+    return this.expiry.check();
+  }
+
+  protected assertUsable(): void {
+    if (this.state === 'closed') throw new TransportStateError('transport is closed; create a new one');
+    if (this.state === 'idle') {
+      this.state = 'running';
+      this.expiry.start();
+    }
+  }
+
+  protected adopt(session: Session, handshakeMs: number): void {
+    this.sessions.add(session);
+    this.events.emit('connectionOpened', {
+      transport: session.transport,
+      peer: session.peer.agentId,
+      direction: session.direction,
+      handshakeMs,
+    });
+    if (session.direction === 'inbound') {
+      for (const listener of this.connectionListeners) listener(session);
+    }
+  }
+
+  protected forget(session: Session): void {
+    this.sessions.delete(session);
+  }
+
+  /** Drains and closes every connection, then the listener; releases all timers. */
+  protected async closeSessions(options: CloseOptions): Promise<void> {
+    this.state = 'closed';
+    this.expiry.stop();
+    await Promise.all([...this.sessions].map((session) => session.close(options)));
+    this.sessions.clear();
+    this.connectionListeners.clear();
+    this.handlers.clear();
+  }
+}

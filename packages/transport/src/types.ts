@@ -1,0 +1,138 @@
+import type { PeerIdentity } from './pki/certificate-inspection';
+
+export type TransportKind = 'quic' | 'tcp';
+export type Direction = 'inbound' | 'outbound';
+
+/** Where to listen or dial. `serverName` (dial only) is checked against the server's SANs; default host. */
+export interface PeerAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly serverName?: string;
+  /** TCP port for the fallback transport when it differs from the QUIC port. */
+  readonly tcpPort?: number;
+}
+
+/** Address a listener is bound to. `tcpPort` is set by the fallback transport. */
+export interface ListenAddress {
+  readonly host: string;
+  readonly port: number;
+  readonly tcpPort?: number;
+}
+
+/** Own certificate chain, key and the fleet CA, all PEM. */
+export interface TlsCredentials {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly caPem: string;
+}
+
+/** Options shared by both transports. */
+export interface TransportOptions {
+  readonly credentials: TlsCredentials;
+  /** Largest frame payload accepted or sent, in bytes. Default 4 MiB. */
+  readonly maxFrameBytes?: number;
+  /** Dial (connect + TLS + hello) deadline in ms. Default 10,000. */
+  readonly connectTimeoutMs?: number;
+  /** Default deadline of a request in ms when the call gives none. Default 30,000. */
+  readonly requestTimeoutMs?: number;
+  /** How long close() waits for in-flight requests before forcing, in ms. Default 5,000. */
+  readonly drainTimeoutMs?: number;
+  /** Interval of the certificate expiry check in ms. Default 3,600,000 (1 h). */
+  readonly certificateCheckIntervalMs?: number;
+  /**
+   * Development only: skip verification of the peer's chain. Refused with ProductionGuardError
+   * when NODE_ENV=production. Default false.
+   */
+  readonly insecureSkipPeerVerification?: boolean;
+  /** Development only: allow certificates marked agentlink-development. Refused in production. Default true outside production. */
+  readonly allowDevelopmentCertificates?: boolean;
+}
+
+export interface QuicTransportOptions extends TransportOptions {
+  /** Keep-alive PING interval in ms. Default 10,000. */
+  readonly keepAliveIntervalMs?: number;
+  /** Idle timeout in ms; a silent peer is dropped after it. Default 30,000. */
+  readonly maxIdleTimeoutMs?: number;
+  /** Concurrent streams per connection (own limit, calls beyond it queue). Default 100. */
+  readonly maxConcurrentStreams?: number;
+}
+
+export type TcpTransportOptions = TransportOptions;
+
+/** Context given to a handler. */
+export interface HandlerContext {
+  readonly method: string;
+  readonly connection: Connection;
+  /** Aborted when the caller cancels, its deadline passes or the connection closes. */
+  readonly signal: AbortSignal;
+  /** Set for streamed requests: the body chunks, pulled with backpressure. */
+  readonly chunks?: AsyncIterable<Uint8Array>;
+}
+
+/** A request handler returns the response body (ignored for one-way messages). */
+export type Handler = (body: Uint8Array, context: HandlerContext) => Promise<Uint8Array | void> | Uint8Array | void;
+
+export interface RequestOptions {
+  /** Deadline in ms; default the transport's requestTimeoutMs. */
+  readonly timeoutMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface CloseOptions {
+  /** Wait at most this long for in-flight requests, in ms. Default drainTimeoutMs. */
+  readonly drainTimeoutMs?: number;
+  /** Skip draining: fail in-flight requests now. */
+  readonly force?: boolean;
+}
+
+/** One secure connection to one peer. */
+export interface Connection {
+  readonly id: string;
+  readonly transport: TransportKind;
+  readonly direction: Direction;
+  /** Identity read from the peer's verified certificate. */
+  readonly peer: PeerIdentity;
+  readonly remoteAddress: string;
+  readonly closed: boolean;
+  /** Resolves with the reason once the connection is fully closed. */
+  readonly closedPromise: Promise<string>;
+  request(method: string, body: Uint8Array, options?: RequestOptions): Promise<Uint8Array>;
+  requestJson<T = unknown>(method: string, value: unknown, options?: RequestOptions): Promise<T>;
+  /** Fire-and-forget message; resolves once written. */
+  send(method: string, body: Uint8Array): Promise<void>;
+  /** Sends a large body in chunks with backpressure; resolves with the response. */
+  stream(method: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: RequestOptions): Promise<Uint8Array>;
+  /** Registers a handler for requests the peer sends on this connection. */
+  handle(method: string, handler: Handler): void;
+  close(options?: CloseOptions): Promise<void>;
+}
+
+/** Event payloads emitted by every transport (telemetry listens to these names). */
+export interface TransportEvents {
+  connectionOpened: { transport: TransportKind; peer: string; direction: Direction; handshakeMs: number };
+  connectionClosed: { transport: TransportKind; peer: string; direction: Direction; reason: string };
+  messageSent: { transport: TransportKind; peer: string; method: string; bytes: number };
+  messageReceived: { transport: TransportKind; peer: string; method: string; bytes: number };
+  requestCompleted: { transport: TransportKind; peer: string; method: string; latencyMs: number; outcome: 'ok' | 'error' | 'timeout' };
+  transportError: { transport: TransportKind; peer?: string; code: string };
+  certificateExpiry: { subject: string; secondsLeft: number };
+  fallback: { from: 'quic'; to: 'tcp'; peer: string };
+}
+
+export type TransportEventName = keyof TransportEvents;
+export type TransportListener<K extends TransportEventName> = (payload: TransportEvents[K]) => void;
+
+/** Listens for inbound connections and dials outbound ones. */
+export interface Transport {
+  readonly kind: TransportKind | 'fallback';
+  listen(address?: Partial<PeerAddress>): Promise<ListenAddress>;
+  dial(address: PeerAddress, options?: { signal?: AbortSignal; timeoutMs?: number }): Promise<Connection>;
+  /** Registers a handler for every inbound and outbound connection of this transport. */
+  handle(method: string, handler: Handler): void;
+  /** Called for each new inbound connection once the peer is verified. */
+  onConnection(listener: (connection: Connection) => void): void;
+  readonly connections: ReadonlySet<Connection>;
+  on<K extends TransportEventName>(event: K, listener: TransportListener<K>): this;
+  off<K extends TransportEventName>(event: K, listener: TransportListener<K>): this;
+  close(options?: CloseOptions): Promise<void>;
+}

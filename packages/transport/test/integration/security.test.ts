@@ -1,0 +1,216 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import * as tls from 'node:tls';
+import Logger, { LogLevel } from '@matrixai/logger';
+import { QUICClient, QUICServer } from '@matrixai/quic';
+import { AgentlinkError } from '@agentlink/resilience';
+import { clientCryptoOps, createServerKey, serverCryptoOps } from '../../src/quic/quic-crypto';
+import { QuicTransport } from '../../src/quic/quic-transport';
+import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
+import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
+import type { TlsCredentials, Transport, TransportEvents } from '../../src/types';
+import { text, utf8, waitFor } from '../helpers';
+
+const DAY = 86_400_000;
+const silent = (): Logger => new Logger('test', LogLevel.SILENT);
+
+interface Pki {
+  ca: CertificateAuthority;
+  otherCa: CertificateAuthority;
+  good: TlsCredentials;
+  client: TlsCredentials;
+  badServers: Record<string, { certPem: string; keyPem: string }>;
+  wrongCaClient: TlsCredentials;
+}
+
+async function buildPki(): Promise<Pki> {
+  const ca = await createCertificateAuthority();
+  const otherCa = await createCertificateAuthority({ commonName: 'intruder CA' });
+  const good = await issueCertificate(ca, { agentId: 'server-agent', usage: 'both' });
+  const client = await issueCertificate(ca, { agentId: 'client-agent', usage: 'both' });
+  const now = Date.now();
+  const badServers = {
+    expired: await issueCertificate(ca, { agentId: 'expired', usage: 'server', notBefore: new Date(now - 10 * DAY), notAfter: new Date(now - DAY) }),
+    'not-yet-valid': await issueCertificate(ca, { agentId: 'future', usage: 'server', notBefore: new Date(now + DAY), notAfter: new Date(now + 10 * DAY) }),
+    'wrong-CA': await issueCertificate(otherCa, { agentId: 'impostor', usage: 'server' }),
+    'wrong-SAN': await issueCertificate(ca, { agentId: 'elsewhere', usage: 'server', dnsNames: ['elsewhere.example'], ipAddresses: ['10.9.9.9'] }),
+    'self-signed': await issueCertificate('self', { agentId: 'selfie', usage: 'server' }),
+    'client-only EKU': await issueCertificate(ca, { agentId: 'no-server-eku', usage: 'client' }),
+  };
+  const wrongCaClient = await issueCertificate(otherCa, { agentId: 'intruder', usage: 'client' });
+  return {
+    ca,
+    otherCa,
+    good: { certPem: good.certPem, keyPem: good.keyPem, caPem: ca.certPem },
+    client: { certPem: client.certPem, keyPem: client.keyPem, caPem: ca.certPem },
+    badServers,
+    wrongCaClient: { certPem: wrongCaClient.certPem, keyPem: wrongCaClient.keyPem, caPem: ca.certPem },
+  };
+}
+
+/** A server that presents any certificate: our transports refuse to start with a bad one. */
+async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; keyPem: string }): Promise<{ port: number; stop: () => Promise<void> }> {
+  if (kind === 'tcp') {
+    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL] });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return { port: (server.address() as { port: number }).port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+  const server = new QUICServer({
+    crypto: { key: createServerKey(), ops: serverCryptoOps },
+    config: { key: cert.keyPem, cert: cert.certPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 5000 },
+    logger: silent(),
+  });
+  await server.start({ host: '127.0.0.1', port: 0 });
+  return { port: server.port, stop: () => server.stop({ force: true }) };
+}
+
+/** Raw clients that a verifying server must refuse. Resolve with whatever happened. */
+async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { certPem: string; keyPem: string }, caPem?: string, maxVersion?: tls.SecureVersion): Promise<'refused' | 'accepted'> {
+  if (kind === 'tcp') {
+    return new Promise((resolve) => {
+      const socket = tls.connect({
+        host: '127.0.0.1',
+        port,
+        ca: caPem,
+        key: cert?.keyPem,
+        cert: cert?.certPem,
+        rejectUnauthorized: false,
+        maxVersion: maxVersion ?? 'TLSv1.3',
+        minVersion: maxVersion === 'TLSv1.2' ? 'TLSv1.2' : undefined,
+        ALPNProtocols: [ALPN_PROTOCOL],
+      });
+      // The listener sends its hello frame only to accepted peers.
+      socket.once('data', () => {
+        socket.destroy();
+        resolve('accepted');
+      });
+      socket.on('error', () => resolve('refused'));
+      socket.on('close', () => resolve('refused'));
+    });
+  }
+  try {
+    const client = await QUICClient.createQUICClient(
+      {
+        host: '127.0.0.1',
+        port,
+        serverName: 'localhost',
+        crypto: { ops: clientCryptoOps },
+        config: { key: cert?.keyPem, cert: cert?.certPem, ca: caPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 3000 },
+        logger: silent(),
+      },
+      { timer: 3000 },
+    );
+    // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
+    const verdict = await Promise.race([
+      client.closedP.then(() => 'refused' as const),
+      new Promise<'accepted'>((resolve) => {
+        client.connection.addEventListener('EventQUICConnectionStream', () => resolve('accepted'), { once: true });
+      }),
+    ]);
+    await client.destroy({ force: true }).catch(() => undefined);
+    return verdict;
+  } catch {
+    return 'refused';
+  }
+}
+
+const kinds: Array<'quic' | 'tcp'> = ['quic', 'tcp'];
+
+describe.each(kinds)('security over %s', (kind) => {
+  let pki: Pki;
+  let uncaught: unknown[];
+  const onUncaught = (error: unknown): void => void uncaught.push(error);
+  const make = (credentials: TlsCredentials): Transport =>
+    kind === 'quic' ? new QuicTransport({ credentials, connectTimeoutMs: 3000 }) : new TcpTlsTransport({ credentials, connectTimeoutMs: 3000 });
+
+  beforeAll(async () => {
+    pki = await buildPki();
+  });
+  beforeEach(() => {
+    uncaught = [];
+    process.on('uncaughtException', onUncaught);
+    process.on('unhandledRejection', onUncaught);
+  });
+  afterEach(async () => {
+    // Give late library errors a chance to surface before checking.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    process.off('uncaughtException', onUncaught);
+    process.off('unhandledRejection', onUncaught);
+    expect(uncaught).toEqual([]);
+  });
+
+  it.each(['expired', 'not-yet-valid', 'wrong-CA', 'wrong-SAN', 'self-signed', 'client-only EKU'])(
+    'client refuses a %s server certificate with a typed error',
+    async (label) => {
+      const server = await startRawServer(kind, pki.badServers[label]!);
+      const client = make(pki.client);
+      const errors: Array<TransportEvents['transportError']> = [];
+      client.on('transportError', (e) => void errors.push(e));
+      try {
+        const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(AgentlinkError);
+        // Chain and date failures are the TLS stack's verdict; name and usage may be ours.
+        const expected = ['wrong-SAN', 'client-only EKU'].includes(label) ? ['ERR_PEER_IDENTITY', 'ERR_CERT_VERIFICATION'] : ['ERR_CERT_VERIFICATION'];
+        expect(expected).toContain((error as AgentlinkError).code);
+        expect(errors.map((e) => e.code)).toContain((error as AgentlinkError).code);
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    },
+  );
+
+  describe('server side', () => {
+    let server: Transport;
+    let port: number;
+    let serverErrors: string[];
+
+    beforeAll(async () => {
+      server = make(pki.good);
+      server.handle('echo', (body) => body);
+      server.on('transportError', (e) => void serverErrors.push(e.code));
+      port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
+    });
+    beforeEach(() => {
+      serverErrors = [];
+    });
+    afterAll(async () => {
+      await server.close();
+    });
+
+    async function goodPeerStillServed(): Promise<void> {
+      const client = make(pki.client);
+      try {
+        const connection = await client.dial({ host: '127.0.0.1', port });
+        expect(text(await connection.request('echo', utf8('ok')))).toBe('ok');
+      } finally {
+        await client.close();
+      }
+    }
+
+    it('refuses a client without a certificate and keeps serving good peers', async () => {
+      expect(await rawClientAttempt(kind, port, undefined, pki.ca.certPem)).toBe('refused');
+      await goodPeerStillServed();
+      await waitFor(() => serverErrors.length > 0, 3000, 'server transportError');
+      expect(serverErrors.every((code) => ['ERR_CERT_VERIFICATION', 'ERR_TLS_HANDSHAKE', 'ERR_PEER_IDENTITY'].includes(code))).toBe(true);
+    });
+
+    it('refuses a client whose certificate comes from another CA, with a typed error on both sides', async () => {
+      const client = make(pki.wrongCaClient);
+      const error = await client.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+      await client.close();
+      expect(error).toBeInstanceOf(AgentlinkError);
+      expect((error as AgentlinkError).code).toBe('ERR_TLS_HANDSHAKE');
+      await waitFor(() => serverErrors.includes('ERR_CERT_VERIFICATION'), 3000, 'ERR_CERT_VERIFICATION on the server');
+      await goodPeerStillServed();
+    });
+
+    if (kind === 'tcp') {
+      it('refuses a TLS 1.2 client', async () => {
+        expect(await rawClientAttempt('tcp', port, pki.client, pki.ca.certPem, 'TLSv1.2')).toBe('refused');
+        await waitFor(() => serverErrors.includes('ERR_TLS_HANDSHAKE'), 3000, 'ERR_TLS_HANDSHAKE on the server');
+        await goodPeerStillServed();
+      });
+    }
+  });
+});

@@ -1,0 +1,233 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConnectionClosedError, FrameTooLargeError, PeerUnavailableError, ProtocolViolationError, RemoteError } from '../../src/errors';
+import { TransportEventEmitter } from '../../src/events';
+import { encodeFrame, encodeMethodPayload, FrameDecoder, FrameType, type Frame } from '../../src/frame/frame-codec';
+import { ChunkQueue } from '../../src/session/chunk-queue';
+import type { FrameLink } from '../../src/session/frame-link';
+import { Session } from '../../src/session/session';
+import { StreamCredit, INITIAL_STREAM_CREDIT } from '../../src/session/stream-credit';
+import type { Handler, TransportEvents } from '../../src/types';
+import { text, utf8, waitFor } from '../helpers';
+
+/** Two in-memory links wired back to back, through the real encoder and decoder. */
+class MemoryLink implements FrameLink {
+  onFrame: (frame: Frame) => void = () => undefined;
+  onClose: (reason: string, error?: Error) => void = () => undefined;
+  other!: MemoryLink;
+  closed = false;
+  resets: number[] = [];
+  private readonly decoder = new FrameDecoder(64);
+
+  async send(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> {
+    if (this.closed) throw new ConnectionClosedError('memory link closed');
+    const bytes = encodeFrame(type, id, payload, 64, flags, prefix);
+    queueMicrotask(() => this.other.deliver(bytes));
+  }
+
+  deliver(bytes: Uint8Array): void {
+    if (this.closed) return;
+    try {
+      for (const frame of this.decoder.push(bytes)) this.onFrame(frame);
+    } catch (error) {
+      this.onClose('decode failed', error as Error);
+    }
+  }
+
+  finish(): void {}
+
+  reset(id: number): void {
+    this.resets.push(id);
+    void this.send(FrameType.Cancel, id, new Uint8Array(0)).catch(() => undefined);
+  }
+
+  async close(reason: string): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // After the frames already in flight, as on a real socket.
+    queueMicrotask(() => this.other.onClose(`peer: ${reason}`));
+  }
+}
+
+function pair(handlers: Record<string, Handler> = {}, drainTimeoutMs = 1000) {
+  const a = new MemoryLink();
+  const b = new MemoryLink();
+  a.other = b;
+  b.other = a;
+  const events = new TransportEventEmitter();
+  const errors: Array<TransportEvents['transportError']> = [];
+  events.on('transportError', (e) => void errors.push(e));
+  const base = {
+    transport: 'tcp' as const,
+    remoteAddress: 'memory',
+    maxFrameBytes: 64,
+    requestTimeoutMs: 1000,
+    drainTimeoutMs,
+    events,
+    onClosed: () => undefined,
+  };
+  const client = new Session(a, { ...base, direction: 'outbound', peer: { agentId: 'server', subject: '', fingerprint256: '', validTo: new Date() }, sharedHandlers: new Map() });
+  const server = new Session(b, { ...base, direction: 'inbound', peer: { agentId: 'client', subject: '', fingerprint256: '', validTo: new Date() }, sharedHandlers: new Map(Object.entries(handlers)) });
+  return { a, b, client, server, errors };
+}
+
+describe('Session over an in-memory link', () => {
+  it('completes the hello handshake either way round', async () => {
+    const { client, server } = pair();
+    const waiting = client.waitForHello();
+    await server.sendHello();
+    await waiting;
+    await expect(client.waitForHello()).resolves.toBeUndefined();
+    await client.close({ force: true });
+    await expect(client.waitForHello()).resolves.toBeUndefined();
+    const other = pair();
+    const hello = other.client.waitForHello();
+    other.client.destroy('gone');
+    await expect(hello).rejects.toBeInstanceOf(ConnectionClosedError);
+    await expect(other.client.waitForHello()).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('tells a dialer turned away by a closing listener that the peer is unavailable (retryable)', async () => {
+    const { client, server } = pair();
+    const hello = client.waitForHello();
+    void server.close({ drainTimeoutMs: 10 });
+    await expect(hello).rejects.toBeInstanceOf(PeerUnavailableError);
+  });
+
+  it('tells the caller when the response does not fit in a frame', async () => {
+    const { client } = pair({ big: () => new Uint8Array(100) });
+    await expect(client.request('big', new Uint8Array(0))).rejects.toMatchObject({ remoteCode: 'ERR_FRAME_TOO_LARGE' });
+    await expect(client.request('x', new Uint8Array(100))).rejects.toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('closes the connection when the peer reuses an id of ours', async () => {
+    const { a, client, errors } = pair();
+    a.onFrame(({ type: FrameType.Request, flags: 0, id: 1, payload: encodeMethodPayload('m', new Uint8Array(0)) }));
+    await client.closedPromise;
+    expect(errors.map((e) => e.code)).toContain('ERR_PROTOCOL');
+    expect(new ProtocolViolationError('x').retryable).toBe(false);
+  });
+
+  it('rejects a malformed credit frame and ignores frames for unknown exchanges', async () => {
+    const { a, client } = pair();
+    a.onFrame({ type: FrameType.Response, flags: 0, id: 99, payload: new Uint8Array(0) });
+    a.onFrame({ type: FrameType.StreamData, flags: 0, id: 99, payload: new Uint8Array(1) });
+    a.onFrame({ type: FrameType.StreamEnd, flags: 0, id: 99, payload: new Uint8Array(0) });
+    a.onFrame({ type: FrameType.Cancel, flags: 0, id: 99, payload: new Uint8Array(0) });
+    expect(client.closed).toBe(false);
+    a.onFrame({ type: FrameType.Credit, flags: 0, id: 1, payload: new Uint8Array(2) });
+    await client.closedPromise;
+  });
+
+  it('reports one-way messages without a handler or with a failing handler', async () => {
+    const { client, errors } = pair({
+      boom: () => {
+        throw new Error('one-way failed');
+      },
+    });
+    await client.send('nobody', utf8('x'));
+    await client.send('boom', utf8('x'));
+    await waitFor(() => errors.length === 2, 2000, 'two errors');
+    expect(errors.map((e) => e.code).sort()).toEqual(['ERR_HANDLER', 'ERR_NO_HANDLER']);
+  });
+
+  it('refuses new requests once the peer announced it is going away', async () => {
+    const { client, server } = pair({ echo: (b) => b }, 50);
+    const closing = server.close();
+    await waitFor(() => {
+      try {
+        client.request('echo', utf8('x')).catch(() => undefined);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 100, 'go-away').catch(() => undefined);
+    await closing;
+    await expect(client.request('echo', utf8('late'))).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('forces close after the drain timeout', async () => {
+    const { client } = pair({ never: () => new Promise<Uint8Array>(() => undefined) }, 30);
+    const pending = client.request('never', new Uint8Array(0));
+    await client.close();
+    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await client.close();
+  });
+
+  it('cancels the sender side of a stream when the receiver answers early', async () => {
+    const { client } = pair({ early: () => utf8('enough') });
+    async function* endless(): AsyncGenerator<Uint8Array> {
+      for (;;) yield new Uint8Array(64);
+    }
+    expect(text(await client.stream('early', endless()))).toBe('enough');
+  });
+
+  it('reports a remote error with its code', async () => {
+    const { client } = pair({
+      typed: () => {
+        throw new ConnectionClosedError('typed');
+      },
+    });
+    const error = await client.request('typed', new Uint8Array(0)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteError);
+    expect((error as RemoteError).remoteCode).toBe('ERR_CONNECTION_CLOSED');
+  });
+});
+
+describe('flow-control helpers', () => {
+  it('StreamCredit waits for grants and fails waiters on cancel', async () => {
+    const credit = new StreamCredit();
+    await credit.take(INITIAL_STREAM_CREDIT);
+    let released = false;
+    const waiting = credit.take(10).then(() => {
+      released = true;
+    });
+    credit.grant(5);
+    await Promise.resolve();
+    expect(released).toBe(false);
+    credit.grant(5);
+    await waiting;
+    expect(released).toBe(true);
+    const blocked = credit.take(INITIAL_STREAM_CREDIT);
+    credit.cancel('done');
+    await expect(blocked).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
+  it('ChunkQueue yields pushed chunks, reports consumption and propagates failure', async () => {
+    const consumed: number[] = [];
+    const queue = new ChunkQueue((n) => consumed.push(n));
+    queue.push(new Uint8Array(3));
+    setTimeout(() => {
+      queue.push(new Uint8Array(4));
+      queue.end();
+      queue.push(new Uint8Array(5));
+    }, 1);
+    const sizes: number[] = [];
+    for await (const chunk of queue) sizes.push(chunk.byteLength);
+    expect(sizes).toEqual([3, 4]);
+    expect(consumed).toEqual([3, 4]);
+    const failing = new ChunkQueue(() => undefined);
+    failing.fail(new Error('gone'));
+    failing.push(new Uint8Array(1));
+    await expect((async () => {
+      for await (const _ of failing) void _;
+    })()).rejects.toThrow('gone');
+    queue.fail(new Error('after end is ignored'));
+  });
+
+  it('TransportEventEmitter isolates throwing listeners and forgets removed ones', () => {
+    const emitter = new TransportEventEmitter();
+    const seen: number[] = [];
+    const throwing = (): void => {
+      throw new Error('listener bug');
+    };
+    const counting = (e: { secondsLeft: number }): void => void seen.push(e.secondsLeft);
+    emitter.on('certificateExpiry', throwing).on('certificateExpiry', counting);
+    emitter.emit('certificateExpiry', { subject: 's', secondsLeft: 1 });
+    emitter.off('certificateExpiry', throwing);
+    expect(emitter.listenerCount('certificateExpiry')).toBe(1);
+    emitter.off('certificateExpiry', counting);
+    emitter.emit('certificateExpiry', { subject: 's', secondsLeft: 2 });
+    expect(seen).toEqual([1]);
+    expect(emitter.listenerCount('fallback')).toBe(0);
+  });
+});
