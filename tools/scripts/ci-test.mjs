@@ -16,7 +16,7 @@ console.log(baseExists ? `testing projects affected since ${base}` : 'no base co
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
 try {
-  run(process.execPath, ['node_modules/nx/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
+  run(process.execPath, ['node_modules/nx/dist/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
   run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
   run(process.execPath, ['tools/scripts/pack-check.mjs']);
 } catch (error) {
