@@ -52,6 +52,7 @@ export {
   PeerUnavailableError,
   ProductionGuardError,
   ProtocolViolationError,
+  QuicPatchMissingError,
   RemoteError,
   RequestAbortedError,
   RequestTimeoutError,

@@ -55,6 +55,20 @@ export interface QuicTransportOptions extends TransportOptions {
   readonly maxIdleTimeoutMs?: number;
   /** Concurrent streams per connection (own limit, calls beyond it queue). Default 100. */
   readonly maxConcurrentStreams?: number;
+  /**
+   * Listener only: answer a client's first Initial with a stateless Retry (address validation,
+   * one extra round trip per new connection). `false` saves that round trip; turn it off only on
+   * trusted networks or when not under load. The anti-amplification limit (3x the bytes received)
+   * still applies; our chains (ECDSA P-256 leaf + CA) fit in it. Needs the agentlink patch of
+   * @matrixai/quic (patches/), else listen() fails with QuicPatchMissingError. Default true.
+   */
+  readonly retry?: boolean;
+  /**
+   * Batch QUIC sends to one per event-loop turn (agentlink patch of @matrixai/quic), so an answer
+   * rides with its ACK and a request's data and FIN share a datagram. No effect on an unpatched
+   * library. Default true.
+   */
+  readonly coalesceSends?: boolean;
 }
 
 export type TcpTransportOptions = TransportOptions;

@@ -1,6 +1,6 @@
 import { errors as quicErrors, events as quicEvents, type QUICConnection, type QUICStream } from '@matrixai/quic';
 import { ConnectionClosedError, FrameError, FrameMalformedError, ProtocolViolationError } from '../errors';
-import { FrameDecoder, FrameType, encodeFrame, type Frame } from '../frame/frame-codec';
+import { FLAG_STREAMING, FrameDecoder, FrameType, encodeFrame, type Frame } from '../frame/frame-codec';
 import type { FrameLink } from '../session/frame-link';
 import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
 import { StreamSlots } from './stream-slots';
@@ -12,6 +12,8 @@ const STREAM_LIMIT_RETRY_MS = 5;
 interface ExchangeStream {
   readonly stream: QUICStream;
   readonly writer: WritableStreamDefaultWriter<Uint8Array>;
+  /** Our half is already closed: a single-frame request went out with its FIN. */
+  halfClosed: boolean;
 }
 
 /**
@@ -69,6 +71,15 @@ export class QuicFrameLink implements FrameLink {
       const stream = await this.openStream();
       exchange = this.register(id, stream);
       void this.readLoop(stream, id);
+      if (type === FrameType.Request && (flags & FLAG_STREAMING) === 0) {
+        // A plain request is one frame: send its FIN with it, so the stream is finished in one
+        // round trip (no separate FIN datagram after the response, no teardown on the next request).
+        exchange.halfClosed = true;
+        const written = exchange.writer.write(bytes);
+        const closed = exchange.writer.close();
+        await Promise.all([written, closed]);
+        return;
+      }
     }
     await exchange.writer.write(bytes);
   }
@@ -77,7 +88,7 @@ export class QuicFrameLink implements FrameLink {
     const exchange = this.exchanges.get(id);
     if (exchange === undefined) return;
     this.exchanges.delete(id);
-    exchange.writer.close().catch(() => undefined);
+    if (!exchange.halfClosed) exchange.writer.close().catch(() => undefined);
     exchange.writer.releaseLock();
   }
 
@@ -130,8 +141,14 @@ export class QuicFrameLink implements FrameLink {
   private register(id: number, stream: QUICStream): ExchangeStream {
     if (this.exchanges.has(id)) throw new ProtocolViolationError(`exchange id ${id} is already in use`);
     const writer = stream.writable.getWriter();
-    writer.closed.catch(() => undefined);
-    const exchange = { stream, writer };
+    const exchange: ExchangeStream = { stream, writer, halfClosed: false };
+    writer.closed.catch(() => {
+      // The peer stopped our half (STOP_SENDING) while the exchange was live: it cancelled. Our
+      // own finish/reset/close remove the exchange first, so they do not land here.
+      if (!this.closing && !this.finished && this.exchanges.get(id) === exchange) {
+        this.onFrame({ type: FrameType.Cancel, flags: 0, id, payload: EMPTY });
+      }
+    });
     this.exchanges.set(id, exchange);
     return exchange;
   }

@@ -11,6 +11,7 @@ import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTranspor
 import { clientCryptoOps, createServerKey, serverCryptoOps } from './quic-crypto';
 import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
+import { assertRetryHonoured } from './quic-patch';
 
 function formatAddress(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
@@ -28,6 +29,12 @@ function nativeServerName(serverName: string): string {
   throw new InvalidOptionsError(`QUIC dial to ${serverName} needs a DNS serverName: quiche verifies DNS names only`);
 }
 
+function optionalBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(`${name} must be a boolean, got ${typeof value}`);
+  return value;
+}
+
 function silentLogger(): Logger {
   return new Logger('agentlink-quic', LogLevel.SILENT);
 }
@@ -40,12 +47,16 @@ export class QuicTransport extends TransportBase implements Transport {
   private readonly keepAliveIntervalMs: number;
   private readonly maxIdleTimeoutMs: number;
   private readonly maxConcurrentStreams: number;
+  private readonly retry: boolean;
+  private readonly coalesceSends: boolean;
 
   constructor(private readonly quicOptions: QuicTransportOptions) {
     super(quicOptions);
     this.keepAliveIntervalMs = quicOptions.keepAliveIntervalMs ?? 10_000;
     this.maxIdleTimeoutMs = quicOptions.maxIdleTimeoutMs ?? 30_000;
     this.maxConcurrentStreams = quicOptions.maxConcurrentStreams ?? 100;
+    this.retry = optionalBoolean('retry', quicOptions.retry, true);
+    this.coalesceSends = optionalBoolean('coalesceSends', quicOptions.coalesceSends, true);
     if (!(this.keepAliveIntervalMs > 0 && this.maxIdleTimeoutMs > this.keepAliveIntervalMs)) {
       throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
     }
@@ -67,6 +78,7 @@ export class QuicTransport extends TransportBase implements Transport {
       // Leave headroom above our own slot limit: closed streams are credited back with a delay.
       initialMaxStreamsBidi: this.maxConcurrentStreams * 2,
       initialMaxData: Math.max(10 * 1024 * 1024, this.resolved.maxFrameBytes * 4),
+      coalesceSends: this.coalesceSends,
     };
   }
 
@@ -78,7 +90,9 @@ export class QuicTransport extends TransportBase implements Transport {
       config: this.config() as ConstructorParameters<typeof QUICServer>[0]['config'],
       minIdleTimeout: this.resolved.connectTimeoutMs,
       logger: silentLogger(),
+      retry: this.retry,
     });
+    assertRetryHonoured(server, this.retry);
     this.server = server;
     server.addEventListener(quicEvents.EventQUICServerConnection.name, this.handleServerConnection);
     server.addEventListener(quicEvents.EventQUICConnectionError.name, this.handleServerConnectionError);

@@ -19,9 +19,13 @@ export function runTransportCompliance(
     let connection: Connection;
     const inboundSignals: AbortSignal[] = [];
     const oneWay: string[] = [];
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
     let gate: { waiting: Array<{ body: Uint8Array; resolve: (b: Uint8Array) => void }>; size: number } = { waiting: [], size: 0 };
 
     beforeAll(async () => {
+      process.on('uncaughtException', onUncaught);
+      process.on('unhandledRejection', onUncaught);
       fixture = await hooks.setup();
       const { server } = fixture;
       server.handle('echo', (body) => body);
@@ -55,6 +59,9 @@ export function runTransportCompliance(
 
     afterAll(async () => {
       await hooks.teardown(fixture);
+      process.off('uncaughtException', onUncaught);
+      process.off('unhandledRejection', onUncaught);
+      expect(uncaught).toEqual([]);
     });
 
     it('answers a request and exposes the peer identity from its certificate', async () => {

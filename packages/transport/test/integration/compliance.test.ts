@@ -16,6 +16,33 @@ runTransportCompliance('QUIC', {
   },
 });
 
+runTransportCompliance('QUIC with Retry off and coalesceSends', {
+  setup: async () => {
+    const pki = await createTestPki();
+    const options = { retry: false, coalesceSends: true } as const;
+    const server = new QuicTransport({ credentials: pki.server, ...options });
+    const client = new QuicTransport({ credentials: pki.client, ...options });
+    return { server, client, address: await server.listen({ host: '127.0.0.1', port: 0 }) };
+  },
+  teardown: async ({ server, client }) => {
+    await client.close();
+    await server.close();
+  },
+});
+
+runTransportCompliance('QUIC with coalesceSends off', {
+  setup: async () => {
+    const pki = await createTestPki();
+    const server = new QuicTransport({ credentials: pki.server, coalesceSends: false });
+    const client = new QuicTransport({ credentials: pki.client, coalesceSends: false });
+    return { server, client, address: await server.listen({ host: '127.0.0.1', port: 0 }) };
+  },
+  teardown: async ({ server, client }) => {
+    await client.close();
+    await server.close();
+  },
+});
+
 runTransportCompliance('TCP', {
   setup: async () => {
     const pki = await createTestPki();

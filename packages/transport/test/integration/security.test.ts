@@ -48,7 +48,7 @@ async function buildPki(): Promise<Pki> {
 }
 
 /** A server that presents any certificate: our transports refuse to start with a bad one. */
-async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; keyPem: string }): Promise<{ port: number; stop: () => Promise<void> }> {
+async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; keyPem: string }, retry = true): Promise<{ port: number; stop: () => Promise<void> }> {
   if (kind === 'tcp') {
     const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL] });
     server.on('tlsClientError', () => undefined);
@@ -59,7 +59,10 @@ async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; key
     crypto: { key: createServerKey(), ops: serverCryptoOps },
     config: { key: cert.keyPem, cert: cert.certPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 5000 },
     logger: silent(),
+    retry,
   });
+  // A silently ignored `retry: false` (unpatched library) would make the Retry-off cases vacuous.
+  expect(server.retry).toBe(retry);
   await server.start({ host: '127.0.0.1', port: 0 });
   return { port: server.port, stop: () => server.stop({ force: true }) };
 }
@@ -114,14 +117,25 @@ async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { cer
   }
 }
 
-const kinds: Array<'quic' | 'tcp'> = ['quic', 'tcp'];
+interface SecurityCase {
+  readonly label: string;
+  readonly kind: 'quic' | 'tcp';
+  /** QUIC only: the options under test (Retry off also on the raw bad servers). */
+  readonly quic?: { retry: boolean; coalesceSends: boolean };
+}
 
-describe.each(kinds)('security over %s', (kind) => {
+const cases: SecurityCase[] = [
+  { label: 'quic', kind: 'quic' },
+  { label: 'quic with Retry off and coalesceSends', kind: 'quic', quic: { retry: false, coalesceSends: true } },
+  { label: 'tcp', kind: 'tcp' },
+];
+
+describe.each(cases)('security over $label', ({ kind, quic }) => {
   let pki: Pki;
   let uncaught: unknown[];
   const onUncaught = (error: unknown): void => void uncaught.push(error);
   const make = (credentials: TlsCredentials): Transport =>
-    kind === 'quic' ? new QuicTransport({ credentials, connectTimeoutMs: 3000 }) : new TcpTlsTransport({ credentials, connectTimeoutMs: 3000 });
+    kind === 'quic' ? new QuicTransport({ credentials, connectTimeoutMs: 3000, ...quic }) : new TcpTlsTransport({ credentials, connectTimeoutMs: 3000 });
 
   beforeAll(async () => {
     pki = await buildPki();
@@ -142,7 +156,7 @@ describe.each(kinds)('security over %s', (kind) => {
   it.each(['expired', 'not-yet-valid', 'wrong-CA', 'wrong-SAN', 'self-signed', 'client-only EKU'])(
     'client refuses a %s server certificate with a typed error',
     async (label) => {
-      const server = await startRawServer(kind, pki.badServers[label]!);
+      const server = await startRawServer(kind, pki.badServers[label]!, quic?.retry ?? true);
       const client = make(pki.client);
       const errors: Array<TransportEvents['transportError']> = [];
       client.on('transportError', (e) => void errors.push(e));

@@ -1,0 +1,65 @@
+import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { InvalidOptionsError } from '@agentlink/resilience';
+import { QuicPatchMissingError } from '../../src/errors';
+import { assertRetryHonoured } from '../../src/quic/quic-patch';
+import { QuicTransport } from '../../src/quic/quic-transport';
+import type { QuicTransportOptions } from '../../src/types';
+import { createTestPki, text, utf8, type TestPki } from '../helpers';
+
+describe('QUIC retry and coalesceSends options', () => {
+  let pki: TestPki;
+  const opened: QuicTransport[] = [];
+  const make = (options: Partial<QuicTransportOptions>, credentials = pki.server): QuicTransport => {
+    const transport = new QuicTransport({ credentials, ...options });
+    opened.push(transport);
+    return transport;
+  };
+
+  beforeAll(async () => {
+    pki = await createTestPki();
+  });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((transport) => transport.close()));
+  });
+
+  it.each([
+    ['retry', 'no'],
+    ['retry', 0],
+    ['coalesceSends', 1],
+    ['coalesceSends', null],
+  ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
+    expect(() => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions)).toThrow(InvalidOptionsError);
+  });
+
+  it('detects a library that ignored retry: false', () => {
+    expect(() => assertRetryHonoured({}, false)).toThrow(QuicPatchMissingError);
+    expect(() => assertRetryHonoured({ retry: true }, false)).toThrow(/lacks the agentlink patch/);
+    const error = (() => {
+      try {
+        assertRetryHonoured({}, false);
+      } catch (caught) {
+        return caught as QuicPatchMissingError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('ERR_QUIC_PATCH_MISSING');
+    expect(error?.retryable).toBe(false);
+    // Retry on needs nothing from the patch.
+    expect(() => assertRetryHonoured({}, true)).not.toThrow();
+    expect(() => assertRetryHonoured({ retry: false }, false)).not.toThrow();
+  });
+
+  it.each([
+    { retry: false, coalesceSends: true },
+    { retry: false, coalesceSends: false },
+    { retry: true, coalesceSends: true },
+  ])('serves requests with %p', async (options) => {
+    const server = make(options);
+    server.handle('echo', (body) => body);
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const client = make(options, pki.client);
+    const connection = await client.dial({ host: '127.0.0.1', port });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => connection.request('echo', utf8(`m${i}`)).then(text)));
+    expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
+  });
+});
