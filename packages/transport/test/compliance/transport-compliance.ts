@@ -21,6 +21,7 @@ export function runTransportCompliance(
     const oneWay: string[] = [];
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown): void => void uncaught.push(error);
+    let uploadPause: { firstChunk: () => void; resumed: Promise<void> } | undefined;
     let gate: { waiting: Array<{ body: Uint8Array; resolve: (b: Uint8Array) => void }>; size: number } = { waiting: [], size: 0 };
 
     beforeAll(async () => {
@@ -52,6 +53,17 @@ export function runTransportCompliance(
       server.handle('upload', async (_body, context) => {
         let total = 0;
         for await (const chunk of context.chunks ?? []) total += chunk.byteLength;
+        return utf8(String(total));
+      });
+      server.handle('paused-upload', async (_body, context) => {
+        let total = 0;
+        for await (const chunk of context.chunks ?? []) {
+          total += chunk.byteLength;
+          if (uploadPause !== undefined && total === chunk.byteLength) {
+            uploadPause.firstChunk();
+            await uploadPause.resumed;
+          }
+        }
         return utf8(String(total));
       });
       connection = await fixture.client.dial({ host: '127.0.0.1', port: fixture.address.port, tcpPort: fixture.address.tcpPort });
@@ -122,6 +134,44 @@ export function runTransportCompliance(
       const answer = await connection.stream('upload', chunks(), { timeoutMs: 60_000 });
       expect(text(answer)).toBe(String(8 * 256 * 1024));
       expect(produced).toBe(8 * 256 * 1024);
+    });
+
+    it('stalls a streamed request while the receiver does not read, and resumes when it does', async () => {
+      const chunk = new Uint8Array(64 * 1024).fill(3);
+      const total = 2 * 1024 * 1024; // twice the 1 MiB credit window
+      let produced = 0;
+      function* chunks(): Generator<Uint8Array> {
+        while (produced < total) {
+          produced += chunk.byteLength;
+          yield chunk;
+        }
+      }
+      let firstChunk!: () => void;
+      const received = new Promise<void>((resolve) => (firstChunk = resolve));
+      let resume!: () => void;
+      uploadPause = { firstChunk, resumed: new Promise<void>((resolve) => (resume = resolve)) };
+      let settled = false;
+      const answer = connection.stream('paused-upload', chunks(), { timeoutMs: 60_000 });
+      void answer.then(
+        () => (settled = true),
+        () => (settled = true),
+      );
+      try {
+        await received;
+        // The handler has pulled one chunk and sits still. The sender may fill the credit window
+        // (1 MiB plus what the handler consumed) and hold one more chunk, then must wait.
+        const bound = 1024 * 1024 + 3 * chunk.byteLength;
+        await waitFor(() => produced >= 1024 * 1024, 10_000, 'the sender to fill its credit window');
+        // Give the sender every chance to run ahead: 20 round trips on the same connection.
+        for (let i = 0; i < 20; i += 1) await connection.request('echo', new Uint8Array(16));
+        expect(produced).toBeLessThanOrEqual(bound);
+        expect(settled).toBe(false);
+      } finally {
+        resume();
+        uploadPause = undefined;
+      }
+      expect(text(await answer)).toBe(String(total));
+      expect(produced).toBe(total);
     });
 
     it('counts sent and received messages and bytes separately and exactly', async () => {
