@@ -31,6 +31,8 @@ export interface CommandOptions {
   readonly floorBalancedAccuracy?: number;
   readonly results?: string;
   readonly from?: string;
+  /** report: Markdown file embedded as the configuration-selection section. */
+  readonly notes?: string;
   readonly argv: readonly string[];
   readonly log: (line: string) => void;
 }
@@ -91,7 +93,9 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
   const { dataset } = await loadValidated(options);
   if (options.model !== undefined) {
     const model = await FlakinessModel.load(options.model);
-    const metrics = model.evaluate(dataset.features, dataset.labels);
+    // Read the model's own columns (and derive its indicators) so column order and categories match the model.
+    const { rows } = featureRowsFromCsv(await readFile(options.data!, 'utf8'), model.featureNames, model.indicatorFeatures);
+    const metrics = model.evaluate(rows, dataset.labels);
     model.dispose();
     return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
   }
@@ -108,7 +112,7 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
 /** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
 export async function predictCommand(options: CommandOptions): Promise<unknown> {
   const model = await FlakinessModel.load(required(options.model, '--model'));
-  const { rows, rowNumbers } = featureRowsFromCsv(await readFile(required(options.data, '--data'), 'utf8'), model.featureNames);
+  const { rows, rowNumbers } = featureRowsFromCsv(await readFile(required(options.data, '--data'), 'utf8'), model.featureNames, model.indicatorFeatures);
   const answers = [];
   for (const [i, row] of rows.entries()) answers.push({ row: rowNumbers[i], ...(await model.predict(row)) });
   model.dispose();
@@ -151,8 +155,10 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     command: `agentlink-learn ${options.argv.join(' ')}`,
     generatedAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
-    data: { file: path.relative(process.cwd(), options.data!), validation, groups, unmatchedRows: groups.unknown ?? 0 },
-    options: recordedOptions({ ...options.training, seed: options.seed }),
+    data: { file: path.relative(process.cwd(), options.data!), validation, groups, unmatchedRows: groups.unknown ?? 0, indicatorFeatures: dataset.indicatorFeatures?.length ?? 0 },
+    options: { ...recordedOptions({ ...options.training, seed: options.seed }), ...(options.schema.categorical === undefined ? {} : { categorical: options.schema.categorical }) },
+    categorical: options.schema.categorical,
+    notes: options.notes === undefined ? undefined : await readFile(options.notes, 'utf8'),
     floorBalancedAccuracy: options.floorBalancedAccuracy,
     holdout,
     crossValidation: cv,

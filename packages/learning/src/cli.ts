@@ -18,19 +18,22 @@ Options:
   --label <col>           0/1 label column (report default: flakyStatus)
   --drop <a,b>            columns to ignore (report default: test_name)
   --group <col>           grouping column for grouped splits (report default: project)
+  --categorical <a,b>     columns one-hot encoded as features (may be the group column; dropped for leave-projects-out)
   --seed <n>              seed of splits, shuffles and weight initialisation (default 42)
   --out <path>            output directory (train) or file
   --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
   --folds <n>             cross-validation folds (default 10)
   --group-folds <n>       leave-projects-out folds of whole groups (default 5)
-  --epochs <n>            epoch limit (default 200)     --patience <n>  (default 20)
+  --epochs <n>            epoch limit (default 200)     --patience <n>  (default 30)
   --hidden <a,b,c>        hidden layer units (default 128,64,32)
   --ensemble <n>          networks averaged into one model (default 1)   --dropout <r> (default 0.1)
   --learning-rate <r>     Adam learning rate (default 0.0005)   --batch-size <n> (default 128)
   --class-weighting <w>   balanced | sqrt | none (default sqrt)
   --threshold-objective   f1 | mcc | balancedAccuracy (default f1)
+  --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default 0)
   --floor-balanced-accuracy <f>  also report the threshold reaching this balanced accuracy on validation (report default 0.85)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
+  --notes <md>            report: Markdown file appended as the "Configuration selection" section
   --backend <b>           auto | tensorflow | wasm | cpu (default auto)
 `;
 
@@ -55,11 +58,11 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     args: [...argv],
     allowPositionals: true,
     options: {
-      data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' },
+      data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' }, categorical: { type: 'string' },
+      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' }, notes: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
       epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
-      'threshold-objective': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
+      'threshold-objective': { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -74,12 +77,13 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (floor !== undefined && !(floor >= 0 && floor <= 1)) throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
-    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined) },
+    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical) },
     seed: integer(values.seed, '--seed') ?? 42,
     out: values.out,
     model: values.model,
     results: values.results,
     from: values.from,
+    notes: values.notes,
     mode: values.mode ?? 'holdout',
     floorBalancedAccuracy: floor,
     fatal: values['fatal-warnings'] ? ('all' as const satisfies readonly WarningCode[] | 'all') : undefined,
@@ -96,6 +100,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       hiddenUnits: list(values.hidden)?.map(Number),
       classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
       thresholdObjective: values['threshold-objective'] as 'f1' | 'mcc' | 'balancedAccuracy' | undefined,
+      thresholdMinBalancedAccuracy: values['threshold-min-balanced-accuracy'] === undefined ? undefined : Number(values['threshold-min-balanced-accuracy']),
       backend: values.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
     },
     argv,

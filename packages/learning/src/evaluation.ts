@@ -144,8 +144,19 @@ export function crossValidation(dataset: Dataset, options: EvaluationOptions & {
   return runFolds(dataset, stratifiedKFold(dataset.labels, { folds: options.folds ?? 10, seed: options.seed ?? 42 }), 'stratified-kfold', options);
 }
 
-/** Leave-projects-out: whole groups are held out, `folds` partitions of the groups (default 5). */
+/** The data set without its one-hot indicator features (categorical columns). */
+export function withoutIndicators(dataset: Dataset): Dataset {
+  if (dataset.indicatorFeatures === undefined) return dataset;
+  const indicators = new Set(dataset.indicatorFeatures);
+  const keep = dataset.featureNames.map((name, j) => (indicators.has(name) ? -1 : j)).filter((j) => j >= 0);
+  return { ...dataset, featureNames: keep.map((j) => dataset.featureNames[j]), features: dataset.features.map((row) => keep.map((j) => row[j])), indicatorFeatures: undefined };
+}
+
+/**
+ * Leave-projects-out: whole groups are held out, `folds` partitions of the groups (default 5).
+ * Categorical indicator features are dropped first: a held-out project's identity was never seen.
+ */
 export function leaveProjectsOut(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
   const splits = groupKFold(dataset.labels, requireGroups(dataset), { folds: options.folds ?? 5, seed: options.seed ?? 42 });
-  return runFolds(dataset, splits, 'leave-projects-out', options);
+  return runFolds(withoutIndicators(dataset), splits, 'leave-projects-out', options);
 }

@@ -52,6 +52,11 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     return this.metadata.featureNames;
   }
 
+  /** One-hot indicator features (`column=value`) among `featureNames`; absent from a keyed input they count as 0. */
+  get indicatorFeatures(): readonly string[] {
+    return this.scaler.indicatorNames;
+  }
+
   get threshold(): number {
     return this.metadata.threshold;
   }
@@ -80,9 +85,10 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   private toRow(input: FeatureInput): number[] {
     if (Array.isArray(input)) return [...(input as readonly number[])];
     const record = input as Readonly<Record<string, number>>;
-    const missing = this.featureNames.filter((name) => typeof record[name] !== 'number');
+    const indicators = new Set(this.indicatorFeatures);
+    const missing = this.featureNames.filter((name) => typeof record[name] !== 'number' && !indicators.has(name));
     if (missing.length > 0) throw new FeatureMismatchError(`missing numeric feature(s) ${missing.join(', ')}`);
-    return this.featureNames.map((name) => record[name]);
+    return this.featureNames.map((name) => record[name] ?? 0);
   }
 
   /** Flaky-class probabilities of many rows at once (synchronous, no deadline). */

@@ -43,14 +43,15 @@ export {
   crossValidation,
   holdoutEvaluation,
   leaveProjectsOut,
+  withoutIndicators,
   type EvaluationOptions,
   type EvaluationSummary,
   type FoldResult,
   type SummaryMetric,
 } from './evaluation';
-export { FeatureScaler, type ScalerParameters } from './feature-scaler';
+export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
 export { FlakinessModel, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
-export { datasetFromCsv, featureRowsFromCsv, loadCsvDataset } from './load-dataset';
+export { datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
 export { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
 export { mulberry32, shuffled, type Random } from './prng';

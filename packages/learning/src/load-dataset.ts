@@ -29,15 +29,19 @@ function columnIndex(header: readonly string[], column: string): number {
   return index;
 }
 
+/** Name of the one-hot feature of `value` in categorical `column`. */
+export const indicatorName = (column: string, value: string): string => `${column}=${value}`;
+
 /** Builds a Dataset from CSV text under a declared schema; throws a typed error naming the bad rows. */
 export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
   const { header, records } = parseCsv(text);
   const labelIndex = columnIndex(header, schema.label);
   const groupIndex = schema.group === undefined ? -1 : columnIndex(header, schema.group);
   const dropped = new Set((schema.drop ?? []).map((column) => columnIndex(header, column)));
+  const categoricalIndexes = (schema.categorical ?? []).map((column) => columnIndex(header, column));
   const featureIndexes = header
     .map((_, index) => index)
-    .filter((index) => index !== labelIndex && index !== groupIndex && !dropped.has(index));
+    .filter((index) => index !== labelIndex && index !== groupIndex && !dropped.has(index) && !categoricalIndexes.includes(index));
   const featureNames = featureIndexes.map((index) => header[index]);
 
   if (schema.features !== undefined) {
@@ -74,10 +78,21 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
   if (badLabels.length > 0) throw new InvalidLabelError(schema.label, badLabels);
   if (badTypeRows.length > 0) throw new FeatureTypeError(badTypeRows, [...badTypeColumns]);
 
+  const indicatorFeatures: string[] = [];
+  for (const index of categoricalIndexes) {
+    const values = [...new Set(records.map((record) => record.cells[index].trim()))].sort();
+    indicatorFeatures.push(...values.map((value) => indicatorName(header[index], value)));
+    records.forEach((record, i) => {
+      const cell = record.cells[index].trim();
+      for (const value of values) features[i].push(value === cell ? 1 : 0);
+    });
+  }
+
   return {
-    featureNames,
+    featureNames: [...featureNames, ...indicatorFeatures],
     features,
     labels,
+    ...(schema.categorical === undefined ? {} : { indicatorFeatures }),
     groups: groupIndex < 0 ? undefined : records.map((record) => record.cells[groupIndex].trim()),
     rowNumbers: records.map((record) => record.line),
   };
@@ -89,15 +104,24 @@ export async function loadCsvDataset(path: string, schema: DatasetSchema): Promi
 }
 
 /** Reads the named feature columns of unlabelled CSV text (for prediction); other columns are ignored. */
-export function featureRowsFromCsv(text: string, featureNames: readonly string[]): { rows: number[][]; rowNumbers: number[] } {
+export function featureRowsFromCsv(text: string, featureNames: readonly string[], indicatorFeatures: readonly string[] = []): { rows: number[][]; rowNumbers: number[] } {
   const { header, records } = parseCsv(text);
-  const indexes = featureNames.map((name) => columnIndex(header, name));
+  // An indicator feature `column=value` absent from the header is derived from the categorical column itself.
+  const derived = new Map<number, { index: number; value: string }>();
+  featureNames.forEach((name, j) => {
+    if (header.includes(name) || !indicatorFeatures.includes(name)) return;
+    const column = name.slice(0, name.indexOf('='));
+    derived.set(j, { index: columnIndex(header, column), value: name.slice(column.length + 1) });
+  });
+  const indexes = featureNames.map((name, j) => (derived.has(j) ? -1 : columnIndex(header, name)));
   const wrongWidth = records.filter((record) => record.cells.length !== header.length).map((record) => record.line);
   if (wrongWidth.length > 0) throw new FeatureCountError(featureNames.length, wrongWidth, ` (${header.length} cells per row)`);
   const badRows: number[] = [];
   const badColumns = new Set<string>();
   const rows = records.map((record) =>
-    indexes.map((index) => {
+    indexes.map((index, j) => {
+      const indicator = derived.get(j);
+      if (indicator !== undefined) return record.cells[indicator.index].trim() === indicator.value ? 1 : 0;
       const value = parseNumber(record.cells[index]);
       if (value !== undefined) return value;
       badRows.push(record.line);

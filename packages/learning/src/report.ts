@@ -18,8 +18,14 @@ export interface ReportInput {
     readonly validation: ValidationReport;
     readonly groups: Readonly<Record<string, number>>;
     readonly unmatchedRows?: number;
+    /** How many of the features are one-hot indicators of categorical columns. */
+    readonly indicatorFeatures?: number;
   };
   readonly options: Readonly<Record<string, unknown>>;
+  /** Categorical columns one-hot encoded as features in the hold-out and CV (never in leave-projects-out). */
+  readonly categorical?: readonly string[];
+  /** Markdown of how the configuration was selected (the `--notes` file), shown as its own section. */
+  readonly notes?: string;
   /** Balanced-accuracy floor of the second operating point, when one was evaluated. */
   readonly floorBalancedAccuracy?: number;
   readonly holdout: EvaluationSummary;
@@ -98,6 +104,13 @@ function targetsTable(input: ReportInput): string {
   return [`| Evaluation | F1 (flaky) ≥ ${TARGET_F1} | Balanced accuracy ≥ ${TARGET_BALANCED_ACCURACY} | Accuracy vs majority baseline |`, '|---|---|---|---|', ...rows].join('\n');
 }
 
+function featureSummary(input: ReportInput): string {
+  const { featureCount } = input.data.validation;
+  const indicators = input.data.indicatorFeatures ?? 0;
+  if (indicators === 0) return `${featureCount} numeric features`;
+  return `${featureCount} features (${featureCount - indicators} numeric + ${indicators} one-hot indicators of ${(input.categorical ?? []).map((c) => `\`${c}\``).join(', ')})`;
+}
+
 /** Renders the learning report as Markdown. */
 export function renderReport(input: ReportInput): string {
   const { validation } = input.data;
@@ -110,7 +123,7 @@ export function renderReport(input: ReportInput): string {
     '## Against the targets',
     targetsTable(input),
     '## Data',
-    `\`${input.data.file}\`: ${validation.rowCount} tests, ${validation.featureCount} numeric features, ${validation.classBalance.positives} flaky (${pct(validation.classBalance.positiveFraction)}). ` +
+    `\`${input.data.file}\`: ${validation.rowCount} tests, ${featureSummary(input)}, ${validation.classBalance.positives} flaky (${pct(validation.classBalance.positiveFraction)}). ` +
       `Projects come from joining \`test_results.csv\` on the lower-cased test name with \`#\` turned into \`.\`: ${Object.keys(input.data.groups).filter((g) => g !== 'unknown').length} projects` +
       (input.data.unmatchedRows === undefined ? '.' : `, ${input.data.unmatchedRows} rows without a match kept in group \`unknown\`.`) +
       ' The rerun counts of `test_results.csv` define the label and are never used as features.',
@@ -119,8 +132,13 @@ export function renderReport(input: ReportInput): string {
     'Split first (stratified and seeded; by whole projects for leave-projects-out), then carve a validation part out of the training part; fit the log/standardisation scaler and the class weights on the remaining training rows only. ' +
       'A dense network (ReLU hidden layers, dropout, sigmoid output) is trained with Adam on class-weighted log loss; early stopping watches the validation loss and restores the best weights; the decision threshold is tuned on the validation part. The test part is touched once, at the end.',
     `Options: \`${JSON.stringify(input.options)}\``,
+    input.categorical === undefined || input.categorical.length === 0
+      ? 'Features: the numeric columns only.'
+      : `Features: the numeric columns plus a one-hot encoding of ${input.categorical.map((c) => `\`${c}\``).join(', ')} (one 0/1 indicator per value; an indicator never set in the training rows is 0, so an unseen value is the zero vector) in the hold-out and cross-validation. Leave-projects-out drops these indicators: a held-out project has no identity the model could have learnt.`,
     'Two operating points of the same trained model are reported: the threshold with the best F1 on the validation part, and the threshold with the best validation F1 among those reaching the balanced-accuracy floor on the validation part. Both are chosen before the test part is scored. When no threshold reaches the floor on the validation part, the F1-tuned threshold is kept and the two columns agree.',
-    'How the defaults were chosen: a handful of configurations (layer sizes, dropout, learning rate and batch size, class weighting, log vs. quantile scaling, one-hot binned features, threshold objective, 5-network ensembles) were compared on this seed-42 hold-out split while the package was built. The hold-out figures are therefore somewhat optimistic; the cross-validation and leave-projects-out figures, on other splits, are the fairer estimate.',
+    input.notes !== undefined
+      ? 'How the configuration was chosen: see [Configuration selection](#configuration-selection) at the end.'
+      : 'How the defaults were chosen: a handful of configurations (layer sizes, dropout, learning rate and batch size, class weighting, log vs. quantile scaling, one-hot binned features, threshold objective, 5-network ensembles) were compared on this seed-42 hold-out split while the package was built. The hold-out figures are therefore somewhat optimistic; the cross-validation and leave-projects-out figures, on other splits, are the fairer estimate.',
     `## Stratified 80/20 hold-out (seed ${h.seed})`,
     metricTable(fold.test, fold.baseline, { floored: fold.floored?.test, floor: input.floorBalancedAccuracy }),
     `Threshold ${num(fold.threshold)} (tuned on validation), best epoch ${fold.bestEpoch} of ${fold.epochsRun} run (${fold.stopReason}${fold.plateauEpoch === null ? '' : `, training-loss plateau from epoch ${fold.plateauEpoch}`}), training ${(fold.trainingMs / 1000).toFixed(1)} s.`,
@@ -140,6 +158,7 @@ export function renderReport(input: ReportInput): string {
       foldTable(lpo.folds),
     );
   }
+  if (input.notes !== undefined) sections.push('## Configuration selection', input.notes.trim());
   sections.push(
     '## Published figures',
     Object.values(PUBLISHED_FIGURES).map((figure) => `- ${num(figure.value)}: ${figure.source}`).join('\n') +

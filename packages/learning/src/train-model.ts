@@ -45,7 +45,7 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
   const rowsOf = (part: readonly number[]): (readonly number[])[] => part.map((i) => dataset.features[i]);
   const labelsOf = (part: readonly number[]) => part.map((i) => dataset.labels[i]);
 
-  const scaler = FeatureScaler.fit(dataset.featureNames, rowsOf(carve.train));
+  const scaler = FeatureScaler.fit(dataset.featureNames, rowsOf(carve.train), { indicators: dataset.indicatorFeatures });
   const random = mulberry32(resolved.seed);
   const network = buildNetwork(scaler.width, resolved.hiddenUnits, random, resolved.ensembleSize);
   let history: TrainingHistory;

@@ -9,6 +9,8 @@ export interface Dataset {
   readonly labels: readonly Label[];
   /** Grouping key per row (e.g. project), when a group column was given. */
   readonly groups?: readonly string[];
+  /** Names of the one-hot indicator features (`column=value`) built from categorical columns, if any. */
+  readonly indicatorFeatures?: readonly string[];
   /** 1-based CSV line number of each row (the header is line 1). */
   readonly rowNumbers: readonly number[];
 }
@@ -21,6 +23,11 @@ export interface DatasetSchema {
   readonly drop?: readonly string[];
   /** Column holding the group (e.g. project) of each row, used for grouped splits. */
   readonly group?: string;
+  /**
+   * Categorical columns (may include the group column) one-hot encoded into 0/1 indicator features
+   * named `column=value`, appended after the numeric features. Only category names are read, never labels.
+   */
+  readonly categorical?: readonly string[];
   /** Expected feature columns, in order; when given, the CSV must match exactly. */
   readonly features?: readonly string[];
 }

@@ -40,6 +40,21 @@ describe('agentlink-learn', () => {
     expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
   });
 
+  it('--categorical one-hot encodes a column; predict and evaluate derive the indicators from that column', async () => {
+    const modelDir = path.join(dir, 'categorical-model');
+    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group', '--threshold-min-balanced-accuracy', '0.8', '--out', modelDir, ...fast);
+    expect(train.code).toBe(0);
+    const saved = JSON.parse(readFileSync(path.join(modelDir, 'flakiness-model.json'), 'utf8'));
+    expect(saved.training.options.thresholdMinBalancedAccuracy).toBe(0.8);
+    expect(saved.featureNames).toEqual(['a', 'b', 'c', 'noise', 'group=g0', 'group=g1', 'group=g2', 'group=g3', 'group=g4']);
+    const unlabelled = path.join(dir, 'unlabelled-group.csv');
+    writeFileSync(unlabelled, 'group,noise,c,b,a\ng1,0.5,1,50,2\nnew-group,0.1,0,1,0.1\n');
+    const answers = JSON.parse((await cli('predict', '--model', modelDir, '--data', unlabelled)).out);
+    expect(answers.map((a: { fallback: boolean }) => a.fallback)).toEqual([false, false]);
+    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group');
+    expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
+  });
+
   it('train with --test-fraction 0 trains on every row', async () => {
     const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--test-fraction', '0', '--out', path.join(dir, 'all'), ...fast);
     expect(result.code).toBe(0);
@@ -60,7 +75,9 @@ describe('agentlink-learn', () => {
 
   it('report writes Markdown and JSON with the backend and the baseline', async () => {
     const out = path.join(dir, 'report.md');
-    const result = await cli('report', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--folds', '3', '--group-folds', '2', '--out', out, ...fast);
+    const notes = path.join(dir, 'notes.md');
+    writeFileSync(notes, 'Chosen by 5-fold CV inside the training part.\n');
+    const result = await cli('report', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--categorical', 'group', '--notes', notes, '--folds', '3', '--group-folds', '2', '--out', out, ...fast);
     expect(result.code).toBe(0);
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('## Stratified 80/20 hold-out (seed 42)');
@@ -68,6 +85,10 @@ describe('agentlink-learn', () => {
     expect(markdown).toMatch(/backend \*\*(wasm|cpu|tensorflow)\*\*/);
     expect(markdown).toContain('Leave-projects-out');
     expect(markdown).toContain('threshold for bal. acc. ≥ 0.85 on validation');
+    expect(markdown).toContain('one-hot encoding of `group`');
+    expect(markdown).toContain('9 features (4 numeric + 5 one-hot indicators of `group`)');
+    expect(markdown).toContain('## Configuration selection\n\nChosen by 5-fold CV inside the training part.');
+    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).options.categorical).toEqual(['group']);
     expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).holdout.folds).toHaveLength(1);
     const again = path.join(dir, 'again.md');
     expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
