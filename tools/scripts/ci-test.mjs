@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // The README's test command: build, lint, type-check and test every project (or only the
-// projects affected since NX_BASE when that commit exists), then the module-boundary probe
-// and the pack check.
+// projects affected since NX_BASE when that commit exists), then the module-boundary probe,
+// the 100,000-message stress run and the pack check.
 import { execFileSync, spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
 
 const targets = ['build', 'lint', 'typecheck', 'test'];
 const base = process.env.NX_BASE;
@@ -18,6 +20,9 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ..
 try {
   run(process.execPath, ['node_modules/nx/dist/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
   run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
+  // The CI-sized stress run: 100,000 messages per transport, failing on heap or handle growth.
+  const stressOut = path.join(os.tmpdir(), `agentlink-stress-${process.pid}.json`);
+  run(process.execPath, ['--expose-gc', '--import', 'tsx', 'tools/stress/message-stress.ts', '--messages', '100000', '--transport', 'both', '--out', stressOut]);
   run(process.execPath, ['tools/scripts/pack-check.mjs']);
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);

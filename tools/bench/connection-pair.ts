@@ -1,0 +1,82 @@
+/**
+ * A listening agentlink transport and one connection dialled to it (optionally through a
+ * fault proxy), for benchmarks, the stress test and the transport soak.
+ */
+import {
+  createDevelopmentCredentials,
+  QuicTransport,
+  TcpTlsTransport,
+  type Connection,
+  type QuicTransportOptions,
+  type TlsCredentials,
+  type Transport,
+} from '@agentlink/transport';
+
+export type TransportKind = 'quic' | 'tcp';
+
+export interface PairCredentials {
+  readonly server: TlsCredentials;
+  readonly client: TlsCredentials;
+}
+
+let cached: Promise<PairCredentials> | undefined;
+
+/** One development CA and two agent certificates, made once per process. */
+export function pairCredentials(): Promise<PairCredentials> {
+  cached ??= createDevelopmentCredentials({ agentIds: ['bench-server', 'bench-client'] }).then(({ agents }) => ({
+    server: agents['bench-server']!,
+    client: agents['bench-client']!,
+  }));
+  return cached;
+}
+
+/** Transport options both sides get; QUIC-only keys are ignored by TCP. */
+export type PairTuning = Partial<Omit<QuicTransportOptions, 'credentials'>>;
+
+/** Creates an agentlink transport of the given kind. */
+export function createTransport(kind: TransportKind, credentials: TlsCredentials, tuning: PairTuning = {}): Transport {
+  return kind === 'quic' ? new QuicTransport({ credentials, ...tuning }) : new TcpTlsTransport({ credentials, ...tuning });
+}
+
+/** Echo handler: the response is the request body. */
+export const echo = (body: Uint8Array): Uint8Array => body;
+
+export interface ListeningServer {
+  readonly transport: Transport;
+  readonly port: number;
+}
+
+/** Starts a server transport on 127.0.0.1 with an `echo` handler. */
+export async function startEchoServer(kind: TransportKind, tuning: PairTuning = {}): Promise<ListeningServer> {
+  const credentials = await pairCredentials();
+  const transport = createTransport(kind, credentials.server, tuning);
+  transport.handle('echo', echo);
+  const { port } = await transport.listen({ host: '127.0.0.1', port: 0 });
+  return { transport, port };
+}
+
+export interface ConnectionPair {
+  readonly kind: TransportKind;
+  readonly server: Transport;
+  readonly client: Transport;
+  readonly connection: Connection;
+  close(): Promise<void>;
+}
+
+/** Server with an echo handler, a client transport, and one connection between them. */
+export async function openConnectionPair(kind: TransportKind, tuning: PairTuning = {}): Promise<ConnectionPair> {
+  const credentials = await pairCredentials();
+  const server = await startEchoServer(kind, tuning);
+  const client = createTransport(kind, credentials.client, tuning);
+  const connection = await client.dial({ host: '127.0.0.1', port: server.port });
+  return {
+    kind,
+    server: server.transport,
+    client,
+    connection,
+    close: async () => {
+      await client.close();
+      await server.transport.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Loopback request/response latency (p50, p99, p99.9) and throughput of @agentlink/transport,
+ * QUIC and TLS 1.3/TCP side by side in one run: payloads 64 B, 4 KiB and 256 KiB, 1 and 16
+ * concurrent streams (QUIC: one stream per request; TCP: frames multiplexed on one socket).
+ * Cases alternate between the transports so background load hits both alike; each case gets a
+ * fresh connection pair. Latency counts successful requests only; failed ones are in errors/errorsByCode.
+ *
+ * Build first: npx nx run-many -t build
+ * Run: npx tsx tools/bench/loopback-bench.ts [--requests 2000] [--large-requests 200]
+ *      [--max-seconds 20] [--transports quic,tcp] [--payloads 64,4096,262144] [--streams 1,16]
+ * Writes tools/bench/results/loopback.json.
+ */
+import { parseArgs } from 'node:util';
+import { renderMarkdownTable, runLoad } from '@agentlink/test-harness';
+import { ms, writeResult } from './bench-output';
+import { openConnectionPair, type TransportKind } from './connection-pair';
+import { describeMachine, machineInfo } from './machine-info';
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '2000' },
+    'large-requests': { type: 'string', default: '200' },
+    'max-seconds': { type: 'string', default: '20' },
+    transports: { type: 'string', default: 'quic,tcp' },
+    payloads: { type: 'string', default: '64,4096,262144' },
+    streams: { type: 'string', default: '1,16' },
+  },
+});
+const REQUESTS = Number(values.requests);
+const LARGE_REQUESTS = Number(values['large-requests']);
+const MAX_MS = Number(values['max-seconds']) * 1000;
+const KINDS = values.transports.split(',') as TransportKind[];
+const PAYLOADS = values.payloads.split(',').map(Number);
+const STREAMS = values.streams.split(',').map(Number);
+
+interface Row {
+  transport: TransportKind;
+  payloadBytes: number;
+  streams: number;
+  requests: number;
+  errors: number;
+  errorsByCode: Record<string, number>;
+  p50Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  meanMs: number;
+  requestsPerSec: number;
+  mibPerSec: number;
+}
+
+const machine = machineInfo();
+console.log(`loopback bench: ${describeMachine(machine)}`);
+const rows: Row[] = [];
+for (const payloadBytes of PAYLOADS) {
+  const payload = new Uint8Array(payloadBytes).fill(5);
+  const requests = payloadBytes >= 64 * 1024 ? LARGE_REQUESTS : REQUESTS;
+  for (const streams of STREAMS) {
+    for (const kind of KINDS) {
+      // A fresh connection per case: a connection broken by one case must not fail the next.
+      const pair = await openConnectionPair(kind);
+      try {
+        const { connection } = pair;
+        const call = async (): Promise<void> => {
+          const answer = await connection.request('echo', payload);
+          if (answer.byteLength !== payloadBytes) throw new Error(`echo returned ${answer.byteLength} bytes, expected ${payloadBytes}`);
+        };
+        await runLoad({ concurrency: streams, requests: Math.max(20, Math.round(requests / 10)), durationMs: MAX_MS / 4, call });
+        const r = await runLoad({ concurrency: streams, requests, durationMs: MAX_MS, call });
+        const row: Row = {
+          transport: kind,
+          payloadBytes,
+          streams,
+          requests: r.count,
+          errors: r.errors,
+          errorsByCode: r.errorsByCode,
+          p50Ms: ms(r.latency.p50),
+          p99Ms: ms(r.latency.p99),
+          p999Ms: ms(r.latency.p999),
+          meanMs: ms(r.latency.mean),
+          requestsPerSec: Math.round(r.throughputPerSec),
+          mibPerSec: Math.round(((r.throughputPerSec * payloadBytes * 2) / 2 ** 20) * 100) / 100,
+        };
+        rows.push(row);
+        console.log(`${kind} ${payloadBytes} B × ${streams}: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, p99.9 ${row.p999Ms} ms, ${row.requestsPerSec} req/s (${r.count} requests, ${r.errors} errors${r.errors > 0 ? ` ${JSON.stringify(r.errorsByCode)}` : ''})`);
+      } finally {
+        await pair.close();
+      }
+    }
+  }
+}
+
+const ratios = PAYLOADS.flatMap((payloadBytes) =>
+  STREAMS.map((streams) => {
+    const q = rows.find((r) => r.transport === 'quic' && r.payloadBytes === payloadBytes && r.streams === streams);
+    const t = rows.find((r) => r.transport === 'tcp' && r.payloadBytes === payloadBytes && r.streams === streams);
+    if (q === undefined || t === undefined) return undefined;
+    return {
+      payloadBytes,
+      streams,
+      'QUIC/TCP p50': Math.round((q.p50Ms / t.p50Ms) * 100) / 100,
+      'QUIC/TCP p99': Math.round((q.p99Ms / t.p99Ms) * 100) / 100,
+      'QUIC/TCP throughput': Math.round((q.requestsPerSec / t.requestsPerSec) * 100) / 100,
+    };
+  }),
+).filter((r) => r !== undefined);
+
+console.log(`\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, payload: r.payloadBytes, streams: r.streams, requests: r.requests, errors: r.errors, 'p50 (ms)': r.p50Ms, 'p99 (ms)': r.p99Ms, 'p99.9 (ms)': r.p999Ms, 'req/s': r.requestsPerSec, 'MiB/s (both ways)': r.mibPerSec })), { fractionDigits: 3 })}`);
+if (ratios.length > 0) console.log(`\n${renderMarkdownTable(ratios)}`);
+const command = `npx tsx tools/bench/loopback-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
+console.log(`\nwrote ${writeResult('loopback', { command, machine, requests: REQUESTS, largeRequests: LARGE_REQUESTS, maxSecondsPerCase: MAX_MS / 1000, rows, ratios })}`);

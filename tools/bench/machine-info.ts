@@ -1,0 +1,35 @@
+/**
+ * The machine, runtime and date a benchmark ran on, recorded next to every figure
+ * (BENCHMARKS.md quotes them).
+ */
+import os from 'node:os';
+
+export interface MachineInfo {
+  readonly date: string;
+  readonly cpu: string;
+  readonly cores: number;
+  readonly memoryGiB: number;
+  readonly node: string;
+  readonly os: string;
+  /** 1-minute load average when the run started: other work sharing the CPU skews the figures. */
+  readonly loadAverage1m: number;
+}
+
+/** Describes this machine now. */
+export function machineInfo(): MachineInfo {
+  const cpus = os.cpus();
+  return {
+    date: new Date().toISOString(),
+    cpu: cpus[0]?.model.trim() ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    loadAverage1m: Number(os.loadavg()[0]!.toFixed(2)),
+  };
+}
+
+/** One line for a table caption: "AMD EPYC, 2 cores, Node v24…, 2026-…". */
+export function describeMachine(info: MachineInfo): string {
+  return `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, ${info.os}, load ${info.loadAverage1m} at start, ${info.date}`;
+}
