@@ -31,5 +31,6 @@ export function jestConfig(options = {}) {
     coverageReporters: ['text-summary', 'json-summary'],
     coverageThreshold: { global: { lines: threshold, branches: threshold } },
     testTimeout: options.testTimeout ?? 30_000,
+    reporters: ['default', `${root}/tools/scripts/jest-totals-reporter.mjs`],
   };
 }
