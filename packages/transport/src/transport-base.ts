@@ -3,7 +3,9 @@ import { TransportStateError } from './errors';
 import { TransportEventEmitter } from './events';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame/frame-codec';
 import { assertCredentialsUsable, CertificateExpiryMonitor } from './security/credential-guard';
-import type { Session } from './session/session';
+import type { PeerIdentity } from './pki/certificate-inspection';
+import type { FrameLink } from './session/frame-link';
+import { Session } from './session/session';
 import type {
   CloseOptions,
   Connection,
@@ -46,6 +48,7 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
 
 /** Bookkeeping every transport shares: handlers, events, live connections, certificate checks. */
 export abstract class TransportBase {
+  abstract readonly kind: 'quic' | 'tcp';
   protected readonly events = new TransportEventEmitter();
   protected readonly handlers = new Map<string, Handler>();
   protected readonly sessions = new Set<Session>();
@@ -106,6 +109,22 @@ export abstract class TransportBase {
     if (session.direction === 'inbound') {
       for (const listener of this.connectionListeners) listener(session);
     }
+  }
+
+  /** A session over `link` with this transport's limits, events and shared handlers. */
+  protected openSession(link: FrameLink, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
+    return new Session(link, {
+      transport: this.kind,
+      direction,
+      peer,
+      remoteAddress: address,
+      maxFrameBytes: this.resolved.maxFrameBytes,
+      requestTimeoutMs: this.resolved.requestTimeoutMs,
+      drainTimeoutMs: this.resolved.drainTimeoutMs,
+      events: this.events,
+      sharedHandlers: this.handlers,
+      onClosed: (closed) => this.forget(closed),
+    });
   }
 
   protected forget(session: Session): void {

@@ -4,7 +4,7 @@ import { events as quicEvents, QUICClient, QUICServer, type QUICConnection } fro
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { ConnectTimeoutError, PeerIdentityError, TransportStateError } from '../errors';
 import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
-import { Session } from '../session/session';
+import type { Session } from '../session/session';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import { TransportBase } from '../transport-base';
 import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, Transport } from '../types';
@@ -149,18 +149,7 @@ export class QuicTransport extends TransportBase implements Transport {
     address: string,
   ): Session {
     const link = new QuicFrameLink(connection, stop, this.resolved.maxFrameBytes, this.maxConcurrentStreams, address);
-    return new Session(link, {
-      transport: 'quic',
-      direction,
-      peer,
-      remoteAddress: address,
-      maxFrameBytes: this.resolved.maxFrameBytes,
-      requestTimeoutMs: this.resolved.requestTimeoutMs,
-      drainTimeoutMs: this.resolved.drainTimeoutMs,
-      events: this.events,
-      sharedHandlers: this.handlers,
-      onClosed: (closed) => this.forget(closed),
-    });
+    return this.openSession(link, direction, peer, address);
   }
 
   async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {

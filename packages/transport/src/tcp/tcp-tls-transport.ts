@@ -12,7 +12,7 @@ import {
 import { encodeFrame, FrameType } from '../frame/frame-codec';
 import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
 import { mapTlsError } from '../security/tls-error-mapping';
-import { Session } from '../session/session';
+import type { Session } from '../session/session';
 import { TransportBase } from '../transport-base';
 import type { CloseOptions, Connection, ListenAddress, PeerAddress, TcpTransportOptions, Transport } from '../types';
 import { TcpFrameLink } from './tcp-frame-link';
@@ -132,18 +132,7 @@ export class TcpTlsTransport extends TransportBase implements Transport {
   }
 
   private createSession(socket: tls.TLSSocket, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
-    return new Session(new TcpFrameLink(socket, this.resolved.maxFrameBytes), {
-      transport: 'tcp',
-      direction,
-      peer,
-      remoteAddress: address,
-      maxFrameBytes: this.resolved.maxFrameBytes,
-      requestTimeoutMs: this.resolved.requestTimeoutMs,
-      drainTimeoutMs: this.resolved.drainTimeoutMs,
-      events: this.events,
-      sharedHandlers: this.handlers,
-      onClosed: (closed) => this.forget(closed),
-    });
+    return this.openSession(new TcpFrameLink(socket, this.resolved.maxFrameBytes), direction, peer, address);
   }
 
   async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
