@@ -31,6 +31,5 @@ export function jestConfig(options = {}) {
     coverageReporters: ['text-summary', 'json-summary'],
     coverageThreshold: { global: { lines: threshold, branches: threshold } },
     testTimeout: options.testTimeout ?? 30_000,
-    reporters: ['default', `${root}/tools/scripts/jest-totals-reporter.mjs`],
   };
 }

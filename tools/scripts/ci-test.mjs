@@ -3,7 +3,6 @@
 // projects affected since NX_BASE when that commit exists), then the module-boundary probe,
 // the 100,000-message stress run and the pack check.
 import { execFileSync, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,21 +16,7 @@ const nxArgs = baseExists
   : ['run-many', '-t', ...targets];
 console.log(baseExists ? `testing projects affected since ${base}` : 'no base commit (NX_BASE): testing every project');
 
-// Every jest run appends its counts here; the sum is this command's closing line.
-const totalsFile = path.join(os.tmpdir(), `agentlink-test-totals-${process.pid}.jsonl`);
-const run = (cmd, args) =>
-  execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false', AGENTLINK_TEST_TOTALS: totalsFile } });
-
-function printTotals() {
-  if (!fs.existsSync(totalsFile)) return;
-  const totals = { passed: 0, failed: 0, skipped: 0 };
-  for (const line of fs.readFileSync(totalsFile, 'utf8').split('\n').filter(Boolean)) {
-    const counts = JSON.parse(line);
-    for (const key of Object.keys(totals)) totals[key] += counts[key];
-  }
-  fs.rmSync(totalsFile, { force: true });
-  console.log(`jest: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
-}
+const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
 try {
   run(process.execPath, ['node_modules/nx/dist/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
   run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
@@ -39,8 +24,6 @@ try {
   const stressOut = path.join(os.tmpdir(), `agentlink-stress-${process.pid}.json`);
   run(process.execPath, ['--expose-gc', '--import', 'tsx', 'tools/stress/message-stress.ts', '--messages', '100000', '--transport', 'both', '--out', stressOut]);
   run(process.execPath, ['tools/scripts/pack-check.mjs']);
-  printTotals();
 } catch (error) {
-  printTotals();
   process.exit(typeof error.status === 'number' ? error.status : 1);
 }
