@@ -6,8 +6,10 @@
  * can be compared afterwards without retraining (`learning-select-summary.ts`).
  * Run from the repository root:
  *
- *   npx tsx tools/bench/learning-select.ts <name> '<training options JSON>' [categorical columns, comma-separated]
+ *   npx tsx tools/bench/learning-select.ts <name> '<training options JSON>' [categorical columns, comma-separated, or -] [history key: column[:strip segments]]
  *
+ * The history key (e.g. `test_name:1`, the test class) adds the test-history features, fitted
+ * inside each fold's training rows only (see HistoryEncoder).
  * Writes tools/bench/results/learning-select/<name>.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,14 +21,17 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
 const FOLDS = Number(process.env.SELECT_FOLDS ?? 5);
 
-const [name, optionsJson = '{}', categorical] = process.argv.slice(2);
-if (name === undefined) throw new Error('usage: learning-select.ts <name> [options JSON] [categorical columns]');
+const [name, optionsJson = '{}', categoricalArg, historyArg] = process.argv.slice(2);
+if (name === undefined) throw new Error('usage: learning-select.ts <name> [options JSON] [categorical columns | -] [history key column[:strip]]');
+const categorical = categoricalArg === undefined || categoricalArg === '-' ? undefined : categoricalArg;
+const [historyColumn, historyStrip] = historyArg === undefined ? [] : historyArg.split(':');
 const options = JSON.parse(optionsJson) as TrainModelOptions;
 const dataset = await loadCsvDataset(dataFile, {
   label: 'flakyStatus',
   drop: ['test_name'],
   group: 'project',
   categorical: categorical === undefined ? undefined : categorical.split(','),
+  historyKey: historyColumn === undefined ? undefined : { column: historyColumn, stripSegments: Number(historyStrip ?? 0) },
 });
 // The hold-out split of the report; only its training part is used here.
 const { train } = stratifiedSplit(dataset.labels, { testFraction: 0.2, seed: 42 });
@@ -39,7 +44,8 @@ for (const [fold, split] of folds.entries()) {
   const foldTrain = split.train.map((j) => train[j]);
   const foldTest = split.test.map((j) => train[j]);
   const trained = await trainFlakinessModel(dataset, { seed: 42, ...options, indexes: foldTrain });
-  const probabilities = trained.model.predictProbabilities(foldTest.map((i) => dataset.features[i]));
+  const historyValues = dataset.historyValues === undefined ? undefined : foldTest.map((i) => dataset.historyValues![i]);
+  const probabilities = trained.model.predictProbabilities(foldTest.map((i) => dataset.features[i]), { historyValues });
   trained.model.dispose();
   backend = trained.backend;
   results.push({
@@ -56,6 +62,6 @@ const outDir = path.resolve(here, 'results/learning-select');
 mkdirSync(outDir, { recursive: true });
 writeFileSync(
   path.join(outDir, `${name}.json`),
-  `${JSON.stringify({ name, options, categorical: categorical ?? null, backend, folds: FOLDS, seconds: Math.round((performance.now() - started) / 1000), results })}\n`,
+  `${JSON.stringify({ name, options, categorical: categorical ?? null, historyKey: historyArg ?? null, backend, folds: FOLDS, seconds: Math.round((performance.now() - started) / 1000), results })}\n`,
 );
 console.error(`${name}: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);

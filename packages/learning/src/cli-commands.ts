@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationSummary } from './evaluation';
 import { FlakinessModel } from './flakiness-model';
-import { datasetFromCsv, featureRowsFromCsv } from './load-dataset';
+import { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv } from './load-dataset';
 import { majorityBaseline } from './metrics';
 import { joinGroups } from './project-join';
 import { renderReport, type ReportInput } from './report';
@@ -79,7 +79,8 @@ export async function trainCommand(options: CommandOptions): Promise<unknown> {
   };
   if (split !== undefined) {
     const labels = split.test.map((i) => dataset.labels[i]);
-    summary.test = trained.model.evaluate(split.test.map((i) => dataset.features[i]), labels);
+    const historyValues = dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
+    summary.test = trained.model.evaluate(split.test.map((i) => dataset.features[i]), labels, { historyValues });
     summary.majorityBaseline = majorityBaseline(labels);
   }
   await trained.model.save(out);
@@ -94,8 +95,9 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
   if (options.model !== undefined) {
     const model = await FlakinessModel.load(options.model);
     // Read the model's own columns (and derive its indicators) so column order and categories match the model.
-    const { rows } = featureRowsFromCsv(await readFile(options.data!, 'utf8'), model.featureNames, model.indicatorFeatures);
-    const metrics = model.evaluate(rows, dataset.labels);
+    const text = await readFile(options.data!, 'utf8');
+    const { rows } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
+    const metrics = model.evaluate(rows, dataset.labels, { historyValues: historyValuesOf(model, text) });
     model.dispose();
     return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
   }
@@ -109,12 +111,19 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
   return result;
 }
 
+/** The history-key column of a model trained with test history (throws MissingColumnError when the CSV lacks it). */
+function historyValuesOf(model: FlakinessModel, text: string): string[] | undefined {
+  return model.historyKey === undefined ? undefined : columnValuesFromCsv(text, model.historyKey.column);
+}
+
 /** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
 export async function predictCommand(options: CommandOptions): Promise<unknown> {
   const model = await FlakinessModel.load(required(options.model, '--model'));
-  const { rows, rowNumbers } = featureRowsFromCsv(await readFile(required(options.data, '--data'), 'utf8'), model.featureNames, model.indicatorFeatures);
+  const text = await readFile(required(options.data, '--data'), 'utf8');
+  const { rows, rowNumbers } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
+  const historyValues = historyValuesOf(model, text);
   const answers = [];
-  for (const [i, row] of rows.entries()) answers.push({ row: rowNumbers[i], ...(await model.predict(row)) });
+  for (const [i, row] of rows.entries()) answers.push({ row: rowNumbers[i], ...(await model.predict(row, { historyValue: historyValues?.[i] })) });
   model.dispose();
   if (options.out !== undefined) await writeJson(options.out, answers);
   return answers;
@@ -156,8 +165,9 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     generatedAt: new Date().toISOString(),
     machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
     data: { file: path.relative(process.cwd(), options.data!), validation, groups, unmatchedRows: groups.unknown ?? 0, indicatorFeatures: dataset.indicatorFeatures?.length ?? 0 },
-    options: { ...recordedOptions({ ...options.training, seed: options.seed }), ...(options.schema.categorical === undefined ? {} : { categorical: options.schema.categorical }) },
+    options: { ...recordedOptions({ ...options.training, seed: options.seed }), ...(options.schema.categorical === undefined ? {} : { categorical: options.schema.categorical }), ...(dataset.historyKey === undefined ? {} : { historyKey: dataset.historyKey }) },
     categorical: options.schema.categorical,
+    historyKey: dataset.historyKey,
     notes: options.notes === undefined ? undefined : await readFile(options.notes, 'utf8'),
     floorBalancedAccuracy: options.floorBalancedAccuracy,
     holdout,

@@ -19,6 +19,13 @@ Options:
   --drop <a,b>            columns to ignore (report default: test_name)
   --group <col>           grouping column for grouped splits (report default: project)
   --categorical <a,b>     columns one-hot encoded as features (may be the group column; dropped for leave-projects-out)
+  --history-key <col>     text column whose key groups rows into a shared test history (e.g. test_name):
+                          adds the flake rate and counts of a row's training siblings as features
+  --history-key-strip <n> drop the last n separator-delimited segments of the value first
+                          (test_name with 1 = the test class; default 0)
+  --history-key-separator <s>  segment separator (default .)
+  --history-folds <n>     out-of-fold parts for the training rows' own history (default 5)
+  --history-smoothing <m> prior weight of the smoothed flake rate (default 2)
   --seed <n>              seed of splits, shuffles and weight initialisation (default 42)
   --out <path>            output directory (train) or file
   --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
@@ -58,6 +65,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     args: [...argv],
     allowPositionals: true,
     options: {
+      'history-key': { type: 'string' }, 'history-key-strip': { type: 'string' }, 'history-key-separator': { type: 'string' }, 'history-folds': { type: 'string' }, 'history-smoothing': { type: 'string' },
       data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' }, categorical: { type: 'string' },
       seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' }, notes: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
@@ -75,9 +83,19 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (!(testFraction >= 0 && testFraction < 1)) throw new CliUsageError(`--test-fraction must be in [0, 1), got ${values['test-fraction']}`);
   const floor = values['floor-balanced-accuracy'] === undefined ? (isReport ? 0.85 : undefined) : Number(values['floor-balanced-accuracy']);
   if (floor !== undefined && !(floor >= 0 && floor <= 1)) throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
+  const historyKey = values['history-key'];
+  if (historyKey === undefined && (values['history-key-strip'] !== undefined || values['history-key-separator'] !== undefined)) {
+    throw new CliUsageError('--history-key-strip and --history-key-separator need --history-key');
+  }
+  const strip = integer(values['history-key-strip'], '--history-key-strip');
+  if (strip !== undefined && strip < 0) throw new CliUsageError(`--history-key-strip must be an integer >= 0, got ${strip}`);
+  if (values['history-key-separator'] === '') throw new CliUsageError('--history-key-separator must not be empty');
+  const historySmoothing = values['history-smoothing'] === undefined ? undefined : Number(values['history-smoothing']);
+  if (historySmoothing !== undefined && !(historySmoothing >= 0 && Number.isFinite(historySmoothing))) throw new CliUsageError(`--history-smoothing must be a number >= 0, got ${values['history-smoothing']}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
-    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical) },
+    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical),
+      ...(historyKey === undefined ? {} : { historyKey: { column: historyKey, stripSegments: strip ?? 0, separator: values['history-key-separator'] ?? '.' } }) },
     seed: integer(values.seed, '--seed') ?? 42,
     out: values.out,
     model: values.model,
@@ -101,6 +119,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
       thresholdObjective: values['threshold-objective'] as 'f1' | 'mcc' | 'balancedAccuracy' | undefined,
       thresholdMinBalancedAccuracy: values['threshold-min-balanced-accuracy'] === undefined ? undefined : Number(values['threshold-min-balanced-accuracy']),
+      historyFolds: integer(values['history-folds'], '--history-folds'),
+      historySmoothing,
       backend: values.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
     },
     argv,

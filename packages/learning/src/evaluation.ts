@@ -74,7 +74,8 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
     const trained = await trainFlakinessModel(dataset, { ...options, indexes: split.train, groupedValidation: options.groupedValidation ?? kind === 'leave-projects-out' });
     backend = trained.backend;
     const labels = split.test.map((i) => dataset.labels[i]);
-    const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]));
+    const historyValues = dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
+    const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]), { historyValues });
     const threshold = trained.model.threshold;
     trained.model.dispose();
     let floored: FoldResult['floored'];
@@ -152,11 +153,18 @@ export function withoutIndicators(dataset: Dataset): Dataset {
   return { ...dataset, featureNames: keep.map((j) => dataset.featureNames[j]), features: dataset.features.map((row) => keep.map((j) => row[j])), indicatorFeatures: undefined };
 }
 
+/** The data set without its history key (no test-history features). */
+export function withoutHistory(dataset: Dataset): Dataset {
+  if (dataset.historyKey === undefined && dataset.historyValues === undefined) return dataset;
+  return { ...dataset, historyKey: undefined, historyValues: undefined };
+}
+
 /**
  * Leave-projects-out: whole groups are held out, `folds` partitions of the groups (default 5).
- * Categorical indicator features are dropped first: a held-out project's identity was never seen.
+ * Categorical indicator features and the test history are dropped first: a held-out project's
+ * identity was never seen and none of its tests has a history in the training rows.
  */
 export function leaveProjectsOut(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
   const splits = groupKFold(dataset.labels, requireGroups(dataset), { folds: options.folds ?? 5, seed: options.seed ?? 42 });
-  return runFolds(withoutIndicators(dataset), splits, 'leave-projects-out', options);
+  return runFolds(withoutHistory(withoutIndicators(dataset)), splits, 'leave-projects-out', options);
 }

@@ -3,6 +3,7 @@ import { DeadlineExceededError, InvalidOptionsError, withDeadline } from '@agent
 import * as tf from '@tensorflow/tfjs';
 import { FeatureMismatchError, ModelDisposedError, ModelFormatError } from './errors';
 import { FeatureScaler } from './feature-scaler';
+import { HISTORY_FEATURES, HistoryEncoder, type ResolvedHistoryKeySpec } from './history-encoding';
 import { evaluatePredictions } from './metrics';
 import { loadModelFiles, saveModelFiles, type ModelMetadata } from './model-files';
 import type { ClassificationMetrics, FlakinessModelEvents, Label, Prediction } from './types';
@@ -12,6 +13,14 @@ export interface PredictOptions {
   /** Performance budget in ms; past it the answer is the marked fallback. Default: the model's `deadlineMs` (100). */
   readonly deadlineMs?: number;
   readonly signal?: AbortSignal;
+  /** Raw value of the model's history-key column for this row (e.g. the test name); absent = no known history. */
+  readonly historyValue?: string;
+}
+
+/** Options of batch prediction and evaluation. */
+export interface BatchOptions {
+  /** Raw history-key value per row (models trained with a history key); absent = no known history. */
+  readonly historyValues?: readonly (string | undefined)[];
 }
 
 /** Options of a FlakinessModel. */
@@ -33,6 +42,7 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   readonly deadlineMs: number;
   readonly fallbackFlaky: boolean;
   private readonly scaler: FeatureScaler;
+  private readonly history: HistoryEncoder | undefined;
   private disposed = false;
 
   constructor(
@@ -46,6 +56,14 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.fallbackFlaky = options.fallbackFlaky ?? false;
     if (!(metadata.threshold >= 0 && metadata.threshold <= 1)) throw new InvalidOptionsError(`threshold must be within [0, 1], got ${metadata.threshold}`);
     this.scaler = FeatureScaler.fromParameters(metadata.scaler);
+    this.history = metadata.history === undefined ? undefined : HistoryEncoder.fromTable(metadata.history);
+    const expectedWidth = metadata.featureNames.length + (this.history === undefined ? 0 : HISTORY_FEATURES.length);
+    if (this.scaler.width !== expectedWidth) throw new FeatureMismatchError(`the scaler has ${this.scaler.width} columns, the features and history need ${expectedWidth}`);
+  }
+
+  /** Where the model's test-history key comes from (undefined: trained without history). */
+  get historyKey(): ResolvedHistoryKeySpec | undefined {
+    return this.history?.spec;
   }
 
   get featureNames(): readonly string[] {
@@ -91,10 +109,18 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     return this.featureNames.map((name) => record[name] ?? 0);
   }
 
+  /** The input row plus the test-history features of its history-key value. */
+  private toScaledInput(input: FeatureInput, historyValue: string | undefined): number[] {
+    const row = this.toRow(input);
+    return this.history === undefined ? row : [...row, ...this.history.encode(historyValue)];
+  }
+
   /** Flaky-class probabilities of many rows at once (synchronous, no deadline). */
-  predictProbabilities(rows: readonly FeatureInput[]): Float32Array {
+  predictProbabilities(rows: readonly FeatureInput[], options: BatchOptions = {}): Float32Array {
     this.assertUsable();
-    const scaled = this.scaler.transform(rows.map((row) => this.toRow(row)));
+    const { historyValues } = options;
+    if (historyValues !== undefined && historyValues.length !== rows.length) throw new FeatureMismatchError(`${historyValues.length} history values for ${rows.length} rows`);
+    const scaled = this.scaler.transform(rows.map((row, i) => this.toScaledInput(row, historyValues?.[i])));
     return tf.tidy(() => (this.network.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
   }
 
@@ -115,7 +141,7 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     const answer = await withDeadline(
       async (): Promise<Prediction> => {
         this.assertUsable();
-        const scaled = this.scaler.transform([this.toRow(input)]);
+        const scaled = this.scaler.transform([this.toScaledInput(input, options.historyValue)]);
         const output = tf.tidy(() => this.network.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
         try {
           const probability = (await output.data())[0];
@@ -136,8 +162,8 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   }
 
   /** Scores labelled rows at the model's threshold and emits an 'evaluation' event. */
-  evaluate(rows: readonly FeatureInput[], labels: readonly Label[]): ClassificationMetrics {
-    const metrics = evaluatePredictions(labels, this.predictProbabilities(rows), this.threshold);
+  evaluate(rows: readonly FeatureInput[], labels: readonly Label[], options: BatchOptions = {}): ClassificationMetrics {
+    const metrics = evaluatePredictions(labels, this.predictProbabilities(rows, options), this.threshold);
     this.emit('evaluation', {
       accuracy: metrics.accuracy,
       balancedAccuracy: metrics.balancedAccuracy,

@@ -18,6 +18,14 @@
  * console.log(await model.predict(data.features[test[0]])); // { flaky, probability, fallback: false }
  * await model.save('/tmp/flaky-model');
  * model.dispose();
+ *
+ * // Test history: the flake rate of a test's siblings (same test class) in the training rows.
+ * const withHistory = await loadCsvDataset('packages/learning/data/flakeflagger/flakeflagger-with-project.csv', {
+ *   label: 'flakyStatus', drop: ['test_name'], historyKey: { column: 'test_name', stripSegments: 1 },
+ * });
+ * const trained = await trainFlakinessModel(withHistory, { indexes: train, seed: 42 });
+ * console.log(await trained.model.predict(withHistory.features[test[0]], { historyValue: withHistory.historyValues![test[0]] }));
+ * trained.model.dispose();
  * ```
  */
 export { activeBackend, selectBackend, type BackendPreference } from './backend';
@@ -43,6 +51,7 @@ export {
   crossValidation,
   holdoutEvaluation,
   leaveProjectsOut,
+  withoutHistory,
   withoutIndicators,
   type EvaluationOptions,
   type EvaluationSummary,
@@ -50,8 +59,17 @@ export {
   type SummaryMetric,
 } from './evaluation';
 export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
-export { FlakinessModel, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
-export { datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
+export { FlakinessModel, type BatchOptions, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
+export {
+  HISTORY_FEATURES,
+  HistoryEncoder,
+  deriveHistoryKey,
+  resolveHistoryKeySpec,
+  type HistoryKeySpec,
+  type HistoryTable,
+  type ResolvedHistoryKeySpec,
+} from './history-encoding';
+export { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
 export { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
 export { mulberry32, shuffled, type Random } from './prng';

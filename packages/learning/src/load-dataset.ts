@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseCsv } from './csv-parser';
 import { FeatureCountError, FeatureTypeError, InvalidLabelError, MissingColumnError } from './errors';
+import { resolveHistoryKeySpec } from './history-encoding';
 import type { Dataset, DatasetSchema, Label } from './types';
 
 const FINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -39,9 +40,11 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
   const groupIndex = schema.group === undefined ? -1 : columnIndex(header, schema.group);
   const dropped = new Set((schema.drop ?? []).map((column) => columnIndex(header, column)));
   const categoricalIndexes = (schema.categorical ?? []).map((column) => columnIndex(header, column));
+  const historyKey = schema.historyKey === undefined ? undefined : resolveHistoryKeySpec(schema.historyKey);
+  const historyIndex = historyKey === undefined ? -1 : columnIndex(header, historyKey.column);
   const featureIndexes = header
     .map((_, index) => index)
-    .filter((index) => index !== labelIndex && index !== groupIndex && !dropped.has(index) && !categoricalIndexes.includes(index));
+    .filter((index) => index !== labelIndex && index !== groupIndex && index !== historyIndex && !dropped.has(index) && !categoricalIndexes.includes(index));
   const featureNames = featureIndexes.map((index) => header[index]);
 
   if (schema.features !== undefined) {
@@ -95,6 +98,7 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
     ...(schema.categorical === undefined ? {} : { indicatorFeatures }),
     groups: groupIndex < 0 ? undefined : records.map((record) => record.cells[groupIndex].trim()),
     rowNumbers: records.map((record) => record.line),
+    ...(historyKey === undefined ? {} : { historyKey, historyValues: records.map((record) => record.cells[historyIndex].trim()) }),
   };
 }
 
@@ -131,4 +135,11 @@ export function featureRowsFromCsv(text: string, featureNames: readonly string[]
   );
   if (badRows.length > 0) throw new FeatureTypeError([...new Set(badRows)], [...badColumns]);
   return { rows, rowNumbers: records.map((record) => record.line) };
+}
+
+/** The raw values of one column of CSV text (e.g. the history-key column for prediction); throws MissingColumnError when absent. */
+export function columnValuesFromCsv(text: string, column: string): string[] {
+  const { header, records } = parseCsv(text);
+  const index = columnIndex(header, column);
+  return records.map((record) => (record.cells[index] ?? '').trim());
 }

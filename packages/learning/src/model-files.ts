@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { ModelFormatError } from './errors';
 import type { ScalerParameters } from './feature-scaler';
+import type { HistoryTable } from './history-encoding';
 
 export const TOPOLOGY_FILE = 'model.json';
 export const WEIGHTS_FILE = 'weights.bin';
@@ -14,6 +15,8 @@ export interface ModelMetadata {
   readonly featureNames: readonly string[];
   readonly scaler: ScalerParameters;
   readonly threshold: number;
+  /** Fitted test-history table (training rows only) when the model was trained with a history key. */
+  readonly history?: HistoryTable;
   /** Free-form facts about training (seed, backend, options, validation metrics, date). */
   readonly training: Readonly<Record<string, unknown>>;
 }

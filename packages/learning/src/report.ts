@@ -1,4 +1,5 @@
 import type { EvaluationSummary, FoldResult, SummaryMetric } from './evaluation';
+import { HISTORY_FEATURES, type ResolvedHistoryKeySpec } from './history-encoding';
 import type { ClassificationMetrics, ValidationReport } from './types';
 
 /** Published figures quoted next to ours (flaky-class F1 unless stated). */
@@ -24,6 +25,8 @@ export interface ReportInput {
   readonly options: Readonly<Record<string, unknown>>;
   /** Categorical columns one-hot encoded as features in the hold-out and CV (never in leave-projects-out). */
   readonly categorical?: readonly string[];
+  /** History key of the test-history features in the hold-out and CV (never in leave-projects-out). */
+  readonly historyKey?: ResolvedHistoryKeySpec;
   /** Markdown of how the configuration was selected (the `--notes` file), shown as its own section. */
   readonly notes?: string;
   /** Balanced-accuracy floor of the second operating point, when one was evaluated. */
@@ -104,11 +107,33 @@ function targetsTable(input: ReportInput): string {
   return [`| Evaluation | F1 (flaky) ≥ ${TARGET_F1} | Balanced accuracy ≥ ${TARGET_BALANCED_ACCURACY} | Accuracy vs majority baseline |`, '|---|---|---|---|', ...rows].join('\n');
 }
 
+/** One sentence: which hold-out operating point, if any, meets both targets at once. */
+export function targetsVerdict(input: ReportInput): string {
+  const fold = input.holdout.folds[0];
+  const points = [
+    { name: 'the F1-tuned threshold', metrics: fold.test },
+    ...(fold.floored ? [{ name: `the threshold reaching balanced accuracy ${input.floorBalancedAccuracy} on validation`, metrics: fold.floored.test }] : []),
+  ];
+  const meeting = points.filter((p) => p.metrics.f1 >= TARGET_F1 && p.metrics.balancedAccuracy >= TARGET_BALANCED_ACCURACY);
+  if (meeting.length === 0) return `**Both targets (F1 ≥ ${TARGET_F1} and balanced accuracy ≥ ${TARGET_BALANCED_ACCURACY} at one operating point) are not met on the hold-out.**`;
+  return `**Both targets are met on the hold-out at one operating point**: ${meeting.map((p) => `${p.name} (F1 ${num(p.metrics.f1)}, balanced accuracy ${num(p.metrics.balancedAccuracy)})`).join('; ')}.`;
+}
+
 function featureSummary(input: ReportInput): string {
   const { featureCount } = input.data.validation;
   const indicators = input.data.indicatorFeatures ?? 0;
-  if (indicators === 0) return `${featureCount} numeric features`;
-  return `${featureCount} features (${featureCount - indicators} numeric + ${indicators} one-hot indicators of ${(input.categorical ?? []).map((c) => `\`${c}\``).join(', ')})`;
+  const history = input.historyKey === undefined ? '' : ` + ${HISTORY_FEATURES.length} test-history features of \`${input.historyKey.column}\``;
+  if (indicators === 0) return `${featureCount} numeric features${history}`;
+  return `${featureCount} features (${featureCount - indicators} numeric + ${indicators} one-hot indicators of ${(input.categorical ?? []).map((c) => `\`${c}\``).join(', ')})${history}`;
+}
+
+/** What the test-history features are, what they presume, and where they cannot help. */
+export function historyDescription(spec: ResolvedHistoryKeySpec): string {
+  const key = spec.stripSegments === 0 ? `the value of \`${spec.column}\`` : `\`${spec.column}\` without its last ${spec.stripSegments} \`${spec.separator}\`-separated segment${spec.stripSegments === 1 ? '' : 's'}`;
+  return `Test history (hold-out and cross-validation only): rows sharing a key (${key}; for FlakeFlagger's \`package.class.method\` test names with 1 segment stripped, the test class) are siblings. ` +
+    `Three features are added: the smoothed flake rate of a row's siblings among the training rows ((flaky + m·prior) / (siblings + m)), the number of such siblings and the number of flaky ones (\`${HISTORY_FEATURES.join('`, `')}\`). ` +
+    'The table is fitted on the rows the network trains on only; those rows get out-of-fold values (their own label never reaches their own features), the validation rows used for early stopping and the threshold get values from the training rows, and the test rows get the same table. An unseen key gets no siblings and the prior rate. ' +
+    'These features use labels: they presume the CI has the flakiness history of the sibling tests (a test class that has produced flaky tests before). Leave-projects-out drops them: a held-out project has no history in the training rows, so it cannot benefit.';
 }
 
 /** Renders the learning report as Markdown. */
@@ -122,6 +147,7 @@ export function renderReport(input: ReportInput): string {
     `Generated ${input.generatedAt} by \`${input.command}\` (from the repository root after \`npm run build -w @agentlink/learning\`: \`npx node packages/learning/dist/${input.command.replace(/^agentlink-learn/, 'cli.js')}\`) on ${input.machine.cpu} (${input.machine.cores} cores), Node ${input.machine.node}, TensorFlow.js ${input.machine.tfjs}, backend **${h.backend}**. Rerun that command to reproduce every figure below; the JSON beside this file holds the raw numbers.`,
     '## Against the targets',
     targetsTable(input),
+    targetsVerdict(input),
     '## Data',
     `\`${input.data.file}\`: ${validation.rowCount} tests, ${featureSummary(input)}, ${validation.classBalance.positives} flaky (${pct(validation.classBalance.positiveFraction)}). ` +
       `Projects come from joining \`test_results.csv\` on the lower-cased test name with \`#\` turned into \`.\`: ${Object.keys(input.data.groups).filter((g) => g !== 'unknown').length} projects` +
@@ -135,6 +161,7 @@ export function renderReport(input: ReportInput): string {
     input.categorical === undefined || input.categorical.length === 0
       ? 'Features: the numeric columns only.'
       : `Features: the numeric columns plus a one-hot encoding of ${input.categorical.map((c) => `\`${c}\``).join(', ')} (one 0/1 indicator per value; an indicator never set in the training rows is 0, so an unseen value is the zero vector) in the hold-out and cross-validation. Leave-projects-out drops these indicators: a held-out project has no identity the model could have learnt.`,
+    ...(input.historyKey === undefined ? [] : [historyDescription(input.historyKey)]),
     'Two operating points of the same trained model are reported: the threshold with the best F1 on the validation part, and the threshold with the best validation F1 among those reaching the balanced-accuracy floor on the validation part. Both are chosen before the test part is scored. When no threshold reaches the floor on the validation part, the F1-tuned threshold is kept and the two columns agree.',
     input.notes !== undefined
       ? 'How the configuration was chosen: see [Configuration selection](#configuration-selection) at the end.'

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendPreference } from './backend';
 import { FlakinessModel, type FlakinessModelOptions } from './flakiness-model';
 import { FeatureScaler } from './feature-scaler';
+import { HISTORY_FEATURES, HistoryEncoder } from './history-encoding';
 import { evaluatePredictions } from './metrics';
 import { buildNetwork } from './network';
 import { mulberry32 } from './prng';
@@ -42,18 +43,30 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
   const carve = options.groupedValidation && dataset.groups !== undefined
     ? groupedSplit(dataset.labels, dataset.groups, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes })
     : stratifiedSplit(dataset.labels, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes });
-  const rowsOf = (part: readonly number[]): (readonly number[])[] => part.map((i) => dataset.features[i]);
   const labelsOf = (part: readonly number[]) => part.map((i) => dataset.labels[i]);
 
-  const scaler = FeatureScaler.fit(dataset.featureNames, rowsOf(carve.train), { indicators: dataset.indicatorFeatures });
+  // Test history: the table is fitted on the rows the network trains on; those rows get out-of-fold
+  // values (never their own label), the validation rows get the table's values.
+  const { historyKey, historyValues } = dataset;
+  const historyEncoder = historyKey === undefined || historyValues === undefined
+    ? undefined
+    : HistoryEncoder.fit(carve.train.map((i) => historyValues[i]), labelsOf(carve.train), { spec: historyKey, smoothing: resolved.historySmoothing });
+  const outOfFold = historyEncoder === undefined
+    ? undefined
+    : HistoryEncoder.outOfFold(carve.train.map((i) => historyValues![i]), labelsOf(carve.train), { spec: historyKey!, smoothing: resolved.historySmoothing, folds: resolved.historyFolds, seed: resolved.seed });
+  const trainRows = carve.train.map((i, k) => (outOfFold === undefined ? dataset.features[i] : [...dataset.features[i], ...outOfFold[k]]));
+  const validationRows = carve.test.map((i) => (historyEncoder === undefined ? dataset.features[i] : [...dataset.features[i], ...historyEncoder.encode(historyValues![i])]));
+  const scaledNames = historyEncoder === undefined ? dataset.featureNames : [...dataset.featureNames, ...HISTORY_FEATURES];
+
+  const scaler = FeatureScaler.fit(scaledNames, trainRows, { indicators: dataset.indicatorFeatures });
   const random = mulberry32(resolved.seed);
   const network = buildNetwork(scaler.width, resolved.hiddenUnits, random, resolved.ensembleSize);
   let history: TrainingHistory;
   try {
     history = await trainNetwork(
       network,
-      { x: scaler.transform(rowsOf(carve.train)), labels: labelsOf(carve.train) },
-      { x: scaler.transform(rowsOf(carve.test)), labels: labelsOf(carve.test) },
+      { x: scaler.transform(trainRows), labels: labelsOf(carve.train) },
+      { x: scaler.transform(validationRows), labels: labelsOf(carve.test) },
       resolved,
       random,
     );
@@ -61,7 +74,7 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
     network.dispose();
     throw error;
   }
-  const validationX = scaler.transform(rowsOf(carve.test));
+  const validationX = scaler.transform(validationRows);
   const validationProbabilities = tf.tidy(() => (network.predict(tf.tensor2d(validationX, [carve.test.length, scaler.width])) as tf.Tensor).dataSync() as Float32Array);
   const { threshold } = tuneThreshold(labelsOf(carve.test), validationProbabilities, resolved.thresholdObjective, { minBalancedAccuracy: resolved.thresholdMinBalancedAccuracy });
   const validation = evaluatePredictions(labelsOf(carve.test), validationProbabilities, threshold);
@@ -73,6 +86,7 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
       featureNames: [...dataset.featureNames],
       scaler: scaler.parameters,
       threshold,
+      ...(historyEncoder === undefined ? {} : { history: historyEncoder.table }),
       training: {
         backend,
         trainedAt: new Date().toISOString(),

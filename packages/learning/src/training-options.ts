@@ -36,6 +36,10 @@ export interface TrainingOptions {
   readonly plateauWindow?: number;
   /** Relative change that counts as no progress. Default 0.01. */
   readonly plateauTolerance?: number;
+  /** Test-history encoding (when the data set has a history key): out-of-fold parts for the training rows' own values. Default 5. */
+  readonly historyFolds?: number;
+  /** Test-history encoding: prior weight m of the smoothed flake rate (flaky + m·prior) / (siblings + m). Default 2. */
+  readonly historySmoothing?: number;
   /** Seed of splits, shuffles, weight initialisation and dropout. Default 42. */
   readonly seed?: number;
   /** Called after every epoch (progress reporting). */
@@ -60,6 +64,8 @@ export const DEFAULT_TRAINING_OPTIONS: Readonly<Omit<ResolvedTrainingOptions, 'o
   divergenceFactor: 10,
   plateauWindow: 10,
   plateauTolerance: 0.01,
+  historyFolds: 5,
+  historySmoothing: 2,
   seed: 42,
 };
 
@@ -86,6 +92,8 @@ export function resolveTrainingOptions(options: TrainingOptions = {}): ResolvedT
   check(resolved.divergenceFactor > 1, `divergenceFactor must be > 1, got ${resolved.divergenceFactor}`);
   check(isPositiveInteger(resolved.plateauWindow), `plateauWindow must be a positive integer, got ${resolved.plateauWindow}`);
   check(resolved.plateauTolerance >= 0, `plateauTolerance must be >= 0, got ${resolved.plateauTolerance}`);
+  check(Number.isInteger(resolved.historyFolds) && resolved.historyFolds >= 2, `historyFolds must be an integer >= 2, got ${resolved.historyFolds}`);
+  check(resolved.historySmoothing >= 0 && Number.isFinite(resolved.historySmoothing), `historySmoothing must be a finite number >= 0, got ${resolved.historySmoothing}`);
   check(Number.isInteger(resolved.seed), `seed must be an integer, got ${resolved.seed}`);
   return resolved;
 }

@@ -1,3 +1,5 @@
+import type { HistoryKeySpec, ResolvedHistoryKeySpec } from './history-encoding';
+
 /** Binary label: 1 = flaky (positive class), 0 = not flaky. */
 export type Label = 0 | 1;
 
@@ -13,6 +15,10 @@ export interface Dataset {
   readonly indicatorFeatures?: readonly string[];
   /** 1-based CSV line number of each row (the header is line 1). */
   readonly rowNumbers: readonly number[];
+  /** Where the history key comes from, when the schema named one (see `historyValues`). */
+  readonly historyKey?: ResolvedHistoryKeySpec;
+  /** Raw value of the history-key column per row; training turns it into the test-history features. */
+  readonly historyValues?: readonly string[];
 }
 
 /** Declared shape of a CSV data set. */
@@ -30,6 +36,12 @@ export interface DatasetSchema {
   readonly categorical?: readonly string[];
   /** Expected feature columns, in order; when given, the CSV must match exactly. */
   readonly features?: readonly string[];
+  /**
+   * Text column (e.g. the test name) whose derived key groups rows into a shared history (e.g. the
+   * test class): training adds the flake rate and counts of a row's training siblings as features.
+   * The column is never a feature itself.
+   */
+  readonly historyKey?: HistoryKeySpec;
 }
 
 export type WarningCode = 'ERR_DUPLICATE_ROWS' | 'ERR_CONFLICTING_LABELS' | 'ERR_CLASS_IMBALANCE';
