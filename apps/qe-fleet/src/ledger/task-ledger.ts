@@ -49,6 +49,8 @@ export class TaskLedger {
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #dispatches = new Map<string, DispatchRecord>();
   readonly #queue: string[] = [];
+  /** Live (sent or acknowledged) dispatches per executor: the coordinator asks for every result. */
+  readonly #live = new Map<string, Set<DispatchRecord>>();
   #sequence = 0;
   #completed = 0;
   #phantom = 0;
@@ -88,6 +90,12 @@ export class TaskLedger {
     const record: DispatchRecord = { dispatchId: `${taskId}#${this.#sequence}`, taskId, executor, sentAt: now, state: 'sent' };
     this.#dispatches.set(record.dispatchId, record);
     task.live.add(record.dispatchId);
+    let live = this.#live.get(executor);
+    if (live === undefined) {
+      live = new Set();
+      this.#live.set(executor, live);
+    }
+    live.add(record);
     return record;
   }
 
@@ -108,6 +116,7 @@ export class TaskLedger {
     const record = this.#dispatches.get(dispatchId);
     if (record === undefined || record.state === 'answered' || record.state === 'abandoned') return false;
     record.state = 'abandoned';
+    this.#live.get(record.executor)?.delete(record);
     if (!known) this.#unknown += 1;
     const task = this.#tasks.get(record.taskId)!;
     task.live.delete(dispatchId);
@@ -122,24 +131,22 @@ export class TaskLedger {
   /** Abandons every live dispatch of an executor (it died or its breaker opened); returns how many. */
   abandonExecutor(executor: string): number {
     let count = 0;
-    for (const record of this.#dispatches.values()) {
-      if (record.executor === executor && (record.state === 'sent' || record.state === 'acknowledged') && this.abandon(record.dispatchId)) count += 1;
+    for (const record of [...(this.#live.get(executor) ?? [])]) {
+      if (this.abandon(record.dispatchId)) count += 1;
     }
     return count;
   }
 
   /** Live (sent or acknowledged, unanswered) dispatches of an executor. */
   outstanding(executor: string): number {
-    let count = 0;
-    for (const record of this.#dispatches.values()) {
-      if (record.executor === executor && (record.state === 'sent' || record.state === 'acknowledged')) count += 1;
-    }
-    return count;
+    return this.#live.get(executor)?.size ?? 0;
   }
 
   /** Live dispatches sent before `before` (for lease expiry). */
   liveSentBefore(before: number): DispatchRecord[] {
-    return [...this.#dispatches.values()].filter((r) => (r.state === 'sent' || r.state === 'acknowledged') && r.sentAt < before);
+    const found: DispatchRecord[] = [];
+    for (const live of this.#live.values()) for (const record of live) if (record.sentAt < before) found.push(record);
+    return found;
   }
 
   /** Books a result. The first result of a task completes it; later ones are duplicates; unknown ids are phantoms. */
@@ -155,6 +162,7 @@ export class TaskLedger {
       return { booking: 'duplicate', dispatch: record };
     }
     record.state = 'answered';
+    this.#live.get(record.executor)?.delete(record);
     task.live.delete(dispatchId);
     if (task.completed) {
       this.#duplicates += 1;

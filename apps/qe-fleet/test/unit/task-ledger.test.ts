@@ -10,7 +10,10 @@ describe('TaskLedger', () => {
     expect(ledger.dispatchNext('y', 9)).toBeUndefined();
     for (const r of records) ledger.acknowledge(r.dispatchId);
     expect(ledger.outstanding('x')).toBe(2);
+    expect(ledger.outstanding('nobody')).toBe(0);
     for (const r of records) expect(ledger.recordResult(r.dispatchId, r.taskId).booking).toBe('completed');
+    expect(ledger.outstanding('x')).toBe(0);
+    expect(ledger.outstanding('y')).toBe(0);
     expect(ledger.done).toBe(true);
     expect(ledger.completed).toBe(3);
     expect(ledger.accounting()).toEqual({ tasks: 3, dispatches: 3, acknowledged: 3, completedOnce: 3, lost: 0, phantom: 0, unknownOutcome: 0, duplicates: 0 });
@@ -20,7 +23,10 @@ describe('TaskLedger', () => {
     const ledger = new TaskLedger(['a', 'b', 'c']);
     const a = ledger.dispatchNext('dead', 0)!;
     ledger.acknowledge(a.dispatchId);
+    expect(ledger.outstanding('dead')).toBe(1);
     expect(ledger.abandonExecutor('dead')).toBe(1);
+    expect(ledger.outstanding('dead')).toBe(0);
+    expect(ledger.abandonExecutor('dead')).toBe(0);
     expect(ledger.pending).toBe(3);
     const again = ledger.dispatchNext('alive', 1)!;
     expect(again.taskId).toBe('a');
