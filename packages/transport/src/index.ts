@@ -21,6 +21,7 @@
 export type {
   CloseOptions,
   Connection,
+  DialMode,
   Direction,
   Handler,
   HandlerContext,

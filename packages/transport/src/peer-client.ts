@@ -79,7 +79,14 @@ export class PeerClient {
           throw new ConnectionClosedError('PeerClient was closed');
         }
         this.connection = connection;
-        void connection.closedPromise.then(() => this.reconnectSoon());
+        // Reconnect only what the listener had accepted: an eager dial it refuses closes at once
+        // and would be redialled in a loop; the next connect() dials again instead.
+        void connection.accepted.then(
+          () => connection.closedPromise.then(() => this.reconnectSoon()),
+          () => {
+            if (this.connection === connection) this.connection = undefined;
+          },
+        );
         return connection;
       } catch (error) {
         if (this.closed) throw new ConnectionClosedError('PeerClient was closed');

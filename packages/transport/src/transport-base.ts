@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '@agentlink/resilience';
+import { InvalidOptionsError, type AgentlinkError } from '@agentlink/resilience';
 import { TransportStateError } from './errors';
 import { TransportEventEmitter } from './events';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame/frame-codec';
@@ -9,6 +9,7 @@ import { Session } from './session/session';
 import type {
   CloseOptions,
   Connection,
+  DialMode,
   Handler,
   TransportEventName,
   TransportListener,
@@ -22,7 +23,10 @@ export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly verifyPeer: boolean;
+  readonly dialMode: DialMode;
 }
+
+const DIAL_MODES: readonly DialMode[] = ['confirmed', 'eager'];
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
@@ -43,7 +47,16 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
     drainTimeoutMs: positive('drainTimeoutMs', options.drainTimeoutMs, 5_000),
     verifyPeer: options.insecureSkipPeerVerification !== true,
+    dialMode: dialModeOf(options.dialMode),
   };
+}
+
+function dialModeOf(value: unknown): DialMode {
+  if (value === undefined) return 'confirmed';
+  if (!DIAL_MODES.includes(value as DialMode)) {
+    throw new InvalidOptionsError(`dialMode must be 'confirmed' or 'eager', got ${JSON.stringify(value) ?? String(value)}`);
+  }
+  return value as DialMode;
 }
 
 /** Bookkeeping every transport shares: handlers, events, live connections, certificate checks. */
@@ -124,8 +137,12 @@ export abstract class TransportBase {
       events: this.events,
       sharedHandlers: this.handlers,
       onClosed: (closed) => this.forget(closed),
+      mapRefusal: (error) => this.refusalError(error),
     });
   }
+
+  /** The typed error for a dialled link that closed before the listener's hello. */
+  protected abstract refusalError(error: Error): AgentlinkError;
 
   protected forget(session: Session): void {
     this.sessions.delete(session);

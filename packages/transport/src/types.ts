@@ -26,13 +26,28 @@ export interface TlsCredentials {
   readonly caPem: string;
 }
 
+/**
+ * When dial() resolves. 'confirmed': once the listener has accepted our certificate (its hello
+ * frame arrived; one round trip after the handshake). 'eager': as soon as our own side of the
+ * handshake is done and the server's certificate is verified; the first request leaves at once
+ * and a refusal of our certificate fails the calls in flight (and later ones) instead of dial().
+ */
+export type DialMode = 'confirmed' | 'eager';
+
 /** Options shared by both transports. */
 export interface TransportOptions {
   readonly credentials: TlsCredentials;
   /** Largest frame payload accepted or sent, in bytes. Default 4 MiB. */
   readonly maxFrameBytes?: number;
-  /** Dial (connect + TLS + hello) deadline in ms. Default 10,000. */
+  /** Dial deadline in ms: connect + TLS (+ the listener's hello in 'confirmed' mode). Default 10,000. */
   readonly connectTimeoutMs?: number;
+  /**
+   * 'confirmed' (default): dial() waits for the listener to accept our certificate. 'eager':
+   * dial() resolves once the server is verified, saving one round trip; a refusal of our
+   * certificate then rejects the first requests with the error dial() would have thrown
+   * (e.g. ERR_TLS_HANDSHAKE), and the listener's handlers never run for a refused dialer.
+   */
+  readonly dialMode?: DialMode;
   /** Default deadline of a request in ms when the call gives none. Default 30,000. */
   readonly requestTimeoutMs?: number;
   /** How long close() waits for in-flight requests before forcing, in ms. Default 5,000. */
@@ -110,6 +125,12 @@ export interface Connection {
   readonly closed: boolean;
   /** Resolves with the reason once the connection is fully closed. */
   readonly closedPromise: Promise<string>;
+  /**
+   * Resolves once the listener has accepted this dialler (already resolved for inbound
+   * connections and after a 'confirmed' dial); rejects with the refusal error (the error a
+   * 'confirmed' dial() would throw) when an 'eager' dial is refused. Awaiting it is optional.
+   */
+  readonly accepted: Promise<void>;
   request(method: string, body: Uint8Array, options?: RequestOptions): Promise<Uint8Array>;
   requestJson<T = unknown>(method: string, value: unknown, options?: RequestOptions): Promise<T>;
   /** Fire-and-forget message; resolves once written. */

@@ -1,8 +1,8 @@
 import { isIP } from 'node:net';
 import Logger, { LogLevel } from '@matrixai/logger';
-import { events as quicEvents, QUICClient, QUICServer, type QUICConnection } from '@matrixai/quic';
-import { InvalidOptionsError } from '@agentlink/resilience';
-import { ConnectTimeoutError, PeerIdentityError, TransportStateError } from '../errors';
+import { events as quicEvents, QUICClient, QUICServer, QUICSocket, type QUICConnection } from '@matrixai/quic';
+import { InvalidOptionsError, type AgentlinkError } from '@agentlink/resilience';
+import { CertificateVerificationError, ConnectTimeoutError, PeerIdentityError, TlsHandshakeError, TransportStateError } from '../errors';
 import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
 import type { Session } from '../session/session';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
@@ -18,6 +18,8 @@ function formatAddress(host: string, port: number): string {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1']);
+/** Peer identities remembered per transport (same certificate bytes, role and host: same verdict). */
+const IDENTITY_CACHE_SIZE = 256;
 
 /**
  * quiche checks the server name natively but only against DNS SANs. For a loopback IP we let it
@@ -44,6 +46,9 @@ export class QuicTransport extends TransportBase implements Transport {
   readonly kind = 'quic' as const;
   private server: QUICServer | undefined;
   private readonly clients = new Set<QUICClient>();
+  /** One UDP socket per local wildcard address, shared by all our dials (no bind per dial). */
+  private readonly clientSockets = new Map<string, Promise<QUICSocket>>();
+  private readonly identities = new Map<string, PeerIdentity>();
   private readonly keepAliveIntervalMs: number;
   private readonly maxIdleTimeoutMs: number;
   private readonly maxConcurrentStreams: number;
@@ -117,7 +122,9 @@ export class QuicTransport extends TransportBase implements Transport {
     const session = this.createSession(connection, () => connection.stop({ isApp: true, errorCode: 0, force: true }), 'inbound', peer, address);
     // @matrixai/quic does not expose when an accepted handshake began; 0 marks "not measured".
     this.adopt(session, 0);
-    session.sendHello().catch(() => session.destroy('could not send hello'));
+    // After the datagrams already waiting: an eager dialer's first request, right behind its
+    // Finished, is served before the hello's stream is opened.
+    setImmediate(() => session.sendHello().catch(() => session.destroy('could not send hello')));
   };
 
   private readonly handleServerConnectionError = (event: Event): void => {
@@ -138,7 +145,15 @@ export class QuicTransport extends TransportBase implements Transport {
       return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
     }
     if (leaf === undefined) throw new PeerIdentityError(`${role} presented no certificate`);
-    return verifiedPeerIdentity(leaf, role, serverName);
+    // quiche hands us DER that we would parse again on every connection of a known peer; the
+    // verdict is a pure function of these bytes, the role and the host (dates: checked natively).
+    const key = `${role}|${serverName ?? ''}|${Buffer.from(leaf).toString('base64')}`;
+    const known = this.identities.get(key);
+    if (known !== undefined) return known;
+    const identity = verifiedPeerIdentity(leaf, role, serverName);
+    if (this.identities.size >= IDENTITY_CACHE_SIZE) this.identities.delete(this.identities.keys().next().value as string);
+    this.identities.set(key, identity);
+    return identity;
   }
 
   private createSession(
@@ -163,12 +178,14 @@ export class QuicTransport extends TransportBase implements Transport {
     let timer: NodeJS.Timeout | undefined;
     try {
       options.signal?.throwIfAborted();
+      const native = nativeServerName(serverName);
+      const socket = await this.clientSocket(isIP(address.host) === 6 ? '::' : '0.0.0.0');
       client = await QUICClient.createQUICClient(
         {
           host: address.host,
           port: address.port,
-          serverName: nativeServerName(serverName),
-          localHost: isIP(address.host) === 6 ? '::' : '0.0.0.0',
+          serverName: native,
+          socket,
           crypto: { ops: clientCryptoOps },
           config: this.config(),
           logger: silentLogger(),
@@ -180,14 +197,22 @@ export class QuicTransport extends TransportBase implements Transport {
       owned.addEventListener(quicEvents.EventQUICClientError.name, this.ignoreClientError);
       const peer = this.identify(owned.connection, 'server', target, serverName);
       session = this.createSession(owned.connection, () => this.destroyClient(owned), 'outbound', peer, target);
-      const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
-      await Promise.race([
-        // A refused certificate arrives as a QUIC crypto error (mapped by the link), not as a close.
-        session.waitForHello(),
-        new Promise<never>((_resolve, reject) => {
-          timer = setTimeout(() => reject(new ConnectTimeoutError(target, timeoutMs)), remaining);
-        }),
-      ]);
+      this.failFastOnRefusal(owned.connection, session);
+      if (this.resolved.dialMode === 'confirmed') {
+        const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
+        await Promise.race([
+          // A refused certificate arrives as a QUIC crypto error (mapped by the link), not as a close.
+          session.waitForHello(),
+          new Promise<never>((_resolve, reject) => {
+            timer = setTimeout(() => reject(new ConnectTimeoutError(target, timeoutMs)), remaining);
+          }),
+        ]);
+      } else {
+        // Eager: the server is verified and our Finished is queued. Let it leave in a datagram of
+        // its own first: @matrixai/quic resets a stream that arrives in the same datagram as the
+        // Finished (the server connection is still "starting"). Requests follow right behind.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
     } catch (error) {
       const typed = mapQuicError(error, target, timeoutMs);
@@ -202,6 +227,48 @@ export class QuicTransport extends TransportBase implements Transport {
     return session;
   }
 
+  /**
+   * A listener's TLS refusal reaches the link only once quiche's draining period is over (about
+   * 3 PTO); fail the dial or the eager calls as soon as the CONNECTION_CLOSE arrives instead.
+   */
+  private failFastOnRefusal(connection: QUICConnection, session: Session): void {
+    const onError = (event: Event): void => {
+      const error = (event as unknown as { detail: unknown }).detail;
+      if (isGracefulQuicClose(error)) return;
+      const typed = mapQuicError(error, session.remoteAddress);
+      if (typed instanceof TlsHandshakeError || typed instanceof CertificateVerificationError) {
+        session.linkClosed(`refused: ${typed.code}`, typed);
+      }
+    };
+    connection.addEventListener(quicEvents.EventQUICConnectionError.name, onError);
+    void session.closedPromise.then(() => connection.removeEventListener(quicEvents.EventQUICConnectionError.name, onError));
+  }
+
+  protected refusalError(error: Error): AgentlinkError {
+    return mapQuicError(error, 'listener');
+  }
+
+  private clientSocket(localHost: string): Promise<QUICSocket> {
+    if (this.state === 'closed') return Promise.reject(new TransportStateError('transport closed while dialling'));
+    let socket = this.clientSockets.get(localHost);
+    if (socket === undefined) {
+      const created = new QUICSocket({ logger: silentLogger() });
+      const shared: Promise<QUICSocket> = created.start({ host: localHost, port: 0 }).then(() => created);
+      socket = shared;
+      // A socket that stopped by itself (socket error) is replaced on the next dial.
+      created.addEventListener(
+        quicEvents.EventQUICSocketStopped.name,
+        () => {
+          if (this.clientSockets.get(localHost) === shared) this.clientSockets.delete(localHost);
+        },
+        { once: true },
+      );
+      socket.catch(() => this.clientSockets.delete(localHost));
+      this.clientSockets.set(localHost, socket);
+    }
+    return socket;
+  }
+
   // Errors are read by the frame link from the connection; this listener only keeps the
   // client's own events from being the sole observer.
   private readonly ignoreClientError = (): void => undefined;
@@ -214,9 +281,12 @@ export class QuicTransport extends TransportBase implements Transport {
 
   /** Drains connections (up to drainTimeoutMs), then stops the server and every client socket. */
   async close(options: CloseOptions = {}): Promise<void> {
-    if (this.state === 'closed' && this.server === undefined && this.clients.size === 0) return;
+    if (this.state === 'closed' && this.server === undefined && this.clients.size === 0 && this.clientSockets.size === 0) return;
     await this.closeSessions(options);
     await Promise.all([...this.clients].map((client) => this.destroyClient(client)));
+    const sockets = [...this.clientSockets.values()];
+    this.clientSockets.clear();
+    await Promise.all(sockets.map((socket) => socket.then((s) => s.stop({ force: true })).catch(() => undefined)));
     const server = this.server;
     this.server = undefined;
     if (server !== undefined) {
@@ -225,6 +295,7 @@ export class QuicTransport extends TransportBase implements Transport {
       server.removeEventListener(quicEvents.EventQUICConnectionError.name, this.handleServerConnectionError);
       server.removeEventListener(quicEvents.EventQUICServerError.name, this.handleServerError);
     }
+    this.identities.clear();
     this.events.removeAllListeners();
   }
 }

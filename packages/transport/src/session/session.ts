@@ -22,6 +22,7 @@ import {
 } from '../frame/frame-codec';
 import type { PeerIdentity } from '../pki/certificate-inspection';
 import type { CloseOptions, Connection, Direction, Handler, RequestOptions, TransportKind } from '../types';
+import { DeadlineTimer } from './deadline-timer';
 import { InboundExchanges } from './inbound-exchanges';
 import type { FrameLink } from './frame-link';
 import { StreamCredit } from './stream-credit';
@@ -42,14 +43,23 @@ export interface SessionOptions {
   readonly sharedHandlers: ReadonlyMap<string, Handler>;
   /** Called once after the session closed, so the transport can forget it. */
   readonly onClosed: (session: Session) => void;
+  /**
+   * Dialer side: the typed error for a link that closed before the listener's hello, i.e. the
+   * listener's verdict on our certificate (default: the link's own error).
+   */
+  readonly mapRefusal?: (error: Error) => AgentlinkError;
 }
 
 interface PendingRequest {
   readonly method: string;
   readonly startedAt: number;
+  /** performance.now() timestamp after which the request times out. */
+  readonly deadline: number;
+  readonly timeoutMs: number;
   readonly resolve: (body: Uint8Array) => void;
   readonly reject: (error: Error) => void;
-  readonly cleanup: () => void;
+  /** Detaches the caller's abort signal, if any. */
+  readonly cleanup: (() => void) | undefined;
   credit?: StreamCredit;
 }
 
@@ -64,17 +74,23 @@ export class Session implements Connection {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
   readonly closedPromise: Promise<string>;
+  readonly accepted: Promise<void>;
 
   private readonly handlers = new Map<string, Handler>();
   private readonly pending = new Map<number, PendingRequest>();
+  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
   private readonly inbound: InboundExchanges;
   private nextId: number;
   private state: 'open' | 'draining' | 'closed' = 'open';
   private peerGoingAway = false;
   private resolveClosed!: (reason: string) => void;
   private drainWaiter: (() => void) | undefined;
-  private helloWaiter: { resolve: () => void; reject: (error: Error) => void } | undefined;
+  private settleAccepted: { resolve: () => void; reject: (error: Error) => void } | undefined;
   private helloReceived = false;
+  /** Set when the link closed before the listener accepted us: every later call fails with it. */
+  private refusal: AgentlinkError | undefined;
+  /** A confirmed dial() waits for the hello and reports a refusal itself. */
+  private dialWaiting = false;
 
   constructor(
     private readonly link: FrameLink,
@@ -88,6 +104,14 @@ export class Session implements Connection {
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    this.accepted =
+      options.direction === 'inbound'
+        ? Promise.resolve()
+        : new Promise<void>((resolve, reject) => {
+            this.settleAccepted = { resolve, reject };
+          });
+    // Nobody has to await it: a refusal also fails the calls, so it must not be "unhandled".
+    this.accepted.catch(() => undefined);
     this.inbound = new InboundExchanges({
       link,
       connection: this,
@@ -101,7 +125,7 @@ export class Session implements Connection {
       onSettled: () => this.checkDrained(),
     });
     link.onFrame = (frame) => this.receive(frame);
-    link.onClose = (reason, error) => this.destroy(reason, error);
+    link.onClose = (reason, error) => this.linkClosed(reason, error);
   }
 
   get closed(): boolean {
@@ -120,11 +144,8 @@ export class Session implements Connection {
 
   /** Dialer side: resolves when the listener accepted us, rejects if the link closes first. */
   waitForHello(): Promise<void> {
-    if (this.helloReceived) return Promise.resolve();
-    if (this.state === 'closed') return Promise.reject(new ConnectionClosedError('closed before the peer accepted'));
-    return new Promise((resolve, reject) => {
-      this.helloWaiter = { resolve, reject };
-    });
+    this.dialWaiting = true;
+    return this.accepted;
   }
 
   handle(method: string, handler: Handler): void {
@@ -210,12 +231,31 @@ export class Session implements Connection {
     await this.closedPromise;
   }
 
-  /** Closes at once: in-flight requests fail with ConnectionClosedError. */
-  destroy(reason: string, error?: Error): void {
+  /**
+   * The link is gone (peer, network or TLS verdict), not closed by us. On a dialer that has not
+   * had the listener's hello yet this is the listener refusing us (or going away): calls made
+   * in the meantime (eager dial mode) fail with the same typed error as a confirmed dial().
+   */
+  linkClosed(reason: string, error?: Error): void {
+    if (this.state === 'closed') return;
+    if (this.direction === 'outbound' && !this.helloReceived) {
+      const cause = error ?? new ConnectionClosedError(`${reason} before the listener accepted this agent`);
+      this.refusal = this.peerGoingAway
+        ? new PeerUnavailableError(this.remoteAddress)
+        : (this.options.mapRefusal?.(cause) ?? (cause instanceof AgentlinkError ? cause : new ConnectionClosedError(reason)));
+      // A confirmed dial() reports the error itself.
+      this.destroy(reason, this.refusal, !this.dialWaiting);
+      return;
+    }
+    this.destroy(reason, error);
+  }
+
+  /** Closes at once: in-flight requests fail with ConnectionClosedError (or `error`). */
+  destroy(reason: string, error?: Error, report = true): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
     const closedError = error instanceof AgentlinkError ? error : new ConnectionClosedError(reason);
-    if (error !== undefined) {
+    if (error !== undefined && report) {
       this.options.events.emit('transportError', {
         transport: this.transport,
         peer: this.peer.agentId,
@@ -223,10 +263,11 @@ export class Session implements Connection {
       });
     }
     for (const id of [...this.pending.keys()]) this.settle(id, 'error', closedError, false);
+    this.deadlines.stop();
     this.inbound.abortAll(closedError);
     this.handlers.clear();
-    this.helloWaiter?.reject(closedError);
-    this.helloWaiter = undefined;
+    this.settleAccepted?.reject(closedError);
+    this.settleAccepted = undefined;
     this.drainWaiter?.();
     this.drainWaiter = undefined;
     void this.link.close(reason).finally(() => {
@@ -242,6 +283,7 @@ export class Session implements Connection {
   }
 
   private allocate(): number {
+    if (this.refusal !== undefined) throw this.refusal;
     if (this.state !== 'open' || this.peerGoingAway) {
       throw new ConnectionClosedError(this.state === 'open' ? 'the peer is closing' : 'close() was called');
     }
@@ -258,20 +300,27 @@ export class Session implements Connection {
         reject(new RequestAbortedError(method));
         return;
       }
-      const timer = setTimeout(() => this.settle(id, 'timeout', new RequestTimeoutError(method, timeoutMs), true), timeoutMs);
-      const onAbort = (): void => this.settle(id, 'error', new RequestAbortedError(method), true);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(id, {
-        method,
-        startedAt: performance.now(),
-        resolve,
-        reject,
-        cleanup: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        },
-      });
+      let cleanup: (() => void) | undefined;
+      if (signal !== undefined) {
+        const onAbort = (): void => this.settle(id, 'error', new RequestAbortedError(method), true);
+        signal.addEventListener('abort', onAbort, { once: true });
+        cleanup = () => signal.removeEventListener('abort', onAbort);
+      }
+      const startedAt = performance.now();
+      const deadline = startedAt + timeoutMs;
+      this.pending.set(id, { method, startedAt, deadline, timeoutMs, resolve, reject, cleanup });
+      this.deadlines.schedule(deadline);
     });
+  }
+
+  /** Times out every request due by `now`; returns the earliest deadline still pending. */
+  private expire(now: number): number {
+    let next = Infinity;
+    for (const [id, pending] of this.pending) {
+      if (pending.deadline <= now) this.settle(id, 'timeout', new RequestTimeoutError(pending.method, pending.timeoutMs), true);
+      else if (pending.deadline < next) next = pending.deadline;
+    }
+    return next;
   }
 
   /** Completes an outbound request exactly once. */
@@ -279,7 +328,7 @@ export class Session implements Connection {
     const pending = this.pending.get(id);
     if (pending === undefined) return;
     this.pending.delete(id);
-    pending.cleanup();
+    pending.cleanup?.();
     pending.credit?.cancel('request finished');
     if (cancelRemote && this.state !== 'closed') this.link.reset(id);
     else this.link.finish(id);
@@ -325,14 +374,16 @@ export class Session implements Connection {
     switch (frame.type) {
       case FrameType.Hello:
         this.helloReceived = true;
-        this.helloWaiter?.resolve();
-        this.helloWaiter = undefined;
+        this.settleAccepted?.resolve();
+        this.settleAccepted = undefined;
         return;
       case FrameType.GoAway:
         this.peerGoingAway = true;
-        if (!this.helloReceived && this.helloWaiter !== undefined) {
-          this.helloWaiter.reject(new PeerUnavailableError(this.remoteAddress));
-          this.helloWaiter = undefined;
+        if (!this.helloReceived && this.settleAccepted !== undefined) {
+          // Turned away before being accepted: the listener is shutting down (retryable).
+          this.refusal = new PeerUnavailableError(this.remoteAddress);
+          this.settleAccepted.reject(this.refusal);
+          this.settleAccepted = undefined;
         }
         return;
       case FrameType.Request:

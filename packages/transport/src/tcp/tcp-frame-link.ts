@@ -6,6 +6,7 @@ import type { FrameLink } from '../session/frame-link';
 import { mapTlsError } from '../security/tls-error-mapping';
 
 const EMPTY = new Uint8Array(0);
+const ACCEPTED = Promise.resolve();
 /** Payloads from this size on are written without copying them into the frame buffer. */
 const ZERO_COPY_BYTES = 4096;
 
@@ -16,6 +17,9 @@ export class TcpFrameLink implements FrameLink {
 
   private readonly decoder: FrameDecoder;
   private drain: Promise<void> | undefined;
+  /** Frames of the current turn: none yet, one held back, or several written to the corked socket. */
+  private turn: 'idle' | 'held' | 'corked' = 'idle';
+  private held: Uint8Array | undefined;
   private closing = false;
   private closeError: Error | undefined;
   private closeReason = 'peer closed the connection';
@@ -41,22 +45,55 @@ export class TcpFrameLink implements FrameLink {
     });
   }
 
-  async send(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> {
-    if (this.closing || this.socket.destroyed) throw new ConnectionClosedError('socket is closed');
-    let accepted: boolean;
-    if (payload.byteLength < ZERO_COPY_BYTES) {
-      accepted = this.socket.write(encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix));
-    } else {
-      // Large bodies go to the socket as they are (one writev) instead of being copied into a frame.
-      const length = (prefix?.byteLength ?? 0) + payload.byteLength;
-      const header = encodeFrameHeader(type, id, length, this.maxFrameBytes, flags);
-      this.socket.cork();
-      this.socket.write(prefix === undefined ? header : Buffer.concat([header, prefix]));
-      accepted = this.socket.write(payload);
-      this.socket.uncork();
+  send(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> {
+    if (this.closing || this.socket.destroyed) return Promise.reject(new ConnectionClosedError('socket is closed'));
+    try {
+      if (payload.byteLength < ZERO_COPY_BYTES) {
+        this.writeInTurn(encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix));
+      } else {
+        // Large bodies go to the socket as they are (one writev) instead of being copied into a frame.
+        const length = (prefix?.byteLength ?? 0) + payload.byteLength;
+        const header = encodeFrameHeader(type, id, length, this.maxFrameBytes, flags);
+        this.writeInTurn(prefix === undefined ? header : Buffer.concat([header, prefix]));
+        this.writeInTurn(payload);
+      }
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    if (!accepted) await this.waitForDrain();
+    return this.socket.writableNeedDrain ? this.waitForDrain() : ACCEPTED;
   }
+
+  /**
+   * Frames written in one turn of the event loop (e.g. the answers to every request that arrived
+   * in one chunk, or the requests a caller issues in one go) leave in one TLS record and one
+   * syscall instead of one each. A lone frame is held only until the end of the turn and then
+   * written as it is (no cork); from the second frame on, the socket is corked for the turn.
+   */
+  private writeInTurn(bytes: Uint8Array): void {
+    if (this.turn === 'idle') {
+      this.turn = 'held';
+      this.held = bytes;
+      process.nextTick(this.endTurn);
+      return;
+    }
+    if (this.turn === 'held') {
+      this.turn = 'corked';
+      this.socket.cork();
+      this.socket.write(this.held as Uint8Array);
+      this.held = undefined;
+    }
+    this.socket.write(bytes);
+  }
+
+  /** Writes what the current turn held back (also before the socket is ended). */
+  private readonly endTurn = (): void => {
+    const { turn, held } = this;
+    this.turn = 'idle';
+    this.held = undefined;
+    if (this.socket.destroyed) return;
+    if (turn === 'held') this.socket.write(held as Uint8Array);
+    else if (turn === 'corked') this.socket.uncork();
+  };
 
   finish(): void {
     // Exchanges share the socket: nothing to release per exchange.
@@ -71,6 +108,7 @@ export class TcpFrameLink implements FrameLink {
       this.closing = true;
       this.closeReason = reason;
       // Flush what is queued, then half-close; destroy if the peer does not finish promptly.
+      this.endTurn();
       this.socket.end();
       const timer = setTimeout(() => this.socket.destroy(), 1000);
       timer.unref();
@@ -102,6 +140,7 @@ export class TcpFrameLink implements FrameLink {
       return;
     }
     this.closing = true;
+    this.endTurn();
     this.socket.end();
   }
 

@@ -1,5 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
+import type { AgentlinkError } from '@agentlink/resilience';
 import {
   CertificateVerificationError,
   ConnectFailedError,
@@ -28,11 +29,11 @@ function formatAddress(host: string, port: number): string {
  * In TLS 1.3 the client finishes its handshake before the server judged the client certificate;
  * a close before the listener's hello therefore means the server refused us.
  */
-export function refusedBeforeHello(error: unknown): never {
+export function refusedBeforeHello(error: unknown): AgentlinkError {
   if (error instanceof ConnectionClosedError) {
-    throw new TlsHandshakeError('the server closed the connection before accepting this agent; its certificate was probably refused', error);
+    return new TlsHandshakeError('the server closed the connection before accepting this agent; its certificate was probably refused', error);
   }
-  throw error;
+  return mapTlsError(error, 'listener');
 }
 
 function unverifiedIdentity(address: string): PeerIdentity {
@@ -45,6 +46,8 @@ export class TcpTlsTransport extends TransportBase implements Transport {
   private server: tls.Server | undefined;
   private readonly handshakeStarts = new Map<string, number>();
   private readonly dialing = new Set<tls.TLSSocket>();
+  /** Built once from the PEMs (key, chain, CA) and shared by every dial of this transport. */
+  private clientContext: tls.SecureContext | undefined;
 
   constructor(options: TcpTransportOptions) {
     super(options);
@@ -142,8 +145,11 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     const serverName = address.serverName ?? address.host;
     const timeoutMs = options.timeoutMs ?? this.resolved.connectTimeoutMs;
     const startedAt = performance.now();
+    this.clientContext ??= tls.createSecureContext(this.tlsOptions());
     const socket = tls.connect({
-      ...this.tlsOptions(),
+      secureContext: this.clientContext,
+      ALPNProtocols: [ALPN_PROTOCOL],
+      rejectUnauthorized: this.resolved.verifyPeer,
       host: address.host,
       port,
       servername: isIP(serverName) === 0 ? serverName : undefined,
@@ -178,7 +184,8 @@ export class TcpTlsTransport extends TransportBase implements Transport {
       const cert = socket.getPeerX509Certificate();
       const peer = this.resolved.verifyPeer && cert !== undefined ? verifiedPeerIdentity(cert, 'server') : unverifiedIdentity(target);
       session = this.createSession(socket, 'outbound', peer, target);
-      await Promise.race([deadline, session.waitForHello().catch(refusedBeforeHello)]);
+      // Eager: our Finished is written; requests may follow it at once (the server is verified).
+      if (this.resolved.dialMode === 'confirmed') await Promise.race([deadline, session.waitForHello()]);
       if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
     } catch (error) {
       const typed = mapTlsError(error, target);
@@ -193,6 +200,10 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     }
     this.adopt(session, performance.now() - startedAt);
     return session;
+  }
+
+  protected refusalError(error: Error): AgentlinkError {
+    return refusedBeforeHello(error);
   }
 
   /** Drains connections (up to drainTimeoutMs), then closes the listener and every socket. */

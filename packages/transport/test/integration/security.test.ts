@@ -6,8 +6,10 @@ import { AgentlinkError } from '@agentlink/resilience';
 import { clientCryptoOps, createServerKey, serverCryptoOps } from '../../src/quic/quic-crypto';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
+import { PeerClient } from '../../src/peer-client';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
-import type { TlsCredentials, Transport, TransportEvents } from '../../src/types';
+import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
+import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
 
 const DAY = 86_400_000;
@@ -67,7 +69,10 @@ async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; key
   return { port: server.port, stop: () => server.stop({ force: true }) };
 }
 
-/** Raw clients that a verifying server must refuse. Resolve with whatever happened. */
+/** A request frame for `method` sent by a raw client right after its handshake, without waiting for the hello. */
+const eagerRequest = (method: string): Uint8Array => encodeFrame(FrameType.Request, 1, encodeMethodPayload(method, utf8('x')), 1024);
+
+/** Raw clients that a verifying server must refuse; each sends a request at once. Resolve with whatever happened. */
 async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { certPem: string; keyPem: string }, caPem?: string, maxVersion?: tls.SecureVersion): Promise<'refused' | 'accepted'> {
   if (kind === 'tcp') {
     return new Promise((resolve) => {
@@ -82,6 +87,7 @@ async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { cer
         minVersion: maxVersion === 'TLSv1.2' ? 'TLSv1.2' : undefined,
         ALPNProtocols: [ALPN_PROTOCOL],
       });
+      socket.once('secureConnect', () => socket.write(eagerRequest('guarded')));
       // The listener sends its hello frame only to accepted peers.
       socket.once('data', () => {
         socket.destroy();
@@ -103,6 +109,11 @@ async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { cer
       },
       { timer: 3000 },
     );
+    // An eager request right behind our Finished: the server must not deliver it to a handler.
+    const stream = client.connection.newStream('bidi');
+    const writer = stream.writable.getWriter();
+    writer.write(eagerRequest('guarded')).then(() => writer.close()).catch(() => undefined);
+    stream.readable.cancel().catch(() => undefined);
     // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
     const verdict = await Promise.race([
       client.closedP.then(() => 'refused' as const),
@@ -122,20 +133,25 @@ interface SecurityCase {
   readonly kind: 'quic' | 'tcp';
   /** QUIC only: the options under test (Retry off also on the raw bad servers). */
   readonly quic?: { retry: boolean; coalesceSends: boolean };
+  readonly dialMode?: DialMode;
 }
 
 const cases: SecurityCase[] = [
   { label: 'quic', kind: 'quic' },
   { label: 'quic with Retry off and coalesceSends', kind: 'quic', quic: { retry: false, coalesceSends: true } },
+  { label: 'quic with Retry off, coalesceSends and eager dials', kind: 'quic', quic: { retry: false, coalesceSends: true }, dialMode: 'eager' },
   { label: 'tcp', kind: 'tcp' },
+  { label: 'tcp with eager dials', kind: 'tcp', dialMode: 'eager' },
 ];
 
-describe.each(cases)('security over $label', ({ kind, quic }) => {
+describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
   let pki: Pki;
   let uncaught: unknown[];
   const onUncaught = (error: unknown): void => void uncaught.push(error);
   const make = (credentials: TlsCredentials): Transport =>
-    kind === 'quic' ? new QuicTransport({ credentials, connectTimeoutMs: 3000, ...quic }) : new TcpTlsTransport({ credentials, connectTimeoutMs: 3000 });
+    kind === 'quic'
+      ? new QuicTransport({ credentials, connectTimeoutMs: 3000, dialMode, ...quic })
+      : new TcpTlsTransport({ credentials, connectTimeoutMs: 3000, dialMode });
 
   beforeAll(async () => {
     pki = await buildPki();
@@ -174,14 +190,39 @@ describe.each(cases)('security over $label', ({ kind, quic }) => {
     },
   );
 
+  if (kind === 'tcp') {
+    it('refuses a server that only speaks TLS 1.2 (the shared client context stays TLS 1.3 only)', async () => {
+      const server = tls.createServer({ key: pki.good.keyPem, cert: pki.good.certPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ALPNProtocols: [ALPN_PROTOCOL] });
+      server.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const client = make(pki.client);
+      try {
+        const port = (server.address() as { port: number }).port;
+        for (let i = 0; i < 2; i++) {
+          const error = await client.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+          expect((error as AgentlinkError).code).toBe('ERR_TLS_HANDSHAKE');
+        }
+      } finally {
+        await client.close();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    });
+  }
+
   describe('server side', () => {
     let server: Transport;
     let port: number;
     let serverErrors: string[];
+    /** Calls of the handler that refused peers try to reach; must stay 0. */
+    let guardedCalls = 0;
 
     beforeAll(async () => {
       server = make(pki.good);
       server.handle('echo', (body) => body);
+      server.handle('guarded', (body) => {
+        guardedCalls += 1;
+        return body;
+      });
       server.on('transportError', (e) => void serverErrors.push(e.code));
       port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
     });
@@ -204,6 +245,7 @@ describe.each(cases)('security over $label', ({ kind, quic }) => {
 
     it('refuses a client without a certificate and keeps serving good peers', async () => {
       expect(await rawClientAttempt(kind, port, undefined, pki.ca.certPem)).toBe('refused');
+      expect(guardedCalls).toBe(0);
       await goodPeerStillServed();
       await waitFor(() => serverErrors.length > 0, 3000, 'server transportError');
       expect(serverErrors.every((code) => ['ERR_CERT_VERIFICATION', 'ERR_TLS_HANDSHAKE', 'ERR_PEER_IDENTITY'].includes(code))).toBe(true);
@@ -211,13 +253,66 @@ describe.each(cases)('security over $label', ({ kind, quic }) => {
 
     it('refuses a client whose certificate comes from another CA, with a typed error on both sides', async () => {
       const client = make(pki.wrongCaClient);
-      const error = await client.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+      const clientErrors: string[] = [];
+      client.on('transportError', (e) => void clientErrors.push(e.code));
+      let error: unknown;
+      if (dialMode === 'eager') {
+        // The server is verified, so dial() resolves; the refusal surfaces on the calls instead.
+        const connection: Connection = await client.dial({ host: '127.0.0.1', port });
+        const calls = [connection.request('guarded', utf8('a')), connection.request('guarded', utf8('b')), connection.send('guarded', utf8('c'))];
+        const outcomes = await Promise.allSettled(calls);
+        const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as AgentlinkError).code : 'fulfilled'));
+        // A one-way send may already have been written when the refusal came: it cannot fail.
+        expect(codes.slice(0, 2)).toEqual(['ERR_TLS_HANDSHAKE', 'ERR_TLS_HANDSHAKE']);
+        expect(['ERR_TLS_HANDSHAKE', 'fulfilled']).toContain(codes[2]);
+        error = await connection.request('guarded', utf8('after')).catch((e: unknown) => e);
+        await expect(connection.accepted).rejects.toMatchObject({ code: 'ERR_TLS_HANDSHAKE' });
+        await connection.closedPromise;
+        expect(connection.closed).toBe(true);
+        expect(clientErrors).toContain('ERR_TLS_HANDSHAKE');
+      } else {
+        error = await client.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+      }
       await client.close();
       expect(error).toBeInstanceOf(AgentlinkError);
       expect((error as AgentlinkError).code).toBe('ERR_TLS_HANDSHAKE');
       await waitFor(() => serverErrors.includes('ERR_CERT_VERIFICATION'), 3000, 'ERR_CERT_VERIFICATION on the server');
+      expect(guardedCalls).toBe(0);
       await goodPeerStillServed();
     });
+
+    it('serves requests sent as soon as dial() resolves', async () => {
+      const client = make(pki.client);
+      try {
+        const connection = await client.dial({ host: '127.0.0.1', port });
+        const answers = await Promise.all([connection.request('guarded', utf8('1')), connection.request('guarded', utf8('2'))]);
+        expect(answers.map(text)).toEqual(['1', '2']);
+        expect(guardedCalls).toBe(2);
+        guardedCalls = 0;
+      } finally {
+        await client.close();
+      }
+    });
+
+    if (dialMode === 'eager') {
+      it('a PeerClient over eager dials does not redial a listener that refused it', async () => {
+        const client = make(pki.wrongCaClient);
+        const dialled: Connection[] = [];
+        const counting = { dial: async (...args: Parameters<Transport['dial']>) => dialled[dialled.push(await client.dial(...args)) - 1]! };
+        const peer = new PeerClient({ transport: counting, address: { host: '127.0.0.1', port } });
+        try {
+          await expect(peer.request('guarded', utf8('x'))).rejects.toMatchObject({ code: 'ERR_TLS_HANDSHAKE' });
+          await dialled[0]!.closedPromise;
+          // A redial would start within a turn or two of the close; give it ample time to show.
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          expect(dialled).toHaveLength(1);
+          expect(guardedCalls).toBe(0);
+        } finally {
+          await peer.close();
+          await client.close();
+        }
+      });
+    }
 
     if (kind === 'tcp') {
       it('refuses a TLS 1.2 client', async () => {

@@ -3,6 +3,7 @@ import { InvalidOptionsError } from '@agentlink/resilience';
 import { QuicPatchMissingError } from '../../src/errors';
 import { assertRetryHonoured } from '../../src/quic/quic-patch';
 import { QuicTransport } from '../../src/quic/quic-transport';
+import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
 import type { QuicTransportOptions } from '../../src/types';
 import { createTestPki, text, utf8, type TestPki } from '../helpers';
 
@@ -31,6 +32,32 @@ describe('QUIC retry and coalesceSends options', () => {
     expect(() => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions)).toThrow(InvalidOptionsError);
   });
 
+  it.each(['fast', 'EAGER', 1, null, true])('refuses dialMode = %p with InvalidOptionsError on both transports', (value) => {
+    const options = { credentials: pki.client, dialMode: value } as unknown as QuicTransportOptions;
+    expect(() => new QuicTransport(options)).toThrow(InvalidOptionsError);
+    expect(() => new TcpTlsTransport(options)).toThrow(/dialMode must be 'confirmed' or 'eager'/);
+  });
+
+  it('shares one client UDP socket across dials and replaces it if it stopped', async () => {
+    const server = make({ retry: false });
+    server.handle('echo', (body) => body);
+    const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+    const client = make({ dialMode: 'eager' }, pki.client);
+    type Sockets = Map<string, Promise<{ port: number; stop: (options: { force: boolean }) => Promise<void> }>>;
+    const sockets = (client as unknown as { clientSockets: Sockets }).clientSockets;
+    const first = await client.dial({ host: '127.0.0.1', port });
+    const second = await client.dial({ host: '127.0.0.1', port });
+    expect(sockets.size).toBe(1);
+    expect(text(await second.request('echo', utf8('b')))).toBe('b');
+    await Promise.all([first.close(), second.close()]);
+    const socket = await [...sockets.values()][0]!;
+    await socket.stop({ force: true });
+    expect(sockets.size).toBe(0);
+    const third = await client.dial({ host: '127.0.0.1', port });
+    expect(text(await third.request('echo', utf8('c')))).toBe('c');
+    expect(sockets.size).toBe(1);
+  });
+
   it('detects a library that ignored retry: false', () => {
     expect(() => assertRetryHonoured({}, false)).toThrow(QuicPatchMissingError);
     expect(() => assertRetryHonoured({ retry: true }, false)).toThrow(/lacks the agentlink patch/);
@@ -53,11 +80,13 @@ describe('QUIC retry and coalesceSends options', () => {
     { retry: false, coalesceSends: true },
     { retry: false, coalesceSends: false },
     { retry: true, coalesceSends: true },
-  ])('serves requests with %p', async (options) => {
+    { retry: true, coalesceSends: true, dialMode: 'eager' as const },
+    { retry: true, coalesceSends: false, dialMode: 'eager' as const },
+  ])('serves requests with %p', async ({ dialMode, ...options }) => {
     const server = make(options);
     server.handle('echo', (body) => body);
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-    const client = make(options, pki.client);
+    const client = make({ ...options, dialMode }, pki.client);
     const connection = await client.dial({ host: '127.0.0.1', port });
     const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => connection.request('echo', utf8(`m${i}`)).then(text)));
     expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));

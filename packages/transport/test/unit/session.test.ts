@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConnectionClosedError, FrameTooLargeError, PeerUnavailableError, ProtocolViolationError, RemoteError } from '../../src/errors';
+import { ConnectionClosedError, FrameTooLargeError, PeerUnavailableError, ProtocolViolationError, RemoteError, RequestTimeoutError } from '../../src/errors';
 import { TransportEventEmitter } from '../../src/events';
 import { encodeFrame, encodeMethodPayload, FrameDecoder, FrameType, type Frame } from '../../src/frame/frame-codec';
 import { ChunkQueue } from '../../src/session/chunk-queue';
@@ -93,6 +93,46 @@ describe('Session over an in-memory link', () => {
     await expect(hello).rejects.toBeInstanceOf(PeerUnavailableError);
   });
 
+  it('eager dialer: a close before the hello fails calls in flight and later ones with the refusal error', async () => {
+    const { a, client, errors } = pair();
+    const refusal = new PeerUnavailableError('mapped for the test');
+    (client as unknown as { options: { mapRefusal: (e: Error) => Error } }).options.mapRefusal = () => refusal;
+    const inFlight = client.request('echo', utf8('x'));
+    a.onClose('peer refused', new ConnectionClosedError('reset'));
+    await expect(inFlight).rejects.toBe(refusal);
+    await expect(client.request('echo', utf8('y'))).rejects.toBe(refusal);
+    await expect(client.send('note', utf8('y'))).rejects.toBe(refusal);
+    await expect(client.waitForHello()).rejects.toBe(refusal);
+    await expect(client.accepted).rejects.toBe(refusal);
+    expect(errors.map((e) => e.code)).toEqual(['ERR_PEER_UNAVAILABLE']);
+  });
+
+  it('eager dialer: a go-away before the hello is reported as the retryable peer-unavailable error', async () => {
+    const { client, server } = pair({ echo: (b) => b });
+    const inFlight = client.request('echo', utf8('x')).catch((e: unknown) => e);
+    await server.close({ force: true });
+    const error = await inFlight;
+    expect(error).toBeInstanceOf(ConnectionClosedError);
+    const other = pair({ hang: () => new Promise(() => undefined) });
+    const late = other.client.request('hang', utf8('x')).catch((e: unknown) => e);
+    void other.server.close({ drainTimeoutMs: 10 });
+    expect(await late).toBeInstanceOf(PeerUnavailableError);
+    await expect(other.client.request('hang', utf8('x'))).rejects.toBeInstanceOf(PeerUnavailableError);
+    await expect(other.client.accepted).rejects.toBeInstanceOf(PeerUnavailableError);
+    await expect(other.server.accepted).resolves.toBeUndefined();
+  });
+
+  it('after the hello a close is an ordinary closed connection', async () => {
+    const { a, client, server } = pair({ hang: () => new Promise(() => undefined) });
+    await server.sendHello();
+    await client.waitForHello();
+    await expect(client.accepted).resolves.toBeUndefined();
+    const inFlight = client.request('hang', utf8('x'));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    a.onClose('gone');
+    await expect(inFlight).rejects.toBeInstanceOf(ConnectionClosedError);
+  });
+
   it('tells the caller when the response does not fit in a frame', async () => {
     const { client } = pair({ big: () => new Uint8Array(100) });
     await expect(client.request('big', new Uint8Array(0))).rejects.toMatchObject({ remoteCode: 'ERR_FRAME_TOO_LARGE' });
@@ -132,6 +172,8 @@ describe('Session over an in-memory link', () => {
 
   it('refuses new requests once the peer announced it is going away', async () => {
     const { client, server } = pair({ echo: (b) => b }, 50);
+    await server.sendHello();
+    await client.waitForHello();
     const closing = server.close();
     await waitFor(() => {
       try {
@@ -159,6 +201,27 @@ describe('Session over an in-memory link', () => {
       for (;;) yield new Uint8Array(64);
     }
     expect(text(await client.stream('early', endless()))).toBe('enough');
+  });
+
+  it('times out each request at its own deadline through one shared timer', async () => {
+    const { a, client } = pair({ hang: () => new Promise(() => undefined), echo: (b) => b });
+    const order: string[] = [];
+    const slow = client.request('hang', utf8('slow'), { timeoutMs: 400 }).catch((e: unknown) => {
+      order.push('slow');
+      return e;
+    });
+    const fast = client.request('hang', utf8('fast'), { timeoutMs: 30 }).catch((e: unknown) => {
+      order.push('fast');
+      return e;
+    });
+    await expect(client.request('echo', utf8('ok'), { timeoutMs: 30 })).resolves.toEqual(utf8('ok'));
+    expect(await fast).toBeInstanceOf(RequestTimeoutError);
+    expect(await slow).toBeInstanceOf(RequestTimeoutError);
+    expect(order).toEqual(['fast', 'slow']);
+    expect((await slow as RequestTimeoutError).message).toContain('400');
+    expect(a.resets.length).toBe(2);
+    expect(client.inFlight).toBe(0);
+    await client.close({ force: true });
   });
 
   it('reports a remote error with its code', async () => {
