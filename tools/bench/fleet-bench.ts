@@ -11,12 +11,20 @@
  * All agents share this process and the machine's cores, so "adding executors" adds
  * concurrency, not CPU: on 2 cores the ceiling is the coordinator plus the executors' share.
  *
+ * Every row also records the process's CPU use during the batch (all agents: the single event-loop
+ * thread saturates at ~100 %), CPU per task, UDP datagrams per task and event-loop delay.
+ *
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/fleet-bench.ts [--executors 1,2,4,8] [--task-ms 0,50]
- *      [--tasks 600] [--tcp-tasks 3000] [--transports quic,tcp]
- * Writes tools/bench/results/fleet.json.
+ *      [--tasks 600] [--tcp-tasks 3000] [--transports quic,tcp] [--out file.json]
+ * --transports also takes quic-tick: QUIC with the send flush of the first version of the
+ * @matrixai/quic patch (process.nextTick), for a before/after comparison in one run.
+ * Writes tools/bench/results/fleet.json (or --out).
  */
+import dgram from 'node:dgram';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
+import { QUICConnection } from '@matrixai/quic';
 import { renderMarkdownTable } from '@agentlink/test-harness';
 import { ms, writeResult } from './bench-output';
 import { startFleetRig } from './fleet-rig';
@@ -29,6 +37,7 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '600' },
     'tcp-tasks': { type: 'string', default: '3000' },
     transports: { type: 'string', default: 'quic,tcp' },
+    out: { type: 'string' },
   },
 });
 const EXECUTORS = values.executors.split(',').map(Number);
@@ -36,10 +45,34 @@ const TASK_MS = values['task-ms'].split(',').map(Number);
 const TASKS = Number(values.tasks);
 // TCP finishes 600 zero-length tasks in well under a second: too short to be a stable figure.
 const TCP_TASKS = Number(values['tcp-tasks']);
-const KINDS = values.transports.split(',') as Array<'quic' | 'tcp'>;
+// 'quic-tick' is QUIC with the flush of the first version of the patch (process.nextTick instead
+// of setImmediate), to compare the two in one run: see patches/README.md, hunk 4.
+type Variant = 'quic' | 'quic-tick' | 'tcp';
+const KINDS = values.transports.split(',') as Variant[];
+for (const kind of KINDS) if (!['quic', 'quic-tick', 'tcp'].includes(kind)) throw new Error(`unknown transport ${kind}`);
+
+let tickFlush = false;
+interface Flushing { sendScheduled: boolean; sendScheduledFlush: () => void; scheduleSend(): void }
+const proto = QUICConnection.prototype as unknown as Flushing;
+const immediateFlush = proto.scheduleSend;
+if (typeof immediateFlush !== 'function') throw new Error('@matrixai/quic is not patched (no scheduleSend): run npx patch-package');
+proto.scheduleSend = function scheduleSend(this: Flushing): void {
+  if (!tickFlush) return immediateFlush.call(this);
+  if (this.sendScheduled) return;
+  this.sendScheduled = true;
+  process.nextTick(this.sendScheduledFlush);
+};
+
+// UDP datagrams sent by every agent of this process: a load-independent cost per task.
+let datagrams = 0;
+const originalSend = dgram.Socket.prototype.send;
+dgram.Socket.prototype.send = function countedSend(this: dgram.Socket, ...args: unknown[]) {
+  datagrams += 1;
+  return (originalSend as (...a: unknown[]) => void).apply(this, args);
+} as typeof dgram.Socket.prototype.send;
 
 interface Row {
-  transport: 'quic' | 'tcp';
+  transport: Variant;
   taskMs: number;
   executors: number;
   tasks: number;
@@ -51,6 +84,20 @@ interface Row {
   taskP99Ms: number;
   redispatches: number;
   idealTasksPerSec: number | null;
+  /** CPU time of this process (every agent) during the measured batch, as % of one core. */
+  processCpuPct: number;
+  /**
+   * Event-loop utilisation during the batch, % of wall time the loop was not idle. Near 100 % the
+   * single JavaScript thread is saturated even when other jobs on the machine keep CPU % lower.
+   */
+  eventLoopBusyPct: number;
+  /** CPU time per completed task, all agents together, in ms. */
+  cpuMsPerTask: number;
+  /** Event-loop delay during the measured batch (perf_hooks, 10 ms resolution window), ms. */
+  eventLoopDelayP50Ms: number;
+  eventLoopDelayP99Ms: number;
+  /** UDP datagrams sent per completed task, all agents (0 for TCP). */
+  datagramsPerTask: number;
 }
 
 const machine = machineInfo();
@@ -59,10 +106,20 @@ const rows: Row[] = [];
 for (const taskMs of TASK_MS) {
   for (const kind of KINDS) {
     for (const executors of EXECUTORS) {
-      const rig = await startFleetRig({ executors, transport: kind, taskMs });
+      tickFlush = kind === 'quic-tick';
+      const rig = await startFleetRig({ executors, transport: kind === 'tcp' ? 'tcp' : 'quic', taskMs });
       try {
         await rig.runBatch(Math.max(20, executors * 8)); // warm-up: dial every peer, JIT
+        const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+        loopDelay.enable();
+        const cpuBefore = process.cpuUsage();
+        const eluBefore = performance.eventLoopUtilization();
+        const datagramsBefore = datagrams;
         const record = await rig.runBatch(kind === 'tcp' ? TCP_TASKS : TASKS, AbortSignal.timeout(300_000));
+        const cpu = process.cpuUsage(cpuBefore);
+        const elu = performance.eventLoopUtilization(eluBefore);
+        loopDelay.disable();
+        const cpuMs = (cpu.user + cpu.system) / 1000;
         const a = record.accounting;
         const row: Row = {
           transport: kind,
@@ -78,9 +135,15 @@ for (const taskMs of TASK_MS) {
           redispatches: record.redispatches,
           // 4 slots per executor (ExecutorAgent default), each finishing one task per taskMs.
           idealTasksPerSec: taskMs > 0 ? Math.round((executors * 4 * 1000) / taskMs) : null,
+          processCpuPct: Math.round((cpuMs / record.durationMs) * 1000) / 10,
+          eventLoopBusyPct: Math.round(elu.utilization * 1000) / 10,
+          cpuMsPerTask: ms(cpuMs / Math.max(1, a.completedOnce)),
+          eventLoopDelayP50Ms: ms(loopDelay.percentile(50) / 1e6),
+          eventLoopDelayP99Ms: ms(loopDelay.percentile(99) / 1e6),
+          datagramsPerTask: Math.round(((datagrams - datagramsBefore) / Math.max(1, a.completedOnce)) * 100) / 100,
         };
         rows.push(row);
-        console.log(`${kind} ${taskMs} ms tasks, ${executors} executor(s): ${row.tasksPerSec} tasks/s (${a.completedOnce}/${a.tasks} in ${row.durationS} s, p50 ${row.taskP50Ms} ms, p99 ${row.taskP99Ms} ms, ${record.redispatches} re-dispatches)`);
+        console.log(`${kind} ${taskMs} ms tasks, ${executors} executor(s): ${row.tasksPerSec} tasks/s (${a.completedOnce}/${a.tasks} in ${row.durationS} s, p50 ${row.taskP50Ms} ms, p99 ${row.taskP99Ms} ms, ${record.redispatches} re-dispatches, CPU ${row.processCpuPct} % = ${row.cpuMsPerTask} ms/task, loop busy ${row.eventLoopBusyPct} %, ${row.datagramsPerTask} datagrams/task, loop delay p99 ${row.eventLoopDelayP99Ms} ms)`);
       } finally {
         await rig.close();
       }
@@ -89,8 +152,8 @@ for (const taskMs of TASK_MS) {
 }
 
 console.log(
-  `\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, 'task (ms)': r.taskMs, executors: r.executors, 'tasks/s': r.tasksPerSec, 'ideal tasks/s': r.idealTasksPerSec, 'completed once': `${r.completedOnce}/${r.tasks}`, 'task p50 (ms)': r.taskP50Ms, 'task p99 (ms)': r.taskP99Ms, 're-dispatches': r.redispatches })))}`,
+  `\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, 'task (ms)': r.taskMs, executors: r.executors, 'tasks/s': r.tasksPerSec, 'ideal tasks/s': r.idealTasksPerSec, 'completed once': `${r.completedOnce}/${r.tasks}`, 'task p50 (ms)': r.taskP50Ms, 'task p99 (ms)': r.taskP99Ms, 're-dispatches': r.redispatches, 'CPU %': r.processCpuPct, 'loop busy %': r.eventLoopBusyPct, 'CPU ms/task': r.cpuMsPerTask, 'datagrams/task': r.datagramsPerTask })))}`,
 );
 const command = `npx tsx tools/bench/fleet-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
-console.log(`\nwrote ${writeResult('fleet', { command, machine, tasksPerRun: { quic: TASKS, tcp: TCP_TASKS }, rows })}`);
+console.log(`\nwrote ${writeResult('fleet', { command, machine, tasksPerRun: { quic: TASKS, tcp: TCP_TASKS }, rows }, values.out)}`);
 process.exitCode = rows.every((r) => r.completedOnce === r.tasks && r.lost === 0) ? 0 : 1;

@@ -6,7 +6,8 @@
  *
  * Run: npm run build -w packages/transport && npx tsx tools/bench/transport-bench.ts
  * Options (env): BENCH_REQUESTS (sequential requests per case, default 300 QUIC / 3000 TCP),
- * BENCH_THROUGHPUT_REQUESTS (default 300 QUIC / 10,000 TCP), BENCH_CONCURRENCY (default 32), BENCH_ONLY (quic|tcp).
+ * BENCH_THROUGHPUT_REQUESTS (default 300 QUIC / 10,000 TCP), BENCH_CONCURRENCY (default 32), BENCH_ONLY (quic|tcp),
+ * BENCH_OUT (JSON path; default tools/bench/results/transport.json).
  */
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -326,7 +327,7 @@ async function main(): Promise<void> {
   for (const r of ratios) {
     console.log(`| ${r.transport} | ${r.payloadBytes} | ${fmt(r.p50Ratio, 2)}x | ${fmt(r.p99Ratio, 2)}x | ${fmt(r.throughputRatio, 2)}x |`);
   }
-  const out = path.join(here, 'results', 'transport.json');
+  const out = process.env['BENCH_OUT'] ?? path.join(here, 'results', 'transport.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
