@@ -36,6 +36,11 @@ export class TransportEventEmitter {
     }
   }
 
+  /** Whether anyone listens to `event` (lets hot paths skip building the payload). */
+  has(event: TransportEventName): boolean {
+    return this.listeners.has(event);
+  }
+
   /** Number of listeners for one event (for leak checks). */
   listenerCount(event: TransportEventName): number {
     return this.listeners.get(event)?.size ?? 0;

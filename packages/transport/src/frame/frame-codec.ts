@@ -102,6 +102,38 @@ export function decodeMethodPayload(payload: Uint8Array): { method: string; body
   return { method, body: payload.subarray(1 + length) };
 }
 
+/**
+ * Reads the method name of Request/OneWay payloads like decodeMethodPayload, but hands back the
+ * previous string when the name's bytes repeat (most requests on a connection name one method),
+ * instead of decoding a new one each time. The body starts at `1 + payload[0]`.
+ */
+export class MethodNameReader {
+  private lastBytes: Uint8Array = new Uint8Array(0);
+  private lastName = '';
+
+  read(payload: Uint8Array): string {
+    const length = payload[0];
+    if (length === undefined || length === 0 || 1 + length > payload.byteLength) {
+      throw new FrameMalformedError('method name length is out of range');
+    }
+    const last = this.lastBytes;
+    if (last.byteLength === length) {
+      let same = true;
+      for (let i = 0; i < length; i += 1) {
+        if (payload[1 + i] !== last[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return this.lastName;
+    }
+    // A copy: payload may be a view into a buffer the decoder hands out again.
+    this.lastBytes = Uint8Array.prototype.slice.call(payload, 1, 1 + length);
+    this.lastName = Buffer.from(this.lastBytes.buffer, this.lastBytes.byteOffset, length).toString('utf8');
+    return this.lastName;
+  }
+}
+
 /** Payload of an Error frame: code (u8 length) then UTF-8 message. */
 export function encodeErrorPayload(code: string, message: string): Uint8Array {
   return encodeMethodPayload(code.slice(0, MAX_METHOD_BYTES) || 'ERR_UNKNOWN', Buffer.from(message, 'utf8'));
@@ -113,12 +145,14 @@ export function decodeErrorPayload(payload: Uint8Array): { code: string; message
   return { code: method, message: Buffer.from(body).toString('utf8') };
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
 /**
  * Incremental decoder: feed it chunks as they arrive, get whole frames back. The declared length
  * is checked against the limit before any payload is buffered, so an oversize frame costs nothing.
  */
 export class FrameDecoder {
-  private buffer: Buffer = Buffer.alloc(0);
+  private buffer: Buffer = NO_BYTES;
 
   /**
    * @param copyPayloads copy each payload out of the input (default). Pass false only when the
@@ -136,7 +170,8 @@ export class FrameDecoder {
 
   /** Adds a chunk and returns every frame it completes; throws a FrameError on bad input. */
   push(chunk: Uint8Array): Frame[] {
-    this.buffer = this.buffer.byteLength === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([this.buffer, chunk]);
+    if (this.buffer.byteLength > 0) this.buffer = Buffer.concat([this.buffer, chunk]);
+    else this.buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     const frames: Frame[] = [];
     let offset = 0;
     while (this.buffer.byteLength - offset >= FRAME_HEADER_BYTES) {
@@ -160,7 +195,7 @@ export class FrameDecoder {
       offset = end;
     }
     // Copy the remainder: the caller may reuse the chunk's memory once push() returns.
-    this.buffer = this.buffer.byteLength === offset ? Buffer.alloc(0) : Buffer.from(this.buffer.subarray(offset));
+    this.buffer = this.buffer.byteLength === offset ? NO_BYTES : Buffer.from(this.buffer.subarray(offset));
     return frames;
   }
 

@@ -1,8 +1,8 @@
 import { AgentlinkError } from '@agentlink/resilience';
 import { ConnectionClosedError, FrameError, ProtocolViolationError } from '../errors';
 import type { TransportEventEmitter } from '../events';
-import { decodeMethodPayload, encodeErrorPayload, FLAG_STREAMING, FrameType, type Frame } from '../frame/frame-codec';
-import type { Connection, Handler } from '../types';
+import { encodeErrorPayload, FLAG_STREAMING, FrameType, MethodNameReader, type Frame } from '../frame/frame-codec';
+import type { Connection, Handler, HandlerContext } from '../types';
 import { ChunkQueue } from './chunk-queue';
 import type { FrameLink } from './frame-link';
 
@@ -10,6 +10,7 @@ const EMPTY = new Uint8Array(0);
 
 interface InboundExchange {
   readonly method: string;
+  readonly oneWay: boolean;
   readonly chunks?: ChunkQueue;
   controller?: AbortController;
   abortReason?: Error;
@@ -29,6 +30,20 @@ function abortExchange(exchange: InboundExchange, reason: Error): void {
   exchange.chunks?.fail(reason);
 }
 
+/** What a handler sees. Most handlers never look at the signal: the AbortController is made on demand. */
+class ExchangeContext implements HandlerContext {
+  constructor(
+    readonly method: string,
+    readonly connection: Connection,
+    readonly chunks: ChunkQueue | undefined,
+    private readonly exchange: InboundExchange,
+  ) {}
+
+  get signal(): AbortSignal {
+    return signalOf(this.exchange);
+  }
+}
+
 /** What the inbound side needs from its session. */
 export interface InboundHost {
   readonly link: FrameLink;
@@ -38,7 +53,8 @@ export interface InboundHost {
   /** Dialers own odd ids, listeners even ones; the peer must use the other parity. */
   readonly ownParity: 0 | 1;
   readonly findHandler: (method: string) => Handler | undefined;
-  readonly write: (type: FrameType, id: number, payload: Uint8Array, method: string) => Promise<void>;
+  /** Writes a frame at once: undefined when accepted, else a promise for the drain; throws on failure. */
+  readonly write: (type: FrameType, id: number, payload: Uint8Array, method: string) => Promise<void> | undefined;
   readonly received: (method: string, frame: Frame) => void;
   readonly isOpen: () => boolean;
   /** Called whenever an exchange ends, so a draining session can finish. */
@@ -48,6 +64,7 @@ export interface InboundHost {
 /** Runs handlers for the requests, one-way messages and streams the peer starts. */
 export class InboundExchanges {
   private readonly exchanges = new Map<number, InboundExchange>();
+  private readonly methodNames = new MethodNameReader();
 
   constructor(private readonly host: InboundHost) {}
 
@@ -61,7 +78,9 @@ export class InboundExchanges {
     if (frame.id === 0 || frame.id % 2 === host.ownParity || this.exchanges.has(frame.id)) {
       throw new ProtocolViolationError(`exchange id ${frame.id} is not a fresh id of the peer`);
     }
-    const { method, body } = decodeMethodPayload(frame.payload);
+    const payload = frame.payload;
+    const method = this.methodNames.read(payload);
+    const body = payload.subarray(1 + (payload[0] as number));
     host.received(method, frame);
     const handler = host.findHandler(method);
     const oneWay = frame.type === FrameType.OneWay;
@@ -72,45 +91,30 @@ export class InboundExchanges {
       return;
     }
     const chunks = (frame.flags & FLAG_STREAMING) !== 0 ? new ChunkQueue((bytes) => this.grantCredit(id, bytes)) : undefined;
-    const exchange: InboundExchange = { method, chunks };
+    const exchange: InboundExchange = { method, oneWay, chunks };
     this.exchanges.set(id, exchange);
-    const context = {
-      method,
-      connection: host.connection,
-      chunks,
-      // Most handlers never look at the signal: make the AbortController only on demand.
-      get signal(): AbortSignal {
-        return signalOf(exchange);
-      },
-    };
-    const succeed = (result: unknown): void => {
-      if (!this.isCurrent(id, exchange)) return;
-      if (oneWay) host.link.finish(id);
-      else this.answer(id, method, FrameType.Response, result instanceof Uint8Array ? result : EMPTY);
-    };
-    const fail = (error: unknown): void => {
-      if (!this.isCurrent(id, exchange)) return;
-      const code = error instanceof AgentlinkError ? error.code : 'ERR_HANDLER';
-      if (oneWay) this.reportOneWayFailure(id, code);
-      else this.answer(id, method, FrameType.Error, this.errorPayload(code, error instanceof Error ? error.message : String(error)));
-    };
-    const settled = (): void => {
-      if (this.exchanges.get(id) === exchange) this.exchanges.delete(id);
-      host.onSettled();
-    };
     let result: unknown;
     try {
-      result = handler(body, context);
+      result = handler(body, new ExchangeContext(method, host.connection, chunks, exchange));
     } catch (error) {
-      fail(error);
-      settled();
+      this.fail(id, exchange, error);
+      this.settled(id, exchange);
       return;
     }
     if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') {
-      (result as Promise<unknown>).then(succeed, fail).finally(settled);
+      (result as Promise<unknown>).then(
+        (value) => {
+          this.succeed(id, exchange, value);
+          this.settled(id, exchange);
+        },
+        (error: unknown) => {
+          this.fail(id, exchange, error);
+          this.settled(id, exchange);
+        },
+      );
     } else {
-      succeed(result);
-      settled();
+      this.succeed(id, exchange, result);
+      this.settled(id, exchange);
     }
   }
 
@@ -146,21 +150,49 @@ export class InboundExchanges {
     return this.host.isOpen() && this.exchanges.get(id) === exchange;
   }
 
+  private succeed(id: number, exchange: InboundExchange, result: unknown): void {
+    if (!this.isCurrent(id, exchange)) return;
+    if (exchange.oneWay) this.host.link.finish(id);
+    else this.answer(id, exchange.method, FrameType.Response, result instanceof Uint8Array ? result : EMPTY);
+  }
+
+  private fail(id: number, exchange: InboundExchange, error: unknown): void {
+    if (!this.isCurrent(id, exchange)) return;
+    const code = error instanceof AgentlinkError ? error.code : 'ERR_HANDLER';
+    if (exchange.oneWay) this.reportOneWayFailure(id, code);
+    else this.answer(id, exchange.method, FrameType.Error, this.errorPayload(code, error instanceof Error ? error.message : String(error)));
+  }
+
+  private settled(id: number, exchange: InboundExchange): void {
+    if (this.exchanges.get(id) === exchange) this.exchanges.delete(id);
+    this.host.onSettled();
+  }
+
   private reportOneWayFailure(id: number, code: string): void {
     this.host.events.emit('transportError', { transport: this.host.connection.transport, peer: this.host.connection.peer.agentId, code });
     this.host.link.finish(id);
   }
 
+  /** Writes the answer and finishes the exchange once the link took it. */
   private answer(id: number, method: string, type: FrameType, payload: Uint8Array): void {
-    const finish = (): void => this.host.link.finish(id);
-    this.host.write(type, id, payload, method).then(finish, (error: unknown) => {
-      // The answer did not fit in a frame: tell the caller instead of leaving it waiting.
-      if (error instanceof FrameError && type === FrameType.Response) {
-        this.host.write(FrameType.Error, id, this.errorPayload(error.code, error.message), method).then(finish, finish);
-      } else {
-        finish();
-      }
-    });
+    let drained: Promise<void> | undefined;
+    try {
+      drained = this.host.write(type, id, payload, method);
+    } catch (error) {
+      this.answerFailed(id, method, type, error);
+      return;
+    }
+    if (drained === undefined) this.host.link.finish(id);
+    else drained.then(() => this.host.link.finish(id), (error: unknown) => this.answerFailed(id, method, type, error));
+  }
+
+  private answerFailed(id: number, method: string, type: FrameType, error: unknown): void {
+    // The answer did not fit in a frame: tell the caller instead of leaving it waiting.
+    if (error instanceof FrameError && type === FrameType.Response) {
+      this.answer(id, method, FrameType.Error, this.errorPayload(error.code, error.message));
+    } else {
+      this.host.link.finish(id);
+    }
   }
 
   /** An Error frame payload with a sane code and a message cut so the frame always fits. */

@@ -119,7 +119,7 @@ export class Session implements Connection {
       maxFrameBytes: options.maxFrameBytes,
       ownParity: options.direction === 'outbound' ? 1 : 0,
       findHandler: (method) => this.handlers.get(method) ?? options.sharedHandlers.get(method),
-      write: (type, id, payload, method) => this.write(type, id, payload, method),
+      write: (type, id, payload, method) => this.writeNow(type, id, payload, method),
       received: (method, frame) => this.received(method, frame),
       isOpen: () => this.state !== 'closed',
       onSettled: () => this.checkDrained(),
@@ -152,7 +152,7 @@ export class Session implements Connection {
     this.handlers.set(method, handler);
   }
 
-  request(method: string, body: Uint8Array, options: RequestOptions = {}): Promise<Uint8Array> {
+  request(method: string, body: Uint8Array, options?: RequestOptions): Promise<Uint8Array> {
     let id: number;
     let prefix: Uint8Array;
     try {
@@ -162,9 +162,12 @@ export class Session implements Connection {
       return Promise.reject(error as Error);
     }
     const promise = this.track(id, method, options);
-    this.write(FrameType.Request, id, body, method, 0, prefix).catch((error: unknown) =>
-      this.settle(id, 'error', error as Error, false),
-    );
+    // Written at once (no promise per request on TCP); a failure fails the request.
+    try {
+      this.writeNow(FrameType.Request, id, body, method, 0, prefix)?.catch((error: unknown) => this.settle(id, 'error', error as Error, false));
+    } catch (error) {
+      this.settle(id, 'error', error as Error, false);
+    }
     return promise;
   }
 
@@ -292,9 +295,9 @@ export class Session implements Connection {
     return id;
   }
 
-  private track(id: number, method: string, options: RequestOptions): Promise<Uint8Array> {
-    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs;
-    const signal = options.signal;
+  private track(id: number, method: string, options: RequestOptions | undefined): Promise<Uint8Array> {
+    const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
+    const signal = options?.signal;
     return new Promise<Uint8Array>((resolve, reject) => {
       if (signal?.aborted === true) {
         reject(new RequestAbortedError(method));
@@ -332,26 +335,48 @@ export class Session implements Connection {
     pending.credit?.cancel('request finished');
     if (cancelRemote && this.state !== 'closed') this.link.reset(id);
     else this.link.finish(id);
-    this.options.events.emit('requestCompleted', {
-      transport: this.transport,
-      peer: this.peer.agentId,
-      method: pending.method,
-      latencyMs: performance.now() - pending.startedAt,
-      outcome,
-    });
+    const { events } = this.options;
+    if (events.has('requestCompleted')) {
+      events.emit('requestCompleted', {
+        transport: this.transport,
+        peer: this.peer.agentId,
+        method: pending.method,
+        latencyMs: performance.now() - pending.startedAt,
+        outcome,
+      });
+    }
     if (result instanceof Error) pending.reject(result);
     else pending.resolve(result);
     this.checkDrained();
   }
 
   private write(type: FrameType, id: number, payload: Uint8Array, method: string, flags = 0, prefix?: Uint8Array): Promise<void> {
+    return this.link.send(type, id, payload, flags, prefix).then(() => this.sent(method, payload, prefix));
+  }
+
+  /**
+   * Like write(), synchronously where the link can (TCP): undefined once the link took the frame,
+   * or a promise that resolves when it drained; throws instead of rejecting.
+   */
+  private writeNow(type: FrameType, id: number, payload: Uint8Array, method: string, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
+    if (this.link.sendNow === undefined) return this.write(type, id, payload, method, flags, prefix);
+    const drained = this.link.sendNow(type, id, payload, flags, prefix);
+    if (drained === undefined) {
+      this.sent(method, payload, prefix);
+      return undefined;
+    }
+    return drained.then(() => this.sent(method, payload, prefix));
+  }
+
+  private sent(method: string, payload: Uint8Array, prefix: Uint8Array | undefined): void {
+    const { events } = this.options;
+    if (!events.has('messageSent')) return;
     const bytes = FRAME_HEADER_BYTES + (prefix?.byteLength ?? 0) + payload.byteLength;
-    return this.link.send(type, id, payload, flags, prefix).then(() => {
-      this.options.events.emit('messageSent', { transport: this.transport, peer: this.peer.agentId, method, bytes });
-    });
+    events.emit('messageSent', { transport: this.transport, peer: this.peer.agentId, method, bytes });
   }
 
   private received(method: string, frame: Frame): void {
+    if (!this.options.events.has('messageReceived')) return;
     this.options.events.emit('messageReceived', {
       transport: this.transport,
       peer: this.peer.agentId,

@@ -46,21 +46,25 @@ export class TcpFrameLink implements FrameLink {
   }
 
   send(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> {
-    if (this.closing || this.socket.destroyed) return Promise.reject(new ConnectionClosedError('socket is closed'));
     try {
-      if (payload.byteLength < ZERO_COPY_BYTES) {
-        this.writeInTurn(encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix));
-      } else {
-        // Large bodies go to the socket as they are (one writev) instead of being copied into a frame.
-        const length = (prefix?.byteLength ?? 0) + payload.byteLength;
-        const header = encodeFrameHeader(type, id, length, this.maxFrameBytes, flags);
-        this.writeInTurn(prefix === undefined ? header : Buffer.concat([header, prefix]));
-        this.writeInTurn(payload);
-      }
+      return this.sendNow(type, id, payload, flags, prefix) ?? ACCEPTED;
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.socket.writableNeedDrain ? this.waitForDrain() : ACCEPTED;
+  }
+
+  sendNow(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
+    if (this.closing || this.socket.destroyed) throw new ConnectionClosedError('socket is closed');
+    if (payload.byteLength < ZERO_COPY_BYTES) {
+      this.writeInTurn(encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix));
+    } else {
+      // Large bodies go to the socket as they are (one writev) instead of being copied into a frame.
+      const length = (prefix?.byteLength ?? 0) + payload.byteLength;
+      const header = encodeFrameHeader(type, id, length, this.maxFrameBytes, flags);
+      this.writeInTurn(prefix === undefined ? header : Buffer.concat([header, prefix]));
+      this.writeInTurn(payload);
+    }
+    return this.socket.writableNeedDrain ? this.waitForDrain() : undefined;
   }
 
   /**

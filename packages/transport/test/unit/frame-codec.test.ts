@@ -10,6 +10,7 @@ import {
   methodPrefix,
   FrameDecoder,
   FrameType,
+  MethodNameReader,
 } from '../../src/frame/frame-codec';
 
 describe('frame codec', () => {
@@ -62,6 +63,22 @@ describe('frame codec', () => {
     expect(() => decodeMethodPayload(new Uint8Array([5, 1]))).toThrow(FrameMalformedError);
     expect(() => encodeMethodPayload('', new Uint8Array(0))).toThrow(FrameMalformedError);
     expect(decodeErrorPayload(encodeErrorPayload('ERR_X', 'why'))).toEqual({ code: 'ERR_X', message: 'why' });
+  });
+
+  it('reads method names, reusing the string only when the bytes repeat', () => {
+    const reader = new MethodNameReader();
+    const wire = Buffer.from(encodeMethodPayload('echo', Buffer.from('body')));
+    const first = reader.read(wire);
+    expect(first).toBe('echo');
+    // The same memory rewritten with another name of the same length is not mistaken for it.
+    wire.set(Buffer.from('ecHo'), 1);
+    expect(reader.read(wire)).toBe('ecHo');
+    expect(reader.read(encodeMethodPayload('ecHo', new Uint8Array(0)))).toBe('ecHo');
+    expect(reader.read(encodeMethodPayload('größe', new Uint8Array(1)))).toBe('größe');
+    expect(reader.read(encodeMethodPayload('echo', new Uint8Array(0)))).toBe(first);
+    expect(() => reader.read(new Uint8Array([5, 1]))).toThrow(FrameMalformedError);
+    expect(() => reader.read(new Uint8Array([0]))).toThrow(FrameMalformedError);
+    expect(() => reader.read(new Uint8Array(0))).toThrow(FrameMalformedError);
   });
 
   it('survives 10,000 random inputs, throwing only typed frame errors', () => {

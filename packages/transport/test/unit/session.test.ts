@@ -48,9 +48,31 @@ class MemoryLink implements FrameLink {
   }
 }
 
-function pair(handlers: Record<string, Handler> = {}, drainTimeoutMs = 1000) {
-  const a = new MemoryLink();
-  const b = new MemoryLink();
+/** With the synchronous fast path of TcpFrameLink; `drain` makes every send report backpressure. */
+class SyncMemoryLink extends MemoryLink {
+  drain: Promise<void> | undefined;
+
+  sendNow(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
+    if (this.closed) throw new ConnectionClosedError('memory link closed');
+    const bytes = encodeFrame(type, id, payload, 64, flags, prefix);
+    queueMicrotask(() => this.other.deliver(bytes));
+    return this.drain;
+  }
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+function pair(handlers: Record<string, Handler> = {}, drainTimeoutMs = 1000, Link: new () => MemoryLink = MemoryLink) {
+  const a = new Link();
+  const b = new Link();
   a.other = b;
   b.other = a;
   const events = new TransportEventEmitter();
@@ -67,7 +89,7 @@ function pair(handlers: Record<string, Handler> = {}, drainTimeoutMs = 1000) {
   };
   const client = new Session(a, { ...base, direction: 'outbound', peer: { agentId: 'server', subject: '', fingerprint256: '', validTo: new Date() }, sharedHandlers: new Map() });
   const server = new Session(b, { ...base, direction: 'inbound', peer: { agentId: 'client', subject: '', fingerprint256: '', validTo: new Date() }, sharedHandlers: new Map(Object.entries(handlers)) });
-  return { a, b, client, server, errors };
+  return { a, b, client, server, errors, events };
 }
 
 describe('Session over an in-memory link', () => {
@@ -137,6 +159,50 @@ describe('Session over an in-memory link', () => {
     const { client } = pair({ big: () => new Uint8Array(100) });
     await expect(client.request('big', new Uint8Array(0))).rejects.toMatchObject({ remoteCode: 'ERR_FRAME_TOO_LARGE' });
     await expect(client.request('x', new Uint8Array(100))).rejects.toBeInstanceOf(FrameTooLargeError);
+  });
+
+  it('writes at once on a link with a synchronous send, with the same events and errors', async () => {
+    const { client, events } = pair({ echo: (body) => body, big: () => new Uint8Array(100) }, 1000, SyncMemoryLink);
+    const sent: Array<TransportEvents['messageSent']> = [];
+    const received: Array<TransportEvents['messageReceived']> = [];
+    const completed: Array<TransportEvents['requestCompleted']> = [];
+    events.on('messageSent', (e) => void sent.push(e)).on('messageReceived', (e) => void received.push(e));
+    events.on('requestCompleted', (e) => void completed.push(e));
+    expect(text(await client.request('echo', utf8('hi')))).toBe('hi');
+    // Request: 12-byte header, method length byte, "echo", body; response: header and body.
+    expect(sent.map((e) => [e.method, e.bytes])).toEqual([
+      ['echo', 19],
+      ['echo', 14],
+    ]);
+    expect(received.map((e) => e.bytes)).toEqual([19, 14]);
+    expect(completed).toMatchObject([{ method: 'echo', outcome: 'ok' }]);
+    await expect(client.request('big', new Uint8Array(0))).rejects.toMatchObject({ remoteCode: 'ERR_FRAME_TOO_LARGE' });
+    await expect(client.request('x', new Uint8Array(100))).rejects.toBeInstanceOf(FrameTooLargeError);
+    expect(completed.map((e) => e.outcome)).toEqual(['ok', 'error', 'error']);
+    expect(client.inFlight).toBe(0);
+    await client.close({ force: true });
+  });
+
+  it('reports a frame sent only once a slow link drained, and fails the request if it cannot', async () => {
+    const { a, b, client, server, events } = pair({ echo: (body) => body, hang: () => new Promise(() => undefined) }, 1000, SyncMemoryLink);
+    const sent: string[] = [];
+    events.on('messageSent', (e) => void sent.push(e.method));
+    const clientDrain = deferred();
+    const serverDrain = deferred();
+    (a as SyncMemoryLink).drain = clientDrain.promise;
+    (b as SyncMemoryLink).drain = serverDrain.promise;
+    expect(text(await client.request('echo', utf8('x')))).toBe('x');
+    expect(sent).toEqual([]);
+    clientDrain.resolve();
+    serverDrain.resolve();
+    await waitFor(() => sent.length === 2);
+    const failing = deferred();
+    (a as SyncMemoryLink).drain = failing.promise;
+    const hanging = client.request('hang', utf8('x'));
+    failing.reject(new ConnectionClosedError('socket closed while writing'));
+    await expect(hanging).rejects.toBeInstanceOf(ConnectionClosedError);
+    await server.close({ force: true });
+    await client.close({ force: true });
   });
 
   it('closes the connection when the peer reuses an id of ours', async () => {
