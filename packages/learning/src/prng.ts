@@ -1,17 +1,9 @@
-/** A seeded pseudo-random source returning floats in [0, 1). */
-export type Random = () => number;
+import { seededRandom, type Random } from '@agentlink/resilience';
 
-/** mulberry32: small, fast, seedable; enough for shuffles and splits (not for cryptography). */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type { Random };
+
+/** mulberry32 (the shared `seededRandom` of @agentlink/resilience), under the name this package exports. */
+export const mulberry32: (seed: number) => Random = seededRandom;
 
 /** Fisher-Yates shuffle of a copy, driven by `random`. */
 export function shuffled<T>(items: readonly T[], random: Random): T[] {

@@ -32,6 +32,7 @@ export {
   RetriesExhaustedError,
 } from './errors';
 export { retry, retryPolicy, type RetryContext, type RetryOptions } from './retry';
+export { seededRandom, type Random } from './seeded-random';
 export { sleep } from './sleep';
 export type {
   AttemptReport,

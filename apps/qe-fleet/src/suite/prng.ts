@@ -1,3 +1,5 @@
+import { seededRandom } from '@agentlink/resilience';
+
 /** 32-bit FNV-1a hash of a string, used to derive independent seeds from names. */
 export function hashString(value: string): number {
   let hash = 0x811c9dc5;
@@ -8,16 +10,9 @@ export function hashString(value: string): number {
   return hash >>> 0;
 }
 
-/** mulberry32: a small, fast, seeded PRNG returning floats in [0, 1). Same seed, same sequence. */
+/** A seeded PRNG returning floats in [0, 1) (mulberry32 from @agentlink/resilience). */
 export function createPrng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
+  return seededRandom(seed);
 }
 
 /** A PRNG whose sequence depends only on the run seed and the given parts (e.g. task id, attempt). */
