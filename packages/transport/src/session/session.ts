@@ -8,8 +8,6 @@ import {
   PeerUnavailableError,
   ProtocolViolationError,
   RemoteError,
-  RequestAbortedError,
-  RequestTimeoutError,
 } from '../errors';
 import type { TransportEventEmitter } from '../events';
 import {
@@ -22,9 +20,9 @@ import {
 } from '../frame/frame-codec';
 import type { PeerIdentity } from '../pki/certificate-inspection';
 import type { CloseOptions, Connection, Direction, Handler, RequestOptions, TransportKind } from '../types';
-import { DeadlineTimer } from './deadline-timer';
 import { InboundExchanges } from './inbound-exchanges';
 import type { FrameLink } from './frame-link';
+import { OutboundRequests } from './outbound-requests';
 import { StreamCredit } from './stream-credit';
 
 const EMPTY = new Uint8Array(0);
@@ -50,19 +48,6 @@ export interface SessionOptions {
   readonly mapRefusal?: (error: Error) => AgentlinkError;
 }
 
-interface PendingRequest {
-  readonly method: string;
-  readonly startedAt: number;
-  /** performance.now() timestamp after which the request times out. */
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly resolve: (body: Uint8Array) => void;
-  readonly reject: (error: Error) => void;
-  /** Detaches the caller's abort signal, if any. */
-  readonly cleanup: (() => void) | undefined;
-  credit?: StreamCredit;
-}
-
 /**
  * Request/response, one-way and streamed exchanges over a FrameLink. Dialers use odd exchange
  * ids and listeners even ones, so both sides can start exchanges without colliding.
@@ -77,8 +62,7 @@ export class Session implements Connection {
   readonly accepted: Promise<void>;
 
   private readonly handlers = new Map<string, Handler>();
-  private readonly pending = new Map<number, PendingRequest>();
-  private readonly deadlines = new DeadlineTimer((now) => this.expire(now));
+  private readonly outbound: OutboundRequests;
   private readonly inbound: InboundExchanges;
   private nextId: number;
   private state: 'open' | 'draining' | 'closed' = 'open';
@@ -112,6 +96,15 @@ export class Session implements Connection {
           });
     // Nobody has to await it: a refusal also fails the calls, so it must not be "unhandled".
     this.accepted.catch(() => undefined);
+    this.outbound = new OutboundRequests({
+      link,
+      events: options.events,
+      transport: options.transport,
+      peerId: options.peer.agentId,
+      defaultTimeoutMs: options.requestTimeoutMs,
+      isOpen: () => this.state !== 'closed',
+      onSettled: () => this.checkDrained(),
+    });
     this.inbound = new InboundExchanges({
       link,
       connection: this,
@@ -134,7 +127,7 @@ export class Session implements Connection {
 
   /** Number of requests and handlers in flight (for drain and leak checks). */
   get inFlight(): number {
-    return this.pending.size + this.inbound.size;
+    return this.outbound.size + this.inbound.size;
   }
 
   /** Listener side: tell the dialer that its certificate was accepted. */
@@ -161,12 +154,12 @@ export class Session implements Connection {
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    const promise = this.track(id, method, options);
+    const promise = this.outbound.track(id, method, options);
     // Written at once (no promise per request on TCP); a failure fails the request.
     try {
-      this.writeNow(FrameType.Request, id, body, method, 0, prefix)?.catch((error: unknown) => this.settle(id, 'error', error as Error, false));
+      this.writeNow(FrameType.Request, id, body, method, 0, prefix)?.catch((error: unknown) => this.outbound.settle(id, 'error', error as Error, false));
     } catch (error) {
-      this.settle(id, 'error', error as Error, false);
+      this.outbound.settle(id, 'error', error as Error, false);
     }
     return promise;
   }
@@ -191,22 +184,22 @@ export class Session implements Connection {
     options: RequestOptions = {},
   ): Promise<Uint8Array> {
     const id = this.allocate();
-    const promise = this.track(id, method, options);
+    const promise = this.outbound.track(id, method, options);
     const credit = new StreamCredit();
-    (this.pending.get(id) as PendingRequest).credit = credit;
+    this.outbound.attachCredit(id, credit);
     const pump = async (): Promise<void> => {
       await this.write(FrameType.Request, id, EMPTY, method, FLAG_STREAMING, methodPrefix(method));
       for await (const chunk of chunks) {
         for (let offset = 0; offset < chunk.byteLength; offset += this.options.maxFrameBytes) {
-          if (!this.pending.has(id)) return;
+          if (!this.outbound.has(id)) return;
           const piece = chunk.subarray(offset, offset + this.options.maxFrameBytes);
           await credit.take(piece.byteLength);
           await this.write(FrameType.StreamData, id, piece, method);
         }
       }
-      if (this.pending.has(id)) await this.link.send(FrameType.StreamEnd, id, EMPTY);
+      if (this.outbound.has(id)) await this.link.send(FrameType.StreamEnd, id, EMPTY);
     };
-    pump().catch((error: unknown) => this.settle(id, 'error', error as Error, true));
+    pump().catch((error: unknown) => this.outbound.settle(id, 'error', error as Error, true));
     return promise;
   }
 
@@ -265,8 +258,7 @@ export class Session implements Connection {
         code: error instanceof AgentlinkError ? error.code : 'ERR_CONNECTION_LOST',
       });
     }
-    for (const id of [...this.pending.keys()]) this.settle(id, 'error', closedError, false);
-    this.deadlines.stop();
+    this.outbound.failAll(closedError);
     this.inbound.abortAll(closedError);
     this.handlers.clear();
     this.settleAccepted?.reject(closedError);
@@ -293,61 +285,6 @@ export class Session implements Connection {
     const id = this.nextId;
     this.nextId = this.nextId + 2 > 0xffffffff ? (this.direction === 'outbound' ? 1 : 2) : this.nextId + 2;
     return id;
-  }
-
-  private track(id: number, method: string, options: RequestOptions | undefined): Promise<Uint8Array> {
-    const timeoutMs = options?.timeoutMs ?? this.options.requestTimeoutMs;
-    const signal = options?.signal;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      if (signal?.aborted === true) {
-        reject(new RequestAbortedError(method));
-        return;
-      }
-      let cleanup: (() => void) | undefined;
-      if (signal !== undefined) {
-        const onAbort = (): void => this.settle(id, 'error', new RequestAbortedError(method), true);
-        signal.addEventListener('abort', onAbort, { once: true });
-        cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
-      const startedAt = performance.now();
-      const deadline = startedAt + timeoutMs;
-      this.pending.set(id, { method, startedAt, deadline, timeoutMs, resolve, reject, cleanup });
-      this.deadlines.schedule(deadline);
-    });
-  }
-
-  /** Times out every request due by `now`; returns the earliest deadline still pending. */
-  private expire(now: number): number {
-    let next = Infinity;
-    for (const [id, pending] of this.pending) {
-      if (pending.deadline <= now) this.settle(id, 'timeout', new RequestTimeoutError(pending.method, pending.timeoutMs), true);
-      else if (pending.deadline < next) next = pending.deadline;
-    }
-    return next;
-  }
-
-  /** Completes an outbound request exactly once. */
-  private settle(id: number, outcome: 'ok' | 'error' | 'timeout', result: Error | Uint8Array, cancelRemote: boolean): void {
-    const pending = this.pending.get(id);
-    if (pending === undefined) return;
-    this.pending.delete(id);
-    pending.cleanup?.();
-    pending.credit?.cancel('request finished');
-    if (cancelRemote && this.state !== 'closed') this.link.reset(id);
-    else this.link.finish(id);
-    const { events } = this.options;
-    if (events.has('requestCompleted')) {
-      events.emit('requestCompleted', {
-        transport: this.transport,
-        peer: this.peer.agentId,
-        method: pending.method,
-        latencyMs: performance.now() - pending.startedAt,
-        outcome,
-      });
-    }
-    if (result instanceof Error) pending.reject(result);
-    else pending.resolve(result);
-    this.checkDrained();
   }
 
   private write(type: FrameType, id: number, payload: Uint8Array, method: string, flags = 0, prefix?: Uint8Array): Promise<void> {
@@ -417,14 +354,14 @@ export class Session implements Connection {
         return;
       case FrameType.Response:
       case FrameType.Error: {
-        const pending = this.pending.get(frame.id);
-        if (pending === undefined) return; // late answer to a request that timed out
-        this.received(pending.method, frame);
+        const method = this.outbound.methodOf(frame.id);
+        if (method === undefined) return; // late answer to a request that timed out
+        this.received(method, frame);
         if (frame.type === FrameType.Response) {
-          this.settle(frame.id, 'ok', frame.payload, false);
+          this.outbound.settle(frame.id, 'ok', frame.payload, false);
         } else {
           const { code, message } = decodeErrorPayload(frame.payload);
-          this.settle(frame.id, 'error', new RemoteError(pending.method, code, message), false);
+          this.outbound.settle(frame.id, 'error', new RemoteError(method, code, message), false);
         }
         return;
       }
@@ -434,12 +371,11 @@ export class Session implements Connection {
         return;
       case FrameType.Credit:
         if (frame.payload.byteLength !== 4) throw new ProtocolViolationError('credit frame must carry 4 bytes');
-        this.pending.get(frame.id)?.credit?.grant(Buffer.from(frame.payload).readUInt32BE(0));
+        this.outbound.grantCredit(frame.id, Buffer.from(frame.payload).readUInt32BE(0));
         return;
       case FrameType.Cancel: {
         this.inbound.cancel(frame.id);
-        const pending = this.pending.get(frame.id);
-        if (pending !== undefined) this.settle(frame.id, 'error', new ConnectionClosedError('the peer reset the request'), false);
+        this.outbound.settle(frame.id, 'error', new ConnectionClosedError('the peer reset the request'), false);
         return;
       }
     }
