@@ -27,6 +27,7 @@ export type {
   HandlerContext,
   ListenAddress,
   PeerAddress,
+  QuicLibraryLogLevel,
   QuicTransportOptions,
   RequestOptions,
   TcpTransportOptions,

@@ -84,7 +84,15 @@ export interface QuicTransportOptions extends TransportOptions {
    * library. Default true.
    */
   readonly coalesceSends?: boolean;
+  /**
+   * Log level of @matrixai/quic's own logger (to stderr): handshakes, streams, connection
+   * errors. Default: the AGENTLINK_QUIC_LOG environment variable, else 'silent'. 'debug' is very
+   * verbose; use it on one agent.
+   */
+  readonly libraryLogLevel?: QuicLibraryLogLevel;
 }
+
+export type QuicLibraryLogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
 export type TcpTransportOptions = TransportOptions;
 

@@ -1,11 +1,12 @@
 import { isIP } from 'node:net';
-import Logger, { LogLevel } from '@matrixai/logger';
+import type Logger from '@matrixai/logger';
 import { events as quicEvents, QUICClient, QUICServer, QUICSocket, type QUICConnection } from '@matrixai/quic';
 import { InvalidOptionsError, type AgentlinkError } from '@agentlink/resilience';
 import { CertificateVerificationError, ConnectTimeoutError, PeerIdentityError, TlsHandshakeError, TransportStateError } from '../errors';
 import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
 import type { Session } from '../session/session';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
+import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { TransportBase } from '../transport-base';
 import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, Transport } from '../types';
 import { clientCryptoOps, createServerKey, serverCryptoOps } from './quic-crypto';
@@ -37,10 +38,6 @@ function optionalBoolean(name: string, value: unknown, fallback: boolean): boole
   return value;
 }
 
-function silentLogger(): Logger {
-  return new Logger('agentlink-quic', LogLevel.SILENT);
-}
-
 /** QUIC (RFC 9000) on @matrixai/quic with mutual TLS 1.3 and one stream per exchange. */
 export class QuicTransport extends TransportBase implements Transport {
   readonly kind = 'quic' as const;
@@ -54,6 +51,7 @@ export class QuicTransport extends TransportBase implements Transport {
   private readonly maxConcurrentStreams: number;
   private readonly retry: boolean;
   private readonly coalesceSends: boolean;
+  private readonly logger: Logger;
 
   constructor(private readonly quicOptions: QuicTransportOptions) {
     super(quicOptions);
@@ -62,6 +60,7 @@ export class QuicTransport extends TransportBase implements Transport {
     this.maxConcurrentStreams = quicOptions.maxConcurrentStreams ?? 100;
     this.retry = optionalBoolean('retry', quicOptions.retry, true);
     this.coalesceSends = optionalBoolean('coalesceSends', quicOptions.coalesceSends, true);
+    this.logger = quicLogger(resolveQuicLogLevel(quicOptions.libraryLogLevel));
     if (!(this.keepAliveIntervalMs > 0 && this.maxIdleTimeoutMs > this.keepAliveIntervalMs)) {
       throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
     }
@@ -94,7 +93,7 @@ export class QuicTransport extends TransportBase implements Transport {
       crypto: { key: createServerKey(), ops: serverCryptoOps },
       config: this.config() as ConstructorParameters<typeof QUICServer>[0]['config'],
       minIdleTimeout: this.resolved.connectTimeoutMs,
-      logger: silentLogger(),
+      logger: this.logger,
       retry: this.retry,
     });
     assertRetryHonoured(server, this.retry);
@@ -188,7 +187,7 @@ export class QuicTransport extends TransportBase implements Transport {
           socket,
           crypto: { ops: clientCryptoOps },
           config: this.config(),
-          logger: silentLogger(),
+          logger: this.logger,
         },
         { timer: timeoutMs, signal: options.signal },
       );
@@ -252,7 +251,7 @@ export class QuicTransport extends TransportBase implements Transport {
     if (this.state === 'closed') return Promise.reject(new TransportStateError('transport closed while dialling'));
     let socket = this.clientSockets.get(localHost);
     if (socket === undefined) {
-      const created = new QUICSocket({ logger: silentLogger() });
+      const created = new QUICSocket({ logger: this.logger });
       const shared: Promise<QUICSocket> = created.start({ host: localHost, port: 0 }).then(() => created);
       socket = shared;
       // A socket that stopped by itself (socket error) is replaced on the next dial.

@@ -1,4 +1,4 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { QuicPatchMissingError } from '../../src/errors';
 import { assertRetryHonoured } from '../../src/quic/quic-patch';
@@ -28,6 +28,7 @@ describe('QUIC retry and coalesceSends options', () => {
     ['retry', 0],
     ['coalesceSends', 1],
     ['coalesceSends', null],
+    ['libraryLogLevel', 'chatty'],
   ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
     expect(() => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions)).toThrow(InvalidOptionsError);
   });
@@ -56,6 +57,30 @@ describe('QUIC retry and coalesceSends options', () => {
     const third = await client.dial({ host: '127.0.0.1', port });
     expect(text(await third.request('echo', utf8('c')))).toBe('c');
     expect(sockets.size).toBe(1);
+  });
+
+  it('writes the library log to stderr at libraryLogLevel "debug" and nothing when silent', async () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+      lines.push(args.map(String).join(' '));
+    });
+    try {
+      for (const level of ['silent', 'debug'] as const) {
+        lines.length = 0;
+        const server = make({ libraryLogLevel: level });
+        server.handle('echo', (body) => body);
+        const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
+        const client = make({ libraryLogLevel: level }, pki.client);
+        const connection = await client.dial({ host: '127.0.0.1', port });
+        expect(text(await connection.request('echo', utf8('x')))).toBe('x');
+        await connection.close();
+        await Promise.all([client.close(), server.close()]);
+        if (level === 'silent') expect(lines).toEqual([]);
+        else expect(lines.some((line) => line.includes('agentlink-quic'))).toBe(true);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('detects a library that ignored retry: false', () => {
