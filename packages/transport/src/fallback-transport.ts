@@ -9,6 +9,7 @@ import type {
   Handler,
   ListenAddress,
   PeerAddress,
+  TlsCredentials,
   Transport,
   TransportEventName,
   TransportEvents,
@@ -94,6 +95,12 @@ export class FallbackTransport implements Transport {
   off<K extends TransportEventName>(event: K, listener: TransportListener<K>): this {
     this.events.off(event, listener);
     return this;
+  }
+
+  /** Rotates both inner transports (TCP first: it also builds its TLS context, the stricter check). */
+  updateCredentials(credentials: TlsCredentials): void {
+    this.options.tcp.updateCredentials(credentials);
+    this.options.quic.updateCredentials(credentials);
   }
 
   async close(options: CloseOptions = {}): Promise<void> {

@@ -12,6 +12,7 @@ import type {
   DialMode,
   Handler,
   TransportEventName,
+  TlsCredentials,
   TransportListener,
   TransportOptions,
 } from './types';
@@ -68,11 +69,14 @@ export abstract class TransportBase {
   protected readonly resolved: ResolvedOptions;
   protected readonly expiry: CertificateExpiryMonitor;
   protected state: 'idle' | 'running' | 'closed' = 'idle';
+  /** Own certificate, key and trusted CAs for new connections (see updateCredentials). */
+  protected credentials: TlsCredentials;
   private readonly connectionListeners = new Set<(connection: Connection) => void>();
 
   constructor(protected readonly options: TransportOptions) {
     this.resolved = resolveOptions(options);
-    this.expiry = new CertificateExpiryMonitor(options, this.events);
+    this.credentials = options.credentials;
+    this.expiry = new CertificateExpiryMonitor(options, this.events, () => this.credentials);
   }
 
   get connections(): ReadonlySet<Connection> {
@@ -102,6 +106,23 @@ export abstract class TransportBase {
   checkCertificates(): Array<{ subject: string; secondsLeft: number }> {
     return this.expiry.check();
   }
+
+  /**
+   * Rotates this transport's own certificate, key and trusted CAs without a restart: new
+   * connections (dialled and accepted) use them, open connections keep theirs until they close.
+   * Checked like the constructor's (production rules, dates, key matches certificate); on a typed
+   * error nothing changes.
+   */
+  updateCredentials(credentials: TlsCredentials): void {
+    if (this.state === 'closed') throw new TransportStateError('transport is closed; create a new one');
+    assertCredentialsUsable({ ...this.options, credentials });
+    this.applyCredentials(credentials);
+    this.credentials = credentials;
+    if (this.state === 'running') this.expiry.check();
+  }
+
+  /** Hands new credentials to the TLS machinery; throws (changing nothing) if it refuses them. */
+  protected abstract applyCredentials(credentials: TlsCredentials): void;
 
   protected assertUsable(): void {
     if (this.state === 'closed') throw new TransportStateError('transport is closed; create a new one');

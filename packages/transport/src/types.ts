@@ -177,5 +177,10 @@ export interface Transport {
   readonly connections: ReadonlySet<Connection>;
   on<K extends TransportEventName>(event: K, listener: TransportListener<K>): this;
   off<K extends TransportEventName>(event: K, listener: TransportListener<K>): this;
+  /**
+   * Rotates own certificate, key and trusted CAs for new connections; open connections keep
+   * theirs. Throws a typed error (and changes nothing) for unusable credentials.
+   */
+  updateCredentials(credentials: TlsCredentials): void;
   close(options?: CloseOptions): Promise<void>;
 }

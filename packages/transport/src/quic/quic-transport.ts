@@ -8,7 +8,7 @@ import type { Session } from '../session/session';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { TransportBase } from '../transport-base';
-import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, Transport } from '../types';
+import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, TlsCredentials, Transport } from '../types';
 import { clientCryptoOps, createServerKey, serverCryptoOps } from './quic-crypto';
 import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
@@ -69,8 +69,13 @@ export class QuicTransport extends TransportBase implements Transport {
     }
   }
 
+  protected applyCredentials(credentials: TlsCredentials): void {
+    // Dials read this.credentials through config(); the listener keeps its own copy.
+    this.server?.updateConfig({ key: credentials.keyPem, cert: credentials.certPem, ca: credentials.caPem });
+  }
+
   private config(): Record<string, unknown> {
-    const { certPem, keyPem, caPem } = this.quicOptions.credentials;
+    const { certPem, keyPem, caPem } = this.credentials;
     return {
       key: keyPem,
       cert: certPem,

@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { LocalCertificateInvalidError, ProductionGuardError } from '../errors';
 import { isDevelopmentCertificate, parseCertificate, splitPemBundle } from '../pki/certificate-inspection';
@@ -37,6 +38,18 @@ export function assertCredentialsUsable(options: TransportOptions): void {
     if (new Date(cert.validFrom).getTime() > now) throw new LocalCertificateInvalidError(subject, 'not yet valid');
     if (new Date(cert.validTo).getTime() <= now) throw new LocalCertificateInvalidError(subject, 'expired');
   }
+  assertKeyMatches(credentials.keyPem, own[0] as string);
+}
+
+/** The private key must belong to the leaf certificate, or every handshake would fail later. */
+function assertKeyMatches(keyPem: string, leafPem: string): void {
+  let matches: boolean;
+  try {
+    matches = parseCertificate(leafPem).checkPrivateKey(createPrivateKey(keyPem));
+  } catch (error) {
+    throw new InvalidOptionsError(`credentials.keyPem is not a usable private key: ${(error as Error).message}`);
+  }
+  if (!matches) throw new InvalidOptionsError('credentials.keyPem does not belong to the first certificate of credentials.certPem');
 }
 
 /** Reports seconds left on each own and CA certificate now and then periodically, until stopped. */
@@ -46,11 +59,14 @@ export class CertificateExpiryMonitor {
   constructor(
     private readonly options: TransportOptions,
     private readonly events: TransportEventEmitter,
+    /** The credentials in use now (they change with updateCredentials). */
+    private readonly current: () => TransportOptions['credentials'],
   ) {}
 
   /** Emits one 'certificateExpiry' per certificate; returns what it emitted. */
   check(): Array<{ subject: string; secondsLeft: number }> {
-    const pems = [...splitPemBundle(this.options.credentials.certPem), ...splitPemBundle(this.options.credentials.caPem)];
+    const { certPem, caPem } = this.current();
+    const pems = [...splitPemBundle(certPem), ...splitPemBundle(caPem)];
     return pems.map((pem) => {
       const cert = parseCertificate(pem);
       const report = {

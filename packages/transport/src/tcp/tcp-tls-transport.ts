@@ -1,6 +1,6 @@
 import { isIP, type Socket } from 'node:net';
 import * as tls from 'node:tls';
-import type { AgentlinkError } from '@agentlink/resilience';
+import { InvalidOptionsError, type AgentlinkError } from '@agentlink/resilience';
 import {
   CertificateVerificationError,
   ConnectFailedError,
@@ -15,7 +15,7 @@ import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-insp
 import { mapTlsError } from '../security/tls-error-mapping';
 import type { Session } from '../session/session';
 import { TransportBase } from '../transport-base';
-import type { CloseOptions, Connection, ListenAddress, PeerAddress, TcpTransportOptions, Transport } from '../types';
+import type { CloseOptions, Connection, ListenAddress, PeerAddress, TcpTransportOptions, TlsCredentials, Transport } from '../types';
 import { TcpFrameLink } from './tcp-frame-link';
 
 /** ALPN protocol id of agentlink/1 on both transports. */
@@ -53,16 +53,28 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     super(options);
   }
 
-  private tlsOptions(): tls.SecureContextOptions & tls.CommonConnectionOptions {
+  private tlsOptions(credentials = this.credentials): tls.SecureContextOptions & tls.CommonConnectionOptions {
     return {
-      key: this.options.credentials.keyPem,
-      cert: this.options.credentials.certPem,
-      ca: this.options.credentials.caPem,
+      key: credentials.keyPem,
+      cert: credentials.certPem,
+      ca: credentials.caPem,
       minVersion: 'TLSv1.3',
       maxVersion: 'TLSv1.3',
       ALPNProtocols: [ALPN_PROTOCOL],
       rejectUnauthorized: this.resolved.verifyPeer,
     };
+  }
+
+  protected applyCredentials(credentials: TlsCredentials): void {
+    const options = this.tlsOptions(credentials);
+    let clientContext: tls.SecureContext;
+    try {
+      clientContext = tls.createSecureContext(options);
+    } catch (error) {
+      throw new InvalidOptionsError(`credentials refused by TLS: ${(error as Error).message}`);
+    }
+    this.server?.setSecureContext(options);
+    this.clientContext = clientContext;
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
