@@ -22,7 +22,8 @@ export interface FleetConfig {
   readonly listen: { readonly host: string; readonly udpPort: number; readonly tcpPort?: number };
   readonly metrics: { readonly host: string; readonly port: number };
   /** PEM files: own certificate chain, private key, fleet CA. */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string };
+  /** Files re-read every reloadIntervalS (default 60; 0 = never) so renewed certificates apply without a restart. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly reloadIntervalS?: number };
   readonly peers: readonly PeerConfig[];
   /** Coordinator only: the suite to run. */
   readonly suite?: { readonly size?: number; readonly durationS?: number; readonly seed?: number; readonly dataDir?: string; readonly modelDir?: string; readonly rounds?: number; readonly pauseS?: number };
@@ -57,7 +58,9 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
   let tls: FleetConfig['tls'];
   if (root.tls !== undefined) {
     const t = object(root.tls, 'tls');
-    tls = { certFile: text(t.certFile, 'tls.certFile'), keyFile: text(t.keyFile, 'tls.keyFile'), caFile: text(t.caFile, 'tls.caFile') };
+    const reload = t.reloadIntervalS ?? 60;
+    if (typeof reload !== 'number' || !Number.isFinite(reload) || reload < 0) fail('tls.reloadIntervalS', 'must be a number of seconds >= 0 (0 = never)');
+    tls = { certFile: text(t.certFile, 'tls.certFile'), keyFile: text(t.keyFile, 'tls.keyFile'), caFile: text(t.caFile, 'tls.caFile'), reloadIntervalS: reload as number };
   }
   if (!Array.isArray(root.peers)) fail('peers', 'must be an array');
   const peers = (root.peers as unknown[]).map((p, i) => {

@@ -17,6 +17,7 @@ import { accountingHolds, type FleetSummary } from '../report/fleet-summary';
 import { formatSummaryTable } from '../report/summary-table';
 import { defineCoordinatorMetrics, RoundCounts } from '../telemetry/fleet-metrics';
 import { parseConfig, type FleetConfig } from './fleet-config';
+import { startCredentialReloader } from './credential-reloader';
 import { loadCredentials } from './load-credentials';
 
 interface Io {
@@ -114,6 +115,13 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
     metricsHost: config.metrics.host,
     metricsPort: config.metrics.port,
   });
+  const reloader = startCredentialReloader({
+    load: () => loadCredentials(config, source),
+    apply: (next) => node.updateCredentials(next),
+    initial: credentials,
+    intervalMs: (config.tls?.reloadIntervalS ?? 60) * 1000,
+    log,
+  });
   try {
     node.link.setDirectory(new Map<string, PeerEndpoint>(config.peers.map((p) => [p.id, { host: p.host, port: config.transport === 'tcp' ? p.tcpPort ?? p.udpPort : p.udpPort, tcpPort: p.tcpPort, serverName: p.serverName }])));
     io.out(JSON.stringify({ event: 'ready', agent: config.agent.id, role: config.agent.role, endpoint: node.endpoint, metrics: node.telemetry.url }));
@@ -123,6 +131,7 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
     await role.close();
     return 0;
   } finally {
+    reloader.close();
     await node.close();
   }
 }

@@ -30,6 +30,8 @@ export interface AgentNode {
   readonly endpoint: PeerEndpoint;
   /** Its metrics; the role defines the app's own `qe_fleet_*` metrics on `telemetry.metrics`. */
   readonly telemetry: AgentTelemetry;
+  /** Rotates the transport's certificate, key and CAs for new connections (typed error if unusable). */
+  updateCredentials(credentials: TlsCredentials): void;
   close(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNo
       link,
       endpoint,
       telemetry: started,
+      updateCredentials: (credentials) => transport.updateCredentials(credentials),
       close: async () => {
         await link.close();
         await started.close();

@@ -61,6 +61,8 @@ describe('configuration file', () => {
     ['duplicate peer', { ...BASE, peers: [...BASE.peers, BASE.peers[0]] }],
     ['missing analyser', { ...BASE, peers: BASE.peers.filter((p) => p.role !== 'analyser') }],
     ['bad tls', { ...BASE, tls: { certFile: '' } }],
+    ['negative tls.reloadIntervalS', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: -1 } }],
+    ['text tls.reloadIntervalS', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: '60' } }],
     ['bad serverName', { ...BASE, peers: [{ ...BASE.peers[0], serverName: 5 }, ...BASE.peers.slice(1)] }],
   ])('refuses %s with ConfigError', (_name, value) => {
     expect(() => validateConfig(value, 'x.json')).toThrow(ConfigError);
