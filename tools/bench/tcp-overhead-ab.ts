@@ -18,8 +18,8 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import * as tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startRawTlsEcho } from './raw-tls-floor.ts';
 import type * as transportModule from '@agentlink/transport';
 import type { TlsCredentials } from '@agentlink/transport';
 
@@ -106,63 +106,9 @@ async function agentlinkSubject(name: string, mod: TransportModule, server: TlsC
   };
 }
 
-function lengthPrefixed(onMessage: (message: Buffer) => void): (chunk: Buffer) => void {
-  let buffer: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    buffer = buffer.byteLength === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    while (buffer.byteLength >= 4) {
-      const length = buffer.readUInt32BE(0);
-      if (buffer.byteLength < 4 + length) break;
-      onMessage(buffer.subarray(4, 4 + length));
-      buffer = buffer.subarray(4 + length);
-    }
-  };
-}
-
-function prefix(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.byteLength);
-  out.writeUInt32BE(payload.byteLength, 0);
-  out.set(payload, 4);
-  return out;
-}
-
 /** The raw floor of transport-bench.ts, unchanged. */
 async function floorSubject(server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
-  const common = { minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const, ALPNProtocols: [ALPN] };
-  const tlsServer = tls.createServer({ ...common, key: server.keyPem, cert: server.certPem, ca: server.caPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
-    socket.setNoDelay(true);
-    socket.on('data', lengthPrefixed((message) => socket.write(prefix(message))));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-  const socket = tls.connect({
-    ...common,
-    host: '127.0.0.1',
-    port: (tlsServer.address() as { port: number }).port,
-    servername: 'localhost',
-    key: client.keyPem,
-    cert: client.certPem,
-    ca: client.caPem,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('secureConnect', resolve);
-    socket.once('error', reject);
-  });
-  socket.setNoDelay(true);
-  const waiters: Array<(message: Uint8Array) => void> = [];
-  socket.on('data', lengthPrefixed((message) => waiters.shift()?.(Buffer.from(message))));
-  return {
-    name: 'floor',
-    echo: (payload) =>
-      new Promise((resolve) => {
-        waiters.push(resolve);
-        socket.write(prefix(payload));
-      }),
-    stop: async () => {
-      socket.destroy();
-      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
-    },
-  };
+  return { name: 'floor', ...(await startRawTlsEcho(server, client, ALPN)) };
 }
 
 function machine(): string {

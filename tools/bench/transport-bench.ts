@@ -12,7 +12,6 @@
 import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import * as tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import Logger, { LogLevel } from '@matrixai/logger';
 import { events as quicEvents, QUICClient, QUICServer, type QUICConnection, type QUICStream } from '@matrixai/quic';
@@ -25,6 +24,7 @@ import {
   type Connection,
   type TlsCredentials,
 } from '@agentlink/transport';
+import { startRawTlsEcho, withLengthPrefix } from './raw-tls-floor';
 import { transportBenchCrypto } from './transport-bench-crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -194,7 +194,7 @@ async function rawQuicSubject(server: TlsCredentials, client: TlsCredentials): P
       const stream = quicClient.connection.newStream('bidi');
       const writer = stream.writable.getWriter();
       const answer = readAll(stream);
-      await writer.write(prefix(payload));
+      await writer.write(withLengthPrefix(payload));
       await writer.close();
       return answer;
     },
@@ -205,65 +205,8 @@ async function rawQuicSubject(server: TlsCredentials, client: TlsCredentials): P
   };
 }
 
-/** Splits a byte stream into 4-byte-length-prefixed messages. */
-function lengthPrefixed(onMessage: (message: Buffer) => void): (chunk: Buffer) => void {
-  let buffer: Buffer = Buffer.alloc(0);
-  return (chunk) => {
-    buffer = buffer.byteLength === 0 ? chunk : Buffer.concat([buffer, chunk]);
-    while (buffer.byteLength >= 4) {
-      const length = buffer.readUInt32BE(0);
-      if (buffer.byteLength < 4 + length) break;
-      onMessage(buffer.subarray(4, 4 + length));
-      buffer = buffer.subarray(4 + length);
-    }
-  };
-}
-
-function prefix(payload: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(4 + payload.byteLength);
-  out.writeUInt32BE(payload.byteLength, 0);
-  out.set(payload, 4);
-  return out;
-}
-
 async function rawTlsSubject(server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
-  const common = { minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const, ALPNProtocols: [ALPN_PROTOCOL] };
-  const tlsServer = tls.createServer({ ...common, key: server.keyPem, cert: server.certPem, ca: server.caPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
-    socket.setNoDelay(true);
-    socket.on('data', lengthPrefixed((message) => socket.write(prefix(message))));
-    socket.on('error', () => undefined);
-  });
-  await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
-  const socket = tls.connect({
-    ...common,
-    host: '127.0.0.1',
-    port: (tlsServer.address() as { port: number }).port,
-    servername: 'localhost',
-    key: client.keyPem,
-    cert: client.certPem,
-    ca: client.caPem,
-  });
-  await new Promise<void>((resolve, reject) => {
-    socket.once('secureConnect', resolve);
-    socket.once('error', reject);
-  });
-  socket.setNoDelay(true);
-  // Answers come back in order on one socket: a FIFO of waiters is enough.
-  const waiters: Array<(message: Uint8Array) => void> = [];
-  socket.on('data', lengthPrefixed((message) => waiters.shift()?.(Buffer.from(message))));
-  return {
-    transport: 'tcp',
-    impl: 'raw floor',
-    echo: (payload) =>
-      new Promise((resolve) => {
-        waiters.push(resolve);
-        socket.write(prefix(payload));
-      }),
-    stop: async () => {
-      socket.destroy();
-      await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
-    },
-  };
+  return { transport: 'tcp', impl: 'raw floor', ...(await startRawTlsEcho(server, client, ALPN_PROTOCOL)) };
 }
 
 function machine(): string {
