@@ -20,14 +20,13 @@
  *   npx tsx tools/bench/dial-modes-bench.ts [--dials 35] [--latencies 0,10,25,50] [--fresh 1]
  *       [--out tools/bench/results/dial-modes.json]
  */
-import { execFileSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { QuicTransport, TcpTlsTransport, type Connection, type DialMode, type Transport } from '@agentlink/transport';
 import { createTcpFaultProxy, createUdpFaultProxy, type FaultProxy } from '@agentlink/test-harness';
 import { ms, writeResult } from './bench-output';
 import { echo, pairCredentials } from './connection-pair';
-import { describeMachine, machineInfo } from './machine-info';
+import { describeMachine, lscpuSummary, machineInfo } from './machine-info';
 
 const { values } = parseArgs({
   options: {
@@ -42,15 +41,6 @@ const LATENCIES = values.latencies.split(',').map(Number);
 const FRESH = values.fresh === '1';
 const payload = new Uint8Array(64).fill(0x61);
 const machine = machineInfo();
-/** `lscpu` summary lines (model, CPUs, caches, hypervisor), where the tool exists. */
-function lscpuSummary(): string[] {
-  try {
-    const wanted = /^(Model name|CPU\(s\)|CPU family|Model|Thread\(s\) per core|Hypervisor vendor|L2 cache|L3 cache|BogoMIPS):/;
-    return execFileSync('lscpu', { encoding: 'utf8' }).split('\n').filter((line) => wanted.test(line)).map((line) => line.replace(/\s+/g, ' '));
-  } catch {
-    return [];
-  }
-}
 console.log(`dial-modes bench: ${describeMachine(machine)}`);
 const credentials = await pairCredentials();
 

@@ -14,12 +14,12 @@
  * Env: AB_ROUNDS (default 6), AB_SEQUENTIAL (default 5000), AB_THROUGHPUT (default 100000),
  *      AB_CONCURRENCY (default 32), AB_OUT (JSON path; default tools/bench/results/tcp-overhead-ab.json).
  */
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startRawTlsEcho } from './raw-tls-floor.ts';
+import { lscpuCpuLine } from './machine-info.ts';
 import type * as transportModule from '@agentlink/transport';
 import type { TlsCredentials } from '@agentlink/transport';
 
@@ -111,17 +111,6 @@ async function floorSubject(server: TlsCredentials, client: TlsCredentials): Pro
   return { name: 'floor', ...(await startRawTlsEcho(server, client, ALPN)) };
 }
 
-function machine(): string {
-  try {
-    const lscpu = execSync('lscpu', { encoding: 'utf8' });
-    const model = /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? 'unknown CPU';
-    const cpus = /^CPU\(s\):\s*(\d+)/m.exec(lscpu)?.[1] ?? '?';
-    return `${model}, ${cpus} CPU(s)`;
-  } catch {
-    return 'unknown (lscpu not available)';
-  }
-}
-
 async function main(): Promise<void> {
   const dirs = process.argv.slice(2);
   if (dirs.length !== 2) throw new Error('usage: tcp-overhead-ab.ts <build A dir> <build B dir>');
@@ -170,7 +159,7 @@ async function main(): Promise<void> {
       throughputRatioB: floor.rps / of('B').rps,
     };
   });
-  console.log(`\nTCP 64 B A/B — ${machine()} — node ${process.version} — ${startedAt} — load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(`\nTCP 64 B A/B — ${lscpuCpuLine()} — node ${process.version} — ${startedAt} — load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`A = ${dirs[0]}, B = ${dirs[1]}; ${ROUNDS} rounds, ${SEQUENTIAL} sequential + ${THROUGHPUT} requests at ${CONCURRENCY} in flight per subject and round\n`);
   console.log('| subject | p50 µs (median of rounds) | req/s (median) | CPU µs/request at 32 in flight (median) |');
   console.log('|---|---:|---:|---:|');
@@ -184,7 +173,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: startedAt, machine: machine(), node: process.version, loadAtStart, loadAtEnd: loadavg(), builds: { A: dirs[0], B: dirs[1] }, rounds: ROUNDS, sequential: SEQUENTIAL, throughputRequests: THROUGHPUT, concurrency: CONCURRENCY, rows, perRound, samples }, null, 2)}\n`,
+    `${JSON.stringify({ date: startedAt, machine: lscpuCpuLine(), node: process.version, loadAtStart, loadAtEnd: loadavg(), builds: { A: dirs[0], B: dirs[1] }, rounds: ROUNDS, sequential: SEQUENTIAL, throughputRequests: THROUGHPUT, concurrency: CONCURRENCY, rows, perRound, samples }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }

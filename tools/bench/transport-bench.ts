@@ -9,7 +9,6 @@
  * BENCH_THROUGHPUT_REQUESTS (default 300 QUIC / 10,000 TCP), BENCH_CONCURRENCY (default 32), BENCH_ONLY (quic|tcp),
  * BENCH_OUT (JSON path; default tools/bench/results/transport.json).
  */
-import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import {
   type TlsCredentials,
 } from '@agentlink/transport';
 import { startRawTlsEcho, withLengthPrefix } from './raw-tls-floor';
+import { lscpuCpuLine } from './machine-info';
 import { transportBenchCrypto } from './transport-bench-crypto';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -209,17 +209,6 @@ async function rawTlsSubject(server: TlsCredentials, client: TlsCredentials): Pr
   return { transport: 'tcp', impl: 'raw floor', ...(await startRawTlsEcho(server, client, ALPN_PROTOCOL)) };
 }
 
-function machine(): string {
-  try {
-    const lscpu = execSync('lscpu', { encoding: 'utf8' });
-    const model = /Model name:\s*(.+)/.exec(lscpu)?.[1]?.trim() ?? 'unknown CPU';
-    const cpus = /^CPU\(s\):\s*(\d+)/m.exec(lscpu)?.[1] ?? '?';
-    return `${model}, ${cpus} CPU(s)`;
-  } catch {
-    return 'unknown (lscpu not available)';
-  }
-}
-
 async function main(): Promise<void> {
   const ca = await createCertificateAuthority({ commonName: 'bench CA' });
   const issue = async (agentId: string): Promise<TlsCredentials> => {
@@ -258,7 +247,7 @@ async function main(): Promise<void> {
       };
     });
   const fmt = (n: number, digits = 3): string => n.toFixed(digits);
-  console.log(`\ntransport benchmark — ${machine()} — node ${process.version} — ${new Date().toISOString()}`);
+  console.log(`\ntransport benchmark — ${lscpuCpuLine()} — node ${process.version} — ${new Date().toISOString()}`);
   console.log(`sequential requests per case: QUIC ${REQUESTS.quic}, TCP ${REQUESTS.tcp}; throughput: QUIC ${THROUGHPUT_REQUESTS.quic}, TCP ${THROUGHPUT_REQUESTS.tcp} requests, ${CONCURRENCY} in flight\n`);
   console.log('| transport | implementation | payload B | p50 ms | p99 ms | mean ms | req/s | MiB/s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
@@ -274,7 +263,7 @@ async function main(): Promise<void> {
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), machine: machine(), node: process.version, concurrency: CONCURRENCY, rows, ratios }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: lscpuCpuLine(), node: process.version, concurrency: CONCURRENCY, rows, ratios }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
