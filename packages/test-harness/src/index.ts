@@ -62,7 +62,8 @@ export {
 } from './pki/test-pki';
 export type { CredentialFiles, PkiFiles } from './pki/write-pki';
 export { launchFleet } from './fleet/launch-fleet';
-export { namespaceSupport, type NamespaceSupport } from './fleet/network-namespaces';
+export { NamespaceNetwork, namespaceSupport, type NamespaceSupport } from './fleet/network-namespaces';
+export { ChildAgent, type ChildAgentOptions } from './fleet/child-agent';
 export type {
   AgentHandle,
   AgentSpec,
