@@ -46,12 +46,22 @@ export interface ListeningServer {
   readonly port: number;
 }
 
-/** Starts a server transport on 127.0.0.1 with an `echo` handler. */
-export async function startEchoServer(kind: TransportKind, tuning: PairTuning = {}): Promise<ListeningServer> {
-  const credentials = await pairCredentials();
-  const transport = createTransport(kind, credentials.server, tuning);
+/** Where a server listens, and as whom (default 127.0.0.1 with this process's pair credentials). */
+export interface EchoServerPlace {
+  readonly host?: string;
+  readonly credentials?: TlsCredentials;
+}
+
+/** Starts a server transport with an `echo` handler on a free port. */
+export async function startEchoServer(
+  kind: TransportKind,
+  tuning: PairTuning = {},
+  place: EchoServerPlace = {},
+): Promise<ListeningServer> {
+  const credentials = place.credentials ?? (await pairCredentials()).server;
+  const transport = createTransport(kind, credentials, tuning);
   transport.handle('echo', echo);
-  const { port } = await transport.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = await transport.listen({ host: place.host ?? '127.0.0.1', port: 0 });
   return { transport, port };
 }
 

@@ -24,8 +24,9 @@ import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { QuicTransport, TcpTlsTransport, type Connection, type DialMode, type Transport } from '@agentlink/transport';
 import { createTcpFaultProxy, createUdpFaultProxy, type FaultProxy } from '@agentlink/test-harness';
-import { ms, writeResult } from './bench-output';
+import { writeResult } from './bench-output';
 import { echo, pairCredentials } from './connection-pair';
+import { summariseDials, timeDialToFirstResponse, type DialSample, type DialSummary } from './dial-sample';
 import { describeMachine, lscpuSummary, machineInfo } from './machine-info';
 
 const { values } = parseArgs({
@@ -53,37 +54,26 @@ async function listen(kind: Listener): Promise<{ port: number; close: () => Prom
   return { port, close: () => t.close() };
 }
 
-interface Sample { wallMs: number; cpuMs: number }
 const clientTransport = (kind: 'quic' | 'tcp', dialMode: DialMode): Transport => {
   const options = { credentials: credentials.client, dialMode };
   return kind === 'quic' ? new QuicTransport(options) : new TcpTlsTransport(options);
 };
 const sharedClients = new Map<string, Transport>();
-async function dialOnce(kind: 'quic' | 'tcp', dialMode: DialMode, port: number): Promise<Sample> {
+async function dialOnce(kind: 'quic' | 'tcp', dialMode: DialMode, port: number): Promise<DialSample> {
   const key = `${kind} ${dialMode}`;
   if (!FRESH && !sharedClients.has(key)) sharedClients.set(key, clientTransport(kind, dialMode));
   const client = FRESH ? clientTransport(kind, dialMode) : sharedClients.get(key)!;
   let connection: Connection | undefined;
   try {
-    const c0 = process.cpuUsage();
-    const t = performance.now();
-    connection = await client.dial({ host: '127.0.0.1', port });
-    const answer = await connection.request('echo', payload);
-    const wallMs = performance.now() - t;
-    const c = process.cpuUsage(c0);
-    if (answer.byteLength !== payload.byteLength) throw new Error(`echo returned ${answer.byteLength} bytes`);
-    return { wallMs, cpuMs: (c.user + c.system) / 1000 };
+    const timed = await timeDialToFirstResponse(client, { host: '127.0.0.1', port }, payload);
+    connection = timed.connection;
+    return timed.sample;
   } finally {
     if (FRESH) await client.close({ force: true });
     else await connection?.close({ force: true });
   }
 }
 
-const pct = (xs: number[], p: number): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-};
-const r2 = (x: number): number => Math.round(x * 100) / 100;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
 const listeners = { 'quic retry off': await listen('quic retry off'), 'quic retry on': await listen('quic retry on'), tcp: await listen('tcp') };
@@ -96,7 +86,7 @@ const variants: Array<{ name: string; kind: 'quic' | 'tcp'; listener: Listener; 
   { name: 'quic retry on eager', kind: 'quic', listener: 'quic retry on', dialMode: 'eager' },
 ];
 
-interface Row { latencyMsEachWay: number; variant: string; dials: number; p50Ms: number; p90Ms: number; minMs: number; roundTrips: number | null; cpuMsPerDialP50: number }
+interface Row extends DialSummary { latencyMsEachWay: number; variant: string }
 const rows: Row[] = [];
 const ratios: Array<Record<string, number>> = [];
 for (const latencyMs of LATENCIES) {
@@ -109,7 +99,7 @@ for (const latencyMs of LATENCIES) {
     return proxy.address.port;
   };
   const ports = { 'quic retry off': await portOf('quic retry off'), 'quic retry on': await portOf('quic retry on'), tcp: await portOf('tcp') };
-  const samples = new Map<string, Sample[]>(variants.map((v) => [v.name, []]));
+  const samples = new Map<string, DialSample[]>(variants.map((v) => [v.name, []]));
   for (const v of variants) await dialOnce(v.kind, v.dialMode, ports[v.listener]); // warm-up
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 4 * latencyMs + 20));
   for (let i = 0; i < DIALS; i++) {
@@ -119,7 +109,7 @@ for (const latencyMs of LATENCIES) {
     }
   }
   const synMs = 2 * latencyMs;
-  const series = new Map<string, Sample[]>();
+  const series = new Map<string, DialSample[]>();
   for (const [name, xs] of samples) {
     if (name.startsWith('tcp') && latencyMs > 0) {
       series.set(`${name} raw`, xs);
@@ -131,17 +121,7 @@ for (const latencyMs of LATENCIES) {
   console.log(`\ndial to first response, ${latencyMs} ms each way${latencyMs === 0 ? ' (direct, no proxy)' : ''}, ${DIALS} dials per variant, load ${loadavg()[0]!.toFixed(2)}`);
   const p50 = new Map<string, number>();
   for (const [variant, xs] of series) {
-    const wall = xs.map((x) => x.wallMs);
-    const row: Row = {
-      latencyMsEachWay: latencyMs,
-      variant,
-      dials: xs.length,
-      p50Ms: ms(pct(wall, 50)),
-      p90Ms: ms(pct(wall, 90)),
-      minMs: ms(Math.min(...wall)),
-      roundTrips: latencyMs > 0 ? r2(pct(wall, 50) / (2 * latencyMs)) : null,
-      cpuMsPerDialP50: ms(pct(xs.map((x) => x.cpuMs), 50)),
-    };
+    const row: Row = { latencyMsEachWay: latencyMs, variant, ...summariseDials(xs, latencyMs) };
     rows.push(row);
     p50.set(variant, row.p50Ms);
     console.log(

@@ -22,12 +22,11 @@
  * Writes tools/bench/results/fleet.json (or --out).
  */
 import dgram from 'node:dgram';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { QUICConnection } from '@matrixai/quic';
 import { renderMarkdownTable } from '@agentlink/test-harness';
-import { ms, writeResult } from './bench-output';
-import { startFleetRig } from './fleet-rig';
+import { writeResult } from './bench-output';
+import { measureFleetCase, type FleetRow } from './fleet-case';
 import { describeMachine, machineInfo } from './machine-info';
 
 const { values } = parseArgs({
@@ -71,33 +70,8 @@ dgram.Socket.prototype.send = function countedSend(this: dgram.Socket, ...args: 
   return (originalSend as (...a: unknown[]) => void).apply(this, args);
 } as typeof dgram.Socket.prototype.send;
 
-interface Row {
+interface Row extends FleetRow {
   transport: Variant;
-  taskMs: number;
-  executors: number;
-  tasks: number;
-  completedOnce: number;
-  lost: number;
-  durationS: number;
-  tasksPerSec: number;
-  taskP50Ms: number;
-  taskP99Ms: number;
-  redispatches: number;
-  idealTasksPerSec: number | null;
-  /** CPU time of this process (every agent) during the measured batch, as % of one core. */
-  processCpuPct: number;
-  /**
-   * Event-loop utilisation during the batch, % of wall time the loop was not idle. Near 100 % the
-   * single JavaScript thread is saturated even when other jobs on the machine keep CPU % lower.
-   */
-  eventLoopBusyPct: number;
-  /** CPU time per completed task, all agents together, in ms. */
-  cpuMsPerTask: number;
-  /** Event-loop delay during the measured batch (perf_hooks, 10 ms resolution window), ms. */
-  eventLoopDelayP50Ms: number;
-  eventLoopDelayP99Ms: number;
-  /** UDP datagrams sent per completed task, all agents (0 for TCP). */
-  datagramsPerTask: number;
 }
 
 const machine = machineInfo();
@@ -107,46 +81,19 @@ for (const taskMs of TASK_MS) {
   for (const kind of KINDS) {
     for (const executors of EXECUTORS) {
       tickFlush = kind === 'quic-tick';
-      const rig = await startFleetRig({ executors, transport: kind === 'tcp' ? 'tcp' : 'quic', taskMs });
-      try {
-        await rig.runBatch(Math.max(20, executors * 8)); // warm-up: dial every peer, JIT
-        const loopDelay = monitorEventLoopDelay({ resolution: 1 });
-        loopDelay.enable();
-        const cpuBefore = process.cpuUsage();
-        const eluBefore = performance.eventLoopUtilization();
-        const datagramsBefore = datagrams;
-        const record = await rig.runBatch(kind === 'tcp' ? TCP_TASKS : TASKS, AbortSignal.timeout(300_000));
-        const cpu = process.cpuUsage(cpuBefore);
-        const elu = performance.eventLoopUtilization(eluBefore);
-        loopDelay.disable();
-        const cpuMs = (cpu.user + cpu.system) / 1000;
-        const a = record.accounting;
-        const row: Row = {
-          transport: kind,
-          taskMs,
-          executors,
-          tasks: a.tasks,
-          completedOnce: a.completedOnce,
-          lost: a.lost,
-          durationS: ms(record.durationMs / 1000),
-          tasksPerSec: Math.round((a.completedOnce / record.durationMs) * 1000 * 10) / 10,
-          taskP50Ms: ms(record.latency.p50),
-          taskP99Ms: ms(record.latency.p99),
-          redispatches: record.redispatches,
-          // 4 slots per executor (ExecutorAgent default), each finishing one task per taskMs.
-          idealTasksPerSec: taskMs > 0 ? Math.round((executors * 4 * 1000) / taskMs) : null,
-          processCpuPct: Math.round((cpuMs / record.durationMs) * 1000) / 10,
-          eventLoopBusyPct: Math.round(elu.utilization * 1000) / 10,
-          cpuMsPerTask: ms(cpuMs / Math.max(1, a.completedOnce)),
-          eventLoopDelayP50Ms: ms(loopDelay.percentile(50) / 1e6),
-          eventLoopDelayP99Ms: ms(loopDelay.percentile(99) / 1e6),
-          datagramsPerTask: Math.round(((datagrams - datagramsBefore) / Math.max(1, a.completedOnce)) * 100) / 100,
-        };
-        rows.push(row);
-        console.log(`${kind} ${taskMs} ms tasks, ${executors} executor(s): ${row.tasksPerSec} tasks/s (${a.completedOnce}/${a.tasks} in ${row.durationS} s, p50 ${row.taskP50Ms} ms, p99 ${row.taskP99Ms} ms, ${record.redispatches} re-dispatches, CPU ${row.processCpuPct} % = ${row.cpuMsPerTask} ms/task, loop busy ${row.eventLoopBusyPct} %, ${row.datagramsPerTask} datagrams/task, loop delay p99 ${row.eventLoopDelayP99Ms} ms)`);
-      } finally {
-        await rig.close();
-      }
+      const transport = kind === 'tcp' ? 'tcp' : 'quic';
+      const tasks = kind === 'tcp' ? TCP_TASKS : TASKS;
+      const measured = await measureFleetCase({ transport, taskMs, executors, tasks, countDatagrams: () => datagrams });
+      const row: Row = { transport: kind, ...measured };
+      rows.push(row);
+      console.log(
+        `${kind} ${taskMs} ms tasks, ${executors} executor(s): ${row.tasksPerSec} tasks/s ` +
+          `(${row.completedOnce}/${row.tasks} in ${row.durationS} s, ` +
+          `p50 ${row.taskP50Ms} ms, p99 ${row.taskP99Ms} ms, ` +
+          `${row.redispatches} re-dispatches, CPU ${row.processCpuPct} % = ${row.cpuMsPerTask} ms/task, ` +
+          `loop busy ${row.eventLoopBusyPct} %, ${row.datagramsPerTask} datagrams/task, ` +
+          `loop delay p99 ${row.eventLoopDelayP99Ms} ms)`,
+      );
     }
   }
 }

@@ -11,9 +11,10 @@
  * Writes tools/bench/results/loopback.json.
  */
 import { parseArgs } from 'node:util';
-import { renderMarkdownTable, runLoad } from '@agentlink/test-harness';
-import { ms, writeResult } from './bench-output';
+import { renderMarkdownTable } from '@agentlink/test-harness';
+import { writeResult } from './bench-output';
 import { openConnectionPair, type TransportKind } from './connection-pair';
+import { describeEchoRow, measureEchoLoad, type EchoLoadRow } from './echo-load';
 import { describeMachine, machineInfo } from './machine-info';
 
 const { values } = parseArgs({
@@ -33,55 +34,32 @@ const KINDS = values.transports.split(',') as TransportKind[];
 const PAYLOADS = values.payloads.split(',').map(Number);
 const STREAMS = values.streams.split(',').map(Number);
 
-interface Row {
+interface Row extends EchoLoadRow {
   transport: TransportKind;
-  payloadBytes: number;
-  streams: number;
-  requests: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  p50Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  meanMs: number;
-  requestsPerSec: number;
-  mibPerSec: number;
 }
 
 const machine = machineInfo();
 console.log(`loopback bench: ${describeMachine(machine)}`);
 const rows: Row[] = [];
 for (const payloadBytes of PAYLOADS) {
-  const payload = new Uint8Array(payloadBytes).fill(5);
   const requests = payloadBytes >= 64 * 1024 ? LARGE_REQUESTS : REQUESTS;
   for (const streams of STREAMS) {
     for (const kind of KINDS) {
       // A fresh connection per case: a connection broken by one case must not fail the next.
       const pair = await openConnectionPair(kind);
       try {
-        const { connection } = pair;
-        const call = async (): Promise<void> => {
-          const answer = await connection.request('echo', payload);
-          if (answer.byteLength !== payloadBytes) throw new Error(`echo returned ${answer.byteLength} bytes, expected ${payloadBytes}`);
-        };
-        await runLoad({ concurrency: streams, requests: Math.max(20, Math.round(requests / 10)), durationMs: MAX_MS / 4, call });
-        const r = await runLoad({ concurrency: streams, requests, durationMs: MAX_MS, call });
         const row: Row = {
           transport: kind,
-          payloadBytes,
-          streams,
-          requests: r.count,
-          errors: r.errors,
-          errorsByCode: r.errorsByCode,
-          p50Ms: ms(r.latency.p50),
-          p99Ms: ms(r.latency.p99),
-          p999Ms: ms(r.latency.p999),
-          meanMs: ms(r.latency.mean),
-          requestsPerSec: Math.round(r.throughputPerSec),
-          mibPerSec: Math.round(((r.throughputPerSec * payloadBytes * 2) / 2 ** 20) * 100) / 100,
+          ...(await measureEchoLoad(pair.connection, {
+            payloadBytes,
+            streams,
+            requests,
+            durationMs: MAX_MS,
+            warmup: { requests: Math.max(20, Math.round(requests / 10)), durationMs: MAX_MS / 4 },
+          })),
         };
         rows.push(row);
-        console.log(`${kind} ${payloadBytes} B × ${streams}: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, p99.9 ${row.p999Ms} ms, ${row.requestsPerSec} req/s (${r.count} requests, ${r.errors} errors${r.errors > 0 ? ` ${JSON.stringify(r.errorsByCode)}` : ''})`);
+        console.log(`${kind} ${payloadBytes} B × ${streams}: ${describeEchoRow(row)}`);
       } finally {
         await pair.close();
       }
