@@ -1,29 +1,27 @@
 /**
- * Loss and head-of-line blocking: 16 concurrent request streams on ONE connection through the
- * test-harness fault proxy with 25 ms added each way and 0, 0.5, 1 and 2 % loss, p50/p99 of
- * request latency for QUIC (one stream per request: a lost packet should delay only its own
- * stream) and TLS 1.3/TCP (frames multiplexed on one byte stream: a loss stalls every request
- * behind it). Each case runs in its own child process with a fresh connection and a deadline
- * (seconds + 90 s); a case that does not return is killed and listed under "hung" in the JSON.
+ * Loss and head-of-line blocking on real TCP and real UDP: 16 concurrent request streams on ONE
+ * connection between two network namespaces, 25 ms added each way, 0 / 0.5 / 1 / 2 % of packets
+ * dropped by the kernel (nftables) in both directions. QUIC sends one stream per request (a lost
+ * packet should delay only its own stream); TLS 1.3/TCP multiplexes frames on one byte stream (a
+ * loss holds every request behind it until the kernel's retransmission arrives). Client and server
+ * are separate Node processes running @agentlink/transport; how the path is built, and why the
+ * delay sits under a VXLAN overlay instead of in a TCP relay: netns-rig.ts.
  *
- * CAVEAT — TCP "loss" is a stall, and it flatters TCP. The TCP proxy cannot drop bytes (the
- * kernel retransmits on loopback), so it holds the hit chunk and everything behind it for
- * one-way delay + max(200 ms, RTT), like one fast retransmission, with no congestion-window
- * collapse and no RTO back-off. Real TCP on a lossy path does worse than these TCP figures.
- * UDP loss is real: the datagram is dropped and QUIC's own recovery handles it.
- *
+ * Needs Linux, root, iproute2 and nftables (Debian packages iproute2, nftables).
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/loss-bench.ts [--seconds 15] [--losses 0,0.005,0.01,0.02]
- *      [--delay 25] [--streams 16] [--payload 4096] [--transports quic,tcp]
- * Writes tools/bench/results/loss.json.
+ *      [--delay 25] [--streams 16] [--payload 4096] [--listeners quic,tcp] [--out file.json]
+ * Writes tools/bench/results/loss.json (or --out).
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { createTcpFaultProxy, createUdpFaultProxy, renderMarkdownTable, runLoad, type FaultProxy } from '@agentlink/test-harness';
-import { ms, writeResult } from './bench-output';
-import { createTransport, pairCredentials, startEchoServer, type TransportKind } from './connection-pair';
-import { describeMachine, machineInfo } from './machine-info';
+import { renderMarkdownTable } from '@agentlink/test-harness';
+import { writeResult } from './bench-output';
+import { describeEchoRow } from './echo-load';
+import { describeMachine, lscpuSummary, machineInfo } from './machine-info';
+import { runLossCase, type LossRow } from './netns-cases';
+import type { ListenerName } from './netns-peer-protocol';
+import { startNetnsRig } from './netns-rig';
 
 const { values } = parseArgs({
   options: {
@@ -32,133 +30,95 @@ const { values } = parseArgs({
     delay: { type: 'string', default: '25' },
     streams: { type: 'string', default: '16' },
     payload: { type: 'string', default: '4096' },
-    transports: { type: 'string', default: 'quic,tcp' },
-    case: { type: 'string' },
+    listeners: { type: 'string', default: 'quic,tcp' },
+    out: { type: 'string' },
   },
 });
 const SECONDS = Number(values.seconds);
 const LOSSES = values.losses.split(',').map(Number);
 const DELAY = Number(values.delay);
-const STREAMS = Number(values.streams);
-const PAYLOAD = Number(values.payload);
-const KINDS = values.transports.split(',') as TransportKind[];
-const CAVEAT =
-  'TCP loss is modelled as a stall (the hit chunk and all behind it held one-way delay + max(200 ms, RTT); no cwnd collapse, no RTO back-off): it flatters TCP.';
-
-interface Row {
-  transport: TransportKind;
-  lossRate: number;
-  requests: number;
-  errors: number;
-  errorsByCode: Record<string, number>;
-  p50Ms: number;
-  p90Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  requestsPerSec: number;
-  proxyDropped: number;
-  proxyStalled: number;
-}
+const LISTENERS = values.listeners.split(',') as ListenerName[];
+const caseOptions = {
+  streams: Number(values.streams),
+  payloadBytes: Number(values.payload),
+  seconds: SECONDS,
+  warmupRequests: 4 * Number(values.streams),
+};
+const METHOD =
+  'client and server in two network namespaces (separate Node processes), VXLAN overlay through the ' +
+  'test-harness UDP fault proxy in a third namespace (delay each way), kernel loss by nftables in both directions';
 
 const machine = machineInfo();
-const COMMAND = `npx tsx tools/bench/loss-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
-const rows: Row[] = [];
-const hung: string[] = [];
-
-/** Measures one case in this process: a fresh server, proxy, client and connection. */
-async function runCase(kind: TransportKind, lossRate: number): Promise<Row> {
-  const credentials = await pairCredentials();
-  const payload = new Uint8Array(PAYLOAD).fill(9);
-  const server = await startEchoServer(kind);
-  const factory = kind === 'quic' ? createUdpFaultProxy : createTcpFaultProxy;
-  const proxy: FaultProxy = await factory({ target: { host: '127.0.0.1', port: server.port }, faults: { latencyMs: DELAY }, seed: 42 });
-  const client = createTransport(kind, credentials.client, { connectTimeoutMs: 20_000 });
-  try {
-    const connection = await client.dial({ host: proxy.address.host, port: proxy.address.port });
-    const call = async (): Promise<void> => {
-      await connection.request('echo', payload, { timeoutMs: 30_000 });
-    };
-    await runLoad({ concurrency: STREAMS, requests: STREAMS * 4, call }); // warm-up without loss
-    proxy.setFaults({ lossRate });
-    const r = await runLoad({ concurrency: STREAMS, durationMs: SECONDS * 1000, call });
-    const stats = proxy.stats;
-    return {
-      transport: kind,
-      lossRate,
-      requests: r.count,
-      errors: r.errors,
-      errorsByCode: r.errorsByCode,
-      p50Ms: ms(r.latency.p50),
-      p90Ms: ms(r.latency.p90),
-      p99Ms: ms(r.latency.p99),
-      maxMs: ms(r.latency.max),
-      requestsPerSec: Math.round(r.throughputPerSec),
-      proxyDropped: stats.upstream.droppedPackets + stats.downstream.droppedPackets,
-      proxyStalled: stats.upstream.stalledPackets + stats.downstream.stalledPackets,
-    };
-  } finally {
-    await client.close({ force: true });
-    await server.transport.close({ force: true });
-    await proxy.close();
-  }
-}
-
-/**
- * Runs one case in a child process with a deadline. QUIC under loss has been seen to spin the
- * main thread for good (timers stop, nothing returns); a child can be killed and the case
- * recorded as hung, and the other cases still run.
- */
-function runCaseInChild(kind: TransportKind, lossRate: number): Promise<Row | undefined> {
-  const deadlineMs = SECONDS * 1000 + 90_000;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2), '--case', `${kind}:${lossRate}`], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let row: Row | undefined;
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /^ROW (.*)$/m.exec(out);
-      if (match !== null) row = JSON.parse(match[1]!) as Row;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), deadlineMs);
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (row === undefined) console.log(`${kind} loss ${lossRate * 100} %: no result (${signal === 'SIGKILL' ? `killed after ${deadlineMs / 1000} s: hung` : `exit ${code}`})`);
-      resolve(row);
-    });
-  });
-}
-
-if (values.case !== undefined) {
-  const [kind, loss] = values.case.split(':');
-  const row = await runCase(kind as TransportKind, Number(loss));
-  console.log(`ROW ${JSON.stringify(row)}`);
-  process.exit(0);
-}
-
-console.log(`loss bench: ${describeMachine(machine)}\n${CAVEAT}`);
-for (const lossRate of LOSSES) {
-  for (const kind of KINDS) {
-    console.log(`${kind} loss ${lossRate * 100} %: measuring for ${SECONDS} s`);
-    const row = await runCaseInChild(kind, lossRate);
-    if (row === undefined) {
-      hung.push(`${kind} loss ${lossRate}`);
-      continue;
+console.log(`loss bench: ${describeMachine(machine)}\n${METHOD}`);
+const rig = await startNetnsRig({ delayMs: DELAY });
+const rows: LossRow[] = [];
+const failed: string[] = [];
+try {
+  for (const lossRate of LOSSES) {
+    for (const listener of LISTENERS) {
+      console.log(
+        `${listener} loss ${lossRate * 100} %: measuring for ${SECONDS} s (load ${loadavg()[0]!.toFixed(2)})`,
+      );
+      try {
+        const row = await runLossCase(rig, listener, lossRate, caseOptions);
+        rows.push(row);
+        const dropped = `kernel dropped ${row.measuredLossPct} % of packets`;
+        console.log(`${listener} loss ${lossRate * 100} %: ${describeEchoRow(row)}, ${dropped}`);
+      } catch (error) {
+        failed.push(`${listener} loss ${lossRate}: ${error instanceof Error ? error.message : String(error)}`);
+        console.log(`${listener} loss ${lossRate * 100} %: no result: ${failed.at(-1)}`);
+      }
     }
-    rows.push(row);
-    console.log(`${kind} loss ${lossRate * 100} %: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ${row.requestsPerSec} req/s, ${row.requests} requests, ${row.errors} errors${row.errors > 0 ? ` ${JSON.stringify(row.errorsByCode)}` : ''}`);
   }
+} finally {
+  await rig.close();
 }
 
+const r2 = (x: number): number => Math.round(x * 100) / 100;
 const comparison = LOSSES.map((lossRate) => {
   const q = rows.find((r) => r.transport === 'quic' && r.lossRate === lossRate);
   const t = rows.find((r) => r.transport === 'tcp' && r.lossRate === lossRate);
   if (q === undefined || t === undefined) return undefined;
-  return { 'loss (%)': lossRate * 100, 'QUIC p50': q.p50Ms, 'TCP p50 (stall model)': t.p50Ms, 'QUIC p99': q.p99Ms, 'TCP p99 (stall model)': t.p99Ms, 'QUIC/TCP p99': Math.round((q.p99Ms / t.p99Ms) * 100) / 100 };
+  return {
+    'loss (%)': lossRate * 100,
+    'QUIC/TCP p50': r2(q.p50Ms / t.p50Ms),
+    'QUIC/TCP p99': r2(q.p99Ms / t.p99Ms),
+    'QUIC/TCP p99.9': r2(q.p999Ms / t.p999Ms),
+    'QUIC/TCP req/s': r2(q.requestsPerSec / t.requestsPerSec),
+  };
 }).filter((r) => r !== undefined);
 
-console.log(
-  `\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, 'loss (%)': r.lossRate * 100, requests: r.requests, errors: r.errors, 'p50 (ms)': r.p50Ms, 'p90 (ms)': r.p90Ms, 'p99 (ms)': r.p99Ms, 'max (ms)': r.maxMs, 'req/s': r.requestsPerSec, 'dropped (UDP)': r.proxyDropped, 'stalled (TCP)': r.proxyStalled })))}`,
-);
+const table = rows.map((r) => ({
+  listener: r.listener,
+  'loss (%)': r.lossRate * 100,
+  'dropped (%)': r.measuredLossPct,
+  requests: r.requests,
+  errors: r.errors,
+  'p50 (ms)': r.p50Ms,
+  'p99 (ms)': r.p99Ms,
+  'p99.9 (ms)': r.p999Ms,
+  'max (ms)': r.maxMs,
+  'req/s': r.requestsPerSec,
+  'MiB/s': r.mibPerSec,
+}));
+console.log(`\n${renderMarkdownTable(table)}`);
 if (comparison.length > 0) console.log(`\n${renderMarkdownTable(comparison)}`);
-console.log(`\n${CAVEAT}`);
-console.log(`wrote ${writeResult('loss', { command: COMMAND, machine, caveat: CAVEAT, hung, delayEachWayMs: DELAY, streams: STREAMS, payloadBytes: PAYLOAD, secondsPerCase: SECONDS, rows, comparison })}`);
+const command = `npx tsx tools/bench/loss-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
+const out = writeResult(
+  'loss',
+  {
+    command,
+    machine,
+    lscpu: lscpuSummary(),
+    loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
+    method: METHOD,
+    delayEachWayMs: DELAY,
+    ...caseOptions,
+    rows,
+    comparison,
+    failed,
+  },
+  values.out,
+);
+console.log(`\nwrote ${out}`);
+process.exitCode = failed.length === 0 ? 0 : 1;
