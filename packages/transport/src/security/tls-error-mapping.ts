@@ -14,6 +14,11 @@ const CERTIFICATE_CODES = new Set([
   'CERT_REJECTED',
   'INVALID_PURPOSE',
   'INVALID_CA',
+  'CERT_CHAIN_TOO_LONG',
+  'PATH_LENGTH_EXCEEDED',
+  'KEYUSAGE_NO_CERTSIGN',
+  // node:tls names the verification errors it has no name for (e.g. "EE certificate key too weak") so.
+  'UNSPECIFIED',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 

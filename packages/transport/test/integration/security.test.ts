@@ -1,19 +1,15 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import * as tls from 'node:tls';
-import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICServer } from '@matrixai/quic';
 import { AgentlinkError } from '@agentlink/resilience';
-import { clientCryptoOps, createServerKey, serverCryptoOps } from '../../src/quic/quic-crypto';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import { PeerClient } from '../../src/peer-client';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
-import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
 import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
+import { rawClientAttempt, startRawServer } from '../support/raw-peers';
 
 const DAY = 86_400_000;
-const silent = (): Logger => new Logger('test', LogLevel.SILENT);
 
 interface Pki {
   ca: CertificateAuthority;
@@ -47,85 +43,6 @@ async function buildPki(): Promise<Pki> {
     badServers,
     wrongCaClient: { certPem: wrongCaClient.certPem, keyPem: wrongCaClient.keyPem, caPem: ca.certPem },
   };
-}
-
-/** A server that presents any certificate: our transports refuse to start with a bad one. */
-async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; keyPem: string }, retry = true): Promise<{ port: number; stop: () => Promise<void> }> {
-  if (kind === 'tcp') {
-    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL] });
-    server.on('tlsClientError', () => undefined);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { port: (server.address() as { port: number }).port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
-  }
-  const server = new QUICServer({
-    crypto: { key: createServerKey(), ops: serverCryptoOps },
-    config: { key: cert.keyPem, cert: cert.certPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 5000 },
-    logger: silent(),
-    retry,
-  });
-  // A silently ignored `retry: false` (unpatched library) would make the Retry-off cases vacuous.
-  expect(server.retry).toBe(retry);
-  await server.start({ host: '127.0.0.1', port: 0 });
-  return { port: server.port, stop: () => server.stop({ force: true }) };
-}
-
-/** A request frame for `method` sent by a raw client right after its handshake, without waiting for the hello. */
-const eagerRequest = (method: string): Uint8Array => encodeFrame(FrameType.Request, 1, encodeMethodPayload(method, utf8('x')), 1024);
-
-/** Raw clients that a verifying server must refuse; each sends a request at once. Resolve with whatever happened. */
-async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { certPem: string; keyPem: string }, caPem?: string, maxVersion?: tls.SecureVersion): Promise<'refused' | 'accepted'> {
-  if (kind === 'tcp') {
-    return new Promise((resolve) => {
-      const socket = tls.connect({
-        host: '127.0.0.1',
-        port,
-        ca: caPem,
-        key: cert?.keyPem,
-        cert: cert?.certPem,
-        rejectUnauthorized: false,
-        maxVersion: maxVersion ?? 'TLSv1.3',
-        minVersion: maxVersion === 'TLSv1.2' ? 'TLSv1.2' : undefined,
-        ALPNProtocols: [ALPN_PROTOCOL],
-      });
-      socket.once('secureConnect', () => socket.write(eagerRequest('guarded')));
-      // The listener sends its hello frame only to accepted peers.
-      socket.once('data', () => {
-        socket.destroy();
-        resolve('accepted');
-      });
-      socket.on('error', () => resolve('refused'));
-      socket.on('close', () => resolve('refused'));
-    });
-  }
-  try {
-    const client = await QUICClient.createQUICClient(
-      {
-        host: '127.0.0.1',
-        port,
-        serverName: 'localhost',
-        crypto: { ops: clientCryptoOps },
-        config: { key: cert?.keyPem, cert: cert?.certPem, ca: caPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 3000 },
-        logger: silent(),
-      },
-      { timer: 3000 },
-    );
-    // An eager request right behind our Finished: the server must not deliver it to a handler.
-    const stream = client.connection.newStream('bidi');
-    const writer = stream.writable.getWriter();
-    writer.write(eagerRequest('guarded')).then(() => writer.close()).catch(() => undefined);
-    stream.readable.cancel().catch(() => undefined);
-    // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
-    const verdict = await Promise.race([
-      client.closedP.then(() => 'refused' as const),
-      new Promise<'accepted'>((resolve) => {
-        client.connection.addEventListener('EventQUICConnectionStream', () => resolve('accepted'), { once: true });
-      }),
-    ]);
-    await client.destroy({ force: true }).catch(() => undefined);
-    return verdict;
-  } catch {
-    return 'refused';
-  }
 }
 
 interface SecurityCase {
