@@ -21,10 +21,10 @@ export class ConfigError extends AgentlinkError {
   }
 }
 
-/** NODE_ENV=production and the configuration has no real (non-development) certificates. */
+/** A configured agent was given development certificates without `"development": true` in its configuration. */
 export class ProductionCertificatesRequiredError extends AgentlinkError {
   constructor(detail: string, cause?: unknown) {
-    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start in production: ${detail}; set certificate, key and CA paths to fleet-CA certificates`, {
+    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start: ${detail}; use fleet-CA certificates (development certificates only with "development": true, never in production)`, {
       retryable: false,
       cause,
     });
