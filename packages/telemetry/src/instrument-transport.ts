@@ -8,8 +8,8 @@ const DIRECTIONS: readonly ConnectionDirection[] = ['inbound', 'outbound'];
 const OUTCOMES = ['ok', 'error', 'timeout'] as const;
 
 /**
- * Counts a transport's connections, messages, bytes, latency, errors, handshakes, fallbacks and
- * certificate expiry. Returns a detach that removes its listeners and takes the connections it
+ * Counts a transport's connections, messages, bytes, latency, errors, certificate refusals,
+ * handshakes, fallbacks and certificate expiry. Returns a detach that removes its listeners and takes the connections it
  * still saw open out of the active gauges.
  */
 export function instrumentTransport(transport: EventSource, metrics: TelemetryMetrics): Detach {
@@ -79,6 +79,10 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
       const errorLabels: Record<string, string> = { transport: transportKind, code };
       if (metrics.peerLabels) errorLabels.peer = labels.peer.label(text(event.peer, 'unknown'));
       metrics.errors.inc(errorLabels);
+      // A refused peer certificate: the transport names the rule from a small fixed set.
+      if (event.reason !== undefined) {
+        metrics.certificateRefusals.inc({ transport: transportKind, reason: labels.refusalReason.label(text(event.reason)) });
+      }
     },
     certificateExpiry: (payload) => {
       const event = asRecord(payload);
