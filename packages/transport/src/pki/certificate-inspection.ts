@@ -22,7 +22,7 @@ export function splitPemBundle(pem: string): string[] {
 }
 
 function subjectField(cert: X509Certificate, field: string): string[] {
-  return cert.subject
+  return ((cert.subject as string | undefined) ?? '')
     .split('\n')
     .filter((line) => line.startsWith(`${field}=`))
     .map((line) => line.slice(field.length + 1));

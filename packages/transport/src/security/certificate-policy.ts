@@ -1,6 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { isDevelopmentCertificate } from '../pki/certificate-inspection';
-import { readKeyUsage } from '../pki/key-usage';
+import { readBasicConstraintsCa, readKeyUsage } from '../pki/certificate-extensions';
 import type { CertificatePolicyReason, CertificateRole } from './policy-reasons';
 
 /**
@@ -11,6 +11,7 @@ import type { CertificatePolicyReason, CertificateRole } from './policy-reasons'
 
 const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
 const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
+const OID_ANY_EXTENDED_KEY_USAGE = '2.5.29.37.0';
 const MIN_RSA_BITS = 2048;
 /** OpenSSL names of P-256 and P-384. */
 const ALLOWED_CURVES: Readonly<Record<string, string>> = { prime256v1: 'P-256', secp384r1: 'P-384' };
@@ -28,9 +29,9 @@ export interface CertificatePolicyOptions {
   readonly now?: number;
 }
 
-/** The subject on one line, for error messages. */
+/** The subject on one line, for error messages ('(empty subject)' when there is none). */
 export function subjectOf(cert: X509Certificate): string {
-  return cert.subject.replace(/\n/g, ', ');
+  return (cert.subject as string | undefined)?.replace(/\n/g, ', ') || '(empty subject)';
 }
 
 /** The key must be RSA >= 2048 bits, EC P-256 / P-384 or Ed25519. */
@@ -76,20 +77,26 @@ function extendedKeyUsages(cert: X509Certificate): readonly string[] | undefined
 /** The EKU a certificate needs for `role`. */
 export function extendedKeyUsageViolation(cert: X509Certificate, role: CertificateRole): PolicyViolation | undefined {
   const needed = role === 'client' ? OID_CLIENT_AUTH : OID_SERVER_AUTH;
-  if (extendedKeyUsages(cert)?.includes(needed) === true) return undefined;
+  const usages = extendedKeyUsages(cert);
+  if (usages?.includes(OID_ANY_EXTENDED_KEY_USAGE) === true) {
+    return { reason: 'extended-key-usage', detail: 'anyExtendedKeyUsage: a leaf must name its purposes (clientAuth, serverAuth)' };
+  }
+  if (usages?.includes(needed) === true) return undefined;
   const name = role === 'client' ? 'clientAuth' : 'serverAuth';
   return { reason: 'extended-key-usage', detail: `no ${name} extended key usage, which a ${role} certificate needs` };
 }
 
 /** A leaf identifies an agent: it must not be able to sign certificates, and must be able to sign handshakes. */
 export function leafProfileViolation(cert: X509Certificate): PolicyViolation | undefined {
-  if (cert.ca) return { reason: 'ca-certificate', detail: 'basicConstraints CA:TRUE, a certificate that can sign certificates cannot identify an agent' };
   let usage: ReturnType<typeof readKeyUsage>;
+  let ca: boolean;
   try {
     usage = readKeyUsage(cert.raw);
+    ca = cert.ca || readBasicConstraintsCa(cert.raw);
   } catch {
-    return { reason: 'key-usage', detail: 'the keyUsage extension cannot be read' };
+    return { reason: 'key-usage', detail: 'the keyUsage or basicConstraints extension cannot be read' };
   }
+  if (ca) return { reason: 'ca-certificate', detail: 'basicConstraints CA:TRUE, a certificate that can sign certificates cannot identify an agent' };
   if (usage?.keyCertSign === true || usage?.cRLSign === true) {
     return { reason: 'key-usage', detail: 'keyUsage keyCertSign or cRLSign, a certificate that can sign certificates cannot identify an agent' };
   }

@@ -18,17 +18,16 @@ function namesHost(cert: X509Certificate, host: string): boolean {
 }
 
 /**
- * The one judgement of a peer, which each transport calls once its TLS library has verified
- * the chain: the certificate policy (leaf first), then, for a server, `expectedHost` in its SANs,
- * then the agent id. Pure: a function of the certificates, the role, the host and `options`.
- * Throws PeerCertificatePolicyError (ERR_PEER_CERT_POLICY) or PeerIdentityError (ERR_PEER_IDENTITY).
+ * The certificate policy and host check of a peer's chain (leaf first) that the TLS library has
+ * verified: the rules of certificate-policy.ts, then, for a server, `expectedHost` in its SANs.
+ * Pure. Throws PeerCertificatePolicyError (ERR_PEER_CERT_POLICY) or PeerIdentityError; returns the leaf.
  */
-export function verifiedPeerIdentity(
+export function checkPeerCertificate(
   chain: CertificateInput | readonly CertificateInput[],
   role: CertificateRole,
   expectedHost?: string,
   options: CertificatePolicyOptions = {},
-): PeerIdentity {
+): X509Certificate {
   const certificates = (Array.isArray(chain) ? (chain as readonly CertificateInput[]) : [chain as CertificateInput]).map(parseCertificate);
   const leaf = certificates[0];
   if (leaf === undefined) throw new PeerIdentityError(`${role} presented no certificate`);
@@ -39,6 +38,21 @@ export function verifiedPeerIdentity(
   if (expectedHost !== undefined && !namesHost(leaf, expectedHost)) {
     throw new PeerIdentityError(`server certificate does not name "${expectedHost}" in its subject alternative names`);
   }
+  return leaf;
+}
+
+/**
+ * The one judgement of a peer, which each transport calls once its TLS library has verified
+ * the chain: checkPeerCertificate, then the agent id (SAN URI, else CN). Pure: a function of the
+ * certificates, the role, the host and `options`.
+ */
+export function verifiedPeerIdentity(
+  chain: CertificateInput | readonly CertificateInput[],
+  role: CertificateRole,
+  expectedHost?: string,
+  options: CertificatePolicyOptions = {},
+): PeerIdentity {
+  const leaf = checkPeerCertificate(chain, role, expectedHost, options);
   const agentId = agentIdOf(leaf);
   if (agentId === undefined || agentId.length === 0) throw new PeerIdentityError('peer certificate carries no agent id');
   return { agentId, subject: subjectOf(leaf), fingerprint256: leaf.fingerprint256, validTo: new Date(leaf.validTo) };
