@@ -192,6 +192,28 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
     });
   });
 
+  it('our own certificate must carry the EKU of each role it is used for, also after a rotation', async () => {
+    const clientOnly = await issue('client-only', { usage: 'client' });
+    const serverOnly = await issue('server-only', { usage: 'server' });
+    const dialer = make(kind, { credentials: clientOnly });
+    const listener = make(kind, { credentials: good });
+    listener.handle('echo', (body) => body);
+    try {
+      await expect(dialer.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+      const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
+      const connection = await dialer.dial({ host: '127.0.0.1', port });
+      expect(text(await connection.request('echo', utf8('as a client')))).toBe('as a client');
+      // It dials, so a certificate without clientAuth cannot replace it; one with it can.
+      expect(thrown(() => dialer.updateCredentials(serverOnly))).toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+      expect(thrown(() => dialer.updateCredentials(good))).toBeUndefined();
+      // A listener's certificate needs serverAuth.
+      expect(thrown(() => listener.updateCredentials(clientOnly))).toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+    } finally {
+      await dialer.close();
+      await listener.close();
+    }
+  });
+
   it('a development agent is refused by a listener without the flag, and refuses nothing it should not', async () => {
     const development = await issue('dev-agent', { development: true });
     const listener = make(kind, { credentials: good });
