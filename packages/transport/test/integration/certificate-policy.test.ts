@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { AgentlinkError } from '@agentlink/resilience';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
@@ -6,6 +6,7 @@ import { createCertificateAuthority, issueCertificate, type CertificateAuthority
 import type { CertificatePolicyReason } from '../../src/security/policy-reasons';
 import type { TlsCredentials, Transport, TransportEvents, TransportOptions } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
+import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
 
 type Kind = 'quic' | 'tcp';
@@ -74,19 +75,7 @@ beforeAll(async () => {
 });
 
 describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => {
-  let uncaught: unknown[];
-  const onUncaught = (error: unknown): void => void uncaught.push(error);
-  beforeEach(() => {
-    uncaught = [];
-    process.on('uncaughtException', onUncaught);
-    process.on('unhandledRejection', onUncaught);
-  });
-  afterEach(async () => {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    process.off('uncaughtException', onUncaught);
-    process.off('unhandledRejection', onUncaught);
-    expect(uncaught).toEqual([]);
-  });
+  failOnUncaughtErrors();
 
   it.each(RULES)('refuses $label as its own certificate, at construction and at rotation', ({ label, reason }) => {
     const credentials = bad.get(label)!;

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import * as tls from 'node:tls';
 import { AgentlinkError } from '@agentlink/resilience';
 import { QuicTransport } from '../../src/quic/quic-transport';
@@ -7,6 +7,7 @@ import { PeerClient } from '../../src/peer-client';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
 import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
+import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
 
 const DAY = 86_400_000;
@@ -87,8 +88,6 @@ const cases: SecurityCase[] = [
 
 describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
   let pki: Pki;
-  let uncaught: unknown[];
-  const onUncaught = (error: unknown): void => void uncaught.push(error);
   const make = (credentials: TlsCredentials): Transport =>
     kind === 'quic'
       ? new QuicTransport({ credentials, connectTimeoutMs: 3000, dialMode, ...quic })
@@ -97,18 +96,7 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
   beforeAll(async () => {
     pki = await buildPki();
   });
-  beforeEach(() => {
-    uncaught = [];
-    process.on('uncaughtException', onUncaught);
-    process.on('unhandledRejection', onUncaught);
-  });
-  afterEach(async () => {
-    // Give late library errors a chance to surface before checking.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    process.off('uncaughtException', onUncaught);
-    process.off('unhandledRejection', onUncaught);
-    expect(uncaught).toEqual([]);
-  });
+  failOnUncaughtErrors();
 
   it.each(Object.keys(REFUSED_SERVERS[kind]))('client refuses a %s server certificate with the typed error of its TLS stack', async (label) => {
     const server = await startRawServer(kind, pki.badServers[label]!, quic?.retry ?? true);
