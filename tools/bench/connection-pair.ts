@@ -24,7 +24,10 @@ let cached: Promise<PairCredentials> | undefined;
 
 async function issuePair(): Promise<PairCredentials> {
   const ca = await createCertificateAuthority({ commonName: 'agentlink bench CA' });
-  const issue = async (agentId: string): Promise<TlsCredentials> => ({ ...(await issueCertificate(ca, { agentId, usage: 'both' })), caPem: ca.certPem });
+  const issue = async (agentId: string): Promise<TlsCredentials> => {
+    const issued = await issueCertificate(ca, { agentId, usage: 'both' });
+    return { certPem: issued.certPem, keyPem: issued.keyPem, caPem: ca.certPem };
+  };
   return { server: await issue('bench-server'), client: await issue('bench-client') };
 }
 

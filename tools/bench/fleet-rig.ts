@@ -91,7 +91,10 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
   try {
     for (const id of ids) {
       const role = id === 'coordinator' ? 'coordinator' : id === 'analyser' ? 'analyser' : 'executor';
-      nodes.push(await startAgentNode({ id, role, transport: options.transport, credentials: credentials[id]!, development: true }));
+      const credential = credentials[id]!;
+      const transport = options.transport;
+      const node = await startAgentNode({ id, role, transport, credentials: credential, development: true });
+      nodes.push(node);
     }
   } catch (error) {
     await Promise.allSettled(nodes.map((n) => n.close()));

@@ -24,7 +24,8 @@ export class ConfigError extends AgentlinkError {
 /** A configured agent was given development certificates without `"development": true` in its configuration. */
 export class ProductionCertificatesRequiredError extends AgentlinkError {
   constructor(detail: string, cause?: unknown) {
-    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start: ${detail}; use fleet-CA certificates (development certificates only with "development": true, never in production)`, {
+    const remedy = 'use fleet-CA certificates (development ones only with "development": true, never in production)';
+    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start: ${detail}; ${remedy}`, {
       retryable: false,
       cause,
     });

@@ -9,8 +9,8 @@ const OUTCOMES = ['ok', 'error', 'timeout'] as const;
 
 /**
  * Counts a transport's connections, messages, bytes, latency, errors, certificate refusals,
- * handshakes, fallbacks and certificate expiry. Returns a detach that removes its listeners and takes the connections it
- * still saw open out of the active gauges.
+ * handshakes, fallbacks and certificate expiry. Returns a detach that removes its listeners and
+ * takes the connections it still saw open out of the active gauges.
  */
 export function instrumentTransport(transport: EventSource, metrics: TelemetryMetrics): Detach {
   // Connections this adapter counted as open, so a close it never saw open (or a detach)
@@ -81,7 +81,8 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
       metrics.errors.inc(errorLabels);
       // A refused peer certificate: the transport names the rule from a small fixed set.
       if (event.reason !== undefined) {
-        metrics.certificateRefusals.inc({ transport: transportKind, reason: labels.refusalReason.label(text(event.reason)) });
+        const reason = labels.refusalReason.label(text(event.reason));
+        metrics.certificateRefusals.inc({ transport: transportKind, reason });
       }
     },
     certificateExpiry: (payload) => {

@@ -157,7 +157,10 @@ export interface TelemetryMetricsOptions {
   peerLabels?: boolean;
   /** Distinct `peer` (and breaker `key`) label values before the rest become 'other'. Default: 64. */
   maxPeers?: number;
-  /** Distinct values of other free-text labels (error code, close reason, certificate refusal reason, subject, fallback reason). Default: 32. */
+  /**
+   * Distinct values of other free-text labels (error code, close reason, certificate refusal
+   * reason, subject, fallback reason). Default: 32.
+   */
   maxLabelValues?: number;
 }
 

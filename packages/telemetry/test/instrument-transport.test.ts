@@ -105,10 +105,11 @@ describe('instrumentTransport counting', () => {
     expect(await valueOf(metrics.certificateExpiry, { subject: 'agent-old' })).toBe(-5);
   });
 
-  it('counts refused peer certificates by rule, only for events that carry a reason, with a bounded label', async () => {
+  it('counts refused peer certificates by rule, only for events with a reason, bounded', async () => {
     const { metrics, transport } = setup({ maxLabelValues: 2 });
-    transport.emit('transportError', { transport: 'quic', peer: 'p1', code: 'ERR_PEER_CERT_POLICY', reason: 'key-size' });
-    transport.emit('transportError', { transport: 'quic', peer: 'p2', code: 'ERR_PEER_CERT_POLICY', reason: 'key-size' });
+    for (const peer of ['p1', 'p2']) {
+      transport.emit('transportError', { transport: 'quic', peer, code: 'ERR_PEER_CERT_POLICY', reason: 'key-size' });
+    }
     transport.emit('transportError', { transport: 'tcp', code: 'ERR_CERT_VERIFICATION', reason: 'chain' });
     transport.emit('transportError', { transport: 'tcp', code: 'ERR_PEER_IDENTITY', reason: 'identity' });
     transport.emit('transportError', { transport: 'tcp', code: 'ERR_CONNECT_FAILED' });

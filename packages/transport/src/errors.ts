@@ -89,7 +89,8 @@ export class PeerCertificatePolicyError extends AgentlinkError {
     readonly subject: string,
     detail: string,
   ) {
-    super('ERR_PEER_CERT_POLICY', `${role} certificate "${subject}" refused (${reason}): ${detail}; issue the peer a certificate that meets the policy`, {
+    const message = `${role} certificate "${subject}" refused (${reason}): ${detail}`;
+    super('ERR_PEER_CERT_POLICY', `${message}; issue the peer a certificate that meets the policy`, {
       retryable: false,
     });
   }
@@ -101,7 +102,7 @@ export class PeerCertificatePolicyError extends AgentlinkError {
  */
 export class ProductionGuardError extends AgentlinkError {
   constructor(code: 'ERR_DEV_CERTS_IN_PRODUCTION' | 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION', message: string) {
-    super(code, `${message}; this is refused unless the transport is created with development: true (never in production)`, {
+    super(code, `${message}; refused unless the transport is created with development: true (never in production)`, {
       retryable: false,
     });
   }
@@ -118,7 +119,10 @@ export class LocalCertificateInvalidError extends AgentlinkError {
     readonly reason?: CertificatePolicyReason,
     readonly field?: string,
   ) {
-    super('ERR_LOCAL_CERT_INVALID', `own certificate "${subject}"${field === undefined ? '' : ` (${field})`} is ${detail}${reason === undefined ? '' : ` (${reason})`}; replace it before starting`, {
+    const where = field === undefined ? '' : ` (${field})`;
+    const rule = reason === undefined ? '' : ` (${reason})`;
+    const message = `own certificate "${subject}"${where} is ${detail}${rule}`;
+    super('ERR_LOCAL_CERT_INVALID', `${message}; replace it before starting`, {
       retryable: false,
     });
   }

@@ -152,8 +152,15 @@ export abstract class TransportBase {
    * certificate policy and identity (verifiedPeerIdentity), or an unverified identity when
    * verification is off (development only).
    */
-  protected identifyPeer(chain: readonly CertificateInput[], role: CertificateRole, address: string, expectedHost?: string): PeerIdentity {
-    if (!this.resolved.verifyPeer) return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
+  protected identifyPeer(
+    chain: readonly CertificateInput[],
+    role: CertificateRole,
+    address: string,
+    expectedHost?: string,
+  ): PeerIdentity {
+    if (!this.resolved.verifyPeer) {
+      return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
+    }
     return verifiedPeerIdentity(chain, role, expectedHost, { development: this.resolved.development });
   }
 

@@ -64,7 +64,9 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
     if (typeof reload !== 'number' || !Number.isFinite(reload) || reload < 0) fail('tls.reloadIntervalS', 'must be a number of seconds >= 0 (0 = never)');
     tls = { certFile: text(t.certFile, 'tls.certFile'), keyFile: text(t.keyFile, 'tls.keyFile'), caFile: text(t.caFile, 'tls.caFile'), reloadIntervalS: reload as number };
   }
-  if (root.development !== undefined && typeof root.development !== 'boolean') fail('development', 'must be true or false');
+  if (root.development !== undefined && typeof root.development !== 'boolean') {
+    fail('development', 'must be true or false');
+  }
   if (!Array.isArray(root.peers)) fail('peers', 'must be an array');
   const peers = (root.peers as unknown[]).map((p, i) => {
     const peer = object(p, `peers[${i}]`);

@@ -25,10 +25,17 @@ export async function loadCredentials(config: FleetConfig, source: string): Prom
     }
   };
   const { certFile, keyFile, caFile } = config.tls;
-  const [certPem, keyPem, caPem] = await Promise.all([read(certFile, 'certFile'), read(keyFile, 'keyFile'), read(caFile, 'caFile')]);
+  const [certPem, keyPem, caPem] = await Promise.all([
+    read(certFile, 'certFile'),
+    read(keyFile, 'keyFile'),
+    read(caFile, 'caFile'),
+  ]);
   let parsed: Array<{ file: string; cert: X509Certificate }>;
   try {
-    parsed = [...certificates(certPem).map((cert) => ({ file: certFile, cert })), ...certificates(caPem).map((cert) => ({ file: caFile, cert }))];
+    parsed = [
+      ...certificates(certPem).map((cert) => ({ file: certFile, cert })),
+      ...certificates(caPem).map((cert) => ({ file: caFile, cert })),
+    ];
   } catch (error) {
     throw new ConfigError(source, 'tls.certFile or tls.caFile holds an unreadable certificate', error);
   }
@@ -36,7 +43,10 @@ export async function loadCredentials(config: FleetConfig, source: string): Prom
   if (config.development !== true) {
     const dev = parsed.find(({ cert }) => isDevelopmentCertificate(cert));
     if (dev !== undefined) {
-      throw new ProductionCertificatesRequiredError(`${dev.file}: "${dev.cert.subject.replace(/\n/g, ', ')}" is a development certificate and ${source} does not say "development": true`);
+      const subject = dev.cert.subject.replace(/\n/g, ', ');
+      throw new ProductionCertificatesRequiredError(
+        `${dev.file}: "${subject}" is a development certificate and ${source} does not say "development": true`,
+      );
     }
   }
   return { certPem, keyPem, caPem };

@@ -39,7 +39,8 @@ export interface AgentNode {
 
 /** Starts the transport, listens, and serves /metrics for one agent. */
 export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNode> {
-  const transport = createTransport(options.transport, options.credentials, options.tuning, options.development === true);
+  const development = options.development === true;
+  const transport = createTransport(options.transport, options.credentials, options.tuning, development);
   const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
   let telemetry: AgentTelemetry | undefined;
   try {

@@ -64,14 +64,22 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
   const credentials = dependencies.credentials ?? (await createDevelopmentCredentials({ agentIds: plan.agents.map((a) => a.id) })).agents;
   const launcher = dependencies.launcher ?? launchInProcess;
   const metricsPort = (index: number): number => (options.metricsBasePort === 0 ? 0 : options.metricsBasePort + index);
-  const context = { plan, options, credentials, development, prepared, metricsPort, createPredictor: () => dependencies.createPredictor(prepared.trainingSet) };
+  const createPredictor = (): Promise<FlakinessPredictor> => dependencies.createPredictor(prepared.trainingSet);
+  const context = { plan, options, credentials, development, prepared, metricsPort, createPredictor };
 
   const agents = new Map<string, LaunchedAgent>();
   const proxies = new Map<string, FleetFaultProxy[]>();
   let coordinatorNode: AgentNode | undefined;
   let coordinator: CoordinatorAgent | undefined;
   try {
-    coordinatorNode = await startAgentNode({ id: plan.coordinatorId, role: 'coordinator', transport: options.transport, credentials: credentials[plan.coordinatorId]!, development, metricsPort: metricsPort(0) });
+    coordinatorNode = await startAgentNode({
+      id: plan.coordinatorId,
+      role: 'coordinator',
+      transport: options.transport,
+      credentials: credentials[plan.coordinatorId]!,
+      development,
+      metricsPort: metricsPort(0),
+    });
     // Start the others in order, the analyser first (it trains), executors last.
     const launched = await Promise.all(plan.agents.slice(1).map((agent, i) => launcher(agent, i + 1, context)));
     for (const agent of launched) agents.set(agent.id, agent);

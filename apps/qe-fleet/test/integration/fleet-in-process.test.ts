@@ -51,7 +51,8 @@ describe('qe-fleet in one process, real sockets', () => {
       };
       expect([id, Object.entries(counts).filter(([, n]) => n < 1)]).toEqual([id, []]);
     }
-    expect(sampleSum(scraped.coordinator!, 'agentlink_request_duration_seconds_count', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
+    const answered = sampleSum(scraped.coordinator!, 'agentlink_request_duration_seconds_count', 'outcome="ok"');
+    expect(answered).toBeGreaterThanOrEqual(1);
     expect(scraped.coordinator).toMatch(/qe_fleet_tasks\{state="completed",agent="coordinator",role="coordinator"\} \d+/);
     expect(scraped['executor-1']).toMatch(/qe_fleet_test_executions_total\{agent="executor-1",role="executor"\} [1-9]\d*/);
     expect(scraped.analyser).toContain('qe_fleet_predictions_served_total{agent="analyser",role="analyser"}');

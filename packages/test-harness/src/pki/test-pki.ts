@@ -121,7 +121,7 @@ export async function createTestPki(options: TestPkiOptions): Promise<TestPki> {
   const agentId = options.badAgentId ?? options.agentIds[0];
   const now = Date.now();
   const base = { agentId, usage: 'both', ...san } as const;
-  const [expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage, caLeaf, rsa1024, unsupportedCurve, noEku] = await Promise.all([
+  const issued = await Promise.all([
     issue(pki, ca, ca.certPem, { ...base, notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) }),
     issue(pki, ca, ca.certPem, { ...base, notBefore: new Date(now + DAY_MS), notAfter: new Date(now + 30 * DAY_MS) }),
     issue(pki, otherCa, ca.certPem, base),
@@ -134,7 +134,12 @@ export async function createTestPki(options: TestPkiOptions): Promise<TestPki> {
     issue(pki, ca, ca.certPem, { ...base, usage: 'none' }),
   ]);
   const agents = Object.freeze(Object.fromEntries(agentEntries));
-  const bad = Object.freeze({ expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage, caLeaf, rsa1024, unsupportedCurve, noEku });
+  const [expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage] = issued;
+  const [caLeaf, rsa1024, unsupportedCurve, noEku] = issued.slice(6);
+  const bad = Object.freeze({
+    ...{ expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage },
+    ...{ caLeaf, rsa1024, unsupportedCurve, noEku },
+  });
   return {
     ca,
     otherCa,

@@ -22,20 +22,44 @@ const RAW_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 type TransportError = { transport: string; peer?: string; code: string; reason?: string };
 
 /** A raw TLS 1.3 server presenting `credentials`; counts the bytes any client sent it. */
-async function rawServer(credentials: TestCredentials): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
+async function rawServer(
+  credentials: TestCredentials,
+): Promise<{ port: number; received: () => number; close(): Promise<void> }> {
   let received = 0;
-  const srv = tls.createServer({ cert: credentials.certPem, key: credentials.keyPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL], ciphers: RAW_CIPHERS });
-  srv.on('secureConnection', (socket) => socket.on('data', (chunk: Buffer) => (received += chunk.length)).on('error', () => undefined));
+  const srv = tls.createServer({
+    cert: credentials.certPem,
+    key: credentials.keyPem,
+    minVersion: 'TLSv1.3',
+    ALPNProtocols: [ALPN_PROTOCOL],
+    ciphers: RAW_CIPHERS,
+  });
+  srv.on('secureConnection', (socket) =>
+    socket.on('data', (chunk: Buffer) => (received += chunk.length)).on('error', () => undefined),
+  );
   srv.on('tlsClientError', () => undefined);
   srv.listen(0, '127.0.0.1');
   await once(srv, 'listening');
-  return { port: (srv.address() as { port: number }).port, received: () => received, close: () => new Promise<void>((resolve) => srv.close(() => resolve())) };
+  return {
+    port: (srv.address() as { port: number }).port,
+    received: () => received,
+    close: () => new Promise<void>((resolve) => srv.close(() => resolve())),
+  };
 }
 
 /** A raw TLS 1.3 client presenting `credentials`; resolves once the listener closed it or sent its hello. */
 function rawClient(port: number, credentials: TestCredentials): Promise<'accepted' | 'refused'> {
   return new Promise((resolve) => {
-    const socket = tls.connect({ port, host: '127.0.0.1', servername: 'localhost', cert: credentials.certPem, key: credentials.keyPem, ca: credentials.caPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL], ciphers: RAW_CIPHERS });
+    const socket = tls.connect({
+      port,
+      host: '127.0.0.1',
+      servername: 'localhost',
+      cert: credentials.certPem,
+      key: credentials.keyPem,
+      ca: credentials.caPem,
+      minVersion: 'TLSv1.3',
+      ALPNProtocols: [ALPN_PROTOCOL],
+      ciphers: RAW_CIPHERS,
+    });
     // A request right behind the handshake: a refused client's must never reach a handler.
     // Request payload: [method length u8][method][body] (agentlink/1).
     const request = encodeFrame(FrameType.Request, 1, Buffer.concat([Buffer.from([7]), Buffer.from('guardedx')]), 1024);
@@ -108,14 +132,15 @@ describe('test PKI', () => {
     expect(cert('rsa1024').publicKey.asymmetricKeyDetails?.modulusLength).toBe(1024);
     expect(cert('unsupportedCurve').publicKey.asymmetricKeyDetails?.namedCurve).toBe('secp521r1');
     expect(cert('noEku').keyUsage).toBeUndefined();
-    for (const kind of ['caLeaf', 'rsa1024', 'unsupportedCurve', 'noEku'] as const) expect(cert(kind).checkIssued(ca)).toBe(true);
+    for (const kind of ['caLeaf', 'rsa1024', 'unsupportedCurve', 'noEku'] as const)
+      expect(cert(kind).checkIssued(ca)).toBe(true);
     for (const kind of Object.keys(pki.bad) as (keyof TestPki['bad'])[]) {
       expect(cert(kind).subjectAltName).toContain('agentlink://agent/coordinator');
       expect(pki.bad[kind].caPem).toBe(pki.ca.certPem);
     }
   });
 
-  it('a TcpTlsTransport listener refuses every bad client certificate with its typed error and never runs a handler', async () => {
+  it('a TcpTlsTransport listener refuses each bad client certificate, typed, and never runs a handler', async () => {
     const server = new TcpTlsTransport({ credentials: pki.agents.coordinator });
     let handled = 0;
     server.handle('guarded', () => void (handled += 1));
@@ -129,7 +154,10 @@ describe('test PKI', () => {
         errors.length = 0;
         expect([kind, await rawClient(port, pki.bad[kind as keyof TestPki['bad']])]).toEqual([kind, 'refused']);
         await waitUntil(() => errors.length > 0);
-        expect([kind, errors]).toEqual([kind, [{ transport: 'tcp', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code, reason }]]);
+        expect([kind, errors]).toEqual([
+          kind,
+          [{ transport: 'tcp', peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code, reason }],
+        ]);
       }
       expect(handled).toBe(1);
     } finally {
@@ -137,14 +165,19 @@ describe('test PKI', () => {
     }
   });
 
-  it('a TcpTlsTransport dialer refuses every bad server certificate with its typed error and sends it nothing', async () => {
+  it('a TcpTlsTransport dialer refuses each bad server certificate, typed, and sends it nothing', async () => {
     const client = new TcpTlsTransport({ credentials: pki.agents['executor-1'], connectTimeoutMs: 3000 });
     try {
-      for (const [kind, [code, reason]] of Object.entries(REFUSED_SERVERS).filter(([, v]) => v !== undefined) as Array<[string, [string, string]]>) {
+      for (const [kind, [code, reason]] of Object.entries(REFUSED_SERVERS).filter(([, v]) => v !== undefined) as Array<
+        [string, [string, string]]
+      >) {
         const server = await rawServer(pki.bad[kind as keyof TestPki['bad']]);
         try {
           const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
-          expect([kind, error]).toEqual([kind, expect.objectContaining({ code, retryable: false, ...(code === 'ERR_PEER_CERT_POLICY' ? { reason } : {}) })]);
+          expect([kind, error]).toEqual([
+            kind,
+            expect.objectContaining({ code, retryable: false, ...(code === 'ERR_PEER_CERT_POLICY' ? { reason } : {}) }),
+          ]);
           expect([kind, server.received()]).toEqual([kind, 0]);
         } finally {
           await server.close();

@@ -2,7 +2,12 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { InvalidOptionsError } from '@agentlink/resilience';
-import { generateCertificateKeys, importSigningKey as importKey, signingAlgorithmFor, type CertificateKeySpec } from './key-pairs';
+import {
+  generateCertificateKeys,
+  importSigningKey as importKey,
+  signingAlgorithmFor,
+  type CertificateKeySpec,
+} from './key-pairs';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -178,7 +183,9 @@ export async function issueCertificate(
     issuer === 'self'
       ? { name, algorithm: signingAlgorithmFor(options.key) }
       : { name: new x509.X509Certificate(issuer.certPem).subject, algorithm: ALGORITHM };
-  if (issuer !== 'self') extensions.push(await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(issuer.certPem), false));
+  if (issuer !== 'self') {
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(issuer.certPem), false));
+  }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: name,
@@ -186,11 +193,13 @@ export async function issueCertificate(
     notBefore,
     notAfter,
     publicKey: keys.spki,
-    signingKey: issuer === 'self' ? await importKey(keys.privateKey, signer.algorithm) : await importSigningKey(issuer.keyPem),
+    signingKey:
+      issuer === 'self' ? await importKey(keys.privateKey, signer.algorithm) : await importSigningKey(issuer.keyPem),
     signingAlgorithm: signer.algorithm,
     extensions,
   });
-  return { certPem: cert.toString('pem'), keyPem: keys.keyPem, ...(issuer === 'self' ? {} : { caPem: issuer.certPem }) };
+  const certPem = cert.toString('pem');
+  return issuer === 'self' ? { certPem, keyPem: keys.keyPem } : { certPem, keyPem: keys.keyPem, caPem: issuer.certPem };
 }
 
 export interface DevelopmentCredentialsOptions {

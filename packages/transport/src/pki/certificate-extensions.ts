@@ -38,7 +38,7 @@ function readTlv(der: Uint8Array, offset: number): Tlv {
 
 function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const result: Tlv[] = [];
-  for (let offset = parent.start; offset < parent.end; ) {
+  for (let offset = parent.start; offset < parent.end;) {
     const child = readTlv(der, offset);
     result.push(child);
     offset = child.end;
@@ -55,7 +55,11 @@ const OCTET_STRING = 0x04;
 const EXTENSIONS_TAG = 0xa3;
 
 function isOid(der: Uint8Array, oid: Tlv, expected: readonly number[]): boolean {
-  return oid.tag === 0x06 && oid.end - oid.start === expected.length && expected.every((byte, i) => der[oid.start + i] === byte);
+  return (
+    oid.tag === 0x06 &&
+    oid.end - oid.start === expected.length &&
+    expected.every((byte, i) => der[oid.start + i] === byte)
+  );
 }
 
 /** The DER value (inside its OCTET STRING) of extension `oid`, or undefined when absent. */

@@ -27,13 +27,17 @@ function toArrayBuffer(bytes: Buffer): ArrayBuffer {
 }
 
 /** Generates a key pair of the given kind (default EC P-256). */
-export async function generateCertificateKeys(spec: CertificateKeySpec = { type: 'ec', curve: 'P-256' }): Promise<GeneratedKeyPair> {
+export async function generateCertificateKeys(
+  spec: CertificateKeySpec = { type: 'ec', curve: 'P-256' },
+): Promise<GeneratedKeyPair> {
   let pair: { publicKey: KeyObject; privateKey: KeyObject };
   if (spec.type === 'ec') {
-    if (!['P-256', 'P-384', 'P-521', 'secp256k1'].includes(spec.curve)) throw new InvalidOptionsError(`unknown EC curve ${String(spec.curve)}`);
+    if (!['P-256', 'P-384', 'P-521', 'secp256k1'].includes(spec.curve))
+      throw new InvalidOptionsError(`unknown EC curve ${String(spec.curve)}`);
     pair = await generate('ec', { namedCurve: spec.curve });
   } else if (spec.type === 'rsa') {
-    if (!Number.isInteger(spec.bits) || spec.bits < 512 || spec.bits > 8192) throw new InvalidOptionsError('RSA bits must be an integer 512-8192');
+    if (!Number.isInteger(spec.bits) || spec.bits < 512 || spec.bits > 8192)
+      throw new InvalidOptionsError('RSA bits must be an integer 512-8192');
     pair = await generate('rsa', { modulusLength: spec.bits });
   } else if (spec.type === 'ed25519') {
     pair = await generate('ed25519');
@@ -53,7 +57,8 @@ type SigningAlgorithm = { name: string; hash?: string; namedCurve?: string };
 export function signingAlgorithmFor(spec: CertificateKeySpec = { type: 'ec', curve: 'P-256' }): SigningAlgorithm {
   if (spec.type === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
   if (spec.type === 'ed25519') return { name: 'Ed25519' };
-  if (spec.curve === 'secp256k1') throw new InvalidOptionsError('a secp256k1 key cannot sign (WebCrypto lacks the curve); issue it from a CA');
+  if (spec.curve === 'secp256k1')
+    throw new InvalidOptionsError('a secp256k1 key cannot sign (WebCrypto lacks the curve); issue it from a CA');
   const hash = spec.curve === 'P-256' ? 'SHA-256' : spec.curve === 'P-384' ? 'SHA-384' : 'SHA-512';
   return { name: 'ECDSA', namedCurve: spec.curve, hash };
 }

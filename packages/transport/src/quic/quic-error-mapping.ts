@@ -62,7 +62,7 @@ export function mapQuicError(error: unknown, address: string, timeoutMs = 0): Ag
   if (inner instanceof quicErrors.ErrorQUICConnectionPeer) {
     const data = inner.data as { isApp?: boolean; errorCode?: number } | undefined;
     if (data?.isApp === true && data.errorCode === PEER_REFUSED_APP_CODE) {
-      return new TlsHandshakeError("the listener refused this agent's certificate (certificate policy or identity)", inner);
+      return new TlsHandshakeError("the listener refused this agent's certificate (policy or identity)", inner);
     }
     return new ConnectionClosedError(`peer closed the QUIC connection (code ${(inner.data as { errorCode?: number } | undefined)?.errorCode ?? '?'})`);
   }

@@ -46,19 +46,27 @@ export function keyViolation(cert: X509Certificate): PolicyViolation | undefined
   }
   if (type === 'rsa' || type === 'rsa-pss') {
     const bits = details.modulusLength ?? 0;
-    return bits >= MIN_RSA_BITS ? undefined : { reason: 'key-size', detail: `RSA key of ${bits} bits, at least ${MIN_RSA_BITS} are required` };
+    return bits >= MIN_RSA_BITS
+      ? undefined
+      : { reason: 'key-size', detail: `RSA key of ${bits} bits, at least ${MIN_RSA_BITS} are required` };
   }
   if (type === 'ec') {
     const curve = details.namedCurve ?? 'unnamed';
-    return ALLOWED_CURVES[curve] !== undefined ? undefined : { reason: 'ec-curve', detail: `EC key on ${curve}, only P-256 and P-384 are accepted` };
+    return ALLOWED_CURVES[curve] !== undefined
+      ? undefined
+      : { reason: 'ec-curve', detail: `EC key on ${curve}, only P-256 and P-384 are accepted` };
   }
   if (type === 'ed25519') return undefined;
-  return { reason: 'key-algorithm', detail: `${type ?? 'unknown'} key, only RSA, EC (P-256, P-384) and Ed25519 are accepted` };
+  return {
+    reason: 'key-algorithm',
+    detail: `${type ?? 'unknown'} key, only RSA, EC (P-256, P-384) and Ed25519 are accepted`,
+  };
 }
 
 /** Validity dates against `now` (ms). */
 export function validityViolation(cert: X509Certificate, now: number): PolicyViolation | undefined {
-  if (new Date(cert.validFrom).getTime() > now) return { reason: 'not-yet-valid', detail: `not valid before ${cert.validFrom}` };
+  if (new Date(cert.validFrom).getTime() > now)
+    return { reason: 'not-yet-valid', detail: `not valid before ${cert.validFrom}` };
   if (new Date(cert.validTo).getTime() <= now) return { reason: 'expired', detail: `expired at ${cert.validTo}` };
   return undefined;
 }
@@ -66,7 +74,10 @@ export function validityViolation(cert: X509Certificate, now: number): PolicyVio
 /** Certificates marked for development are refused unless development is on. */
 export function developmentViolation(cert: X509Certificate, development: boolean): PolicyViolation | undefined {
   if (development || !isDevelopmentCertificate(cert)) return undefined;
-  return { reason: 'development-certificate', detail: 'marked OU=agentlink-development; only transports created with development: true accept it' };
+  return {
+    reason: 'development-certificate',
+    detail: 'marked OU=agentlink-development; only transports created with development: true accept it',
+  };
 }
 
 function extendedKeyUsages(cert: X509Certificate): readonly string[] | undefined {
@@ -79,7 +90,10 @@ export function extendedKeyUsageViolation(cert: X509Certificate, role: Certifica
   const needed = role === 'client' ? OID_CLIENT_AUTH : OID_SERVER_AUTH;
   const usages = extendedKeyUsages(cert);
   if (usages?.includes(OID_ANY_EXTENDED_KEY_USAGE) === true) {
-    return { reason: 'extended-key-usage', detail: 'anyExtendedKeyUsage: a leaf must name its purposes (clientAuth, serverAuth)' };
+    return {
+      reason: 'extended-key-usage',
+      detail: 'anyExtendedKeyUsage: a leaf must name its purposes (clientAuth, serverAuth)',
+    };
   }
   if (usages?.includes(needed) === true) return undefined;
   const name = role === 'client' ? 'clientAuth' : 'serverAuth';
@@ -96,19 +110,36 @@ export function leafProfileViolation(cert: X509Certificate): PolicyViolation | u
   } catch {
     return { reason: 'key-usage', detail: 'the keyUsage or basicConstraints extension cannot be read' };
   }
-  if (ca) return { reason: 'ca-certificate', detail: 'basicConstraints CA:TRUE, a certificate that can sign certificates cannot identify an agent' };
+  if (ca)
+    return {
+      reason: 'ca-certificate',
+      detail: 'basicConstraints CA:TRUE, a certificate that can sign certificates cannot identify an agent',
+    };
   if (usage?.keyCertSign === true || usage?.cRLSign === true) {
-    return { reason: 'key-usage', detail: 'keyUsage keyCertSign or cRLSign, a certificate that can sign certificates cannot identify an agent' };
+    return {
+      reason: 'key-usage',
+      detail: 'keyUsage keyCertSign or cRLSign, a certificate that can sign certificates cannot identify an agent',
+    };
   }
   if (usage !== undefined && !usage.digitalSignature) {
-    return { reason: 'key-usage', detail: 'keyUsage without digitalSignature, which TLS 1.3 needs to sign the handshake' };
+    return {
+      reason: 'key-usage',
+      detail: 'keyUsage without digitalSignature, which TLS 1.3 needs to sign the handshake',
+    };
   }
   return undefined;
 }
 
 /** Rules for every certificate of a chain: key, dates, development marking. */
-function anyCertificateViolation(cert: X509Certificate, options: CertificatePolicyOptions): PolicyViolation | undefined {
-  return keyViolation(cert) ?? validityViolation(cert, options.now ?? Date.now()) ?? developmentViolation(cert, options.development === true);
+function anyCertificateViolation(
+  cert: X509Certificate,
+  options: CertificatePolicyOptions,
+): PolicyViolation | undefined {
+  return (
+    keyViolation(cert) ??
+    validityViolation(cert, options.now ?? Date.now()) ??
+    developmentViolation(cert, options.development === true)
+  );
 }
 
 /**
@@ -142,14 +173,22 @@ export function ownCredentialViolation(
   authorities: readonly X509Certificate[],
   roles: readonly CertificateRole[],
   options: CertificatePolicyOptions = {},
-): { violation: PolicyViolation; certificate: X509Certificate; field: 'credentials.certPem' | 'credentials.caPem' } | undefined {
+):
+  | { violation: PolicyViolation; certificate: X509Certificate; field: 'credentials.certPem' | 'credentials.caPem' }
+  | undefined {
   const [leaf] = own;
   if (leaf !== undefined) {
-    const eku = roles.length > 0 ? roles.map((role) => extendedKeyUsageViolation(leaf, role)).find((v) => v !== undefined) : anyRoleViolation(leaf);
+    const eku =
+      roles.length > 0
+        ? roles.map((role) => extendedKeyUsageViolation(leaf, role)).find((v) => v !== undefined)
+        : anyRoleViolation(leaf);
     const violation = leafProfileViolation(leaf) ?? eku;
     if (violation !== undefined) return { violation, certificate: leaf, field: 'credentials.certPem' };
   }
-  for (const [field, list] of [['credentials.certPem', own], ['credentials.caPem', authorities]] as const) {
+  for (const [field, list] of [
+    ['credentials.certPem', own],
+    ['credentials.caPem', authorities],
+  ] as const) {
     for (const certificate of list) {
       const violation = anyCertificateViolation(certificate, options);
       if (violation !== undefined) return { violation, certificate, field };
@@ -162,5 +201,8 @@ function anyRoleViolation(leaf: X509Certificate): PolicyViolation | undefined {
   const client = extendedKeyUsageViolation(leaf, 'client');
   const server = extendedKeyUsageViolation(leaf, 'server');
   if (client === undefined || server === undefined) return undefined;
-  return { reason: 'extended-key-usage', detail: 'neither clientAuth nor serverAuth extended key usage; the certificate cannot be used for either role' };
+  return {
+    reason: 'extended-key-usage',
+    detail: 'neither clientAuth nor serverAuth extended key usage; the certificate cannot be used for either role',
+  };
 }

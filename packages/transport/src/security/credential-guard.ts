@@ -11,7 +11,7 @@ import type { CertificateRole } from './policy-reasons';
 function assertDevelopmentSwitches(options: TransportOptions): void {
   const legacy = (options as { allowDevelopmentCertificates?: unknown }).allowDevelopmentCertificates;
   if (legacy !== undefined && legacy !== false) {
-    throw new InvalidOptionsError('allowDevelopmentCertificates was replaced by development: true (development certificates are refused without it)');
+    throw new InvalidOptionsError('allowDevelopmentCertificates was replaced by development: true');
   }
   if (options.development !== undefined && typeof options.development !== 'boolean') {
     throw new InvalidOptionsError(`development must be a boolean, got ${typeof options.development}`);
@@ -47,15 +47,18 @@ export function assertCredentialsUsable(options: TransportOptions, roles: readon
   const authorities = splitPemBundle(credentials.caPem);
   if (own.length === 0) throw new InvalidOptionsError('credentials.certPem holds no certificate');
   if (authorities.length === 0) throw new InvalidOptionsError('credentials.caPem holds no certificate');
-  const refused = ownCredentialViolation(parseAll(own, 'credentials.certPem'), parseAll(authorities, 'credentials.caPem'), roles, {
-    development: options.development === true,
-  });
+  const ownCertificates = parseAll(own, 'credentials.certPem');
+  const trusted = parseAll(authorities, 'credentials.caPem');
+  const development = options.development === true;
+  const refused = ownCredentialViolation(ownCertificates, trusted, roles, { development });
   if (refused !== undefined) {
     const { violation, certificate, field } = refused;
     if (violation.reason === 'development-certificate') {
-      throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', `certificate "${subjectOf(certificate)}" (${field}) is a development certificate`);
+      const what = `certificate "${subjectOf(certificate)}" (${field}) is a development certificate`;
+      throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', what);
     }
-    throw new LocalCertificateInvalidError(subjectOf(certificate), `refused: ${violation.detail}`, violation.reason, field);
+    const detail = `refused: ${violation.detail}`;
+    throw new LocalCertificateInvalidError(subjectOf(certificate), detail, violation.reason, field);
   }
   assertKeyMatches(credentials.keyPem, own[0] as string);
 }

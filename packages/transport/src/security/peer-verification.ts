@@ -14,7 +14,15 @@ export type CertificateInput = string | Uint8Array | X509Certificate;
  */
 function namesHost(cert: X509Certificate, host: string): boolean {
   if (isIP(host) !== 0) return cert.checkIP(host) !== undefined;
-  return cert.checkHost(host, { subject: 'never', wildcards: true, partialWildcards: false, multiLabelWildcards: false, singleLabelSubdomains: false }) !== undefined;
+  return (
+    cert.checkHost(host, {
+      subject: 'never',
+      wildcards: true,
+      partialWildcards: false,
+      multiLabelWildcards: false,
+      singleLabelSubdomains: false,
+    }) !== undefined
+  );
 }
 
 /**
@@ -28,12 +36,19 @@ export function checkPeerCertificate(
   expectedHost?: string,
   options: CertificatePolicyOptions = {},
 ): X509Certificate {
-  const certificates = (Array.isArray(chain) ? (chain as readonly CertificateInput[]) : [chain as CertificateInput]).map(parseCertificate);
+  const certificates = (
+    Array.isArray(chain) ? (chain as readonly CertificateInput[]) : [chain as CertificateInput]
+  ).map(parseCertificate);
   const leaf = certificates[0];
   if (leaf === undefined) throw new PeerIdentityError(`${role} presented no certificate`);
   const refused = peerChainViolation(certificates, role, options);
   if (refused !== undefined) {
-    throw new PeerCertificatePolicyError(refused.violation.reason, role, subjectOf(refused.certificate), refused.violation.detail);
+    throw new PeerCertificatePolicyError(
+      refused.violation.reason,
+      role,
+      subjectOf(refused.certificate),
+      refused.violation.detail,
+    );
   }
   if (expectedHost !== undefined && !namesHost(leaf, expectedHost)) {
     throw new PeerIdentityError(`server certificate does not name "${expectedHost}" in its subject alternative names`);
@@ -54,7 +69,8 @@ export function verifiedPeerIdentity(
 ): PeerIdentity {
   const leaf = checkPeerCertificate(chain, role, expectedHost, options);
   const agentId = agentIdOf(leaf);
-  if (agentId === undefined || agentId.length === 0) throw new PeerIdentityError('peer certificate carries no agent id');
+  if (agentId === undefined || agentId.length === 0)
+    throw new PeerIdentityError('peer certificate carries no agent id');
   return { agentId, subject: subjectOf(leaf), fingerprint256: leaf.fingerprint256, validTo: new Date(leaf.validTo) };
 }
 

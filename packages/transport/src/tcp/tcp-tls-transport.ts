@@ -100,7 +100,8 @@ export class TcpTlsTransport extends TransportBase implements Transport {
         verifyError !== undefined && verifyError !== null
           ? new CertificateVerificationError(String((verifyError as { code?: string }).code ?? verifyError), error)
           : mapTlsError(error, 'inbound');
-      this.reportError(typed instanceof ConnectFailedError ? new TlsHandshakeError(error.message, error) : typed, remoteOf(socket));
+      const reported = typed instanceof ConnectFailedError ? new TlsHandshakeError(error.message, error) : typed;
+      this.reportError(reported, remoteOf(socket));
       socket.destroy();
     });
     server.on('error', () => {

@@ -2,7 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/glo
 import { AgentlinkError } from '@agentlink/resilience';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
-import { createCertificateAuthority, issueCertificate, type CertificateAuthority, type IssueCertificateOptions } from '../../src/pki/certificate-authority';
+import {
+  createCertificateAuthority,
+  issueCertificate,
+  type CertificateAuthority,
+  type IssueCertificateOptions,
+} from '../../src/pki/certificate-authority';
 import type { CertificatePolicyReason } from '../../src/security/policy-reasons';
 import type { TlsCredentials, Transport, TransportEvents, TransportOptions } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
@@ -25,8 +30,16 @@ interface Rule {
 
 /** One certificate per rule of the policy, each signed by the fleet CA and otherwise good. */
 const RULES: readonly Rule[] = [
-  { label: 'a CA:TRUE leaf with valid EKUs', reason: 'ca-certificate', profile: { basicConstraintsCa: true, keyUsage: ['digitalSignature', 'keyCertSign'] } },
-  { label: 'a leaf with keyUsage keyCertSign', reason: 'key-usage', profile: { keyUsage: ['digitalSignature', 'keyCertSign'] } },
+  {
+    label: 'a CA:TRUE leaf with valid EKUs',
+    reason: 'ca-certificate',
+    profile: { basicConstraintsCa: true, keyUsage: ['digitalSignature', 'keyCertSign'] },
+  },
+  {
+    label: 'a leaf with keyUsage keyCertSign',
+    reason: 'key-usage',
+    profile: { keyUsage: ['digitalSignature', 'keyCertSign'] },
+  },
   {
     label: 'an RSA-1024 key',
     reason: 'key-size',
@@ -36,7 +49,11 @@ const RULES: readonly Rule[] = [
   },
   { label: 'an unsupported curve (P-521)', reason: 'ec-curve', profile: { key: { type: 'ec', curve: 'P-521' } } },
   { label: 'no extended key usage', reason: 'extended-key-usage', profile: { usage: 'none' } },
-  { label: 'a development certificate (no development flag)', reason: 'development-certificate', profile: { development: true } },
+  {
+    label: 'a development certificate (no development flag)',
+    reason: 'development-certificate',
+    profile: { development: true },
+  },
 ];
 
 /** Keys the policy accepts. */
@@ -48,7 +65,9 @@ const GOOD_KEYS: ReadonlyArray<[string, Profile['key']]> = [
 ];
 
 const make = (kind: Kind, options: TransportOptions): Transport =>
-  kind === 'quic' ? new QuicTransport({ connectTimeoutMs: 3000, ...options }) : new TcpTlsTransport({ connectTimeoutMs: 3000, ...options });
+  kind === 'quic'
+    ? new QuicTransport({ connectTimeoutMs: 3000, ...options })
+    : new TcpTlsTransport({ connectTimeoutMs: 3000, ...options });
 
 function thrown(fn: () => unknown): unknown {
   try {
@@ -86,34 +105,52 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       if (reason === 'development-certificate') {
         expect(error).toMatchObject({ name: 'ProductionGuardError', code: 'ERR_DEV_CERTS_IN_PRODUCTION' });
       } else {
-        expect(error).toMatchObject({ name: 'LocalCertificateInvalidError', code: 'ERR_LOCAL_CERT_INVALID', reason, field: 'credentials.certPem' });
+        expect(error).toMatchObject({
+          name: 'LocalCertificateInvalidError',
+          code: 'ERR_LOCAL_CERT_INVALID',
+          reason,
+          field: 'credentials.certPem',
+        });
         expect((error as Error).message).toContain('CN=bad-agent');
       }
     }
   });
 
-  it.each(RULES)('a dialer refuses a server presenting $label with a typed error naming the rule', async ({ label, reason, refusedByLibrary }) => {
-    const server = await startRawServer(kind, bad.get(label)!, false);
-    const client = make(kind, { credentials: good });
-    const events: Array<TransportEvents['transportError']> = [];
-    client.on('transportError', (e) => void events.push(e));
-    try {
-      const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(AgentlinkError);
-      const libraryCode = refusedByLibrary?.[`${kind} dialer`];
-      if (libraryCode !== undefined) {
-        expect((error as AgentlinkError).code).toBe(libraryCode);
-        expect(events).toContainEqual({ transport: kind, peer: `127.0.0.1:${server.port}`, code: libraryCode, reason: 'chain' });
-      } else {
-        expect(error).toMatchObject({ code: 'ERR_PEER_CERT_POLICY', reason, role: 'server' });
-        expect(events).toContainEqual({ transport: kind, peer: `127.0.0.1:${server.port}`, code: 'ERR_PEER_CERT_POLICY', reason });
+  it.each(RULES)(
+    'a dialer refuses a server presenting $label with a typed error naming the rule',
+    async ({ label, reason, refusedByLibrary }) => {
+      const server = await startRawServer(kind, bad.get(label)!, false);
+      const client = make(kind, { credentials: good });
+      const events: Array<TransportEvents['transportError']> = [];
+      client.on('transportError', (e) => void events.push(e));
+      try {
+        const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(AgentlinkError);
+        const libraryCode = refusedByLibrary?.[`${kind} dialer`];
+        if (libraryCode !== undefined) {
+          expect((error as AgentlinkError).code).toBe(libraryCode);
+          expect(events).toContainEqual({
+            transport: kind,
+            peer: `127.0.0.1:${server.port}`,
+            code: libraryCode,
+            reason: 'chain',
+          });
+        } else {
+          expect(error).toMatchObject({ code: 'ERR_PEER_CERT_POLICY', reason, role: 'server' });
+          expect(events).toContainEqual({
+            transport: kind,
+            peer: `127.0.0.1:${server.port}`,
+            code: 'ERR_PEER_CERT_POLICY',
+            reason,
+          });
+        }
+        expect(client.connections.size).toBe(0);
+      } finally {
+        await client.close();
+        await server.stop();
       }
-      expect(client.connections.size).toBe(0);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  });
+    },
+  );
 
   describe('listener', () => {
     let server: Transport;
@@ -137,20 +174,36 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       await server.close();
     });
 
-    it.each(RULES)('refuses a client presenting $label, never runs a handler for it, and says why', async ({ label, reason, refusedByLibrary }) => {
-      const credentials = bad.get(label)!;
-      expect(await rawClientAttempt(kind, port, credentials, ca.certPem)).toBe('refused');
-      const libraryCode = refusedByLibrary?.[`${kind} listener`];
-      if (libraryCode !== undefined) {
-        await waitFor(() => events.some((e) => e.code === libraryCode), 3000, `${libraryCode} on the listener`);
-        expect(events).toEqual([{ transport: kind, peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code: libraryCode, reason: 'chain' }]);
-      } else {
-        await waitFor(() => events.some((e) => e.code === 'ERR_PEER_CERT_POLICY'), 3000, 'ERR_PEER_CERT_POLICY on the listener');
-        expect(events).toEqual([{ transport: kind, peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code: 'ERR_PEER_CERT_POLICY', reason }]);
-      }
-      expect(handlerCalls).toBe(0);
-      expect(server.connections.size).toBe(0);
-    });
+    it.each(RULES)(
+      'refuses a client presenting $label, never runs a handler for it, and says why',
+      async ({ label, reason, refusedByLibrary }) => {
+        const credentials = bad.get(label)!;
+        expect(await rawClientAttempt(kind, port, credentials, ca.certPem)).toBe('refused');
+        const libraryCode = refusedByLibrary?.[`${kind} listener`];
+        if (libraryCode !== undefined) {
+          await waitFor(() => events.some((e) => e.code === libraryCode), 3000, `${libraryCode} on the listener`);
+          expect(events).toEqual([
+            { transport: kind, peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/), code: libraryCode, reason: 'chain' },
+          ]);
+        } else {
+          await waitFor(
+            () => events.some((e) => e.code === 'ERR_PEER_CERT_POLICY'),
+            3000,
+            'ERR_PEER_CERT_POLICY on the listener',
+          );
+          expect(events).toEqual([
+            {
+              transport: kind,
+              peer: expect.stringMatching(/^127\.0\.0\.1:\d+$/),
+              code: 'ERR_PEER_CERT_POLICY',
+              reason,
+            },
+          ]);
+        }
+        expect(handlerCalls).toBe(0);
+        expect(server.connections.size).toBe(0);
+      },
+    );
 
     it.each(GOOD_KEYS)('accepts a client with a %s key both ways', async (_name, key) => {
       const credentials = await issue('good-key', { key });
@@ -188,15 +241,24 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
     const listener = make(kind, { credentials: good });
     listener.handle('echo', (body) => body);
     try {
-      await expect(dialer.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+      await expect(dialer.listen({ host: '127.0.0.1', port: 0 })).rejects.toMatchObject({
+        code: 'ERR_LOCAL_CERT_INVALID',
+        reason: 'extended-key-usage',
+      });
       const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
       const connection = await dialer.dial({ host: '127.0.0.1', port });
       expect(text(await connection.request('echo', utf8('as a client')))).toBe('as a client');
       // It dials, so a certificate without clientAuth cannot replace it; one with it can.
-      expect(thrown(() => dialer.updateCredentials(serverOnly))).toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+      expect(thrown(() => dialer.updateCredentials(serverOnly))).toMatchObject({
+        code: 'ERR_LOCAL_CERT_INVALID',
+        reason: 'extended-key-usage',
+      });
       expect(thrown(() => dialer.updateCredentials(good))).toBeUndefined();
       // A listener's certificate needs serverAuth.
-      expect(thrown(() => listener.updateCredentials(clientOnly))).toMatchObject({ code: 'ERR_LOCAL_CERT_INVALID', reason: 'extended-key-usage' });
+      expect(thrown(() => listener.updateCredentials(clientOnly))).toMatchObject({
+        code: 'ERR_LOCAL_CERT_INVALID',
+        reason: 'extended-key-usage',
+      });
     } finally {
       await dialer.close();
       await listener.close();
@@ -220,11 +282,16 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       const refusal = await dialer.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
       expect(refusal).toMatchObject({ code: 'ERR_TLS_HANDSHAKE', retryable: false });
       await waitFor(() => listenerEvents.length > 0, 3000, 'listener transportError');
-      expect(listenerEvents).toEqual([{ transport: kind, peer: expect.any(String), code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' }]);
+      expect(listenerEvents).toEqual([
+        { transport: kind, peer: expect.any(String), code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' },
+      ]);
       expect(handlerCalls).toBe(0);
       // A production dialer refuses a development listener; a development dialer accepts it.
       const { port: devPort } = await devListener.listen({ host: '127.0.0.1', port: 0 });
-      await expect(prodDialer.dial({ host: '127.0.0.1', port: devPort })).rejects.toMatchObject({ code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' });
+      await expect(prodDialer.dial({ host: '127.0.0.1', port: devPort })).rejects.toMatchObject({
+        code: 'ERR_PEER_CERT_POLICY',
+        reason: 'development-certificate',
+      });
       const accepted = await dialer.dial({ host: '127.0.0.1', port: devPort });
       expect(text(await accepted.request('echo', utf8('dev')))).toBe('dev');
     } finally {

@@ -11,7 +11,13 @@ import { createTestPki, text, utf8, type TestPki } from '../helpers';
 
 const MAX_FRAME = 1024;
 /** What a listener reports when a peer's bytes break the framing or the protocol. */
-const FRAME_ERROR_CODES = ['ERR_FRAME_TOO_LARGE', 'ERR_FRAME_MALFORMED', 'ERR_FRAME_VERSION', 'ERR_FRAME_TRUNCATED', 'ERR_PROTOCOL'];
+const FRAME_ERROR_CODES = [
+  'ERR_FRAME_TOO_LARGE',
+  'ERR_FRAME_MALFORMED',
+  'ERR_FRAME_VERSION',
+  'ERR_FRAME_TRUNCATED',
+  'ERR_PROTOCOL',
+];
 
 let seed = 7;
 function random(): number {
@@ -143,7 +149,10 @@ describe('framing fuzz against a live QUIC server', () => {
             port,
             serverName: 'localhost',
             crypto: { ops: clientCryptoOps },
-            config: { key: pki.client.keyPem, cert: pki.client.certPem, ca: pki.client.caPem, verifyPeer: true, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 20_000 },
+            config: {
+              ...{ key: pki.client.keyPem, cert: pki.client.certPem, ca: pki.client.caPem, verifyPeer: true },
+              ...{ applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 20_000 },
+            },
             logger: new Logger('fuzz', LogLevel.SILENT),
           },
           { timer: 5000 },
@@ -159,7 +168,8 @@ describe('framing fuzz against a live QUIC server', () => {
           await writer.write(Buffer.concat(frames)).catch(() => undefined);
           await writer.close().catch(() => undefined);
         }
-        if (await Promise.race([closed, new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000))])) closedByServer += 1;
+        const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000));
+        if (await Promise.race([closed, deadline])) closedByServer += 1;
         if (codes.filter(isFrameError).length > frameErrorsBefore) detected += 1;
         await attacker.destroy({ force: true }).catch(() => undefined);
         expect(text(await good.request('echo', utf8(`alive ${c}`)))).toBe(`alive ${c}`);

@@ -19,17 +19,36 @@ const RAW_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 const silent = (): Logger => new Logger('test', LogLevel.SILENT);
 
 /** A server that presents any certificate: our transports refuse to start with a bad one. */
-export async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: string; keyPem: string }, retry = true): Promise<{ port: number; stop: () => Promise<void> }> {
+export async function startRawServer(
+  kind: 'quic' | 'tcp',
+  cert: { certPem: string; keyPem: string },
+  retry = true,
+): Promise<{ port: number; stop: () => Promise<void> }> {
   if (kind === 'tcp') {
     // Security level 0: the raw peer may present keys OpenSSL would refuse to load (RSA-1024).
-    const server = tls.createServer({ key: cert.keyPem, cert: cert.certPem, minVersion: 'TLSv1.3', ALPNProtocols: [ALPN_PROTOCOL], ciphers: RAW_CIPHERS });
+    const server = tls.createServer({
+      key: cert.keyPem,
+      cert: cert.certPem,
+      minVersion: 'TLSv1.3',
+      ALPNProtocols: [ALPN_PROTOCOL],
+      ciphers: RAW_CIPHERS,
+    });
     server.on('tlsClientError', () => undefined);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return { port: (server.address() as { port: number }).port, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+    return {
+      port: (server.address() as { port: number }).port,
+      stop: () => new Promise((resolve) => server.close(() => resolve())),
+    };
   }
   const server = new QUICServer({
     crypto: { key: createServerKey(), ops: serverCryptoOps },
-    config: { key: cert.keyPem, cert: cert.certPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 5000 },
+    config: {
+      key: cert.keyPem,
+      cert: cert.certPem,
+      verifyPeer: false,
+      applicationProtos: [ALPN_PROTOCOL],
+      maxIdleTimeout: 5000,
+    },
     logger: silent(),
     retry,
   });
@@ -40,10 +59,17 @@ export async function startRawServer(kind: 'quic' | 'tcp', cert: { certPem: stri
 }
 
 /** A request frame for `method` sent by a raw client right after its handshake, without waiting for the hello. */
-export const eagerRequest = (method: string): Uint8Array => encodeFrame(FrameType.Request, 1, encodeMethodPayload(method, utf8('x')), 1024);
+export const eagerRequest = (method: string): Uint8Array =>
+  encodeFrame(FrameType.Request, 1, encodeMethodPayload(method, utf8('x')), 1024);
 
 /** Raw clients that a verifying server must refuse; each sends a request at once. Resolve with whatever happened. */
-export async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?: { certPem: string; keyPem: string }, caPem?: string, maxVersion?: tls.SecureVersion): Promise<'refused' | 'accepted'> {
+export async function rawClientAttempt(
+  kind: 'quic' | 'tcp',
+  port: number,
+  cert?: { certPem: string; keyPem: string },
+  caPem?: string,
+  maxVersion?: tls.SecureVersion,
+): Promise<'refused' | 'accepted'> {
   if (kind === 'tcp') {
     return new Promise((resolve) => {
       const socket = tls.connect({
@@ -75,7 +101,14 @@ export async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?
         port,
         serverName: 'localhost',
         crypto: { ops: clientCryptoOps },
-        config: { key: cert?.keyPem, cert: cert?.certPem, ca: caPem, verifyPeer: false, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 3000 },
+        config: {
+          key: cert?.keyPem,
+          cert: cert?.certPem,
+          ca: caPem,
+          verifyPeer: false,
+          applicationProtos: [ALPN_PROTOCOL],
+          maxIdleTimeout: 3000,
+        },
         logger: silent(),
       },
       { timer: 3000 },
@@ -83,7 +116,10 @@ export async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?
     // An eager request right behind our Finished: the server must not deliver it to a handler.
     const stream = client.connection.newStream('bidi');
     const writer = stream.writable.getWriter();
-    writer.write(eagerRequest('guarded')).then(() => writer.close()).catch(() => undefined);
+    writer
+      .write(eagerRequest('guarded'))
+      .then(() => writer.close())
+      .catch(() => undefined);
     stream.readable.cancel().catch(() => undefined);
     // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
     const verdict = await Promise.race([
@@ -98,4 +134,3 @@ export async function rawClientAttempt(kind: 'quic' | 'tcp', port: number, cert?
     return 'refused';
   }
 }
-

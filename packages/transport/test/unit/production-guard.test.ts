@@ -51,7 +51,9 @@ describe('production guard and PKI', () => {
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(cert.verify(new X509Certificate(dev.ca.certPem).publicKey)).toBe(true);
     expect(verifiedPeerIdentity(cert, 'client', undefined, { development: true }).agentId).toBe('alpha');
-    expect(() => verifiedPeerIdentity(cert, 'client')).toThrow(expect.objectContaining({ code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' }) as never);
+    const refusal = { code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' };
+    const refused = expect.objectContaining(refusal) as never;
+    expect(() => verifiedPeerIdentity(cert, 'client')).toThrow(refused);
     expect(isDevelopmentCertificate(new X509Certificate(fleet.certPem))).toBe(false);
   });
 
@@ -64,23 +66,30 @@ describe('production guard and PKI', () => {
   it.each([
     ['QUIC', (o: ConstructorParameters<typeof TcpTlsTransport>[0]) => new QuicTransport(o)],
     ['TCP', (o: ConstructorParameters<typeof TcpTlsTransport>[0]) => new TcpTlsTransport(o)],
-  ])('%s refuses development certificates and disabled verification without development: true, whatever NODE_ENV says', (_name, make) => {
+  ])('%s refuses development material without development: true, whatever NODE_ENV says', (_name, make) => {
     const devCreds = dev.agents['alpha']!;
+    type Options = Parameters<typeof make>[0];
+    const cases: Array<[Options, string]> = [
+      [{ credentials: devCreds }, 'ERR_DEV_CERTS_IN_PRODUCTION'],
+      [{ credentials: devCreds, development: false }, 'ERR_DEV_CERTS_IN_PRODUCTION'],
+      [{ credentials: fleet, insecureSkipPeerVerification: true }, 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION'],
+      [{ credentials: fleet }, 'accepted'],
+      [{ credentials: devCreds, development: true }, 'accepted'],
+      [{ credentials: fleet, development: true, insecureSkipPeerVerification: true }, 'accepted'],
+    ];
     for (const value of NODE_ENVS) {
       setNodeEnv(value);
-      const outcome = (options: Parameters<typeof make>[0]): string => thrownCode(() => make(options)) ?? 'accepted';
-      expect([value, outcome({ credentials: devCreds })]).toEqual([value, 'ERR_DEV_CERTS_IN_PRODUCTION']);
-      expect([value, outcome({ credentials: devCreds, development: false })]).toEqual([value, 'ERR_DEV_CERTS_IN_PRODUCTION']);
-      expect([value, outcome({ credentials: fleet, insecureSkipPeerVerification: true })]).toEqual([value, 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION']);
-      expect([value, outcome({ credentials: fleet })]).toEqual([value, 'accepted']);
-      expect([value, outcome({ credentials: devCreds, development: true })]).toEqual([value, 'accepted']);
-      expect([value, outcome({ credentials: fleet, development: true, insecureSkipPeerVerification: true })]).toEqual([value, 'accepted']);
+      for (const [options, expected] of cases) {
+        expect([value, options, thrownCode(() => make(options)) ?? 'accepted']).toEqual([value, options, expected]);
+      }
     }
     expect(() => make({ credentials: devCreds })).toThrow(ProductionGuardError);
     // A CA marked for development in caPem is refused too, naming the field.
-    expect(() => make({ credentials: { ...fleet, caPem: `${fleet.caPem}${dev.ca.certPem}` } })).toThrow(/\(credentials\.caPem\) is a development certificate/);
+    const devCa = { ...fleet, caPem: `${fleet.caPem}${dev.ca.certPem}` };
+    expect(() => make({ credentials: devCa })).toThrow(/\(credentials\.caPem\) is a development certificate/);
     // The old switch is gone: setting it must not silently do nothing.
-    expect(thrownCode(() => make({ credentials: devCreds, allowDevelopmentCertificates: true } as never))).toBe('ERR_INVALID_OPTIONS');
+    const legacy = { credentials: devCreds, allowDevelopmentCertificates: true } as never;
+    expect(thrownCode(() => make(legacy))).toBe('ERR_INVALID_OPTIONS');
     expect(thrownCode(() => make({ credentials: fleet, development: 'yes' } as never))).toBe('ERR_INVALID_OPTIONS');
   });
 
@@ -96,8 +105,10 @@ describe('production guard and PKI', () => {
     const future = await issueCertificate(ca, { agentId: 'new', usage: 'both', notBefore: new Date(now + 1e9) });
     expect(() => new TcpTlsTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
     expect(() => new QuicTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
-    expect(() => new QuicTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(expect.objectContaining({ reason: 'expired', field: 'credentials.certPem' }) as never);
-    expect(() => new TcpTlsTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(expect.objectContaining({ reason: 'not-yet-valid' }) as never);
+    const expiredError = expect.objectContaining({ reason: 'expired', field: 'credentials.certPem' }) as never;
+    expect(() => new QuicTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(expiredError);
+    const futureError = expect.objectContaining({ reason: 'not-yet-valid' }) as never;
+    expect(() => new TcpTlsTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(futureError);
   });
 
   it('validates options with typed errors', async () => {

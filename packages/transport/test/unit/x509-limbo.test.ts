@@ -81,23 +81,50 @@ const FOLLOWED: Readonly<Record<string, Outcome>> = {
 
 /** Cases we knowingly decide otherwise: our outcome, and why. */
 const DIVERGENT: Readonly<Record<string, { readonly ours: Outcome; readonly why: string }>> = {
-  'rfc5280::eku::ee-without-eku': { ours: 'extended-key-usage', why: 'an agent certificate must name its role (as webpki::eku::ee-without-eku)' },
-  'pathlen::validation-ignores-pathlen-in-leaf': { ours: 'ca-certificate', why: 'a CA certificate never identifies an agent, even where RFC 5280 allows it as the last in a path' },
-  'rfc5280::nc::permitted-dn-match': { ours: 'identity', why: 'the name is only in the subject CN; we match host names against SANs only' },
-  'webpki::eku::ee-critical-eku': { ours: 'accepted', why: 'criticality of the EKU extension is a CA/Browser Forum profile rule, not ours' },
-  'webpki::eku::root-has-eku': { ours: 'accepted', why: 'EKU on a trust anchor is a CA/Browser Forum profile rule; the EKU rule applies to the leaf' },
-  'webpki::san::san-critical-with-nonempty-subject': { ours: 'accepted', why: 'we check the names in the SAN, not the criticality flag (a profile rule)' },
+  'rfc5280::eku::ee-without-eku': {
+    ours: 'extended-key-usage',
+    why: 'an agent certificate must name its role (as webpki::eku::ee-without-eku)',
+  },
+  'pathlen::validation-ignores-pathlen-in-leaf': {
+    ours: 'ca-certificate',
+    why: 'a CA certificate never identifies an agent, even where RFC 5280 allows it as the last in a path',
+  },
+  'rfc5280::nc::permitted-dn-match': {
+    ours: 'identity',
+    why: 'the name is only in the subject CN; we match host names against SANs only',
+  },
+  'webpki::eku::ee-critical-eku': {
+    ours: 'accepted',
+    why: 'criticality of the EKU extension is a CA/Browser Forum profile rule, not ours',
+  },
+  'webpki::eku::root-has-eku': {
+    ours: 'accepted',
+    why: 'EKU on a trust anchor is a CA/Browser Forum profile rule; the EKU rule applies to the leaf',
+  },
+  'webpki::san::san-critical-with-nonempty-subject': {
+    ours: 'accepted',
+    why: 'we check the names in the SAN, not the criticality flag (a profile rule)',
+  },
   'rfc5280::san::noncritical-with-empty-subject': { ours: 'accepted', why: 'as above: SAN criticality is not checked' },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const limbo = JSON.parse(readFileSync(path.join(here, '../fixtures/x509-limbo/limbo-subset.json'), 'utf8')) as { testcases: LimboCase[] };
+const limbo = JSON.parse(readFileSync(path.join(here, '../fixtures/x509-limbo/limbo-subset.json'), 'utf8')) as {
+  testcases: LimboCase[];
+};
 
-const validAt = (cert: X509Certificate, now: number): boolean => Date.parse(cert.validFrom) <= now && now < Date.parse(cert.validTo);
-const issuedBy = (child: X509Certificate, issuer: X509Certificate): boolean => child.checkIssued(issuer) && child.verify(issuer.publicKey);
+const validAt = (cert: X509Certificate, now: number): boolean =>
+  Date.parse(cert.validFrom) <= now && now < Date.parse(cert.validTo);
+const issuedBy = (child: X509Certificate, issuer: X509Certificate): boolean =>
+  child.checkIssued(issuer) && child.verify(issuer.publicKey);
 
 /** The presented part of a path from the leaf to a trusted certificate, as a TLS library builds it, or undefined. */
-function buildPath(leaf: X509Certificate, intermediates: readonly X509Certificate[], roots: readonly X509Certificate[], now: number): X509Certificate[] | undefined {
+function buildPath(
+  leaf: X509Certificate,
+  intermediates: readonly X509Certificate[],
+  roots: readonly X509Certificate[],
+  now: number,
+): X509Certificate[] | undefined {
   const search = (chain: X509Certificate[]): X509Certificate[] | undefined => {
     const last = chain[chain.length - 1]!;
     if (roots.some((root) => root.ca && validAt(root, now) && issuedBy(last, root))) return chain;
@@ -115,9 +142,17 @@ function buildPath(leaf: X509Certificate, intermediates: readonly X509Certificat
 function outcomeOf(testcase: LimboCase): Outcome {
   const now = testcase.validation_time === null ? Date.now() : Date.parse(testcase.validation_time);
   const parse = (pem: string): X509Certificate => new X509Certificate(pem);
-  const presented = buildPath(parse(testcase.peer_certificate), testcase.untrusted_intermediates.map(parse), testcase.trusted_certs.map(parse), now);
+  const presented = buildPath(
+    parse(testcase.peer_certificate),
+    testcase.untrusted_intermediates.map(parse),
+    testcase.trusted_certs.map(parse),
+    now,
+  );
   if (presented === undefined) return 'chain';
-  const host = testcase.expected_peer_name?.kind === 'DNS' || testcase.expected_peer_name?.kind === 'IP' ? testcase.expected_peer_name.value : undefined;
+  const host =
+    testcase.expected_peer_name?.kind === 'DNS' || testcase.expected_peer_name?.kind === 'IP'
+      ? testcase.expected_peer_name.value
+      : undefined;
   try {
     checkPeerCertificate(presented, 'server', host, { now });
     return 'accepted';
