@@ -3,7 +3,8 @@
  * fault proxy), for benchmarks, the stress test and the transport soak.
  */
 import {
-  createDevelopmentCredentials,
+  createCertificateAuthority,
+  issueCertificate,
   QuicTransport,
   TcpTlsTransport,
   type Connection,
@@ -21,12 +22,21 @@ export interface PairCredentials {
 
 let cached: Promise<PairCredentials> | undefined;
 
-/** One development CA and two agent certificates, made once per process. */
+async function issuePair(): Promise<PairCredentials> {
+  const ca = await createCertificateAuthority({ commonName: 'agentlink bench CA' });
+  const issue = async (agentId: string): Promise<TlsCredentials> => {
+    const issued = await issueCertificate(ca, { agentId, usage: 'both' });
+    return { certPem: issued.certPem, keyPem: issued.keyPem, caPem: ca.certPem };
+  };
+  return { server: await issue('bench-server'), client: await issue('bench-client') };
+}
+
+/**
+ * One CA and two agent certificates (ECDSA P-256, the profile of createDevelopmentCredentials
+ * without the development marking, so no bench needs `development: true`), made once per process.
+ */
 export function pairCredentials(): Promise<PairCredentials> {
-  cached ??= createDevelopmentCredentials({ agentIds: ['bench-server', 'bench-client'] }).then(({ agents }) => ({
-    server: agents['bench-server']!,
-    client: agents['bench-client']!,
-  }));
+  cached ??= issuePair();
   return cached;
 }
 

@@ -86,11 +86,15 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
   const executorIds = Array.from({ length: options.executors }, (_, i) => `executor-${i + 1}`);
   const ids = ['coordinator', 'analyser', ...executorIds];
   const { agents: credentials } = await createDevelopmentCredentials({ agentIds: ids });
+  // The rig made its own development CA: its transports accept those certificates.
   const nodes: AgentNode[] = [];
   try {
     for (const id of ids) {
       const role = id === 'coordinator' ? 'coordinator' : id === 'analyser' ? 'analyser' : 'executor';
-      nodes.push(await startAgentNode({ id, role, transport: options.transport, credentials: credentials[id]! }));
+      const credential = credentials[id]!;
+      const transport = options.transport;
+      const node = await startAgentNode({ id, role, transport, credentials: credential, development: true });
+      nodes.push(node);
     }
   } catch (error) {
     await Promise.allSettled(nodes.map((n) => n.close()));

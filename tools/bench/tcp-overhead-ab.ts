@@ -91,10 +91,10 @@ async function measure(subject: Subject, round: number): Promise<Sample> {
 }
 
 async function agentlinkSubject(name: string, mod: TransportModule, server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
-  const listener = new mod.TcpTlsTransport({ credentials: server });
+  const listener = new mod.TcpTlsTransport({ credentials: server, development: true });
   listener.handle('echo', (body) => body);
   const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
-  const dialer = new mod.TcpTlsTransport({ credentials: client });
+  const dialer = new mod.TcpTlsTransport({ credentials: client, development: true });
   const connection = await dialer.dial({ host: '127.0.0.1', port });
   return {
     name,

@@ -21,10 +21,11 @@ export class ConfigError extends AgentlinkError {
   }
 }
 
-/** NODE_ENV=production and the configuration has no real (non-development) certificates. */
+/** A configured agent was given development certificates without `"development": true` in its configuration. */
 export class ProductionCertificatesRequiredError extends AgentlinkError {
   constructor(detail: string, cause?: unknown) {
-    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start in production: ${detail}; set certificate, key and CA paths to fleet-CA certificates`, {
+    const remedy = 'use fleet-CA certificates (development ones only with "development": true, never in production)';
+    super('ERR_PRODUCTION_CERTIFICATES_REQUIRED', `refusing to start: ${detail}; ${remedy}`, {
       retryable: false,
       cause,
     });

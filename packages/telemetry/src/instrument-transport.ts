@@ -8,9 +8,9 @@ const DIRECTIONS: readonly ConnectionDirection[] = ['inbound', 'outbound'];
 const OUTCOMES = ['ok', 'error', 'timeout'] as const;
 
 /**
- * Counts a transport's connections, messages, bytes, latency, errors, handshakes, fallbacks and
- * certificate expiry. Returns a detach that removes its listeners and takes the connections it
- * still saw open out of the active gauges.
+ * Counts a transport's connections, messages, bytes, latency, errors, certificate refusals,
+ * handshakes, fallbacks and certificate expiry. Returns a detach that removes its listeners and
+ * takes the connections it still saw open out of the active gauges.
  */
 export function instrumentTransport(transport: EventSource, metrics: TelemetryMetrics): Detach {
   // Connections this adapter counted as open, so a close it never saw open (or a detach)
@@ -79,6 +79,11 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
       const errorLabels: Record<string, string> = { transport: transportKind, code };
       if (metrics.peerLabels) errorLabels.peer = labels.peer.label(text(event.peer, 'unknown'));
       metrics.errors.inc(errorLabels);
+      // A refused peer certificate: the transport names the rule from a small fixed set.
+      if (event.reason !== undefined) {
+        const reason = labels.refusalReason.label(text(event.reason));
+        metrics.certificateRefusals.inc({ transport: transportKind, reason });
+      }
     },
     certificateExpiry: (payload) => {
       const event = asRecord(payload);

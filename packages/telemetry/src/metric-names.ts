@@ -10,6 +10,7 @@ export const METRIC_NAMES = {
   bytesSent: 'agentlink_bytes_sent_total',
   bytesReceived: 'agentlink_bytes_received_total',
   errors: 'agentlink_errors_total',
+  certificateRefusals: 'agentlink_certificate_refusals_total',
   handshakeDuration: 'agentlink_handshake_duration_seconds',
   transportFallbacks: 'agentlink_transport_fallbacks_total',
   certificateExpiry: 'agentlink_certificate_expiry_seconds',

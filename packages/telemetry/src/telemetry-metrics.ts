@@ -23,6 +23,7 @@ export interface TelemetryLabels {
   readonly peer: LabelLimiter;
   readonly code: LabelLimiter;
   readonly reason: LabelLimiter;
+  readonly refusalReason: LabelLimiter;
   readonly subject: LabelLimiter;
   readonly breakerKey: LabelLimiter;
   readonly fallbackReason: LabelLimiter;
@@ -50,6 +51,7 @@ export class TelemetryMetrics {
   readonly bytesSent: Counter<string>;
   readonly bytesReceived: Counter<string>;
   readonly errors: Counter<string>;
+  readonly certificateRefusals: Counter<'transport' | 'reason'>;
   readonly handshakeDuration: Histogram<'transport' | 'direction'>;
   readonly transportFallbacks: Counter<'from' | 'to'>;
   readonly certificateExpiry: Gauge<'subject'>;
@@ -92,6 +94,7 @@ export class TelemetryMetrics {
       peer: new LabelLimiter({ max: maxPeers, name: 'maxPeers' }),
       code: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
       reason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
+      refusalReason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
       subject: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
       breakerKey: new LabelLimiter({ max: maxPeers, name: 'maxPeers' }),
       fallbackReason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
@@ -121,6 +124,12 @@ export class TelemetryMetrics {
     this.bytesSent = new Counter({ name: N.bytesSent, help: 'Payload bytes sent.', labelNames: ['transport', 'method', ...peer], registers });
     this.bytesReceived = new Counter({ name: N.bytesReceived, help: 'Payload bytes received.', labelNames: ['transport', 'method', ...peer], registers });
     this.errors = new Counter({ name: N.errors, help: 'Transport errors, by error code.', labelNames: ['transport', 'code', ...peer], registers });
+    this.certificateRefusals = new Counter({
+      name: N.certificateRefusals,
+      help: 'Peer certificates this agent refused, by transport and rule.',
+      labelNames: ['transport', 'reason'],
+      registers,
+    });
     this.handshakeDuration = new Histogram({
       name: N.handshakeDuration,
       help: 'Connection handshake duration in seconds.',

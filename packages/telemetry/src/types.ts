@@ -52,6 +52,8 @@ export interface TransportErrorEvent {
   transport: TransportKind;
   peer?: string;
   code: string;
+  /** Set when the transport refused the peer's certificate: the rule (a small fixed set), 'chain' or 'identity'. */
+  reason?: string;
 }
 
 export interface CertificateExpiryEvent {
@@ -155,7 +157,10 @@ export interface TelemetryMetricsOptions {
   peerLabels?: boolean;
   /** Distinct `peer` (and breaker `key`) label values before the rest become 'other'. Default: 64. */
   maxPeers?: number;
-  /** Distinct values of other free-text labels (error code, close reason, subject, fallback reason). Default: 32. */
+  /**
+   * Distinct values of other free-text labels (error code, close reason, certificate refusal
+   * reason, subject, fallback reason). Default: 32.
+   */
   maxLabelValues?: number;
 }
 

@@ -105,6 +105,24 @@ describe('instrumentTransport counting', () => {
     expect(await valueOf(metrics.certificateExpiry, { subject: 'agent-old' })).toBe(-5);
   });
 
+  it('counts refused peer certificates by rule, only for events with a reason, bounded', async () => {
+    const { metrics, transport } = setup({ maxLabelValues: 2 });
+    for (const peer of ['p1', 'p2']) {
+      transport.emit('transportError', { transport: 'quic', peer, code: 'ERR_PEER_CERT_POLICY', reason: 'key-size' });
+    }
+    transport.emit('transportError', { transport: 'tcp', code: 'ERR_CERT_VERIFICATION', reason: 'chain' });
+    transport.emit('transportError', { transport: 'tcp', code: 'ERR_PEER_IDENTITY', reason: 'identity' });
+    transport.emit('transportError', { transport: 'tcp', code: 'ERR_CONNECT_FAILED' });
+    const samples = await samplesOf(metrics.certificateRefusals);
+    expect(samples.map((s) => [s.labels.transport, s.labels.reason, s.value]).sort()).toEqual([
+      ['quic', 'key-size', 2],
+      ['tcp', 'chain', 1],
+      ['tcp', 'other', 1],
+    ]);
+    // Every event is an error; only the four with a reason are refusals.
+    expect((await samplesOf(metrics.errors)).reduce((sum, s) => sum + s.value, 0)).toBe(5);
+  });
+
   it("caps method labels at maxMethods and labels the rest 'other'", async () => {
     const { metrics, transport } = setup({ maxMethods: 2 });
     for (const method of ['a', 'b', 'c', 'd', 'a']) transport.emit('messageSent', { transport: 'tcp', peer: 'p', method, bytes: 1 });

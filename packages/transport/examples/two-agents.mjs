@@ -4,7 +4,7 @@ import { createDevelopmentCredentials, QuicTransport, TcpTlsTransport } from '@a
 
 const { agents } = await createDevelopmentCredentials({ agentIds: ['coordinator', 'executor-1'] });
 
-const coordinator = new QuicTransport({ credentials: agents['coordinator'] });
+const coordinator = new QuicTransport({ credentials: agents['coordinator'], development: true });
 coordinator.handle('task.result', (body, { connection }) => {
   const result = JSON.parse(Buffer.from(body).toString('utf8'));
   console.log(`coordinator: ${connection.peer.agentId} says ${result.status}`);
@@ -13,7 +13,7 @@ coordinator.handle('task.result', (body, { connection }) => {
 coordinator.on('connectionOpened', (e) => console.log('coordinator: connection from', e.peer, 'over', e.transport));
 const { port } = await coordinator.listen({ host: '127.0.0.1', port: 0 });
 
-const executor = new QuicTransport({ credentials: agents['executor-1'] });
+const executor = new QuicTransport({ credentials: agents['executor-1'], development: true });
 executor.on('requestCompleted', (e) => console.log(`executor: ${e.method} ${e.outcome} in ${e.latencyMs.toFixed(1)} ms`));
 const connection = await executor.dial({ host: '127.0.0.1', port });
 console.log('executor: connected to', connection.peer.agentId);
@@ -23,10 +23,10 @@ await executor.close();
 await coordinator.close();
 
 // The same over TLS 1.3 / TCP: only the class changes.
-const tcpServer = new TcpTlsTransport({ credentials: agents['coordinator'] });
+const tcpServer = new TcpTlsTransport({ credentials: agents['coordinator'], development: true });
 tcpServer.handle('ping', (body) => body);
 const tcp = await tcpServer.listen({ host: '127.0.0.1', port: 0 });
-const tcpClient = new TcpTlsTransport({ credentials: agents['executor-1'] });
+const tcpClient = new TcpTlsTransport({ credentials: agents['executor-1'], development: true });
 const tcpConnection = await tcpClient.dial({ host: '127.0.0.1', port: tcp.port });
 console.log('tcp ping:', Buffer.from(await tcpConnection.request('ping', Buffer.from('pong'))).toString());
 await tcpClient.close();

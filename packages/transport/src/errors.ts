@@ -1,4 +1,5 @@
 import { AgentlinkError } from '@agentlink/resilience';
+import type { CertificatePolicyReason, CertificateRole } from './security/policy-reasons';
 
 /** Base of the frame decoding errors: the connection that sent the frame is closed. */
 export class FrameError extends AgentlinkError {}
@@ -77,19 +78,51 @@ export class PeerIdentityError extends AgentlinkError {
   }
 }
 
-/** A production safety rule was broken at start (verification off, development certificates). */
-export class ProductionGuardError extends AgentlinkError {
-  constructor(code: 'ERR_DEV_CERTS_IN_PRODUCTION' | 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION', message: string) {
-    super(code, `${message}; NODE_ENV=production requires fleet-CA certificates and peer verification`, {
+/**
+ * The peer's chain passed the TLS library's verification but breaks our certificate policy:
+ * `reason` names the rule (a fixed set, see CERTIFICATE_POLICY_REASONS).
+ */
+export class PeerCertificatePolicyError extends AgentlinkError {
+  constructor(
+    readonly reason: CertificatePolicyReason,
+    readonly role: CertificateRole,
+    readonly subject: string,
+    detail: string,
+  ) {
+    const message = `${role} certificate "${subject}" refused (${reason}): ${detail}`;
+    super('ERR_PEER_CERT_POLICY', `${message}; issue the peer a certificate that meets the policy`, {
       retryable: false,
     });
   }
 }
 
-/** This agent's own certificate or CA is expired or not yet valid at start. */
+/**
+ * Development-only material without the explicit `development: true` option (verification off,
+ * development certificates), at construction or rotation.
+ */
+export class ProductionGuardError extends AgentlinkError {
+  constructor(code: 'ERR_DEV_CERTS_IN_PRODUCTION' | 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION', message: string) {
+    super(code, `${message}; refused unless the transport is created with development: true (never in production)`, {
+      retryable: false,
+    });
+  }
+}
+
+/**
+ * This agent's own certificate (or a CA it trusts) breaks the certificate policy at start or
+ * rotation: expired, not yet valid, a CA as leaf, a weak key, missing EKU. `reason` names the rule.
+ */
 export class LocalCertificateInvalidError extends AgentlinkError {
-  constructor(readonly subject: string, reason: string) {
-    super('ERR_LOCAL_CERT_INVALID', `own certificate "${subject}" is ${reason}; renew it before starting`, {
+  constructor(
+    readonly subject: string,
+    detail: string,
+    readonly reason?: CertificatePolicyReason,
+    readonly field?: string,
+  ) {
+    const where = field === undefined ? '' : ` (${field})`;
+    const rule = reason === undefined ? '' : ` (${reason})`;
+    const message = `own certificate "${subject}"${where} is ${detail}${rule}`;
+    super('ERR_LOCAL_CERT_INVALID', `${message}; replace it before starting`, {
       retryable: false,
     });
   }

@@ -6,12 +6,13 @@
  * ```ts
  * import { createDevelopmentCredentials, QuicTransport } from '@agentlink/transport';
  *
+ * // Development certificates are refused unless the transport says `development: true`.
  * const { agents } = await createDevelopmentCredentials({ agentIds: ['coordinator', 'executor-1'] });
- * const server = new QuicTransport({ credentials: agents['coordinator']! });
+ * const server = new QuicTransport({ credentials: agents['coordinator']!, development: true });
  * server.handle('ping', (body) => body);
  * const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
  *
- * const client = new QuicTransport({ credentials: agents['executor-1']! });
+ * const client = new QuicTransport({ credentials: agents['executor-1']!, development: true });
  * const connection = await client.dial({ host: '127.0.0.1', port });
  * console.log(connection.peer.agentId, await connection.requestJson('ping', { hello: 'fleet' }));
  * await client.close();
@@ -50,6 +51,7 @@ export {
   FrameTruncatedError,
   FrameVersionError,
   LocalCertificateInvalidError,
+  PeerCertificatePolicyError,
   PeerIdentityError,
   PeerUnavailableError,
   ProductionGuardError,
@@ -86,5 +88,15 @@ export {
   type DevelopmentCredentialsOptions,
   type IssueCertificateOptions,
   type IssuedCertificate,
+  type KeyUsageName,
 } from './pki/certificate-authority';
-export { agentIdOf, isDevelopmentCertificate, verifiedPeerIdentity, type PeerIdentity } from './pki/certificate-inspection';
+export type { CertificateKeySpec } from './pki/key-pairs';
+export { agentIdOf, isDevelopmentCertificate, type PeerIdentity } from './pki/certificate-inspection';
+export { verifiedPeerIdentity, type CertificateInput } from './security/peer-verification';
+export type { CertificatePolicyOptions } from './security/certificate-policy';
+export {
+  CERTIFICATE_POLICY_REASONS,
+  type CertificatePolicyReason,
+  type CertificateRefusalReason,
+  type CertificateRole,
+} from './security/policy-reasons';

@@ -3,6 +3,8 @@ import { TransportStateError } from './errors';
 import { TransportEventEmitter } from './events';
 import { DEFAULT_MAX_FRAME_BYTES } from './frame/frame-codec';
 import { assertCredentialsUsable, CertificateExpiryMonitor } from './security/credential-guard';
+import { certificateRefusalReason, verifiedPeerIdentity, type CertificateInput } from './security/peer-verification';
+import type { CertificateRole } from './security/policy-reasons';
 import type { PeerIdentity } from './pki/certificate-inspection';
 import type { FrameLink } from './session/frame-link';
 import { Session } from './session/session';
@@ -24,6 +26,8 @@ export interface ResolvedOptions {
   readonly requestTimeoutMs: number;
   readonly drainTimeoutMs: number;
   readonly verifyPeer: boolean;
+  /** Development certificates accepted (own and peers'); only with `development: true`. */
+  readonly development: boolean;
   readonly dialMode: DialMode;
 }
 
@@ -48,6 +52,7 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
     requestTimeoutMs: positive('requestTimeoutMs', options.requestTimeoutMs, 30_000),
     drainTimeoutMs: positive('drainTimeoutMs', options.drainTimeoutMs, 5_000),
     verifyPeer: options.insecureSkipPeerVerification !== true,
+    development: options.development === true,
     dialMode: dialModeOf(options.dialMode),
   };
 }
@@ -72,6 +77,8 @@ export abstract class TransportBase {
   /** Own certificate, key and trusted CAs for new connections (see updateCredentials). */
   protected credentials: TlsCredentials;
   private readonly connectionListeners = new Set<(connection: Connection) => void>();
+  /** Roles our certificate has been used in (listen: server, dial: client); rotations must keep them. */
+  private readonly rolesInUse = new Set<CertificateRole>();
 
   constructor(protected readonly options: TransportOptions) {
     this.resolved = resolveOptions(options);
@@ -115,7 +122,7 @@ export abstract class TransportBase {
    */
   updateCredentials(credentials: TlsCredentials): void {
     if (this.state === 'closed') throw new TransportStateError('transport is closed; create a new one');
-    assertCredentialsUsable({ ...this.options, credentials });
+    assertCredentialsUsable({ ...this.options, credentials }, [...this.rolesInUse]);
     this.applyCredentials(credentials);
     this.credentials = credentials;
     if (this.state === 'running') this.expiry.check();
@@ -124,12 +131,48 @@ export abstract class TransportBase {
   /** Hands new credentials to the TLS machinery; throws (changing nothing) if it refuses them. */
   protected abstract applyCredentials(credentials: TlsCredentials): void;
 
-  protected assertUsable(): void {
+  /**
+   * Before listen() ('server') or dial() ('client'): the transport is open and our certificate
+   * carries the extended key usage for that role (checked once per role).
+   */
+  protected assertUsable(role: CertificateRole): void {
     if (this.state === 'closed') throw new TransportStateError('transport is closed; create a new one');
+    if (!this.rolesInUse.has(role)) {
+      assertCredentialsUsable({ ...this.options, credentials: this.credentials }, [role]);
+      this.rolesInUse.add(role);
+    }
     if (this.state === 'idle') {
       this.state = 'running';
       this.expiry.start();
     }
+  }
+
+  /**
+   * The one place a transport judges a peer, after its TLS library verified the chain: the
+   * certificate policy and identity (verifiedPeerIdentity), or an unverified identity when
+   * verification is off (development only).
+   */
+  protected identifyPeer(
+    chain: readonly CertificateInput[],
+    role: CertificateRole,
+    address: string,
+    expectedHost?: string,
+  ): PeerIdentity {
+    if (!this.resolved.verifyPeer) {
+      return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
+    }
+    return verifiedPeerIdentity(chain, role, expectedHost, { development: this.resolved.development });
+  }
+
+  /** Emits `transportError` for a typed error; a refused peer certificate carries its reason. */
+  protected reportError(error: AgentlinkError, peer?: string): void {
+    const reason = certificateRefusalReason(error);
+    this.events.emit('transportError', {
+      transport: this.kind,
+      ...(peer === undefined ? {} : { peer }),
+      code: error.code,
+      ...(reason === undefined ? {} : { reason }),
+    });
   }
 
   protected adopt(session: Session, handshakeMs: number): void {

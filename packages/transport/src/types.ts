@@ -1,4 +1,5 @@
 import type { PeerIdentity } from './pki/certificate-inspection';
+import type { CertificateRefusalReason } from './security/policy-reasons';
 
 export type TransportKind = 'quic' | 'tcp';
 export type Direction = 'inbound' | 'outbound';
@@ -55,12 +56,16 @@ export interface TransportOptions {
   /** Interval of the certificate expiry check in ms. Default 3,600,000 (1 h). */
   readonly certificateCheckIntervalMs?: number;
   /**
-   * Development only: skip verification of the peer's chain. Refused with ProductionGuardError
-   * when NODE_ENV=production. Default false.
+   * Development mode, off unless set: accept certificates marked OU=agentlink-development (own,
+   * CA and peers') and allow `insecureSkipPeerVerification`. Without it both are refused with
+   * ProductionGuardError. Nothing else (NODE_ENV included) switches this on. Default false.
+   */
+  readonly development?: boolean;
+  /**
+   * Skip verification of the peer's chain and the certificate policy for peers. Needs
+   * `development: true` (else ProductionGuardError ERR_VERIFICATION_DISABLED_IN_PRODUCTION). Default false.
    */
   readonly insecureSkipPeerVerification?: boolean;
-  /** Development only: allow certificates marked agentlink-development. Refused in production. Default true outside production. */
-  readonly allowDevelopmentCertificates?: boolean;
 }
 
 export interface QuicTransportOptions extends TransportOptions {
@@ -157,7 +162,11 @@ export interface TransportEvents {
   messageSent: { transport: TransportKind; peer: string; method: string; bytes: number };
   messageReceived: { transport: TransportKind; peer: string; method: string; bytes: number };
   requestCompleted: { transport: TransportKind; peer: string; method: string; latencyMs: number; outcome: 'ok' | 'error' | 'timeout' };
-  transportError: { transport: TransportKind; peer?: string; code: string };
+  /**
+   * `reason` is set when we refused the peer's certificate (codes ERR_PEER_CERT_POLICY,
+   * ERR_CERT_VERIFICATION, ERR_PEER_IDENTITY): the policy rule, 'chain' or 'identity'.
+   */
+  transportError: { transport: TransportKind; peer?: string; code: string; reason?: CertificateRefusalReason };
   certificateExpiry: { subject: string; secondsLeft: number };
   fallback: { from: 'quic'; to: 'tcp'; peer: string };
 }

@@ -25,6 +25,8 @@ export interface FleetConfig {
   /** Files re-read every reloadIntervalS (default 60; 0 = never) so renewed certificates apply without a restart. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly reloadIntervalS?: number };
   readonly peers: readonly PeerConfig[];
+  /** Accept development certificates (OU=agentlink-development). Default false; never in production. */
+  readonly development?: boolean;
   /** Coordinator only: the suite to run. */
   readonly suite?: { readonly size?: number; readonly durationS?: number; readonly seed?: number; readonly dataDir?: string; readonly modelDir?: string; readonly rounds?: number; readonly pauseS?: number };
 }
@@ -62,6 +64,9 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
     if (typeof reload !== 'number' || !Number.isFinite(reload) || reload < 0) fail('tls.reloadIntervalS', 'must be a number of seconds >= 0 (0 = never)');
     tls = { certFile: text(t.certFile, 'tls.certFile'), keyFile: text(t.keyFile, 'tls.keyFile'), caFile: text(t.caFile, 'tls.caFile'), reloadIntervalS: reload as number };
   }
+  if (root.development !== undefined && typeof root.development !== 'boolean') {
+    fail('development', 'must be true or false');
+  }
   if (!Array.isArray(root.peers)) fail('peers', 'must be an array');
   const peers = (root.peers as unknown[]).map((p, i) => {
     const peer = object(p, `peers[${i}]`);
@@ -81,6 +86,7 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
     metrics: { host: text(metrics.host ?? '127.0.0.1', 'metrics.host'), port: port(metrics.port, 'metrics.port')! },
     tls,
     peers,
+    development: root.development === true,
     suite: root.suite === undefined ? undefined : (object(root.suite, 'suite') as FleetConfig['suite']),
   };
   const ids = new Set<string>([config.agent.id]);

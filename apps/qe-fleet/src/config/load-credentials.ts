@@ -9,34 +9,45 @@ function certificates(pem: string): X509Certificate[] {
 }
 
 /**
- * Reads the agent's certificate, key and CA. With NODE_ENV=production it refuses to start
- * without certificate paths or with development certificates, before anything listens.
+ * Reads the agent's certificate, key and CA. Development certificates are refused unless the
+ * configuration says `"development": true` (nothing else, NODE_ENV included, allows them),
+ * before anything listens and at every reload.
  */
-export async function loadCredentials(config: FleetConfig, source: string, env: NodeJS.ProcessEnv = process.env): Promise<TlsCredentials> {
-  const production = env.NODE_ENV === 'production';
+export async function loadCredentials(config: FleetConfig, source: string): Promise<TlsCredentials> {
   if (config.tls === undefined) {
-    if (production) throw new ProductionCertificatesRequiredError('the configuration has no tls section (certFile, keyFile, caFile)');
     throw new ConfigError(source, 'tls { certFile, keyFile, caFile } is required: every agent of a configured fleet needs a certificate from the fleet CA');
   }
   const read = async (file: string, field: string): Promise<string> => {
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      if (production) throw new ProductionCertificatesRequiredError(`tls.${field} ${file} cannot be read`, error);
       throw new ConfigError(source, `tls.${field} ${file} cannot be read`, error);
     }
   };
-  const [certPem, keyPem, caPem] = await Promise.all([read(config.tls.certFile, 'certFile'), read(config.tls.keyFile, 'keyFile'), read(config.tls.caFile, 'caFile')]);
-  let parsed: X509Certificate[];
+  const { certFile, keyFile, caFile } = config.tls;
+  const [certPem, keyPem, caPem] = await Promise.all([
+    read(certFile, 'certFile'),
+    read(keyFile, 'keyFile'),
+    read(caFile, 'caFile'),
+  ]);
+  let parsed: Array<{ file: string; cert: X509Certificate }>;
   try {
-    parsed = [...certificates(certPem), ...certificates(caPem)];
+    parsed = [
+      ...certificates(certPem).map((cert) => ({ file: certFile, cert })),
+      ...certificates(caPem).map((cert) => ({ file: caFile, cert })),
+    ];
   } catch (error) {
     throw new ConfigError(source, 'tls.certFile or tls.caFile holds an unreadable certificate', error);
   }
   if (parsed.length < 2) throw new ConfigError(source, 'tls.certFile and tls.caFile must each hold at least one PEM certificate');
-  if (production) {
-    const dev = parsed.find((cert) => isDevelopmentCertificate(cert));
-    if (dev !== undefined) throw new ProductionCertificatesRequiredError(`"${dev.subject.replace(/\n/g, ', ')}" is a development certificate`);
+  if (config.development !== true) {
+    const dev = parsed.find(({ cert }) => isDevelopmentCertificate(cert));
+    if (dev !== undefined) {
+      const subject = dev.cert.subject.replace(/\n/g, ', ');
+      throw new ProductionCertificatesRequiredError(
+        `${dev.file}: "${subject}" is a development certificate and ${source} does not say "development": true`,
+      );
+    }
   }
   return { certPem, keyPem, caPem };
 }

@@ -109,6 +109,7 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
     role: config.agent.role,
     transport: config.transport,
     credentials,
+    development: config.development === true,
     host: config.listen.host,
     port: config.listen.udpPort,
     tcpPort: config.listen.tcpPort,

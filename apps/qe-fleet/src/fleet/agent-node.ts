@@ -20,6 +20,8 @@ export interface AgentNodeOptions {
   readonly metricsHost?: string;
   readonly metricsPort?: number;
   readonly tuning?: WireTuning;
+  /** Accept development certificates (the fleet generated its own development CA). Default false. */
+  readonly development?: boolean;
 }
 
 /** A running agent without its role: the fleet link, listening, and its /metrics server. */
@@ -37,7 +39,8 @@ export interface AgentNode {
 
 /** Starts the transport, listens, and serves /metrics for one agent. */
 export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNode> {
-  const transport = createTransport(options.transport, options.credentials, options.tuning);
+  const development = options.development === true;
+  const transport = createTransport(options.transport, options.credentials, options.tuning, development);
   const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
   let telemetry: AgentTelemetry | undefined;
   try {

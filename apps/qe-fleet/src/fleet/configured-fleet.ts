@@ -53,6 +53,8 @@ export async function writeFleetConfigs(dir: string, plan: FleetPlan, placements
       listen: { host: place.host, udpPort: place.udpPort, tcpPort: place.tcpPort },
       metrics: { host: '127.0.0.1', port: place.metricsPort },
       tls: { certFile, keyFile, caFile },
+      // The run generated this development CA itself; a real deployment never sets this.
+      development: true,
       peers: plan.agents
         .map((peer, j) => ({ peer, place: placements[j]! }))
         .filter(({ peer }) => peer.id !== agent.id)

@@ -26,6 +26,8 @@ export interface LaunchContext {
   readonly plan: FleetPlan;
   readonly options: FleetOptions;
   readonly credentials: Readonly<Record<string, TlsCredentials>>;
+  /** The credentials are development certificates the run generated (transports accept them). */
+  readonly development: boolean;
   readonly prepared: PreparedRun;
   /** /metrics port of the agent at this index (0 = any). */
   readonly metricsPort: (index: number) => number;
@@ -43,6 +45,7 @@ export const launchInProcess: AgentLauncher = async (agent, index, context) => {
     role: agent.role,
     transport: context.options.transport,
     credentials: context.credentials[agent.id]!,
+    development: context.development,
     metricsPort: context.metricsPort(index),
   });
   const role = attachRole(node, context.plan, predictor);

@@ -38,7 +38,7 @@ export interface RunFleetDependencies {
   readonly onRunning?: (fleet: RunningFleet) => void | Promise<void>;
   /** Always put fault proxies in front of executors (tests change faults at run time). */
   readonly forceProxies?: boolean;
-  /** Credentials by agent id; default a development CA generated for the run. */
+  /** Credentials by agent id (fleet-CA certificates); default a development CA generated for the run. */
   readonly credentials?: Readonly<Record<string, TlsCredentials>>;
   /** Where to look for the repository and its data. Default: this module's directory. */
   readonly start?: string;
@@ -59,17 +59,27 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
   const startedAt = performance.now();
   const prepared = await prepareRun(options, plan.executorIds.length, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url)));
   log(`suite: ${prepared.tasks.size} tasks (${options.suite}), training set ${prepared.trainingSet.length} tests, data ${prepared.dataDir}`);
+  // Only a development CA generated here turns development mode on; given credentials must be real.
+  const development = dependencies.credentials === undefined;
   const credentials = dependencies.credentials ?? (await createDevelopmentCredentials({ agentIds: plan.agents.map((a) => a.id) })).agents;
   const launcher = dependencies.launcher ?? launchInProcess;
   const metricsPort = (index: number): number => (options.metricsBasePort === 0 ? 0 : options.metricsBasePort + index);
-  const context = { plan, options, credentials, prepared, metricsPort, createPredictor: () => dependencies.createPredictor(prepared.trainingSet) };
+  const createPredictor = (): Promise<FlakinessPredictor> => dependencies.createPredictor(prepared.trainingSet);
+  const context = { plan, options, credentials, development, prepared, metricsPort, createPredictor };
 
   const agents = new Map<string, LaunchedAgent>();
   const proxies = new Map<string, FleetFaultProxy[]>();
   let coordinatorNode: AgentNode | undefined;
   let coordinator: CoordinatorAgent | undefined;
   try {
-    coordinatorNode = await startAgentNode({ id: plan.coordinatorId, role: 'coordinator', transport: options.transport, credentials: credentials[plan.coordinatorId]!, metricsPort: metricsPort(0) });
+    coordinatorNode = await startAgentNode({
+      id: plan.coordinatorId,
+      role: 'coordinator',
+      transport: options.transport,
+      credentials: credentials[plan.coordinatorId]!,
+      development,
+      metricsPort: metricsPort(0),
+    });
     // Start the others in order, the analyser first (it trains), executors last.
     const launched = await Promise.all(plan.agents.slice(1).map((agent, i) => launcher(agent, i + 1, context)));
     for (const agent of launched) agents.set(agent.id, agent);

@@ -12,9 +12,18 @@ export interface WireTuning {
   readonly maxIdleTimeoutMs?: number;
 }
 
-/** Creates the @agentlink/transport instance for the chosen wire. */
-export function createTransport(choice: TransportChoice, credentials: TlsCredentials, tuning: WireTuning = {}): Transport {
-  const common = { credentials, connectTimeoutMs: tuning.connectTimeoutMs ?? 2_000, drainTimeoutMs: 1_000 };
+/**
+ * Creates the @agentlink/transport instance for the chosen wire. `development` (default false)
+ * lets it accept development certificates: only for fleets that generated their own development CA.
+ */
+export function createTransport(
+  choice: TransportChoice,
+  credentials: TlsCredentials,
+  tuning: WireTuning = {},
+  development = false,
+): Transport {
+  const connectTimeoutMs = tuning.connectTimeoutMs ?? 2_000;
+  const common = { credentials, development, connectTimeoutMs, drainTimeoutMs: 1_000 };
   const quic = (): QuicTransport =>
     new QuicTransport({ ...common, keepAliveIntervalMs: tuning.keepAliveIntervalMs ?? 1_000, maxIdleTimeoutMs: tuning.maxIdleTimeoutMs ?? 5_000 });
   if (choice === 'quic') return quic();

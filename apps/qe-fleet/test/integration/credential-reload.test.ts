@@ -36,13 +36,13 @@ describe('credential reloader (real files, real TLS)', () => {
       { agent: { id: 'coordinator', role: 'coordinator' }, listen: { udpPort: 0 }, tls: { ...tls, reloadIntervalS: 0 }, peers: [{ id: 'analyser', role: 'analyser', host: '127.0.0.1', udpPort: 1 }, { id: 'reporter', role: 'reporter', host: '127.0.0.1', udpPort: 2 }] },
       'reload.json',
     );
-    const initial = await loadCredentials(config, 'reload.json', {});
+    const initial = await loadCredentials(config, 'reload.json');
     const server = new TcpTlsTransport({ credentials: initial });
     server.handle('echo', (body) => body);
     const client = new TcpTlsTransport({ credentials: { ...(await issueCertificate(ca, { agentId: 'executor-1', usage: 'both' })), caPem: ca.certPem } });
     const lines: string[] = [];
     const reloader = startCredentialReloader({
-      load: () => loadCredentials(config, 'reload.json', {}),
+      load: () => loadCredentials(config, 'reload.json'),
       apply: (next) => server.updateCredentials(next),
       initial,
       intervalMs: 0,

@@ -7,6 +7,14 @@ import { eventWithin, sharedPredictor } from '../support/shared-predictor';
 const predictor = sharedPredictor();
 afterAll(() => predictor.dispose());
 
+/** Sum of the samples of `metric` in an exposition whose labels contain every `match` fragment. */
+function sampleSum(exposition: string, metric: string, ...match: string[]): number {
+  return exposition
+    .split('\n')
+    .filter((line) => line.startsWith(`${metric}{`) && match.every((fragment) => line.includes(fragment)))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 function options(overrides: Partial<FleetOptions>): FleetOptions {
   return { ...DEFAULT_FLEET_OPTIONS, suiteSize: 150, durationS: 3, timeoutS: 90, ...overrides };
 }
@@ -29,7 +37,22 @@ describe('qe-fleet in one process, real sockets', () => {
     expect(Object.keys(result.record.results)).toHaveLength(150);
     // Ten agents, each with its own /metrics; the transport is instrumented and the app counts its tasks.
     expect(Object.keys(scraped)).toHaveLength(10);
-    for (const text of Object.values(scraped)) expect(text).toContain('quic_connections_active');
+    // The transport is instrumented: counts that only traffic makes (metric headers exist from start-up).
+    // Scraped after the first booked result: the coordinator and every executor have exchanged messages.
+    const busy = ['coordinator', ...[...Array(7).keys()].map((i) => `executor-${i + 1}`)];
+    for (const id of busy) {
+      const text = scraped[id]!;
+      const counts = {
+        opened: sampleSum(text, 'agentlink_connections_opened_total', 'transport="quic"'),
+        sent: sampleSum(text, 'agentlink_messages_sent_total', 'transport="quic"'),
+        received: sampleSum(text, 'agentlink_messages_received_total', 'transport="quic"'),
+        bytesSent: sampleSum(text, 'agentlink_bytes_sent_total', 'transport="quic"'),
+        active: sampleSum(text, 'quic_connections_active'),
+      };
+      expect([id, Object.entries(counts).filter(([, n]) => n < 1)]).toEqual([id, []]);
+    }
+    const answered = sampleSum(scraped.coordinator!, 'agentlink_request_duration_seconds_count', 'outcome="ok"');
+    expect(answered).toBeGreaterThanOrEqual(1);
     expect(scraped.coordinator).toMatch(/qe_fleet_tasks\{state="completed",agent="coordinator",role="coordinator"\} \d+/);
     expect(scraped['executor-1']).toMatch(/qe_fleet_test_executions_total\{agent="executor-1",role="executor"\} [1-9]\d*/);
     expect(scraped.analyser).toContain('qe_fleet_predictions_served_total{agent="analyser",role="analyser"}');

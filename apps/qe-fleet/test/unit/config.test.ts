@@ -78,36 +78,53 @@ describe('configuration file', () => {
 });
 
 describe('certificates', () => {
-  it('loads development certificates outside production', async () => {
-    const config = validateConfig({ ...BASE, tls: files.dev }, 'x.json');
-    const credentials = await loadCredentials(config, 'x.json', { NODE_ENV: 'development' });
+  const ENVIRONMENTS = [undefined, 'production', 'prod', 'staging', 'development'];
+
+  it('loads development certificates only when the configuration says "development": true', async () => {
+    const config = validateConfig({ ...BASE, tls: files.dev, development: true }, 'x.json');
+    expect(config.development).toBe(true);
+    const credentials = await loadCredentials(config, 'x.json');
     expect(credentials.certPem).toContain('BEGIN CERTIFICATE');
+    const wrong = { ...BASE, development: 'yes' };
+    expect(() => validateConfig(wrong, 'x.json')).toThrow(/development must be true or false/);
   });
 
-  it('refuses to start in production without certificate paths', async () => {
-    const config = validateConfig(BASE, 'x.json');
-    await expect(loadCredentials(config, 'x.json', { NODE_ENV: 'production' })).rejects.toThrow(ProductionCertificatesRequiredError);
-    await expect(loadCredentials(config, 'x.json', {})).rejects.toThrow(ConfigError);
-  });
-
-  it('refuses development certificates in production and accepts fleet-CA ones', async () => {
+  it('refuses development certificates without "development": true, whatever NODE_ENV says', async () => {
     const dev = validateConfig({ ...BASE, tls: files.dev }, 'x.json');
-    await expect(loadCredentials(dev, 'x.json', { NODE_ENV: 'production' })).rejects.toMatchObject({ code: 'ERR_PRODUCTION_CERTIFICATES_REQUIRED' });
     const real = validateConfig({ ...BASE, tls: files.real }, 'x.json');
-    await expect(loadCredentials(real, 'x.json', { NODE_ENV: 'production' })).resolves.toMatchObject({ caPem: expect.stringContaining('BEGIN CERTIFICATE') });
+    const saved = process.env['NODE_ENV'];
+    const setNodeEnv = (value: string | undefined): void => {
+      if (value === undefined) delete process.env['NODE_ENV'];
+      else process.env['NODE_ENV'] = value;
+    };
+    try {
+      for (const value of ENVIRONMENTS) {
+        setNodeEnv(value);
+        const error = await loadCredentials(dev, 'x.json').catch((e: unknown) => e);
+        expect([value, error]).toEqual([value, expect.any(ProductionCertificatesRequiredError)]);
+        expect((error as Error).message).toContain(files.dev.certFile);
+        const loaded = await loadCredentials(real, 'x.json');
+        expect(loaded.caPem).toContain('BEGIN CERTIFICATE');
+      }
+    } finally {
+      setNodeEnv(saved);
+    }
+  });
+
+  it('refuses to start without certificate paths', async () => {
+    await expect(loadCredentials(validateConfig(BASE, 'x.json'), 'x.json')).rejects.toThrow(ConfigError);
   });
 
   it('names unreadable or empty certificate files', async () => {
     const missing = validateConfig({ ...BASE, tls: { ...files.dev, keyFile: path.join(dir, 'nope.pem') } }, 'x.json');
-    await expect(loadCredentials(missing, 'x.json', {})).rejects.toThrow(/tls.keyFile/);
-    await expect(loadCredentials(missing, 'x.json', { NODE_ENV: 'production' })).rejects.toThrow(ProductionCertificatesRequiredError);
+    await expect(loadCredentials(missing, 'x.json')).rejects.toThrow(/tls.keyFile/);
     const empty = path.join(dir, 'empty.pem');
     await writeFile(empty, 'nothing');
     const none = validateConfig({ ...BASE, tls: { ...files.dev, caFile: empty } }, 'x.json');
-    await expect(loadCredentials(none, 'x.json', {})).rejects.toThrow(/at least one PEM certificate/);
+    await expect(loadCredentials(none, 'x.json')).rejects.toThrow(/at least one PEM certificate/);
     const garbage = path.join(dir, 'garbage.pem');
     await writeFile(garbage, '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n');
     const bad = validateConfig({ ...BASE, tls: { ...files.dev, caFile: garbage } }, 'x.json');
-    await expect(loadCredentials(bad, 'x.json', {})).rejects.toThrow(/unreadable certificate/);
+    await expect(loadCredentials(bad, 'x.json')).rejects.toThrow(/unreadable certificate/);
   });
 });

@@ -10,6 +10,7 @@ export const CATALOGUE: Record<string, [string, string[]]> = {
   agentlink_bytes_sent_total: ['counter', ['transport', 'method']],
   agentlink_bytes_received_total: ['counter', ['transport', 'method']],
   agentlink_errors_total: ['counter', ['transport', 'code']],
+  agentlink_certificate_refusals_total: ['counter', ['transport', 'reason']],
   agentlink_handshake_duration_seconds: ['histogram', ['transport', 'direction']],
   agentlink_transport_fallbacks_total: ['counter', ['from', 'to']],
   agentlink_certificate_expiry_seconds: ['gauge', ['subject']],

@@ -27,6 +27,8 @@ export function emitOneOfEach({ transport, breaker, model }: InstrumentedSources
   transport.emit('messageReceived', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes: 128 });
   transport.emit('requestCompleted', { transport: 'quic', peer: 'executor-1', method: 'task.run', latencyMs: 12, outcome: 'ok' });
   transport.emit('transportError', { transport: 'quic', peer: 'executor-1', code: 'ERR_FRAME_TOO_LARGE' });
+  const refused = { transport: 'tcp', peer: '10.0.0.9:4434', code: 'ERR_PEER_CERT_POLICY', reason: 'ca-certificate' };
+  transport.emit('transportError', refused);
   transport.emit('certificateExpiry', { subject: 'coordinator', secondsLeft: 30 * 86_400 });
   transport.emit('fallback', { from: 'quic', to: 'tcp', peer: 'executor-3' });
   breaker.emit('stateChange', { key: 'executor-3', from: 'closed', to: 'open' });

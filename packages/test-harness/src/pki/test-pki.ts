@@ -12,7 +12,17 @@ export interface TestCredentials {
 }
 
 /** Kinds of bad credentials in the catalogue. */
-export type BadCredentialKind = 'expired' | 'notYetValid' | 'wrongCa' | 'wrongSan' | 'selfSigned' | 'wrongUsage';
+export type BadCredentialKind =
+  | 'expired'
+  | 'notYetValid'
+  | 'wrongCa'
+  | 'wrongSan'
+  | 'selfSigned'
+  | 'wrongUsage'
+  | 'caLeaf'
+  | 'rsa1024'
+  | 'unsupportedCurve'
+  | 'noEku';
 
 /** Options of createTestPki(). */
 export interface TestPkiOptions {
@@ -40,7 +50,10 @@ export interface TestPki {
    * Bad credentials, each trusting the fleet CA, so the only fault is the certificate presented:
    * expired (validity ended yesterday), notYetValid (starts tomorrow), wrongCa (signed by otherCa),
    * wrongSan (SANs wrong-host.invalid / 192.0.2.1 only), selfSigned (no CA), wrongUsage (serverAuth
-   * only: must be refused when presented as a client certificate).
+   * only: must be refused when presented as a client certificate), and four that break the
+   * transport's certificate policy while the TLS libraries may accept them: caLeaf
+   * (basicConstraints CA:TRUE and keyCertSign, both EKUs), rsa1024 (an RSA-1024 key),
+   * unsupportedCurve (an EC P-521 key) and noEku (no extended key usage).
    */
   readonly bad: Readonly<Record<BadCredentialKind, TestCredentials>>;
   /** Writes every PEM file below `dir` (keys mode 0600) for multi-process fleets. */
@@ -108,16 +121,25 @@ export async function createTestPki(options: TestPkiOptions): Promise<TestPki> {
   const agentId = options.badAgentId ?? options.agentIds[0];
   const now = Date.now();
   const base = { agentId, usage: 'both', ...san } as const;
-  const [expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage] = await Promise.all([
+  const issued = await Promise.all([
     issue(pki, ca, ca.certPem, { ...base, notBefore: new Date(now - 30 * DAY_MS), notAfter: new Date(now - DAY_MS) }),
     issue(pki, ca, ca.certPem, { ...base, notBefore: new Date(now + DAY_MS), notAfter: new Date(now + 30 * DAY_MS) }),
     issue(pki, otherCa, ca.certPem, base),
     issue(pki, ca, ca.certPem, { ...base, ...WRONG_SAN }),
     issue(pki, 'self', ca.certPem, base),
     issue(pki, ca, ca.certPem, { ...base, usage: 'server' }),
+    issue(pki, ca, ca.certPem, { ...base, basicConstraintsCa: true, keyUsage: ['digitalSignature', 'keyCertSign'] }),
+    issue(pki, ca, ca.certPem, { ...base, key: { type: 'rsa', bits: 1024 } }),
+    issue(pki, ca, ca.certPem, { ...base, key: { type: 'ec', curve: 'P-521' } }),
+    issue(pki, ca, ca.certPem, { ...base, usage: 'none' }),
   ]);
   const agents = Object.freeze(Object.fromEntries(agentEntries));
-  const bad = Object.freeze({ expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage });
+  const [expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage] = issued;
+  const [caLeaf, rsa1024, unsupportedCurve, noEku] = issued.slice(6);
+  const bad = Object.freeze({
+    ...{ expired, notYetValid, wrongCa, wrongSan, selfSigned, wrongUsage },
+    ...{ caLeaf, rsa1024, unsupportedCurve, noEku },
+  });
   return {
     ca,
     otherCa,

@@ -2,8 +2,12 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { InvalidOptionsError } from '@agentlink/resilience';
-import { ProductionGuardError } from '../errors';
-import { isProduction } from '../security/environment';
+import {
+  generateCertificateKeys,
+  importSigningKey as importKey,
+  signingAlgorithmFor,
+  type CertificateKeySpec,
+} from './key-pairs';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -48,14 +52,38 @@ export interface IssueCertificateOptions {
   readonly dnsNames?: readonly string[];
   /** IP SANs. Default ['127.0.0.1', '::1']. */
   readonly ipAddresses?: readonly string[];
-  /** Extended key usage: clientAuth, serverAuth or both. */
-  readonly usage: 'client' | 'server' | 'both';
+  /** Extended key usage: clientAuth, serverAuth or both ('none': no EKU extension; the transport refuses that). */
+  readonly usage: 'client' | 'server' | 'both' | 'none';
+  /** Key of the certificate. Default EC P-256. The transport accepts RSA >= 2048, P-256, P-384 and Ed25519. */
+  readonly key?: CertificateKeySpec;
+  /** Key usage bits. Default ['digitalSignature']; keyCertSign or cRLSign on a leaf is refused by the transport. */
+  readonly keyUsage?: readonly KeyUsageName[];
+  /** basicConstraints CA:TRUE on this leaf (a leaf that can sign certificates; refused). Default false. */
+  readonly basicConstraintsCa?: boolean;
   /** Start of validity. Default now minus one minute. */
   readonly notBefore?: Date;
   /** End of validity. Default notBefore plus 90 days. */
   readonly notAfter?: Date;
   /** Mark as a development certificate. Default: inherited from the issuing CA (false for 'self'). */
   readonly development?: boolean;
+}
+
+/** Key usage bits issueCertificate can set. */
+export type KeyUsageName = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign' | 'cRLSign';
+
+const KEY_USAGE_FLAGS: Record<KeyUsageName, number> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
+  cRLSign: x509.KeyUsageFlags.cRLSign,
+};
+
+function keyUsageFlags(names: readonly KeyUsageName[]): number {
+  return names.reduce((flags, name) => {
+    const flag = KEY_USAGE_FLAGS[name];
+    if (flag === undefined) throw new InvalidOptionsError(`unknown keyUsage "${String(name)}"`);
+    return flags | flag;
+  }, 0);
 }
 
 function serialNumber(): string {
@@ -116,6 +144,16 @@ export async function createCertificateAuthority(options: CertificateAuthorityOp
   return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey), subject: name, development };
 }
 
+function extendedKeyUsages(usage: IssueCertificateOptions['usage']): string[] {
+  if (!['client', 'server', 'both', 'none'].includes(usage)) {
+    throw new InvalidOptionsError("usage must be 'client', 'server', 'both' or 'none'");
+  }
+  const usages: string[] = [];
+  if (usage === 'client' || usage === 'both') usages.push(x509.ExtendedKeyUsage.clientAuth);
+  if (usage === 'server' || usage === 'both') usages.push(x509.ExtendedKeyUsage.serverAuth);
+  return usages;
+}
+
 /** Issues an agent certificate signed by `issuer`, or self-signed when issuer is 'self'. */
 export async function issueCertificate(
   issuer: CertificateAuthority | 'self',
@@ -124,54 +162,44 @@ export async function issueCertificate(
   if (typeof options.agentId !== 'string' || !/^[A-Za-z0-9._-]{1,128}$/.test(options.agentId)) {
     throw new InvalidOptionsError('agentId must be 1-128 characters of A-Z a-z 0-9 . _ -');
   }
-  if (!['client', 'server', 'both'].includes(options.usage)) {
-    throw new InvalidOptionsError("usage must be 'client', 'server' or 'both'");
-  }
+  const usages = extendedKeyUsages(options.usage);
   const development = options.development ?? (issuer === 'self' ? false : issuer.development);
   const { notBefore, notAfter } = validity(options.notBefore, options.notAfter, 90);
-  const keys = await generateKeys();
-  const usages: string[] = [];
-  if (options.usage !== 'server') usages.push(x509.ExtendedKeyUsage.clientAuth);
-  if (options.usage !== 'client') usages.push(x509.ExtendedKeyUsage.serverAuth);
+  const keys = await generateCertificateKeys(options.key);
   const altNames: x509.JsonGeneralName[] = [
     { type: 'url', value: `${AGENT_URI_PREFIX}${options.agentId}` },
     ...(options.dnsNames ?? ['localhost']).map((value) => ({ type: 'dns' as const, value })),
     ...(options.ipAddresses ?? ['127.0.0.1', '::1']).map((value) => ({ type: 'ip' as const, value })),
   ];
   const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(false, undefined, true),
-    new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-    new x509.ExtendedKeyUsageExtension(usages, false),
+    new x509.BasicConstraintsExtension(options.basicConstraintsCa === true, undefined, true),
+    new x509.KeyUsagesExtension(keyUsageFlags(options.keyUsage ?? ['digitalSignature']), true),
+    ...(usages.length > 0 ? [new x509.ExtendedKeyUsageExtension(usages, false)] : []),
     new x509.SubjectAlternativeNameExtension(altNames, false),
-    await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
+    await x509.SubjectKeyIdentifierExtension.create(keys.spki),
   ];
   const name = subjectName(options.agentId, development);
-  if (issuer === 'self') {
-    const cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serialNumber(),
-      name,
-      notBefore,
-      notAfter,
-      keys,
-      signingAlgorithm: ALGORITHM,
-      extensions,
-    });
-    return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey) };
+  const signer =
+    issuer === 'self'
+      ? { name, algorithm: signingAlgorithmFor(options.key) }
+      : { name: new x509.X509Certificate(issuer.certPem).subject, algorithm: ALGORITHM };
+  if (issuer !== 'self') {
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(issuer.certPem), false));
   }
-  const caCert = new x509.X509Certificate(issuer.certPem);
-  extensions.push(await x509.AuthorityKeyIdentifierExtension.create(caCert, false));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
     subject: name,
-    issuer: caCert.subject,
+    issuer: signer.name,
     notBefore,
     notAfter,
-    publicKey: keys.publicKey,
-    signingKey: await importSigningKey(issuer.keyPem),
-    signingAlgorithm: ALGORITHM,
+    publicKey: keys.spki,
+    signingKey:
+      issuer === 'self' ? await importKey(keys.privateKey, signer.algorithm) : await importSigningKey(issuer.keyPem),
+    signingAlgorithm: signer.algorithm,
     extensions,
   });
-  return { certPem: cert.toString('pem'), keyPem: await exportKeyPem(keys.privateKey), caPem: issuer.certPem };
+  const certPem = cert.toString('pem');
+  return issuer === 'self' ? { certPem, keyPem: keys.keyPem } : { certPem, keyPem: keys.keyPem, caPem: issuer.certPem };
 }
 
 export interface DevelopmentCredentialsOptions {
@@ -193,12 +221,9 @@ export interface DevelopmentCredentials {
 
 /**
  * Generates a development CA and one certificate per agent, all marked development-only.
- * Call it explicitly; it throws ProductionGuardError when NODE_ENV=production.
+ * Transports refuse them unless constructed with `development: true`.
  */
 export async function createDevelopmentCredentials(options: DevelopmentCredentialsOptions): Promise<DevelopmentCredentials> {
-  if (isProduction()) {
-    throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', 'refusing to generate development certificates');
-  }
   if (!Array.isArray(options.agentIds) || options.agentIds.length === 0) {
     throw new InvalidOptionsError('agentIds must be a non-empty array');
   }

@@ -1,10 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { isIP } from 'node:net';
-import { PeerIdentityError } from '../errors';
 import { AGENT_URI_PREFIX, DEVELOPMENT_OU } from './certificate-authority';
-
-const OID_SERVER_AUTH = '1.3.6.1.5.5.7.3.1';
-const OID_CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 /** What a verified peer certificate says about the peer. */
 export interface PeerIdentity {
@@ -27,7 +22,7 @@ export function splitPemBundle(pem: string): string[] {
 }
 
 function subjectField(cert: X509Certificate, field: string): string[] {
-  return cert.subject
+  return ((cert.subject as string | undefined) ?? '')
     .split('\n')
     .filter((line) => line.startsWith(`${field}=`))
     .map((line) => line.slice(field.length + 1));
@@ -45,38 +40,4 @@ export function agentIdOf(cert: X509Certificate): string | undefined {
 /** True when the certificate is marked as a development certificate (OU agentlink-development). */
 export function isDevelopmentCertificate(cert: X509Certificate): boolean {
   return subjectField(cert, 'OU').includes(DEVELOPMENT_OU);
-}
-
-function extendedKeyUsages(cert: X509Certificate): string[] {
-  const withExt = cert as X509Certificate & { extKeyUsage?: string[] };
-  return withExt.extKeyUsage ?? cert.keyUsage ?? [];
-}
-
-/**
- * Reads the identity of a peer whose chain the TLS stack already verified, and checks what the
- * stack does not: the extended key usage for its role and, for servers, the expected host name.
- */
-export function verifiedPeerIdentity(
-  certificate: string | Uint8Array | X509Certificate,
-  role: 'client' | 'server',
-  expectedHost?: string,
-): PeerIdentity {
-  const cert = parseCertificate(certificate);
-  const usages = extendedKeyUsages(cert);
-  const needed = role === 'client' ? OID_CLIENT_AUTH : OID_SERVER_AUTH;
-  if (!usages.includes(needed)) {
-    throw new PeerIdentityError(`${role} certificate "${cert.subject.replace(/\n/g, ', ')}" lacks the ${role === 'client' ? 'clientAuth' : 'serverAuth'} extended key usage`);
-  }
-  if (expectedHost !== undefined) {
-    const matches = isIP(expectedHost) === 0 ? cert.checkHost(expectedHost) !== undefined : cert.checkIP(expectedHost) !== undefined;
-    if (!matches) throw new PeerIdentityError(`server certificate does not name "${expectedHost}" in its subject alternative names`);
-  }
-  const agentId = agentIdOf(cert);
-  if (agentId === undefined || agentId.length === 0) throw new PeerIdentityError('peer certificate carries no agent id');
-  return {
-    agentId,
-    subject: cert.subject.replace(/\n/g, ', '),
-    fingerprint256: cert.fingerprint256,
-    validTo: new Date(cert.validTo),
-  };
 }

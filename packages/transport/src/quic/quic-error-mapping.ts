@@ -9,6 +9,8 @@ import {
 } from '../errors';
 
 const CRYPTO_ERROR_BASE = 0x100;
+/** Application close code of a listener that refused a verified peer's certificate (policy, identity). */
+export const PEER_REFUSED_APP_CODE = 0x0a;
 const TLS_ALERTS: Record<number, string> = {
   40: 'handshake_failure',
   42: 'bad_certificate',
@@ -58,6 +60,10 @@ export function mapQuicError(error: unknown, address: string, timeoutMs = 0): Ag
     return timeoutMs > 0 ? new ConnectTimeoutError(address, timeoutMs) : new ConnectionClosedError('idle timeout');
   }
   if (inner instanceof quicErrors.ErrorQUICConnectionPeer) {
+    const data = inner.data as { isApp?: boolean; errorCode?: number } | undefined;
+    if (data?.isApp === true && data.errorCode === PEER_REFUSED_APP_CODE) {
+      return new TlsHandshakeError("the listener refused this agent's certificate (policy or identity)", inner);
+    }
     return new ConnectionClosedError(`peer closed the QUIC connection (code ${(inner.data as { errorCode?: number } | undefined)?.errorCode ?? '?'})`);
   }
   const message = inner instanceof Error ? inner.message : String(inner);
@@ -68,4 +74,13 @@ export function mapQuicError(error: unknown, address: string, timeoutMs = 0): Ag
 export function isGracefulQuicClose(error: unknown): boolean {
   const data = (error as { data?: { isApp?: boolean; errorCode?: number } } | undefined)?.data;
   return data?.isApp === true && data.errorCode === 0;
+}
+
+/** True for a connection we closed ourselves with an application code (its reason was already reported). */
+export function isOwnApplicationClose(error: unknown): boolean {
+  const ownClass =
+    error instanceof quicErrors.ErrorQUICConnectionLocal &&
+    !(error instanceof quicErrors.ErrorQUICConnectionLocalTLS) &&
+    !(error instanceof quicErrors.ErrorQUICConnectionPeerTLS);
+  return ownClass && (error as { data?: { isApp?: boolean } }).data?.isApp === true;
 }

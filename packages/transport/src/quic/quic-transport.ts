@@ -2,15 +2,16 @@ import { isIP } from 'node:net';
 import type Logger from '@matrixai/logger';
 import { events as quicEvents, QUICClient, QUICServer, QUICSocket, type QUICConnection } from '@matrixai/quic';
 import { InvalidOptionsError, type AgentlinkError } from '@agentlink/resilience';
-import { CertificateVerificationError, ConnectTimeoutError, PeerIdentityError, TlsHandshakeError, TransportStateError } from '../errors';
-import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
+import { CertificateVerificationError, ConnectTimeoutError, TlsHandshakeError, TransportStateError } from '../errors';
+import type { PeerIdentity } from '../pki/certificate-inspection';
+import { certificateRefusalReason } from '../security/peer-verification';
 import type { Session } from '../session/session';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { TransportBase } from '../transport-base';
 import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, TlsCredentials, Transport } from '../types';
 import { clientCryptoOps, createServerKey, serverCryptoOps } from './quic-crypto';
-import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
+import { isGracefulQuicClose, isOwnApplicationClose, mapQuicError, PEER_REFUSED_APP_CODE } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
 import { assertRetryHonoured } from './quic-patch';
 
@@ -92,7 +93,7 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
-    this.assertUsable();
+    this.assertUsable('server');
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
     const server = new QUICServer({
       crypto: { key: createServerKey(), ops: serverCryptoOps },
@@ -119,8 +120,11 @@ export class QuicTransport extends TransportBase implements Transport {
       if (this.state === 'closed') throw new TransportStateError('transport is closing');
       peer = this.identify(connection, 'client', address);
     } catch (error) {
-      this.events.emit('transportError', { transport: 'quic', peer: address, code: mapQuicError(error, address).code });
-      connection.stop({ isApp: true, errorCode: 1, force: true }).catch(() => undefined);
+      const typed = mapQuicError(error, address);
+      this.reportError(typed, address);
+      // A distinct code lets the dialer report a refusal (not a retryable close), as TLS/TCP does.
+      const errorCode = certificateRefusalReason(typed) === undefined ? 1 : PEER_REFUSED_APP_CODE;
+      connection.stop({ isApp: true, errorCode, force: true }).catch(() => undefined);
       return;
     }
     const session = this.createSession(connection, () => connection.stop({ isApp: true, errorCode: 0, force: true }), 'inbound', peer, address);
@@ -133,28 +137,24 @@ export class QuicTransport extends TransportBase implements Transport {
 
   private readonly handleServerConnectionError = (event: Event): void => {
     const error = (event as unknown as { detail: unknown }).detail;
-    if (isGracefulQuicClose(error)) return;
-    this.events.emit('transportError', { transport: 'quic', code: mapQuicError(error, 'inbound').code });
+    if (isGracefulQuicClose(error) || isOwnApplicationClose(error)) return;
+    this.reportError(mapQuicError(error, 'inbound'));
   };
 
   private readonly handleServerError = (event: Event): void => {
     const error = (event as unknown as { detail: unknown }).detail;
-    this.events.emit('transportError', { transport: 'quic', code: mapQuicError(error, 'listener').code });
+    this.reportError(mapQuicError(error, 'listener'));
   };
 
   private identify(connection: QUICConnection, role: 'client' | 'server', address: string, serverName?: string): PeerIdentity {
     const chain = connection.getRemoteCertsChain();
-    const leaf = chain[0];
-    if (!this.resolved.verifyPeer) {
-      return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
-    }
-    if (leaf === undefined) throw new PeerIdentityError(`${role} presented no certificate`);
+    if (!this.resolved.verifyPeer || chain.length === 0) return this.identifyPeer(chain, role, address, serverName);
     // quiche hands us DER that we would parse again on every connection of a known peer; the
     // verdict is a pure function of these bytes, the role and the host (dates: checked natively).
-    const key = `${role}|${serverName ?? ''}|${Buffer.from(leaf).toString('base64')}`;
+    const key = `${role}|${serverName ?? ''}|${chain.map((der) => Buffer.from(der).toString('base64')).join('|')}`;
     const known = this.identities.get(key);
     if (known !== undefined) return known;
-    const identity = verifiedPeerIdentity(leaf, role, serverName);
+    const identity = this.identifyPeer(chain, role, address, serverName);
     if (this.identities.size >= IDENTITY_CACHE_SIZE) this.identities.delete(this.identities.keys().next().value as string);
     this.identities.set(key, identity);
     return identity;
@@ -172,7 +172,7 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
-    this.assertUsable();
+    this.assertUsable('client');
     const target = formatAddress(address.host, address.port);
     const serverName = address.serverName ?? address.host;
     const timeoutMs = options.timeoutMs ?? this.resolved.connectTimeoutMs;
@@ -220,9 +220,14 @@ export class QuicTransport extends TransportBase implements Transport {
       if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
     } catch (error) {
       const typed = mapQuicError(error, target, timeoutMs);
-      this.events.emit('transportError', { transport: 'quic', peer: target, code: typed.code });
+      this.reportError(typed, target);
       session?.destroy('dial failed');
-      if (client !== undefined) await this.destroyClient(client);
+      if (client !== undefined) {
+        // Let a send the patched library coalesced (setImmediate) go first: destroyed before it,
+        // the connection's close waits for the idle timeout instead of quiche's draining period.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        await this.destroyClient(client);
+      }
       throw typed;
     } finally {
       clearTimeout(timer);

@@ -1,42 +1,64 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type X509Certificate } from 'node:crypto';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { LocalCertificateInvalidError, ProductionGuardError } from '../errors';
-import { isDevelopmentCertificate, parseCertificate, splitPemBundle } from '../pki/certificate-inspection';
+import { parseCertificate, splitPemBundle } from '../pki/certificate-inspection';
 import type { TransportEventEmitter } from '../events';
 import type { TransportOptions } from '../types';
-import { isProduction } from './environment';
+import { ownCredentialViolation, subjectOf } from './certificate-policy';
+import type { CertificateRole } from './policy-reasons';
+
+/** Development-only switches need the explicit development flag; nothing depends on NODE_ENV. */
+function assertDevelopmentSwitches(options: TransportOptions): void {
+  const legacy = (options as { allowDevelopmentCertificates?: unknown }).allowDevelopmentCertificates;
+  if (legacy !== undefined && legacy !== false) {
+    throw new InvalidOptionsError('allowDevelopmentCertificates was replaced by development: true');
+  }
+  if (options.development !== undefined && typeof options.development !== 'boolean') {
+    throw new InvalidOptionsError(`development must be a boolean, got ${typeof options.development}`);
+  }
+  if (options.insecureSkipPeerVerification === true && options.development !== true) {
+    throw new ProductionGuardError('ERR_VERIFICATION_DISABLED_IN_PRODUCTION', 'insecureSkipPeerVerification is set');
+  }
+}
+
+function parseAll(pems: readonly string[], field: string): X509Certificate[] {
+  return pems.map((pem) => {
+    try {
+      return parseCertificate(pem);
+    } catch (error) {
+      throw new InvalidOptionsError(`${field} holds a certificate that cannot be parsed: ${(error as Error).message}`);
+    }
+  });
+}
 
 /**
- * Checks own credentials before anything listens or dials: production rules first (fail closed),
- * then validity dates. Throws a typed error; returns nothing on success.
+ * The one check of our own credentials, at construction and at every rotation: the
+ * development switches, then the certificate policy (the leaf for `roles`, with none at least
+ * one of clientAuth / serverAuth; key, dates and development marking of every certificate),
+ * then that the key belongs to the leaf. Throws a typed error; returns nothing on success.
  */
-export function assertCredentialsUsable(options: TransportOptions): void {
+export function assertCredentialsUsable(options: TransportOptions, roles: readonly CertificateRole[] = []): void {
   const credentials = options.credentials as TransportOptions['credentials'] | undefined;
   if (credentials === undefined || typeof credentials.certPem !== 'string' || typeof credentials.keyPem !== 'string' || typeof credentials.caPem !== 'string') {
     throw new InvalidOptionsError('credentials { certPem, keyPem, caPem } are required (PEM strings)');
   }
+  assertDevelopmentSwitches(options);
   const own = splitPemBundle(credentials.certPem);
   const authorities = splitPemBundle(credentials.caPem);
   if (own.length === 0) throw new InvalidOptionsError('credentials.certPem holds no certificate');
   if (authorities.length === 0) throw new InvalidOptionsError('credentials.caPem holds no certificate');
-  if (isProduction()) {
-    if (options.insecureSkipPeerVerification === true) {
-      throw new ProductionGuardError('ERR_VERIFICATION_DISABLED_IN_PRODUCTION', 'insecureSkipPeerVerification is set');
+  const ownCertificates = parseAll(own, 'credentials.certPem');
+  const trusted = parseAll(authorities, 'credentials.caPem');
+  const development = options.development === true;
+  const refused = ownCredentialViolation(ownCertificates, trusted, roles, { development });
+  if (refused !== undefined) {
+    const { violation, certificate, field } = refused;
+    if (violation.reason === 'development-certificate') {
+      const what = `certificate "${subjectOf(certificate)}" (${field}) is a development certificate`;
+      throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', what);
     }
-    if (options.allowDevelopmentCertificates === true) {
-      throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', 'allowDevelopmentCertificates is set');
-    }
-  }
-  const devAllowed = !isProduction() && options.allowDevelopmentCertificates !== false;
-  const now = Date.now();
-  for (const pem of [...own, ...authorities]) {
-    const cert = parseCertificate(pem);
-    const subject = cert.subject.replace(/\n/g, ', ');
-    if (!devAllowed && isDevelopmentCertificate(cert)) {
-      throw new ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', `certificate "${subject}" is a development certificate`);
-    }
-    if (new Date(cert.validFrom).getTime() > now) throw new LocalCertificateInvalidError(subject, 'not yet valid');
-    if (new Date(cert.validTo).getTime() <= now) throw new LocalCertificateInvalidError(subject, 'expired');
+    const detail = `refused: ${violation.detail}`;
+    throw new LocalCertificateInvalidError(subjectOf(certificate), detail, violation.reason, field);
   }
   assertKeyMatches(credentials.keyPem, own[0] as string);
 }

@@ -14,6 +14,11 @@ const CERTIFICATE_CODES = new Set([
   'CERT_REJECTED',
   'INVALID_PURPOSE',
   'INVALID_CA',
+  'CERT_CHAIN_TOO_LONG',
+  'PATH_LENGTH_EXCEEDED',
+  'KEYUSAGE_NO_CERTSIGN',
+  // node:tls names the verification errors it has no name for (e.g. "EE certificate key too weak") so.
+  'UNSPECIFIED',
 ]);
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
 
@@ -24,6 +29,10 @@ export function mapTlsError(error: unknown, address: string): AgentlinkError {
   const code = err?.code ?? '';
   if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return new PeerIdentityError(err.reason ?? err.message);
   if (CERTIFICATE_CODES.has(code)) return new CertificateVerificationError(code, error);
+  // A listener's verdict on a client that sent no certificate (QUIC reports it as a verification failure too).
+  if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') {
+    return new CertificateVerificationError('the client presented no certificate', error);
+  }
   if (NETWORK_CODES.has(code)) return new ConnectFailedError(address, code, error);
   if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || /alert|ssl|tls/i.test(err?.message ?? '')) {
     return new TlsHandshakeError(code !== '' ? code : (err?.message ?? 'unknown'), error);

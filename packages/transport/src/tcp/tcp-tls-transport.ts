@@ -6,12 +6,12 @@ import {
   ConnectFailedError,
   ConnectionClosedError,
   ConnectTimeoutError,
-  PeerIdentityError,
   TlsHandshakeError,
   TransportStateError,
 } from '../errors';
 import { encodeFrame, FrameType } from '../frame/frame-codec';
-import { verifiedPeerIdentity, type PeerIdentity } from '../pki/certificate-inspection';
+import type { PeerIdentity } from '../pki/certificate-inspection';
+import { chainOf } from '../security/peer-verification';
 import { mapTlsError } from '../security/tls-error-mapping';
 import type { Session } from '../session/session';
 import { TransportBase } from '../transport-base';
@@ -26,6 +26,15 @@ function formatAddress(host: string, port: number): string {
 }
 
 /**
+ * The address of an inbound socket. node:tls has destroyed a refused client's socket by the
+ * time it reports 'tlsClientError'; the TCP socket underneath (read at 'connection') still knows.
+ */
+function remoteOf(socket: tls.TLSSocket): string | undefined {
+  const raw = (socket as tls.TLSSocket & { _parent?: Socket })._parent ?? socket;
+  return raw.remoteAddress === undefined ? undefined : formatAddress(raw.remoteAddress, raw.remotePort ?? 0);
+}
+
+/**
  * In TLS 1.3 the client finishes its handshake before the server judged the client certificate;
  * a close before the listener's hello therefore means the server refused us.
  */
@@ -34,10 +43,6 @@ export function refusedBeforeHello(error: unknown): AgentlinkError {
     return new TlsHandshakeError('the server closed the connection before accepting this agent; its certificate was probably refused', error);
   }
   return mapTlsError(error, 'listener');
-}
-
-function unverifiedIdentity(address: string): PeerIdentity {
-  return { agentId: `unverified@${address}`, subject: '', fingerprint256: '', validTo: new Date(0) };
 }
 
 /** TLS 1.3 over TCP with mutual authentication; every exchange multiplexed on one socket. */
@@ -78,7 +83,7 @@ export class TcpTlsTransport extends TransportBase implements Transport {
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
-    this.assertUsable();
+    this.assertUsable('server');
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
     const server = tls.createServer({ ...this.tlsOptions(), requestCert: true, handshakeTimeout: this.resolved.connectTimeoutMs });
     this.server = server;
@@ -95,10 +100,8 @@ export class TcpTlsTransport extends TransportBase implements Transport {
         verifyError !== undefined && verifyError !== null
           ? new CertificateVerificationError(String((verifyError as { code?: string }).code ?? verifyError), error)
           : mapTlsError(error, 'inbound');
-      this.events.emit('transportError', {
-        transport: 'tcp',
-        code: typed instanceof ConnectFailedError ? 'ERR_TLS_HANDSHAKE' : typed.code,
-      });
+      const reported = typed instanceof ConnectFailedError ? new TlsHandshakeError(error.message, error) : typed;
+      this.reportError(reported, remoteOf(socket));
       socket.destroy();
     });
     server.on('error', () => {
@@ -130,14 +133,9 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     try {
       if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`peer did not negotiate ALPN ${ALPN_PROTOCOL}`);
       const cert = socket.getPeerX509Certificate();
-      if (cert === undefined) {
-        if (this.resolved.verifyPeer) throw new PeerIdentityError('client presented no certificate');
-        peer = unverifiedIdentity(address);
-      } else {
-        peer = this.resolved.verifyPeer ? verifiedPeerIdentity(cert, 'client') : unverifiedIdentity(address);
-      }
+      peer = this.identifyPeer(cert === undefined ? [] : chainOf(cert), 'client', address);
     } catch (error) {
-      this.events.emit('transportError', { transport: 'tcp', peer: address, code: mapTlsError(error, address).code });
+      this.reportError(mapTlsError(error, address), address);
       socket.destroy();
       return;
     }
@@ -151,7 +149,7 @@ export class TcpTlsTransport extends TransportBase implements Transport {
   }
 
   async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
-    this.assertUsable();
+    this.assertUsable('client');
     const port = address.tcpPort ?? address.port;
     const target = formatAddress(address.host, port);
     const serverName = address.serverName ?? address.host;
@@ -194,14 +192,14 @@ export class TcpTlsTransport extends TransportBase implements Transport {
       socket.setNoDelay(true);
       if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`server did not negotiate ALPN ${ALPN_PROTOCOL}`);
       const cert = socket.getPeerX509Certificate();
-      const peer = this.resolved.verifyPeer && cert !== undefined ? verifiedPeerIdentity(cert, 'server') : unverifiedIdentity(target);
+      const peer = this.identifyPeer(cert === undefined ? [] : chainOf(cert), 'server', target, serverName);
       session = this.createSession(socket, 'outbound', peer, target);
       // Eager: our Finished is written; requests may follow it at once (the server is verified).
       if (this.resolved.dialMode === 'confirmed') await Promise.race([deadline, session.waitForHello()]);
       if (this.state === 'closed') throw new TransportStateError('transport closed while dialling');
     } catch (error) {
       const typed = mapTlsError(error, target);
-      this.events.emit('transportError', { transport: 'tcp', peer: target, code: typed.code });
+      this.reportError(typed, target);
       session?.destroy('dial failed');
       socket.destroy();
       throw typed;

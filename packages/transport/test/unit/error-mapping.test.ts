@@ -3,8 +3,8 @@ import { X509Certificate } from 'node:crypto';
 import { errors as quicErrors } from '@matrixai/quic';
 import * as errors from '../../src/errors';
 import { issueCertificate, createCertificateAuthority } from '../../src/pki/certificate-authority';
-import { verifiedPeerIdentity } from '../../src/pki/certificate-inspection';
-import { isGracefulQuicClose, mapQuicError } from '../../src/quic/quic-error-mapping';
+import { verifiedPeerIdentity } from '../../src/security/peer-verification';
+import { isGracefulQuicClose, mapQuicError, PEER_REFUSED_APP_CODE } from '../../src/quic/quic-error-mapping';
 import { mapTlsError } from '../../src/security/tls-error-mapping';
 
 describe('error mapping', () => {
@@ -38,6 +38,10 @@ describe('error mapping', () => {
     expect(mapQuicError(odd, 'h')).toMatchObject({ reason: expect.stringContaining('tls_alert_7') });
     expect(mapQuicError(new quicErrors.ErrorQUICClientCreateTimeout(), 'h', 100).code).toBe('ERR_CONNECT_TIMEOUT');
     expect(mapQuicError(new quicErrors.ErrorQUICConnectionIdleTimeout(), 'h').code).toBe('ERR_CONNECTION_CLOSED');
+    const data = { isApp: true, errorCode: PEER_REFUSED_APP_CODE, reason: new Uint8Array() };
+    const refused = new quicErrors.ErrorQUICConnectionPeer('x', { data });
+    const refusal = { code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('refused this agent') };
+    expect(mapQuicError(refused, 'h')).toMatchObject(refusal);
     const closed = new quicErrors.ErrorQUICConnectionPeer('x', { data: { isApp: true, errorCode: 0, reason: new Uint8Array() } });
     expect(mapQuicError(closed, 'h').code).toBe('ERR_CONNECTION_CLOSED');
     expect(isGracefulQuicClose(closed)).toBe(true);
@@ -54,6 +58,7 @@ describe('error mapping', () => {
       new errors.TlsHandshakeError('x'),
       new errors.CertificateVerificationError('x'),
       new errors.PeerIdentityError('x'),
+      new errors.PeerCertificatePolicyError('ca-certificate', 'client', 's', 'x'),
       new errors.ProductionGuardError('ERR_DEV_CERTS_IN_PRODUCTION', 'x'),
       new errors.LocalCertificateInvalidError('s', 'expired'),
       new errors.ConnectTimeoutError('h', 1),
@@ -77,7 +82,9 @@ describe('error mapping', () => {
   it('checks EKU, host and agent id of a peer certificate', async () => {
     const ca = await createCertificateAuthority();
     const server = await issueCertificate(ca, { agentId: 'srv', usage: 'server', dnsNames: ['svc.example'], ipAddresses: ['10.0.0.1'] });
-    expect(() => verifiedPeerIdentity(server.certPem, 'client')).toThrow(errors.PeerIdentityError);
+    expect(() => verifiedPeerIdentity(server.certPem, 'client')).toThrow(errors.PeerCertificatePolicyError);
+    const noClientAuth = expect.objectContaining({ reason: 'extended-key-usage' }) as never;
+    expect(() => verifiedPeerIdentity(server.certPem, 'client')).toThrow(noClientAuth);
     expect(verifiedPeerIdentity(server.certPem, 'server', 'svc.example').agentId).toBe('srv');
     expect(verifiedPeerIdentity(new X509Certificate(server.certPem), 'server', '10.0.0.1').agentId).toBe('srv');
     expect(() => verifiedPeerIdentity(server.certPem, 'server', 'other.example')).toThrow(errors.PeerIdentityError);

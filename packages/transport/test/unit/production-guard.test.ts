@@ -7,13 +7,21 @@ import {
   issueCertificate,
   type DevelopmentCredentials,
 } from '../../src/pki/certificate-authority';
-import { agentIdOf, isDevelopmentCertificate, verifiedPeerIdentity } from '../../src/pki/certificate-inspection';
+import { agentIdOf, isDevelopmentCertificate } from '../../src/pki/certificate-inspection';
+import { verifiedPeerIdentity } from '../../src/security/peer-verification';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
 import type { TlsCredentials } from '../../src/types';
 import { createTestPki, waitFor } from '../helpers';
 
 const original = process.env['NODE_ENV'];
+/** Spellings that once switched the guard on or off; none may matter now. */
+const NODE_ENVS = [undefined, 'production', 'prod', 'staging', 'development', 'test'];
+
+function setNodeEnv(value: string | undefined): void {
+  if (value === undefined) delete process.env['NODE_ENV'];
+  else process.env['NODE_ENV'] = value;
+}
 
 function thrownCode(fn: () => unknown): string | undefined {
   try {
@@ -32,9 +40,7 @@ describe('production guard and PKI', () => {
     dev = await createDevelopmentCredentials({ agentIds: ['alpha', 'beta'] });
     fleet = (await createTestPki()).server;
   });
-  afterEach(() => {
-    process.env['NODE_ENV'] = original;
-  });
+  afterEach(() => setNodeEnv(original));
 
   it('marks development certificates and carries the agent identity in CN and SAN URI', () => {
     const cert = new X509Certificate(dev.agents['alpha']!.certPem);
@@ -44,29 +50,52 @@ describe('production guard and PKI', () => {
     expect(cert.checkHost('localhost')).toBe('localhost');
     expect(cert.checkIP('127.0.0.1')).toBe('127.0.0.1');
     expect(cert.verify(new X509Certificate(dev.ca.certPem).publicKey)).toBe(true);
-    expect(verifiedPeerIdentity(cert, 'client').agentId).toBe('alpha');
+    expect(verifiedPeerIdentity(cert, 'client', undefined, { development: true }).agentId).toBe('alpha');
+    const refusal = { code: 'ERR_PEER_CERT_POLICY', reason: 'development-certificate' };
+    const refused = expect.objectContaining(refusal) as never;
+    expect(() => verifiedPeerIdentity(cert, 'client')).toThrow(refused);
     expect(isDevelopmentCertificate(new X509Certificate(fleet.certPem))).toBe(false);
   });
 
-  it('refuses to generate development certificates in production', async () => {
-    process.env['NODE_ENV'] = 'production';
-    await expect(createDevelopmentCredentials({ agentIds: ['x'] })).rejects.toMatchObject({ code: 'ERR_DEV_CERTS_IN_PRODUCTION' });
+  it('generates development certificates whatever NODE_ENV says (calling it is the explicit step)', async () => {
+    setNodeEnv('production');
+    const made = await createDevelopmentCredentials({ agentIds: ['x'] });
+    expect(isDevelopmentCertificate(new X509Certificate(made.agents['x']!.certPem))).toBe(true);
   });
 
   it.each([
     ['QUIC', (o: ConstructorParameters<typeof TcpTlsTransport>[0]) => new QuicTransport(o)],
     ['TCP', (o: ConstructorParameters<typeof TcpTlsTransport>[0]) => new TcpTlsTransport(o)],
-  ])('%s refuses development certificates and disabled verification at start in production', (_name, make) => {
-    process.env['NODE_ENV'] = 'production';
+  ])('%s refuses development material without development: true, whatever NODE_ENV says', (_name, make) => {
     const devCreds = dev.agents['alpha']!;
+    type Options = Parameters<typeof make>[0];
+    const cases: Array<[Options, string]> = [
+      [{ credentials: devCreds }, 'ERR_DEV_CERTS_IN_PRODUCTION'],
+      [{ credentials: devCreds, development: false }, 'ERR_DEV_CERTS_IN_PRODUCTION'],
+      [{ credentials: fleet, insecureSkipPeerVerification: true }, 'ERR_VERIFICATION_DISABLED_IN_PRODUCTION'],
+      [{ credentials: fleet }, 'accepted'],
+      [{ credentials: devCreds, development: true }, 'accepted'],
+      [{ credentials: fleet, development: true, insecureSkipPeerVerification: true }, 'accepted'],
+    ];
+    for (const value of NODE_ENVS) {
+      setNodeEnv(value);
+      for (const [options, expected] of cases) {
+        expect([value, options, thrownCode(() => make(options)) ?? 'accepted']).toEqual([value, options, expected]);
+      }
+    }
     expect(() => make({ credentials: devCreds })).toThrow(ProductionGuardError);
-    expect(thrownCode(() => make({ credentials: devCreds }))).toBe('ERR_DEV_CERTS_IN_PRODUCTION');
-    expect(thrownCode(() => make({ credentials: fleet, insecureSkipPeerVerification: true }))).toBe('ERR_VERIFICATION_DISABLED_IN_PRODUCTION');
-    expect(() => make({ credentials: fleet, allowDevelopmentCertificates: true })).toThrow(ProductionGuardError);
-    expect(() => make({ credentials: fleet })).not.toThrow();
-    process.env['NODE_ENV'] = 'development';
-    expect(() => make({ credentials: devCreds })).not.toThrow();
-    expect(() => make({ credentials: devCreds, allowDevelopmentCertificates: false })).toThrow(ProductionGuardError);
+    // A CA marked for development in caPem is refused too, naming the field.
+    const devCa = { ...fleet, caPem: `${fleet.caPem}${dev.ca.certPem}` };
+    expect(() => make({ credentials: devCa })).toThrow(/\(credentials\.caPem\) is a development certificate/);
+    // The old switch is gone: setting it must not silently do nothing.
+    const legacy = { credentials: devCreds, allowDevelopmentCertificates: true } as never;
+    expect(thrownCode(() => make(legacy))).toBe('ERR_INVALID_OPTIONS');
+    expect(thrownCode(() => make({ credentials: fleet, development: 'yes' } as never))).toBe('ERR_INVALID_OPTIONS');
+  });
+
+  it('refuses a rotation to development certificates without development: true', () => {
+    const transport = new TcpTlsTransport({ credentials: fleet });
+    expect(thrownCode(() => transport.updateCredentials(dev.agents['beta']!))).toBe('ERR_DEV_CERTS_IN_PRODUCTION');
   });
 
   it('refuses an expired or not-yet-valid own certificate at start', async () => {
@@ -76,6 +105,10 @@ describe('production guard and PKI', () => {
     const future = await issueCertificate(ca, { agentId: 'new', usage: 'both', notBefore: new Date(now + 1e9) });
     expect(() => new TcpTlsTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
     expect(() => new QuicTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
+    const expiredError = expect.objectContaining({ reason: 'expired', field: 'credentials.certPem' }) as never;
+    expect(() => new QuicTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(expiredError);
+    const futureError = expect.objectContaining({ reason: 'not-yet-valid' }) as never;
+    expect(() => new TcpTlsTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(futureError);
   });
 
   it('validates options with typed errors', async () => {

@@ -236,21 +236,50 @@ describe('Session over an in-memory link', () => {
     expect(errors.map((e) => e.code).sort()).toEqual(['ERR_HANDLER', 'ERR_NO_HANDLER']);
   });
 
-  it('refuses new requests once the peer announced it is going away', async () => {
-    const { client, server } = pair({ echo: (b) => b }, 50);
+  it('refuses new requests once the peer announced it is going away, and still drains the one in flight', async () => {
+    let entered!: () => void;
+    const inHandler = new Promise<void>((resolve) => (entered = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let echoes = 0;
+    const handlers: Record<string, Handler> = {
+      slow: async (body) => {
+        entered();
+        await released;
+        return body;
+      },
+      echo: (body) => {
+        echoes += 1;
+        return body;
+      },
+    };
+    const { a, client, server } = pair(handlers, 1000);
     await server.sendHello();
     await client.waitForHello();
+    const inFlight = client.request('slow', utf8('first'));
+    await inHandler;
+    // Watch the dialer's link for the listener's GoAway frame (the link stays open: one call drains).
+    const deliver = a.onFrame;
+    const goAwayArrived = new Promise<void>((resolve) => {
+      a.onFrame = (frame) => {
+        deliver(frame);
+        if (frame.type === FrameType.GoAway) resolve();
+      };
+    });
     const closing = server.close();
-    await waitFor(() => {
-      try {
-        client.request('echo', utf8('x')).catch(() => undefined);
-        return false;
-      } catch {
-        return true;
-      }
-    }, 100, 'go-away').catch(() => undefined);
+    await goAwayArrived;
+    expect(client.closed).toBe(false);
+    const late = await client.request('echo', utf8('late')).then(
+      () => 'answered',
+      (error: unknown) => error,
+    );
+    expect(late).toBeInstanceOf(ConnectionClosedError);
+    expect((late as Error).message).toContain('the peer is closing');
+    await expect(client.send('echo', utf8('late one-way'))).rejects.toBeInstanceOf(ConnectionClosedError);
+    release();
+    expect(text(await inFlight)).toBe('first');
     await closing;
-    await expect(client.request('echo', utf8('late'))).rejects.toBeInstanceOf(ConnectionClosedError);
+    expect(echoes).toBe(0);
   });
 
   it('forces close after the drain timeout', async () => {

@@ -1,4 +1,0 @@
-/** True when NODE_ENV is 'production' (read at each call so tests can switch it). */
-export function isProduction(): boolean {
-  return process.env['NODE_ENV'] === 'production';
-}
