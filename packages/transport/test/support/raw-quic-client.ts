@@ -14,6 +14,10 @@ export interface RawQuicClient {
   readonly closed: Promise<QuicCloseInfo>;
   /** Streams the server opened or wrote to (its hello, answers). */
   readonly readableStreams: Set<number>;
+  /** Bytes read per stream. */
+  readonly answers: Map<number, Buffer>;
+  /** Runs inside the recv() that completes the handshake: writes here leave with our Finished. */
+  onEstablished: () => void;
   /** Writes `bytes` on stream `streamId` (with FIN if asked) and sends at once. */
   write(streamId: number, bytes: Uint8Array, fin: boolean): void;
   close(): Promise<void>;
@@ -23,7 +27,6 @@ export async function rawQuicClient(
   port: number,
   credentials: Partial<TlsCredentials>,
   overrides: Partial<EndpointSettings> = {},
-  beforeHandshake?: (client: RawQuicClient) => void,
 ): Promise<RawQuicClient> {
   const endpoint = await QuicEndpoint.open({
     host: '127.0.0.1',
@@ -48,12 +51,15 @@ export async function rawQuicClient(
   const established = new Promise<void>((resolve) => (onEstablished = resolve));
   const closed = new Promise<QuicCloseInfo>((resolve) => (onClosed = resolve));
   const readableStreams = new Set<number>();
+  const answers = new Map<number, Buffer>();
   const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, config);
   const client: RawQuicClient = {
     connection,
     established,
     closed,
     readableStreams,
+    answers,
+    onEstablished: () => undefined,
     write: (streamId, bytes, fin) => {
       connection.native.streamSend(streamId, bytes, fin);
       connection.flush();
@@ -63,13 +69,18 @@ export async function rawQuicClient(
   const drain = Buffer.alloc(65536);
   connection.handler = {
     established: () => {
+      client.onEstablished();
       connection.serve();
       onEstablished();
     },
     streamReadable: (streamId) => {
       readableStreams.add(streamId);
       try {
-        while (connection.native.streamRecv(streamId, drain) !== null);
+        for (;;) {
+          const read = connection.native.streamRecv(streamId, drain);
+          if (read === null) break;
+          answers.set(streamId, Buffer.concat([answers.get(streamId) ?? Buffer.alloc(0), drain.subarray(0, read[0])]));
+        }
       } catch {
         // reset by the server: nothing to read
       }
@@ -77,6 +88,5 @@ export async function rawQuicClient(
     afterEvent: () => undefined,
     closed: onClosed,
   };
-  beforeHandshake?.(client);
   return client;
 }
