@@ -30,7 +30,7 @@ describe('save and load', () => {
     expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(Array.from(model.predictProbabilities(data.features)));
     expect(loaded.threshold).toBe(model.threshold);
     expect(loaded.featureNames).toEqual(['a', 'b', 'c', 'noise']);
-    for (const row of data.features.slice(0, 10)) expect(await loaded.predict(row)).toEqual(await model.predict(row));
+    for (const row of data.features.slice(0, 10)) expect(await loaded.predict(row, { deadlineMs: 30_000 })).toEqual(await model.predict(row, { deadlineMs: 30_000 }));
     loaded.dispose();
   });
 
