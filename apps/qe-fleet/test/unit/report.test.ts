@@ -64,6 +64,7 @@ function record(overrides: Partial<RunRecord> = {}): RunRecord {
       { peer: 'e2', from: 'open', to: 'half-open', atMs: 2 },
       { peer: 'e2', from: 'half-open', to: 'closed', atMs: 3 },
     ],
+    peerRefusals: [],
     durationMs: 1234,
     ...overrides,
   };
