@@ -33,7 +33,7 @@ describe('classifyError on real network failures', () => {
     // realm has its own TypeError).
     expect((fromFetch as Error).name).toBe('TypeError');
     expect((fromFetch as { code?: unknown }).code).toBeUndefined();
-    expect(classifyError(fromNet)).toEqual({ retryable: true, reason: 'ECONNREFUSED' });
+    expect(classifyError(fromNet)).toMatchObject({ retryable: true, reason: 'ECONNREFUSED', peerFailure: true });
     expect(classifyError(fromFetch)).toEqual(classifyError(fromNet));
   });
 
@@ -52,7 +52,7 @@ describe('classifyError on real network failures', () => {
   });
 
   it('still treats a TypeError without a coded cause as a programmer error', () => {
-    expect(classifyError(new TypeError('fetch failed', { cause: new Error('no code') }))).toEqual({ retryable: false, reason: 'programmer-error' });
-    expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('bad cert'), { code: 'CERT_HAS_EXPIRED' }) }))).toEqual({ retryable: false, reason: 'tls' });
+    expect(classifyError(new TypeError('fetch failed', { cause: new Error('no code') }))).toMatchObject({ retryable: false, reason: 'programmer-error' });
+    expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('bad cert'), { code: 'CERT_HAS_EXPIRED' }) }))).toMatchObject({ retryable: false, reason: 'tls' });
   });
 });
