@@ -145,7 +145,9 @@ suite('ngtcp2 interoperability', () => {
 
   describe("our client against ngtcp2's server", () => {
     let server: ChildProcess | undefined;
-    afterAll(() => server?.kill('SIGKILL'));
+    afterAll(() => {
+      server?.kill('SIGKILL');
+    });
 
     async function startServer(cert: { certPem: string; keyPem: string }): Promise<number> {
       server?.kill('SIGKILL');
