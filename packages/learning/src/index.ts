@@ -58,6 +58,11 @@ export {
   type FoldResult,
   type SummaryMetric,
 } from './evaluation';
+export { binOf, fitBins, type BinBounds } from './gbdt/binning';
+export { trainGbdt, type BoostingRound, type GbdtFit, type LabelledRows } from './gbdt/boosting';
+export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
+export { DEFAULT_GBDT_OPTIONS, resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from './gbdt/gbdt-options';
+export type { Tree } from './gbdt/tree';
 export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
 export { FlakinessModel, type BatchOptions, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
 export {

@@ -1,0 +1,119 @@
+import { mulberry32, shuffled } from '../prng';
+import { classWeights } from '../training-options';
+import type { Label } from '../types';
+import { binColumns, fitBins, toColumns } from './binning';
+import { resolveGbdtOptions, type GbdtOptions } from './gbdt-options';
+import { GradientBoostedTrees } from './gbdt-model';
+import { growTree } from './grow-tree';
+import { binnedData } from './histogram';
+import { treeOutput, type Tree } from './tree';
+
+/** Rows (raw feature values, all of one width) and their labels. */
+export interface LabelledRows {
+  readonly rows: readonly (readonly number[])[];
+  readonly labels: readonly Label[];
+}
+
+/** Per-round progress of boosting. */
+export interface BoostingRound {
+  readonly iteration: number;
+  readonly loss: number;
+  /** Weighted validation log loss (NaN without validation rows). */
+  readonly valLoss: number;
+}
+
+export interface GbdtFit {
+  readonly model: GradientBoostedTrees;
+  readonly rounds: readonly BoostingRound[];
+  /** Trees kept: the round of lowest validation loss (all rounds without validation). */
+  readonly bestIteration: number;
+  readonly stopReason: 'early-stopping' | 'max-iterations';
+  readonly durationMs: number;
+}
+
+const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
+
+function weightedLogLoss(labels: readonly Label[], scores: Float64Array, weights: { negative: number; positive: number }): number {
+  let loss = 0;
+  let total = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const w = labels[i] === 1 ? weights.positive : weights.negative;
+    const p = Math.min(Math.max(sigmoid(scores[i]), 1e-12), 1 - 1e-12);
+    loss -= w * (labels[i] === 1 ? Math.log(p) : Math.log(1 - p));
+    total += w;
+  }
+  return total === 0 ? Number.NaN : loss / total;
+}
+
+/**
+ * Histogram gradient boosting of logistic loss with class weights (from the training labels
+ * only), row and feature subsampling from the seed, and early stopping on the validation loss
+ * (the trees up to the best round are kept). Deterministic for a given seed and input.
+ */
+export async function trainGbdt(
+  train: LabelledRows,
+  validation: LabelledRows | undefined,
+  options: GbdtOptions = {},
+  onRound?: (round: BoostingRound) => void,
+): Promise<GbdtFit> {
+  const started = performance.now();
+  const o = resolveGbdtOptions(options);
+  const n = train.labels.length;
+  const width = train.rows[0]?.length ?? 0;
+  const columns = toColumns(train.rows, width);
+  const bounds = fitBins(columns, o.maxBins);
+  const data = binnedData(binColumns(columns, bounds), n, bounds.map((b) => b.length + 1));
+  const positives = train.labels.filter((label) => label === 1).length;
+  const weights = classWeights(positives, n - positives, o.classWeighting);
+  const rowWeight = Float64Array.from(train.labels, (label) => (label === 1 ? weights.positive : weights.negative));
+  const weightedPositives = positives * weights.positive;
+  const prior = Math.min(Math.max(weightedPositives / (weightedPositives + (n - positives) * weights.negative), 1e-6), 1 - 1e-6);
+  const initScore = Math.log(prior / (1 - prior));
+
+  const scores = new Float64Array(n).fill(initScore);
+  const valScores = new Float64Array(validation?.labels.length ?? 0).fill(initScore);
+  const gradients = new Float64Array(n);
+  const hessians = new Float64Array(n);
+  const random = mulberry32(o.seed);
+  const allFeatures = Array.from({ length: width }, (_, f) => f);
+  const featureCount = Math.max(1, Math.round(o.featureFraction * width));
+  const trees: Tree[] = [];
+  const rounds: BoostingRound[] = [];
+  let best = { iteration: 0, valLoss: Number.POSITIVE_INFINITY };
+  let stopReason: GbdtFit['stopReason'] = 'max-iterations';
+  const context = { data, bounds, gradients, hessians, ...o };
+  for (let iteration = 1; iteration <= o.maxIterations; iteration++) {
+    for (let i = 0; i < n; i++) {
+      const p = sigmoid(scores[i]);
+      gradients[i] = rowWeight[i] * (p - train.labels[i]);
+      hessians[i] = Math.max(rowWeight[i] * p * (1 - p), 1e-16);
+    }
+    const sampled: number[] = [];
+    for (let i = 0; i < n; i++) if (o.rowSubsample >= 1 || random() < o.rowSubsample) sampled.push(i);
+    const features = featureCount === width ? allFeatures : shuffled(allFeatures, random).slice(0, featureCount).sort((a, b) => a - b);
+    const builder = growTree(context, Uint32Array.from(sampled), features);
+    for (let i = 0; i < n; i++) scores[i] += builder.outputByBins(data.bins, n, i);
+    const tree = builder.build();
+    trees.push(tree);
+    let valLoss = Number.NaN;
+    if (validation !== undefined && validation.labels.length > 0) {
+      for (let i = 0; i < valScores.length; i++) valScores[i] += treeOutput(tree, validation.rows[i]);
+      valLoss = weightedLogLoss(validation.labels, valScores, weights);
+    }
+    const round = { iteration, loss: weightedLogLoss(train.labels, scores, weights), valLoss };
+    rounds.push(round);
+    onRound?.(round);
+    if (Number.isFinite(valLoss)) {
+      if (valLoss < best.valLoss - 1e-7) best = { iteration, valLoss };
+      else if (iteration - best.iteration >= o.earlyStoppingRounds) {
+        stopReason = 'early-stopping';
+        break;
+      }
+    }
+    // Let timers and I/O run during a long fit.
+    if (iteration % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const bestIteration = Number.isFinite(best.valLoss) ? best.iteration : trees.length;
+  const model = GradientBoostedTrees.fromParameters({ kind: 'gbdt', featureCount: width, initScore, trees: trees.slice(0, bestIteration) });
+  return { model, rounds, bestIteration, stopReason, durationMs: performance.now() - started };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { binOf, fitBins } from '../src/gbdt/binning';
+import { trainGbdt, type LabelledRows } from '../src/gbdt/boosting';
+import { GradientBoostedTrees } from '../src/gbdt/gbdt-model';
+import { resolveGbdtOptions } from '../src/gbdt/gbdt-options';
+import { mulberry32 } from '../src/prng';
+import type { Label } from '../src/types';
+
+/** y = 1 exactly when x0 + x1 > 1 (a diagonal no single axis split can draw), plus two noise columns. */
+function diagonal(rows: number, seed: number): LabelledRows {
+  const random = mulberry32(seed);
+  const out: number[][] = [];
+  for (let i = 0; i < rows; i++) out.push([random(), random(), random() * 10, random() < 0.5 ? 1 : 0]);
+  return { rows: out, labels: out.map((r): Label => (r[0] + r[1] > 1 ? 1 : 0)) };
+}
+
+const accuracy = (model: GradientBoostedTrees, data: LabelledRows): number =>
+  data.rows.filter((row, i) => (model.probability(row) >= 0.5 ? 1 : 0) === data.labels[i]).length / data.rows.length;
+
+describe('histogram gradient boosting', () => {
+  it('learns a known function (x0 + x1 > 1) to high accuracy on unseen rows', async () => {
+    const fit = await trainGbdt(diagonal(800, 1), diagonal(200, 2), { maxIterations: 150, minSamplesLeaf: 5 });
+    expect(accuracy(fit.model, diagonal(500, 3))).toBeGreaterThan(0.95);
+  });
+
+  it('is deterministic for a seed and differs with another seed', async () => {
+    const options = { maxIterations: 20, rowSubsample: 0.7, featureFraction: 0.5 };
+    const a = await trainGbdt(diagonal(300, 4), undefined, { ...options, seed: 7 });
+    const b = await trainGbdt(diagonal(300, 4), undefined, { ...options, seed: 7 });
+    const c = await trainGbdt(diagonal(300, 4), undefined, { ...options, seed: 8 });
+    expect(JSON.stringify(a.model.parameters)).toBe(JSON.stringify(b.model.parameters));
+    expect(JSON.stringify(c.model.parameters)).not.toBe(JSON.stringify(a.model.parameters));
+  });
+
+  it('stops early on validation loss and keeps the trees up to the best round', async () => {
+    const random = mulberry32(5);
+    const noise = (n: number): LabelledRows => {
+      const rows = Array.from({ length: n }, () => [random(), random()]);
+      return { rows, labels: rows.map((): Label => (random() < 0.5 ? 1 : 0)) };
+    };
+    const fit = await trainGbdt(noise(300), noise(150), { maxIterations: 300, earlyStoppingRounds: 10, minSamplesLeaf: 2 });
+    expect(fit.stopReason).toBe('early-stopping');
+    expect(fit.rounds.length).toBeLessThan(300);
+    expect(fit.model.treeCount).toBe(fit.bestIteration);
+    expect(fit.rounds.length).toBe(fit.bestIteration + 10);
+  });
+
+  it('class weighting raises the scores of a rare positive class', async () => {
+    const random = mulberry32(6);
+    const rows = Array.from({ length: 400 }, () => [random(), random()]);
+    const data = { rows, labels: rows.map((r): Label => (r[0] > 0.9 && random() < 0.7 ? 1 : 0)) };
+    const meanPositive = async (classWeighting: 'none' | 'balanced') => {
+      const { model } = await trainGbdt(data, undefined, { maxIterations: 30, classWeighting });
+      const scores = data.rows.filter((_, i) => data.labels[i] === 1).map((row) => model.probability(row));
+      return scores.reduce((s, p) => s + p, 0) / scores.length;
+    };
+    expect(await meanPositive('balanced')).toBeGreaterThan((await meanPositive('none')) + 0.1);
+  });
+
+  it('bins few distinct values at their midpoints and many values into at most maxBins bins', () => {
+    const [few, many] = fitBins([Float64Array.from([0, 1, 1, 3]), Float64Array.from({ length: 1000 }, (_, i) => i)], 16);
+    expect([...few]).toEqual([0.5, 2]);
+    expect([binOf(few, 0), binOf(few, 1), binOf(few, 2.5), binOf(few, 99)]).toEqual([0, 1, 2, 2]);
+    expect(many.length).toBe(15);
+  });
+
+  it('rejects malformed saved trees with ERR_MODEL_FORMAT naming the tree', () => {
+    const good = { kind: 'gbdt', featureCount: 1, initScore: 0, trees: [{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1] }] };
+    expect(GradientBoostedTrees.parse(good, 'm').probability([1])).toBeGreaterThan(0.5);
+    const cyclic = { ...good, trees: [{ ...good.trees[0], left: [0, -1, -1] }] };
+    expect(() => GradientBoostedTrees.parse(cyclic, 'm')).toThrow(expect.objectContaining({ code: 'ERR_MODEL_FORMAT', message: expect.stringContaining('tree 0 node 0') }));
+    expect(() => GradientBoostedTrees.parse({ kind: 'gbdt' }, 'm')).toThrow(expect.objectContaining({ code: 'ERR_MODEL_FORMAT' }));
+  });
+
+  it('rejects invalid options with ERR_INVALID_OPTIONS naming the option', () => {
+    expect(() => resolveGbdtOptions({ maxLeaves: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('maxLeaves') }));
+    expect(() => resolveGbdtOptions({ rowSubsample: 0 })).toThrow(expect.objectContaining({ message: expect.stringContaining('rowSubsample') }));
+  });
+});
