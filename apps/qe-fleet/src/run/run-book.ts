@@ -134,6 +134,14 @@ export class RunBook {
     );
   }
 
+  /** How `book` would book this result, without booking it. */
+  peek(dispatchId: string, taskId: string): ResultBooking {
+    const dispatch = this.#dispatches.get(dispatchId);
+    const entry = this.#tasks.get(taskId);
+    if (dispatch === undefined || entry === undefined || dispatch.taskId !== taskId) return 'phantom';
+    return dispatch.state === 'answered' || entry.completed ? 'duplicate' : 'completed';
+  }
+
   /** Books a result: the first for a task completes it, later ones are duplicates, unknown ids phantoms. */
   book(dispatchId: string, taskId: string): ResultBooking {
     const dispatch = this.#dispatches.get(dispatchId);

@@ -25,6 +25,12 @@ export interface RunCoordinatorOptions {
   readonly leaseMs?: number;
   readonly heartbeatMs?: number;
   readonly breaker?: BreakerGroupOptions;
+  /**
+   * Makes a booking durable before it counts (the history store's ledger): the execution and
+   * the reruns it calls for. Resolves false when the store had booked it already. A rejection
+   * leaves the task unbooked; the executor retries its delivery.
+   */
+  readonly persist?: (task: FileTask, execution: FileExecution, reruns: readonly FileTask[]) => Promise<boolean>;
 }
 
 export interface RunCoordinatorEvents {
@@ -139,14 +145,18 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
     setImmediate(() => this.#pump());
   }
 
-  #onResult(result: RunResultMessage): { booked: string } {
+  async #onResult(result: RunResultMessage): Promise<{ booked: string }> {
     const { execution } = result;
+    const task = this.#o.book.task(execution.taskId);
+    const reruns = task === undefined ? [] : rerunsAfter(task, execution, this.#o.maxReruns);
+    // Durable first: a coordinator killed after this line finds the booking (and its reruns) in the store.
+    const fresh = this.#o.book.peek(result.dispatchId, execution.taskId) === 'completed' && this.#o.persist !== undefined
+      ? await this.#o.persist(task!, execution, reruns)
+      : true;
     const booking = this.#o.book.book(result.dispatchId, execution.taskId);
-    if (booking === 'completed') {
-      const task = this.#o.book.task(execution.taskId)!;
-      const avoid = [execution.executor];
-      for (const rerun of rerunsAfter(task, execution, this.#o.maxReruns)) this.#o.book.add(rerun, execution.durationMs, avoid);
-      this.emit('execution', task, execution);
+    if (booking === 'completed' && fresh) {
+      for (const rerun of reruns) this.#o.book.add(rerun, execution.durationMs, [execution.executor]);
+      this.emit('execution', task!, execution);
     }
     if (this.#o.book.done) this.#finished?.();
     else setImmediate(() => this.#pump());

@@ -1,3 +1,5 @@
+import { messageDigest } from './history/sql-history-store';
+import type { ExecutionRow } from './history/history-types';
 import { FILE_CASE, testId } from './rerun-policy';
 import type { CaseOutcome, FileExecution, FileTask } from './types';
 
@@ -16,25 +18,47 @@ export interface TestVerdict {
   readonly id: string;
   readonly file: string;
   readonly name: string;
-  readonly runner: string;
   readonly verdict: Verdict;
   readonly attempts: readonly Attempt[];
 }
 
-/** The case results of one booked execution (a crashed file counts as its pseudo-case failing). */
-export function casesOf(task: FileTask, execution: FileExecution): Array<{ name: string; attempt: Attempt }> {
-  const base = { attempt: task.attempt, executor: execution.executor };
+/** Where a run's rows belong. */
+export interface RunContext {
+  readonly project: string;
+  readonly commit: string;
+  readonly runId: string;
+}
+
+function casesOf(task: FileTask, execution: FileExecution): Array<{ name: string; outcome: CaseOutcome; durationMs: number; message?: string }> {
   if (execution.error !== undefined) {
     const message = `${execution.error.code}: ${execution.error.message}`;
-    return [{ name: task.testName ?? FILE_CASE, attempt: { ...base, outcome: 'failed', durationMs: Math.round(execution.durationMs), message } }];
+    return [{ name: task.testName ?? FILE_CASE, outcome: 'failed', durationMs: Math.round(execution.durationMs), message }];
   }
-  const found = execution.cases.map((c) => ({ name: c.name, attempt: { ...base, outcome: c.outcome, durationMs: c.durationMs, message: c.message } }));
+  const found = execution.cases.map((c) => ({ name: c.name, outcome: c.outcome, durationMs: c.durationMs, message: c.message }));
   // A file that crashed before and ran now: its pseudo-case passed on this attempt.
-  if (task.testName === undefined && task.attempt > 1) found.push({ name: FILE_CASE, attempt: { ...base, outcome: 'passed', durationMs: 0, message: undefined } });
+  if (task.testName === undefined && task.attempt > 1) found.push({ name: FILE_CASE, outcome: 'passed', durationMs: 0, message: undefined });
   if (task.testName !== undefined && !execution.cases.some((c) => c.name === task.testName)) {
-    found.push({ name: task.testName, attempt: { ...base, outcome: 'failed', durationMs: 0, message: 'the rerun did not report this test case' } });
+    found.push({ name: task.testName, outcome: 'failed', durationMs: 0, message: 'the rerun did not report this test case' });
   }
   return found;
+}
+
+/** The history rows of one booked execution: one per case (a crashed file: its pseudo-case failing). */
+export function executionRows(task: FileTask, execution: FileExecution, run: RunContext, at = Date.now()): ExecutionRow[] {
+  return casesOf(task, execution).map((c) => ({
+    project: run.project,
+    commit: run.commit,
+    runId: run.runId,
+    testId: testId(task.file, c.name),
+    file: task.file,
+    attempt: task.attempt,
+    agent: execution.executor,
+    outcome: c.outcome,
+    durationMs: c.durationMs,
+    messageDigest: c.outcome === 'failed' ? messageDigest(c.message ?? '') : null,
+    message: c.outcome === 'failed' ? (c.message ?? '').slice(0, 500) : null,
+    at,
+  }));
 }
 
 function judge(attempts: readonly Attempt[]): Verdict {
@@ -45,21 +69,25 @@ function judge(attempts: readonly Attempt[]): Verdict {
   return ran.some((a) => a.outcome === 'passed') ? 'flaky' : 'failed';
 }
 
-/** Verdicts per test case from every booked execution of the run, sorted by file and name. */
-export function buildVerdicts(executions: ReadonlyArray<{ task: FileTask; execution: FileExecution }>): TestVerdict[] {
-  const byId = new Map<string, { file: string; name: string; runner: string; attempts: Attempt[] }>();
-  for (const { task, execution } of executions) {
-    for (const { name, attempt } of casesOf(task, execution)) {
-      const id = testId(task.file, name);
-      let entry = byId.get(id);
-      if (entry === undefined) {
-        entry = { file: task.file, name, runner: task.runner, attempts: [] };
-        byId.set(id, entry);
-      }
-      entry.attempts.push(attempt);
+/** Verdicts per test case from a run's execution rows, sorted by test id. */
+export function verdictsFromRows(rows: readonly ExecutionRow[]): TestVerdict[] {
+  const byId = new Map<string, { file: string; attempts: Attempt[] }>();
+  for (const row of rows) {
+    let entry = byId.get(row.testId);
+    if (entry === undefined) {
+      entry = { file: row.file, attempts: [] };
+      byId.set(row.testId, entry);
     }
+    const message = row.message ?? undefined;
+    entry.attempts.push({ attempt: row.attempt, outcome: row.outcome, executor: row.agent, durationMs: row.durationMs, ...(message === undefined ? {} : { message }) });
   }
   return [...byId.entries()]
-    .map(([id, e]) => ({ id, file: e.file, name: e.name, runner: e.runner, attempts: e.attempts.sort((a, b) => a.attempt - b.attempt), verdict: judge(e.attempts) }))
+    .map(([id, e]) => ({ id, file: e.file, name: id.slice(e.file.length + 3), attempts: e.attempts.sort((a, b) => a.attempt - b.attempt), verdict: judge(e.attempts) }))
     .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Verdicts from booked executions (no history store needed). */
+export function buildVerdicts(executions: ReadonlyArray<{ task: FileTask; execution: FileExecution }>): TestVerdict[] {
+  const run = { project: '', commit: '', runId: '' };
+  return verdictsFromRows(executions.flatMap(({ task, execution }) => executionRows(task, execution, run, 0)));
 }

@@ -69,20 +69,20 @@ describe('parseJunit reads every runner\'s JUnit XML', () => {
 });
 
 const verdicts: TestVerdict[] = [
-  { id: 'a.test.js > ok', file: 'a.test.js', name: 'ok', runner: 'jest', verdict: 'passed', attempts: [{ attempt: 1, outcome: 'passed', executor: 'e1', durationMs: 5 }] },
+  { id: 'a.test.js > ok', file: 'a.test.js', name: 'ok', verdict: 'passed', attempts: [{ attempt: 1, outcome: 'passed', executor: 'e1', durationMs: 5 }] },
   {
     id: 'a.test.js > races <&> "quotes"',
     file: 'a.test.js',
     name: 'races <&> "quotes"',
-    runner: 'jest',
+   
     verdict: 'flaky',
     attempts: [
       { attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 20, message: 'cache not warm \u0001' },
       { attempt: 2, outcome: 'passed', executor: 'e2', durationMs: 21 },
     ],
   },
-  { id: 'b.test.js > bug', file: 'b.test.js', name: 'bug', runner: 'mocha', verdict: 'failed', attempts: [{ attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 3, message: '400 !== 25' }] },
-  { id: 'b.test.js > later', file: 'b.test.js', name: 'later', runner: 'mocha', verdict: 'skipped', attempts: [{ attempt: 1, outcome: 'skipped', executor: 'e1', durationMs: 0 }] },
+  { id: 'b.test.js > bug', file: 'b.test.js', name: 'bug', verdict: 'failed', attempts: [{ attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 3, message: '400 !== 25' }] },
+  { id: 'b.test.js > later', file: 'b.test.js', name: 'later', verdict: 'skipped', attempts: [{ attempt: 1, outcome: 'skipped', executor: 'e1', durationMs: 0 }] },
 ];
 
 describe('mergedJunit', () => {

@@ -11,6 +11,8 @@ export interface ExecutionRow {
   readonly durationMs: number;
   /** sha256 (first 16 hex) of the failure message; null when it passed. */
   readonly messageDigest: string | null;
+  /** First line of the failure message (at most 500 characters); null when it passed. */
+  readonly message: string | null;
   /** When it was recorded, ms since the epoch. */
   readonly at: number;
 }
@@ -56,16 +58,20 @@ export interface FlakyTestRow {
 export interface HistoryStore {
   /** What it is connected to (a file path, or the PostgreSQL URL without password). */
   readonly target: string;
-  startRun(run: RunRow): Promise<void>;
+  /** Records a new run and its first tasks, in one transaction. */
+  startRun(run: RunRow, tasks?: readonly LedgerTaskRow[]): Promise<void>;
   finishRun(runId: string, status: 'passed' | 'failed', exitCode: number, finishedAt: number): Promise<void>;
   getRun(runId: string): Promise<RunRow | undefined>;
   /** Adds a task to the run's ledger (not booked). */
   addTask(row: LedgerTaskRow): Promise<void>;
-  /** Books a task and records its executions, in one transaction. False if it was booked already. */
-  bookTask(runId: string, taskId: string, executions: readonly ExecutionRow[]): Promise<boolean>;
+  /**
+   * Books a task, records its executions and adds the tasks it calls for (reruns), in one
+   * transaction. False (and nothing written) if it was booked already.
+   */
+  bookTask(runId: string, taskId: string, executions: readonly ExecutionRow[], followUps?: readonly LedgerTaskRow[]): Promise<boolean>;
   ledger(runId: string): Promise<LedgerTaskRow[]>;
   /** Executions, oldest first; filter by project and/or test id. The featurizer's read API. */
-  listExecutions(filter?: { project?: string; testId?: string; limit?: number }): Promise<ExecutionRow[]>;
+  listExecutions(filter?: { project?: string; testId?: string; runId?: string; limit?: number }): Promise<ExecutionRow[]>;
   /** Mean recorded duration per file of a project (whole-file runs only), in ms. */
   fileDurations(project: string): Promise<Map<string, number>>;
   listRuns(limit?: number): Promise<RunRow[]>;
