@@ -5,6 +5,7 @@ import { mergedJunit } from './junit/merged-junit';
 import { parseRunArgs, RUN_USAGE, type RunArgs } from './parse-run-args';
 import { RunCoordinator } from './run-coordinator';
 import { startLocalRunFleet } from './run-fleet-local';
+import { createRunProgress } from './run-progress';
 import { decideOutcome } from './run-outcome';
 import { readKnownFailures, readQuarantine, writeAtomic } from './run-outputs';
 import { freshSession, ledgerRow, openRunHistory, resumeSession, type RunSession } from './run-session';
@@ -45,15 +46,17 @@ async function dispatch(args: RunArgs, session: RunSession, history: HistoryStor
         : (task, execution, reruns) =>
             history.bookTask(session.runId, task.taskId, executionRows(task, execution, context), reruns.map((r) => ledgerRow(session.runId, r, execution.durationMs))),
   });
+  const progress = createRunProgress({ mode: args.progress, line: log });
   coordinator.on('execution', (task, execution) => {
     rows.push(...executionRows(task, execution, context));
     const a = coordinator.record().accounting;
-    log(`${a.completedOnce}/${a.tasks} ${task.testName === undefined ? task.file : `${task.file} > ${task.testName} (attempt ${task.attempt})`} on ${execution.executor}`);
+    progress.update(task, execution, a.completedOnce, a.tasks);
   });
   try {
     const record = await coordinator.run(AbortSignal.timeout(args.timeoutS * 1000));
     return { rows, record };
   } finally {
+    progress.stop();
     coordinator.close();
     await fleet.close();
   }
