@@ -17,7 +17,10 @@ export interface CircuitBreakerOptions {
   readonly rollingWindowMs?: number;
   /** Buckets the window is divided into. Default 10. */
   readonly rollingBuckets?: number;
-  /** Which errors count as failures. Default: retryable (infrastructure) errors per classifyError. */
+  /**
+   * Which errors count as failures. Default: the peer's failures per classifyError (temporary
+   * infrastructure errors and refused certificates; not validation or programmer errors).
+   */
   readonly isFailure?: (err: unknown) => boolean;
   /**
    * Emitter that rotates the statistics buckets; a BreakerGroup passes one shared emitter so
@@ -46,7 +49,7 @@ function validate(options: CircuitBreakerOptions): void {
 
 /**
  * Closed / open / half-open circuit breaker on opossum. Only failures that `isFailure` accepts
- * (infrastructure failures by default) count; permanent errors pass through without tripping it.
+ * (the peer's failures by default) count; other errors pass through without tripping it.
  * A call made while open is not run and rejects with BreakerOpenError.
  */
 export class CircuitBreaker extends EventEmitter<BreakerEvents> implements Policy {
@@ -58,7 +61,7 @@ export class CircuitBreaker extends EventEmitter<BreakerEvents> implements Polic
     super();
     validate(options);
     this.key = options.key;
-    const isFailure = options.isFailure ?? ((err: unknown) => classifyError(err).retryable);
+    const isFailure = options.isFailure ?? ((err: unknown) => classifyError(err).peerFailure);
     const action: Action = (fn, signal) => fn(signal);
     this.#breaker = new OpossumBreaker<Parameters<Action>, unknown>(action, {
       timeout: false,

@@ -32,14 +32,17 @@ const TEMPORARY_MESSAGE = /(idle timeout|timed out|stream reset|reset by peer|ov
 interface ErrorLike {
   code?: unknown;
   retryable?: unknown;
+  peerFailure?: unknown;
   name?: unknown;
   message?: unknown;
   status?: unknown;
   statusCode?: unknown;
 }
 
-const permanent = (reason: string): Classification => ({ retryable: false, reason });
-const temporary = (reason: string): Classification => ({ retryable: true, reason });
+const permanent = (reason: string): Classification => ({ retryable: false, reason, peerFailure: false });
+const temporary = (reason: string): Classification => ({ retryable: true, reason, peerFailure: true });
+// A refused certificate or TLS handshake: never retried, but the peer's fault (see Classification).
+const refusedPeer = (): Classification => ({ retryable: false, reason: 'tls', peerFailure: true });
 
 function httpStatusClassification(status: number): Classification | undefined {
   if (status === 429 || status === 502 || status === 503 || status === 504) return temporary(`http-${status}`);
@@ -50,8 +53,10 @@ function httpStatusClassification(status: number): Classification | undefined {
 
 /**
  * Says whether `err` is a temporary infrastructure failure (retry it, count it against a
- * breaker) or a permanent one (TLS, authentication, validation, oversize, programmer error).
- * Unknown errors are permanent: retrying what we do not understand hides bugs.
+ * breaker) or a permanent one (TLS, authentication, validation, oversize, programmer error),
+ * and whether it is the peer's failure (`peerFailure`: temporary ones and TLS/certificate
+ * refusals count towards the peer's breaker). Unknown errors are permanent and not the peer's:
+ * retrying what we do not understand hides bugs.
  */
 export function classifyError(err: unknown): Classification {
   if (err === null || err === undefined || (typeof err !== 'object' && typeof err !== 'function')) {
@@ -59,14 +64,15 @@ export function classifyError(err: unknown): Classification {
   }
   const e = err as ErrorLike;
   if (typeof e.retryable === 'boolean') {
-    return { retryable: e.retryable, reason: typeof e.code === 'string' ? e.code : 'typed-error' };
+    const peerFailure = typeof e.peerFailure === 'boolean' ? e.peerFailure : e.retryable;
+    return { retryable: e.retryable, reason: typeof e.code === 'string' ? e.code : 'typed-error', peerFailure };
   }
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (e.name === 'AbortError' || code === 'ABORT_ERR') return permanent('aborted');
   if (e.name === 'TimeoutError') return temporary('timeout');
   if (code !== undefined) {
     if (TEMPORARY_CODES.has(code)) return temporary(code);
-    if (TLS_CODE_PATTERN.test(code)) return permanent('tls');
+    if (TLS_CODE_PATTERN.test(code)) return refusedPeer();
   }
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status !== undefined) {
@@ -79,9 +85,14 @@ export function classifyError(err: unknown): Classification {
   if (typeof e.message === 'string') {
     // A timed-out handshake is a slow peer, not a bad certificate: test the temporary words first.
     if (TEMPORARY_MESSAGE.test(e.message)) return temporary('message');
-    if (/certificate|tls|ssl|handshake/i.test(e.message)) return permanent('tls');
+    if (/certificate|tls|ssl|handshake/i.test(e.message)) return refusedPeer();
   }
   return permanent(code ?? 'unknown');
+}
+
+/** True when `err` counts against the peer's circuit breaker (see Classification.peerFailure). */
+export function isPeerFailure(err: unknown): boolean {
+  return classifyError(err).peerFailure;
 }
 
 /** True when retrying `err` later may succeed. */

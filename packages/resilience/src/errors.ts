@@ -6,12 +6,19 @@
 export class AgentlinkError extends Error {
   readonly code: string;
   readonly retryable: boolean;
+  /**
+   * Whether the failure is the peer's (unreachable, or refused for its certificate) and so counts
+   * towards that peer's circuit breaker. Defaults to `retryable`: a refused certificate is
+   * permanent (never retried) yet still a peer failure.
+   */
+  readonly peerFailure: boolean;
 
-  constructor(code: string, message: string, options: { retryable: boolean; cause?: unknown }) {
+  constructor(code: string, message: string, options: { retryable: boolean; peerFailure?: boolean; cause?: unknown }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.retryable = options.retryable;
+    this.peerFailure = options.peerFailure ?? options.retryable;
   }
 }
 

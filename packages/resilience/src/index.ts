@@ -19,7 +19,7 @@
 export { BreakerGroup, type BreakerGroupOptions } from './breaker-group';
 export { Bulkhead, type BulkheadOptions } from './bulkhead';
 export { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
-export { classifyError, isRetryableError } from './classify';
+export { classifyError, isPeerFailure, isRetryableError } from './classify';
 export { constantBackoff, exponentialBackoff, type ExponentialBackoffOptions, type JitterMode } from './backoff';
 export { deadlinePolicy, withDeadline, type DeadlineOptions } from './deadline';
 export {

@@ -3,6 +3,12 @@ export interface Classification {
   readonly retryable: boolean;
   /** Short machine-readable reason, e.g. 'ECONNRESET', 'tls', 'programmer-error'. */
   readonly reason: string;
+  /**
+   * The failure is the peer's: every temporary failure, and certificate/TLS refusals, which are
+   * permanent (not retried) but must still open that peer's breaker rather than be retried by
+   * the caller in a tight loop. Validation and programmer errors are not.
+   */
+  readonly peerFailure: boolean;
 }
 
 /** An immutable delay schedule. `attempt` is 1 for the delay before the first retry. */

@@ -100,6 +100,20 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('is opened by refused certificates (permanent, but the peer failing), which are not retried', async () => {
+    const { breaker } = makeBreaker();
+    const refused = (): Error => Object.assign(new Error('unknown CA'), { code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    let calls = 0;
+    const call = async (): Promise<never> => {
+      calls += 1;
+      throw refused();
+    };
+    for (let i = 0; i < 4; i++) await expect(breaker.execute(call)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    expect(breaker.state).toBe('open');
+    await expect(breaker.execute(call)).rejects.toBeInstanceOf(BreakerOpenError);
+    expect(calls).toBe(4);
+  });
+
   it('counts what a custom isFailure says', async () => {
     const { breaker } = makeBreaker({ isFailure: () => true });
     await trip(breaker);

@@ -1,11 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   AbortedError,
+  AgentlinkError,
   BreakerOpenError,
   BulkheadRejectedError,
   classifyError,
   DeadlineExceededError,
   InvalidOptionsError,
+  isPeerFailure,
   isRetryableError,
   RetriesExhaustedError,
 } from '../src/index';
@@ -72,5 +74,20 @@ describe('classifyError', () => {
     expect(classifyError(withCode('CERT_HAS_EXPIRED')).reason).toBe('tls');
     expect(classifyError(new TypeError('x')).reason).toBe('programmer-error');
     expect(classifyError(new BreakerOpenError('p')).reason).toBe('ERR_BREAKER_OPEN');
+  });
+
+  // Issue 15: a refused certificate is never retried, but it is the peer's failure (its breaker opens).
+  it.each([
+    ['a node:tls verification code', withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), false, true],
+    ['a TLS message without a code', new Error('TLS handshake failed: unknown ca'), false, true],
+    ['a typed refusal (peerFailure: true)', new (class extends AgentlinkError {})('ERR_PEER_CERT_POLICY', 'refused', { retryable: false, peerFailure: true }), false, true],
+    ['a connection refused', withCode('ECONNREFUSED'), true, true],
+    ['a validation error', Object.assign(new Error('bad'), { code: 'ERR_VALIDATION', retryable: false }), false, false],
+    ['a programmer error', new TypeError('x'), false, false],
+    ['an abort', abortError(), false, false],
+    ['a typed permanent error', new InvalidOptionsError('x'), false, false],
+  ] as const)('peer failure: %s', (_name, error, retryable, peerFailure) => {
+    expect(classifyError(error)).toMatchObject({ retryable, peerFailure });
+    expect(isPeerFailure(error)).toBe(peerFailure);
   });
 });

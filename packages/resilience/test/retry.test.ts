@@ -128,7 +128,7 @@ describe('retry', () => {
       retry(async () => {
         calls++;
         throw permanent();
-      }, { maxAttempts: 3, backoff: constantBackoff(1), classify: () => ({ retryable: true, reason: 'custom' }) }),
+      }, { maxAttempts: 3, backoff: constantBackoff(1), classify: () => ({ retryable: true, reason: 'custom', peerFailure: true }) }),
     ).rejects.toBeInstanceOf(RetriesExhaustedError);
     expect(calls).toBe(3);
   });

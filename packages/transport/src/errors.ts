@@ -53,6 +53,8 @@ export class TlsHandshakeError extends AgentlinkError {
   ) {
     super('ERR_TLS_HANDSHAKE', `TLS handshake failed: ${reason}; check both peers use TLS 1.3, ALPN agentlink/1 and certificates from the fleet CA`, {
       retryable: false,
+      // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+      peerFailure: true,
       cause,
     });
   }
@@ -66,6 +68,8 @@ export class CertificateVerificationError extends AgentlinkError {
   ) {
     super('ERR_CERT_VERIFICATION', `peer certificate refused: ${reason}; issue the peer a valid certificate from the fleet CA`, {
       retryable: false,
+      // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+      peerFailure: true,
       cause,
     });
   }
@@ -74,7 +78,8 @@ export class CertificateVerificationError extends AgentlinkError {
 /** The peer's certificate is valid but does not name the expected identity, host or usage. */
 export class PeerIdentityError extends AgentlinkError {
   constructor(readonly reason: string) {
-    super('ERR_PEER_IDENTITY', `peer identity refused: ${reason}`, { retryable: false });
+    // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+    super('ERR_PEER_IDENTITY', `peer identity refused: ${reason}`, { retryable: false, peerFailure: true });
   }
 }
 
@@ -92,6 +97,8 @@ export class PeerCertificatePolicyError extends AgentlinkError {
     const message = `${role} certificate "${subject}" refused (${reason}): ${detail}`;
     super('ERR_PEER_CERT_POLICY', `${message}; issue the peer a certificate that meets the policy`, {
       retryable: false,
+      // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+      peerFailure: true,
     });
   }
 }

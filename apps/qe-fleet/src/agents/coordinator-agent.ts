@@ -4,6 +4,7 @@ import { TaskLedger, type DispatchRecord } from '../ledger/task-ledger';
 import type { FleetLink } from '../messaging/fleet-link';
 import { METHODS, parseResult, type AssignAnswer, type ResultMessage, type TaskSpec } from '../messaging/protocol';
 import { LatencyHistogram } from '../report/latency-histogram';
+import { PeerRefusals, refusalOf, type PeerRefusal } from './peer-refusals';
 import type { BreakerTransition, RunRecord, TaskResultRecord } from './run-record';
 
 export interface CoordinatorAgentOptions {
@@ -23,6 +24,17 @@ export interface CoordinatorAgentOptions {
   readonly leaseMs?: number;
   /** Per-executor breakers. Default volumeThreshold 4, 50 %, rolling window 2 s, reset 1.5 s. */
   readonly breaker?: BreakerGroupOptions;
+  /**
+   * Breakers that outlive this run (an agent running rounds keeps one per peer for its lifetime,
+   * so a dead or refused executor stays open across rounds until it answers). Not closed by close().
+   * Default: a group of this coordinator's own, made with `breaker`.
+   */
+  readonly breakers?: BreakerGroup;
+}
+
+/** Default breakers of a coordinator, for callers that keep a group across runs. */
+export function createExecutorBreakers(options?: BreakerGroupOptions): BreakerGroup {
+  return new BreakerGroup({ ...DEFAULT_BREAKER, ...options });
 }
 
 const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThresholdPercentage: 50, rollingWindowMs: 2_000, rollingBuckets: 8, resetTimeoutMs: 1_500 };
@@ -35,6 +47,8 @@ const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThreshol
 /** Events of the coordinator: every booked result, and the end of the run. */
 export interface CoordinatorEvents {
   booked: [{ taskId: string; executor: string; booking: string; completed: number }];
+  /** A peer refused at the TLS layer, first seen (or with a new reason): log it. */
+  peerRefused: [PeerRefusal];
 }
 
 export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
@@ -49,6 +63,9 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #redispatches = 0;
   #refusals = 0;
   #assignFailures = 0;
+  readonly #peerRefusals = new PeerRefusals();
+  readonly #ownsBreakers: boolean;
+  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void => this.#onBreaker(key ?? '?', from, to);
   #timers: NodeJS.Timeout[] = [];
   #finished: (() => void) | undefined;
 
@@ -57,8 +74,9 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     if (options.executors.length === 0) throw new InvalidOptionsError('the coordinator needs at least one executor');
     this.#options = { window: 8, heartbeatMs: 250, pingTimeoutMs: 750, assignTimeoutMs: 2_000, leaseMs: 60_000, ...options };
     this.ledger = new TaskLedger(options.tasks.keys());
-    this.breakers = new BreakerGroup({ ...DEFAULT_BREAKER, ...options.breaker });
-    this.breakers.on('stateChange', ({ key, from, to }) => this.#onBreaker(key ?? '?', from, to));
+    this.#ownsBreakers = options.breakers === undefined;
+    this.breakers = options.breakers ?? createExecutorBreakers(options.breaker);
+    this.breakers.on('stateChange', this.#breakerListener);
     options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'coordinator', pending: this.ledger.pending }));
     options.link.handle(METHODS.result, (body) => this.#onResult(parseResult(body)));
   }
@@ -91,6 +109,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
       assignFailures: this.#assignFailures,
       refusals: this.#refusals,
       breakerTransitions: [...this.#transitions],
+      peerRefusals: this.#peerRefusals.list(),
       durationMs: performance.now() - this.#startedAt,
     };
   }
@@ -100,7 +119,8 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     this.#stop.abort();
     this.#stopTimers();
     this.#finished?.();
-    this.breakers.close();
+    this.breakers.off('stateChange', this.#breakerListener);
+    if (this.#ownsBreakers) this.breakers.close();
     this.removeAllListeners();
   }
 
@@ -144,8 +164,9 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
       }
     } catch (error) {
       this.#assignFailures += 1;
-      // An open breaker never sent it; anything else may have reached the executor.
-      this.#giveUp(record.dispatchId, error instanceof BreakerOpenError);
+      this.#noteRefusal(record.executor, error);
+      // An open breaker or a refused handshake never sent it; anything else may have reached the executor.
+      this.#giveUp(record.dispatchId, error instanceof BreakerOpenError || refusalOf(error) !== undefined);
     }
   }
 
@@ -170,8 +191,14 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     for (const executor of this.#options.executors) {
       this.breakers
         .execute(executor, (signal) => this.#options.link.request(executor, METHODS.ping, {}, { timeoutMs: this.#options.pingTimeoutMs, signal }), this.#stop.signal)
-        .catch(() => undefined);
+        .catch((error: unknown) => this.#noteRefusal(executor, error));
     }
+  }
+
+  /** A refused certificate opens the peer's breaker (a peer failure) and is named in the log and summary. */
+  #noteRefusal(peer: string, error: unknown): void {
+    const refusal = this.#peerRefusals.note(peer, error);
+    if (refusal !== undefined) this.emit('peerRefused', refusal);
   }
 
   #expireLeases(): void {

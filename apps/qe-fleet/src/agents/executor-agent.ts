@@ -133,7 +133,7 @@ export class ExecutorAgent {
         budgetMs: 120_000,
         signal,
         backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 1_000, jitter: 'full' }),
-        classify: () => ({ retryable: true, reason: 'result-not-booked' }),
+        classify: () => ({ retryable: true, reason: 'result-not-booked', peerFailure: true }),
         onAttempt: () => {
           this.stats.resultRetries += 1;
         },

@@ -1,5 +1,6 @@
 import type { Accounting } from '../ledger/task-ledger';
 import type { PredictionAnswer, TaskOutcome } from '../messaging/protocol';
+import type { PeerRefusal } from './peer-refusals';
 
 /** The booked result of one task. */
 export interface TaskResultRecord {
@@ -31,5 +32,7 @@ export interface RunRecord {
   /** Assignments an executor refused because it was full (re-queued, not a failure). */
   readonly refusals: number;
   readonly breakerTransitions: readonly BreakerTransition[];
+  /** Executors refused at the TLS layer (certificate), each with the code and reason. */
+  readonly peerRefusals: readonly PeerRefusal[];
   readonly durationMs: number;
 }

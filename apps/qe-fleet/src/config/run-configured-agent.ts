@@ -1,26 +1,20 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
-import { CoordinatorAgent } from '../agents/coordinator-agent';
-import type { ReportSubmission } from '../agents/reporter-agent';
-import { waitForPeers } from '../agents/wait-for-peers';
 import { ConfigError } from '../errors';
-import { startAgentNode, type AgentNode } from '../fleet/agent-node';
+import { startAgentNode } from '../fleet/agent-node';
 import { attachRole } from '../fleet/attach-role';
 import { DEFAULT_FLEET_OPTIONS, type FleetOptions } from '../fleet/fleet-options';
 import type { FleetPlan } from '../fleet/fleet-plan';
-import { prepareRun, type PreparedRun } from '../fleet/prepare-run';
+import { prepareRun } from '../fleet/prepare-run';
 import type { PeerEndpoint } from '../messaging/fleet-link';
-import { METHODS } from '../messaging/protocol';
 import { createLearningPredictor } from '../model/learning-predictor';
-import { accountingHolds, type FleetSummary } from '../report/fleet-summary';
-import { formatSummaryTable } from '../report/summary-table';
-import { defineCoordinatorMetrics, RoundCounts } from '../telemetry/fleet-metrics';
 import { parseConfig, type FleetConfig } from './fleet-config';
+import { coordinateRounds } from './coordinate-rounds';
 import { startCredentialReloader } from './credential-reloader';
 import { loadCredentials } from './load-credentials';
 
-interface Io {
+export interface Io {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -61,34 +55,6 @@ export async function readConfigFile(source: string): Promise<FleetConfig> {
   return parseConfig(text, source);
 }
 
-async function coordinate(node: AgentNode, config: FleetConfig, plan: FleetPlan, prepared: PreparedRun, options: FleetOptions, io: Io, stop?: AbortSignal): Promise<number> {
-  const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
-  const rounds = config.suite?.rounds ?? 1;
-  let exitCode = 0;
-  const counts = new RoundCounts();
-  defineCoordinatorMetrics(node.telemetry.metrics, () => counts.read());
-  for (let round = 1; rounds === 0 || round <= rounds; round += 1) {
-    const ready = await waitForPeers(node.link, [plan.analyserId, plan.reporterId, ...plan.executorIds], 60_000, stop);
-    log(`round ${round}: ${ready.length}/${plan.agents.length - 1} peers answer; dispatching ${prepared.tasks.size} tasks`);
-    const coordinator = new CoordinatorAgent({ link: node.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
-    counts.begin(coordinator.ledger);
-    const detach = node.telemetry.observeBreakers(coordinator.breakers);
-    coordinator.on('booked', ({ completed }) => {
-      if (completed % 25 === 0) io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));
-    });
-    const record = await coordinator.run(AbortSignal.any([AbortSignal.timeout(options.timeoutS * 1000), ...(stop ? [stop] : [])]));
-    coordinator.close();
-    detach();
-    const submission: ReportSubmission = { run: record, agents: plan.agents.length, transport: config.transport, executors: plan.executorIds, tests: prepared.reportTests };
-    const summary = await node.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, { timeoutMs: 60_000 });
-    io.out(options.json ? JSON.stringify({ event: 'summary', agent: config.agent.id, round, summary }) : formatSummaryTable(summary));
-    if (!accountingHolds(record.accounting)) exitCode = 1;
-    if (stop?.aborted || (rounds !== 0 && round === rounds)) break;
-    await new Promise((resolve) => setTimeout(resolve, (config.suite?.pauseS ?? 30) * 1000));
-  }
-  return exitCode;
-}
-
 /**
  * Runs the single agent a production configuration describes (one per process or pod). Prints a
  * JSON ready line on stdout once listening. The coordinator waits for its peers, runs the suite
@@ -126,7 +92,7 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
   try {
     node.link.setDirectory(new Map<string, PeerEndpoint>(config.peers.map((p) => [p.id, { host: p.host, port: config.transport === 'tcp' ? p.tcpPort ?? p.udpPort : p.udpPort, tcpPort: p.tcpPort, serverName: p.serverName }])));
     io.out(JSON.stringify({ event: 'ready', agent: config.agent.id, role: config.agent.role, endpoint: node.endpoint, metrics: node.telemetry.url }));
-    if (config.agent.role === 'coordinator') return await coordinate(node, config, plan, prepared!, options, io, stop);
+    if (config.agent.role === 'coordinator') return await coordinateRounds({ node, config, plan, prepared: prepared!, options, io, stop });
     const role = attachRole(node, plan, predictor);
     await untilSignal(stop);
     await role.close();

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { createDevelopmentCredentials, type TlsCredentials } from '@agentlink/transport';
 import { CoordinatorAgent } from '../agents/coordinator-agent';
 import type { ReportSubmission } from '../agents/reporter-agent';
+import { refusalLine } from '../agents/peer-refusals';
 import type { RunRecord } from '../agents/run-record';
 import { METHODS } from '../messaging/protocol';
 import type { PeerEndpoint } from '../messaging/fleet-link';
@@ -100,6 +101,7 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
 
     coordinator = new CoordinatorAgent({ link: coordinatorNode.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
     coordinatorNode.telemetry.observeBreakers(coordinator.breakers);
+    coordinator.on('peerRefused', (r) => log(refusalLine(r)));
     const active = coordinator;
     defineCoordinatorMetrics(coordinatorNode.telemetry.metrics, () => active.ledger.accounting());
     const deadline = AbortSignal.timeout(options.timeoutS * 1000);

@@ -1,3 +1,4 @@
+import type { PeerRefusal } from '../agents/peer-refusals';
 import type { RunRecord } from '../agents/run-record';
 import type { Accounting } from '../ledger/task-ledger';
 import type { PredictionAnswer } from '../messaging/protocol';
@@ -22,12 +23,18 @@ export interface FleetSummary {
     /** Of the quarantined, how many FlakeFlagger labels flaky. */
     readonly quarantinedTrulyFlaky: number;
   };
-  /** Analyser predictions for every suite test against FlakeFlagger's labels. */
+  /**
+   * The model's predictions for the suite's tests against FlakeFlagger's labels. Fallback answers
+   * (deadline or model failure) are not the model's: they are left out of the ratios and counted
+   * apart in `fallbacks`.
+   */
   readonly prediction: PredictionQuality & { readonly fallbacks: number };
   readonly taskLatency: LatencySummary;
   readonly predictionLatency: LatencySummary;
   readonly retries: { readonly redispatches: number; readonly assignFailures: number; readonly resultRetries: number };
   readonly breakers: { readonly trips: number; readonly recoveries: number; readonly trippedPeers: readonly string[] };
+  /** Executors refused at the TLS layer (their certificate), with code and reason. */
+  readonly refusedPeers: readonly PeerRefusal[];
 }
 
 export interface SummaryInput {
@@ -63,7 +70,7 @@ export function buildSummary(input: SummaryInput): FleetSummary {
       if (input.truth.get(input.testOfTask.get(taskId) ?? '') === true) quarantinedTrulyFlaky += 1;
     }
   }
-  const predicted = new Map(input.predictions.map((p) => [p.testId, p.flaky] as const));
+  const predicted = new Map(input.predictions.filter((p) => !p.fallback).map((p) => [p.testId, p.flaky] as const));
   const predictionLatency = new LatencyHistogram();
   for (const p of input.predictions) predictionLatency.record(p.latencyMs);
   const taskLatency = new LatencyHistogram();
@@ -84,6 +91,7 @@ export function buildSummary(input: SummaryInput): FleetSummary {
       recoveries: run.breakerTransitions.filter((t) => t.from !== 'closed' && t.to === 'closed').length,
       trippedPeers: [...new Set(opened.map((t) => t.peer))].sort(),
     },
+    refusedPeers: run.peerRefusals ?? [],
   };
 }
 

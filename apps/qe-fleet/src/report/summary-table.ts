@@ -37,13 +37,15 @@ export function formatSummaryTable(summary: FleetSummary): string {
     'rule',
     ['prediction precision', ratio(p.precision)],
     ['prediction recall', ratio(p.recall)],
-    ['prediction accuracy', `${ratio(p.accuracy)} on ${p.evaluated} suite tests (TP ${p.truePositives} FP ${p.falsePositives} FN ${p.falseNegatives} TN ${p.trueNegatives}, fallbacks ${p.fallbacks})`],
+    ['prediction accuracy', `${ratio(p.accuracy)} on ${p.evaluated} model answers (TP ${p.truePositives} FP ${p.falsePositives} FN ${p.falseNegatives} TN ${p.trueNegatives})`],
+    ['prediction fallbacks', `${p.fallbacks} (deadline or model failure; not in the ratios above)`],
     'rule',
     ['task latency', percentiles(summary.taskLatency)],
     ['prediction latency', percentiles(summary.predictionLatency)],
     'rule',
     ['retries', `${summary.retries.redispatches} re-dispatches, ${summary.retries.assignFailures} failed assignments, ${summary.retries.resultRetries} result re-sends`],
     ['breaker trips', `${summary.breakers.trips}${summary.breakers.trippedPeers.length > 0 ? ` (${summary.breakers.trippedPeers.join(', ')})` : ''}, ${summary.breakers.recoveries} recoveries`],
+    ...(summary.refusedPeers ?? []).map((r): [string, string] => [`refused peer ${r.peer}`, `${r.code} (${r.reason}), ${r.failures} failed calls`]),
   ];
   const width = Math.max(...rows.map((r) => (r === 'rule' ? 0 : r[0].length)));
   const lines = rows.map((r) => (r === 'rule' ? `${'-'.repeat(width + 2)}+${'-'.repeat(40)}` : ` ${r[0].padEnd(width)} | ${r[1]}`));
