@@ -6,6 +6,7 @@ import { runConfiguredAgent } from '../config/run-configured-agent';
 import { runProcessFleet } from '../fleet/process-fleet';
 import { runProjectCommand } from '../run/run-command';
 import { historyCommand } from '../run/history-command';
+import { executorProcessCommand } from '../run/executor-process';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -18,6 +19,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     // Subcommand: run a project's own tests over the fleet (src/run/).
     if (argv[0] === 'run') return await runProjectCommand(argv.slice(1), io);
     if (argv[0] === 'history') return await historyCommand(argv.slice(1), io);
+    if (argv[0] === 'run-executor') return await executorProcessCommand(argv.slice(1), io);
     const { options, help } = parseArgs(argv);
     if (help) {
       io.out(USAGE);

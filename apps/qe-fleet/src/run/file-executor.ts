@@ -81,7 +81,7 @@ export class FileExecutor {
         budgetMs: 300_000,
         signal,
         backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: 'full' }),
-        classify: () => ({ retryable: true, reason: 'result-not-booked' }),
+        classify: () => ({ retryable: true, reason: 'result-not-booked', peerFailure: true }),
         onAttempt: () => {
           this.stats.resultRetries += 1;
         },

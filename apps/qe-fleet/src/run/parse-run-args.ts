@@ -14,6 +14,7 @@ export const RUN_USAGE = `Usage: qe-fleet run --project DIR [flags]
   --slots N              files run at once per executor (default 2)
   --reruns N             reruns of a failing test, each on another executor (default 2)
   --transport T          quic | tcp | auto (default quic)
+  --mode M               in-process | processes (each executor its own process) (default in-process)
   --history TARGET       history store: a file path (node:sqlite) or postgres://... (default DIR/.agentlink/history.db)
   --no-history           do not record this run
   --resume RUN_ID        resume an interrupted run from the history store's ledger
@@ -42,6 +43,7 @@ export interface RunArgs {
   readonly slots: number;
   readonly reruns: number;
   readonly transport: TransportChoice;
+  readonly mode: 'in-process' | 'processes';
   readonly history?: string;
   readonly noHistory: boolean;
   readonly resume?: string;
@@ -70,7 +72,7 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
 /** Parses the flags of `qe-fleet run`. */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const a: { -readonly [K in keyof RunArgs]: RunArgs[K] } = {
-    projectDir: '', executors: 4, slots: 2, reruns: 2, transport: 'quic', noHistory: false, strict: false,
+    projectDir: '', executors: 4, slots: 2, reruns: 2, transport: 'quic', mode: 'in-process', noHistory: false, strict: false,
     timeoutS: 1800, fileTimeoutS: 600, progress: 'auto', json: false, help: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
@@ -94,6 +96,7 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       case '--slots': a.slots = integer(flag, value(), 1, 64); break;
       case '--reruns': a.reruns = integer(flag, value(), 0, 20); break;
       case '--transport': a.transport = oneOf<TransportChoice>(flag, value(), ['quic', 'tcp', 'auto']); break;
+      case '--mode': a.mode = oneOf(flag, value(), ['in-process', 'processes'] as const); break;
       case '--history': a.history = value(); break;
       case '--no-history': a.noHistory = true; break;
       case '--resume': a.resume = value(); break;

@@ -22,37 +22,25 @@ interface BookEntry {
   readonly live: Set<string>;
 }
 
-/** What the book's owner persists (the durable ledger) — every change, in order. */
-export interface RunBookJournal {
-  taskAdded(task: FileTask, expectedMs: number, avoid: readonly string[]): void;
-  dispatched(dispatch: RunDispatch): void;
-  booked(taskId: string, dispatchId: string): void;
-}
-
 /**
  * The coordinator's book of a test run: file and rerun tasks from queue to booked result,
  * longest recorded first, each booked exactly once (Jepsen-style accounting as TaskLedger).
- * Unlike TaskLedger, tasks are added while the run goes (reruns) and remember where they ran.
+ * Unlike TaskLedger, tasks are added while the run goes (reruns) and remember where they ran;
+ * the history store keeps the durable copy (see RunCoordinatorOptions.persist).
  */
 export class RunBook {
   readonly #tasks = new Map<string, BookEntry>();
   readonly #dispatches = new Map<string, RunDispatch>();
-  readonly #journal: RunBookJournal | undefined;
   #sequence = 0;
   #completed = 0;
   #phantom = 0;
   #unknown = 0;
   #duplicates = 0;
 
-  constructor(journal?: RunBookJournal) {
-    this.#journal = journal;
-  }
-
   /** Adds a task to the queue; `avoid` lists executors it should not go to. */
   add(task: FileTask, expectedMs: number, avoid: readonly string[] = []): void {
     if (this.#tasks.has(task.taskId)) throw new InvalidOptionsError(`task id "${task.taskId}" appears twice`);
     this.#tasks.set(task.taskId, { task, expectedMs, avoid: new Set(avoid), queued: true, completed: false, acknowledged: false, live: new Set() });
-    this.#journal?.taskAdded(task, expectedMs, avoid);
   }
 
   /** Restores a task as booked (resume from a durable ledger): never dispatched again. */
@@ -101,7 +89,6 @@ export class RunBook {
     const dispatch: RunDispatch = { dispatchId: `${best.task.taskId}#${this.#sequence}`, taskId: best.task.taskId, executor, sentAt: now, state: 'sent' };
     this.#dispatches.set(dispatch.dispatchId, dispatch);
     best.live.add(dispatch.dispatchId);
-    this.#journal?.dispatched(dispatch);
     return dispatch;
   }
 
@@ -161,7 +148,6 @@ export class RunBook {
     entry.acknowledged = true;
     entry.queued = false;
     this.#completed += 1;
-    this.#journal?.booked(taskId, dispatchId);
     return 'completed';
   }
 

@@ -5,6 +5,7 @@ import { mergedJunit } from './junit/merged-junit';
 import { parseRunArgs, RUN_USAGE, type RunArgs } from './parse-run-args';
 import { RunCoordinator } from './run-coordinator';
 import { startLocalRunFleet } from './run-fleet-local';
+import { startProcessRunFleet } from './run-fleet-processes';
 import { createRunProgress } from './run-progress';
 import { decideOutcome } from './run-outcome';
 import { readKnownFailures, readQuarantine, writeAtomic } from './run-outputs';
@@ -31,7 +32,8 @@ export async function runProjectCommand(argv: readonly string[], io: CliIo): Pro
 async function dispatch(args: RunArgs, session: RunSession, history: HistoryStore | undefined, log: (line: string) => void): Promise<{ rows: ExecutionRow[]; record: ReturnType<RunCoordinator['record']> }> {
   const rows: ExecutionRow[] = [...session.priorRows];
   const context = { project: session.projectDir, commit: session.commit, runId: session.runId };
-  const fleet = await startLocalRunFleet({ executors: args.executors, slots: args.slots, transport: args.transport, fileTimeoutMs: args.fileTimeoutS * 1000 });
+  const fleetOptions = { executors: args.executors, slots: args.slots, transport: args.transport, fileTimeoutMs: args.fileTimeoutS * 1000 };
+  const fleet = await (args.mode === 'processes' ? startProcessRunFleet(fleetOptions) : startLocalRunFleet(fleetOptions));
   const coordinator = new RunCoordinator({
     link: fleet.coordinator.link,
     executors: fleet.executorIds,
@@ -75,7 +77,7 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
   ]);
   const pending = session.book.size - session.book.completed;
   log(`${session.resumed ? 'resume' : 'run'} ${runId}: ${pending} of ${session.book.size} tasks to run (${session.config.runners.join(', ')}) ` +
-    `on ${args.executors} executors over ${args.transport}; history ${history?.target ?? 'off'}`);
+    `on ${args.executors} executors (${args.mode}) over ${args.transport}; history ${history?.target ?? 'off'}`);
   const { rows, record } = await dispatch(args, session, history, log);
   const verdicts = verdictsFromRows(rows);
   const outcome = decideOutcome(verdicts, { runId, previousQuarantine, knownFailures, strict: args.strict });

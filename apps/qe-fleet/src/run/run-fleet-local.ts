@@ -10,8 +10,11 @@ export const RUN_COORDINATOR_ID = 'coordinator';
 export interface RunFleet {
   readonly coordinator: AgentNode;
   readonly executorIds: readonly string[];
+  /** In-process executors (empty when they run as processes). */
   readonly executors: ReadonlyMap<string, { readonly node: AgentNode; readonly agent: FileExecutor }>;
-  /** Ends an executor abruptly (tests). */
+  /** Process id of an executor running in its own process. */
+  pid?(executorId: string): number | undefined;
+  /** Ends an executor abruptly: SIGKILL for a process, force close in-process (tests). */
   kill(executorId: string): Promise<void>;
   close(): Promise<void>;
 }

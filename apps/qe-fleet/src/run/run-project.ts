@@ -5,10 +5,7 @@ import path from 'node:path';
 import { chooseAdapters, type RunnerChoice } from './adapters/detect-runners';
 import type { HistoryStore } from './history/history-types';
 import { ProjectNotFoundError, NoTestFilesError } from './run-errors';
-import { RunBook } from './run-book';
-import { RunCoordinator, type RunCoordinatorRecord } from './run-coordinator';
-import { RUN_COORDINATOR_ID, type RunFleet } from './run-fleet-local';
-import type { FileExecution, FileTask, RunnerAdapter } from './types';
+import type { FileTask, RunnerAdapter } from './types';
 
 export interface PlannedRun {
   readonly runId: string;
@@ -58,42 +55,3 @@ export async function planRun(
   tasks.sort((a, b) => b.expectedMs - a.expectedMs || a.task.file.localeCompare(b.task.file));
   return { runId, projectDir: dir, commit: projectCommit(dir), adapters, tasks };
 }
-
-export interface ExecuteRunOptions {
-  readonly fleet: RunFleet;
-  readonly plan: PlannedRun;
-  readonly maxReruns: number;
-  readonly command?: RunnerChoice['command'];
-  readonly book?: RunBook;
-  readonly timeoutMs: number;
-  /** Every booked execution, in booking order (history, progress). */
-  readonly onExecution?: (task: FileTask, execution: FileExecution) => void | Promise<void>;
-}
-
-/** Dispatches the plan over the fleet until every file and rerun is booked. */
-export async function executeRun(options: ExecuteRunOptions): Promise<{ record: RunCoordinatorRecord; executions: Array<{ task: FileTask; execution: FileExecution }> }> {
-  const book = options.book ?? new RunBook();
-  if (options.book === undefined) for (const { task, expectedMs } of options.plan.tasks) book.add(task, expectedMs);
-  const coordinator = new RunCoordinator({
-    link: options.fleet.coordinator.link,
-    executors: options.fleet.executorIds,
-    runId: options.plan.runId,
-    projectDir: options.plan.projectDir,
-    book,
-    maxReruns: options.maxReruns,
-    command: options.command,
-  });
-  const executions: Array<{ task: FileTask; execution: FileExecution }> = [];
-  coordinator.on('execution', (task, execution) => {
-    executions.push({ task, execution });
-    void options.onExecution?.(task, execution);
-  });
-  try {
-    const record = await coordinator.run(AbortSignal.timeout(options.timeoutMs));
-    return { record, executions };
-  } finally {
-    coordinator.close();
-  }
-}
-
-export { RUN_COORDINATOR_ID };

@@ -33,7 +33,7 @@ describe('qe-fleet run on examples/flaky-project over a QUIC fleet', () => {
     const out = path.join(work, 'nm');
     const result = await cli([
       'run', '--project', FLAKY_PROJECT, '--runner', 'node-test', '--runner', 'mocha', '--executors', '3', '--reruns', '2',
-      '--no-history', '--out', out, '--quarantine', path.join(work, 'nm-quarantine.json'), '--json', '--progress', 'none',
+      '--history', path.join(work, 'history.db'), '--out', out, '--quarantine', path.join(work, 'nm-quarantine.json'), '--json', '--progress', 'none',
     ]);
     const summary = JSON.parse(result.out) as { verdicts: TestVerdict[]; accounting: { lost: number; duplicates: number; phantom: number } };
     const verdicts = new Map(summary.verdicts.map((v) => [v.id, v]));
@@ -55,6 +55,24 @@ describe('qe-fleet run on examples/flaky-project over a QUIC fleet', () => {
     expect((junit.match(/<property name="flaky"/g) ?? []).length).toBe(flakyNow.length);
     const quarantine = JSON.parse(await readFile(path.join(work, 'nm-quarantine.json'), 'utf8')) as { tests: Array<{ id: string }> };
     expect(quarantine.tests.map((t) => t.id).sort()).toEqual(flakyNow.map((v) => v.id).sort());
+  });
+
+  it('qe-fleet history lists the run, a test\'s executions oldest first, and the flakiest tests', async () => {
+    const db = ['--history', path.join(work, 'history.db')];
+    const runs = await cli(['history', ...db, '--json']);
+    expect((JSON.parse(runs.out) as Array<{ status: string; exitCode: number }>).map((r) => [r.status, r.exitCode])).toEqual([['passed', 0]]);
+    expect((await cli(['history', ...db])).out).toMatch(/^run id +status +exit[^\n]*\nrun-\S+ +passed +0 /);
+    const flakiest = JSON.parse((await cli(['history', 'flakiest', ...db, '--json'])).out) as Array<{ testId: string; flakyRuns: number }>;
+    expect(flakiest.length).toBeGreaterThanOrEqual(3);
+    const id = flakiest[0]!.testId;
+    const table = (await cli(['history', 'flakiest', ...db, '--limit', '1'])).out;
+    expect(table).toContain(id);
+    const executions = JSON.parse((await cli(['history', 'test', id, ...db, '--json'])).out) as Array<{ attempt: number; outcome: string; at: number }>;
+    expect(executions.map((e) => e.outcome)).toEqual(['failed', 'passed']);
+    expect(executions[0]!.at).toBeLessThanOrEqual(executions[1]!.at);
+    expect((await cli(['history', 'test', id, ...db])).out).toMatch(/attempt 1 +failed[\s\S]*attempt 2 +passed/);
+    expect((await cli(['history', '--help'])).out).toContain('Usage: qe-fleet history');
+    expect((await cli(['history', '--bogus'])).err).toContain('ERR_INVALID_FLAG: invalid value for --bogus');
   });
 
   it('jest: the real bug fails every attempt and the run exits 1; listed in --known-failures it exits 0', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { InvalidFlagError } from '../../src/errors';
 import { parseRunArgs } from '../../src/run/parse-run-args';
 import { FILE_CASE, rerunsAfter } from '../../src/run/rerun-policy';
-import { RunBook, type RunBookJournal } from '../../src/run/run-book';
+import { RunBook } from '../../src/run/run-book';
 import { decideOutcome } from '../../src/run/run-outcome';
 import type { FileExecution, FileTask } from '../../src/run/types';
 import { buildVerdicts } from '../../src/run/verdicts';
@@ -52,23 +52,16 @@ describe('RunBook', () => {
     expect(book.accounting()).toMatchObject({ tasks: 1, dispatches: 2, completedOnce: 1, unknownOutcome: 1, duplicates: 1, lost: 0 });
   });
 
-  it('journals every added, dispatched and booked task, and restores booked tasks', () => {
-    const log: string[] = [];
-    const journal: RunBookJournal = {
-      taskAdded: (t) => log.push(`add ${t.taskId}`),
-      dispatched: (d) => log.push(`send ${d.dispatchId}`),
-      booked: (t) => log.push(`book ${t}`),
-    };
-    const book = new RunBook(journal);
-    book.add(fileTask('f'), 1);
-    const d = book.dispatchNext('e', ['e'], 0)!;
-    book.book(d.dispatchId, d.taskId);
-    expect(log).toEqual(['add f@1', 'send f@1#1', 'book f@1']);
+  it('restores booked tasks (resume) so they are never dispatched again', () => {
     const resumed = new RunBook();
     resumed.restoreCompleted(fileTask('f'), 1);
-    expect(resumed.done).toBe(true);
+    resumed.add(fileTask('g'), 1);
+    expect(resumed.completed).toBe(1);
+    expect(resumed.dispatchNext('e', ['e'], 0)?.taskId).toBe('g@1');
     expect(resumed.dispatchNext('e', ['e'], 0)).toBeUndefined();
-    expect(() => book.add(fileTask('f'), 1)).toThrow(/appears twice/);
+    expect(resumed.peek('g@1#1', 'g@1')).toBe('completed');
+    expect(resumed.peek('nope', 'g@1')).toBe('phantom');
+    expect(() => resumed.add(fileTask('g'), 1)).toThrow(/appears twice/);
   });
 });
 
