@@ -8,11 +8,14 @@ import { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv } from './load-
 import { majorityBaseline } from './metrics';
 import { joinGroups } from './project-join';
 import { renderReport, type ReportInput } from './report';
-import { stratifiedSplit } from './split';
+import { groupedSplit, orderedSplit, stratifiedSplit, type Split } from './split';
 import { trainFlakinessModel } from './train-model';
 import type { TrainModelOptions } from './train-model';
 import { resolveTrainingOptions } from './training-options';
 import type { Dataset, DatasetSchema, ValidationReport, WarningCode } from './types';
+import { CliUsageError } from './cli-usage-error';
+import type { FamilyChoice } from './model-family';
+import { selectAndTrain } from './select-model';
 import { validateDataset } from './validate-dataset';
 
 /** Options every command shares, already parsed from the command line. */
@@ -28,6 +31,9 @@ export interface CommandOptions {
   readonly folds?: number;
   readonly groupFolds?: number;
   readonly mode: string;
+  /** Model family, or 'auto' (nested CV inside the training rows). */
+  readonly family: FamilyChoice;
+  readonly innerFolds?: number;
   readonly floorBalancedAccuracy?: number;
   readonly results?: string;
   readonly from?: string;
@@ -42,8 +48,7 @@ function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-/** Wrong command-line usage; the CLI prints the message and the usage text and exits with 2. */
-export class CliUsageError extends Error {}
+export { CliUsageError };
 
 async function loadValidated(options: CommandOptions): Promise<{ dataset: Dataset; validation: ValidationReport }> {
   const dataset = datasetFromCsv(await readFile(required(options.data, '--data'), 'utf8'), options.schema);
@@ -57,6 +62,17 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The hold-out of `train`: by time with --order, by whole groups with --group, else stratified. */
+function holdoutSplit(dataset: Dataset, options: CommandOptions): Split {
+  const testFraction = options.testFraction;
+  if (dataset.order !== undefined) return orderedSplit(dataset.order, { testFraction });
+  if (dataset.groups !== undefined) return groupedSplit(dataset.labels, dataset.groups, { testFraction, seed: options.seed });
+  return stratifiedSplit(dataset.labels, { testFraction, seed: options.seed });
+}
+
+const innerProgress = (options: CommandOptions) => (event: { family: string; fold: number; folds: number }) =>
+  options.log(`selection: ${event.family} inner fold ${event.fold}/${event.folds}`);
+
 const progress = (options: CommandOptions) => (fold: { fold: number; test: { f1: number } }, total: number) =>
   options.log(`fold ${fold.fold}/${total}: F1 ${fold.test.f1.toFixed(3)}`);
 
@@ -64,10 +80,16 @@ const progress = (options: CommandOptions) => (fold: { fold: number; test: { f1:
 export async function trainCommand(options: CommandOptions): Promise<unknown> {
   const out = required(options.out, '--out');
   const { dataset, validation } = await loadValidated(options);
-  const split = options.testFraction > 0 ? stratifiedSplit(dataset.labels, { testFraction: options.testFraction, seed: options.seed }) : undefined;
-  const trained = await trainFlakinessModel(dataset, { ...options.training, seed: options.seed, indexes: split?.train });
+  const split = options.testFraction > 0 ? holdoutSplit(dataset, options) : undefined;
+  const common = { ...options.training, seed: options.seed, indexes: split?.train, groupedValidation: dataset.groups !== undefined };
+  const trained = options.family === 'auto'
+    ? await selectAndTrain(dataset, { ...common, innerFolds: options.innerFolds, groupedInner: dataset.groups !== undefined, onInnerFold: innerProgress(options) })
+    : await trainFlakinessModel(dataset, { ...common, family: options.family });
   const summary: Record<string, unknown> = {
     backend: trained.backend,
+    family: trained.family,
+    ...('selection' in trained ? { selection: trained.selection } : {}),
+    split: split === undefined ? 'none' : dataset.order !== undefined ? 'time-ordered' : dataset.groups !== undefined ? 'grouped' : 'stratified',
     rows: validation.rowCount,
     classBalance: validation.classBalance,
     threshold: trained.model.threshold,
@@ -101,10 +123,15 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
     model.dispose();
     return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
   }
-  const common = { ...options.training, seed: options.seed, onFold: progress(options), floorBalancedAccuracy: options.floorBalancedAccuracy };
+  const common = {
+    ...options.training, seed: options.seed, family: options.family, innerFolds: options.innerFolds,
+    onFold: progress(options), onInnerFold: innerProgress(options), floorBalancedAccuracy: options.floorBalancedAccuracy,
+  };
+  // --group makes every split of this command whole-group (hold-out, CV, validation, inner folds).
+  const grouped = dataset.groups !== undefined;
   const result: Record<string, EvaluationSummary> = {};
-  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, testFraction: options.testFraction || 0.2 });
-  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, folds: options.folds ?? 10 });
+  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, grouped, testFraction: options.testFraction || 0.2 });
+  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, grouped, folds: options.folds ?? 10 });
   if (options.mode === 'lpo' || (options.mode === 'all' && dataset.groups !== undefined)) result.leaveProjectsOut = await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
   if (Object.keys(result).length === 0) throw new CliUsageError(`--mode must be holdout, cv, lpo or all, got ${options.mode}`);
   if (options.out !== undefined) await writeJson(options.out, result);

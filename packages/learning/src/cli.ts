@@ -2,6 +2,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliUsageError, evaluateCommand, joinCommand, predictCommand, reportCommand, trainCommand, type CommandOptions } from './cli-commands';
+import { ineffectiveOptions, parseObjective } from './cli-checks';
+import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
 import type { WarningCode } from './types';
 
 export const USAGE = `Usage: agentlink-learn <command> [options]
@@ -36,7 +38,14 @@ Options:
   --ensemble <n>          networks averaged into one model (default 1)   --dropout <r> (default 0.1)
   --learning-rate <r>     Adam learning rate (default 0.0005)   --batch-size <n> (default 128)
   --class-weighting <w>   balanced | sqrt | none (default sqrt)
-  --threshold-objective   f1 | mcc | balancedAccuracy (default f1)
+  --family <f>            auto | network | gbdt | ensemble (default auto: chosen by nested CV inside the
+                          training rows among the TF.js network, boosted trees and their average)
+  --inner-folds <n>       inner folds of --family auto (default 3)
+  --objective <o>         what the threshold (and --family auto) maximises on training-side data:
+                          f1 | balanced-accuracy | accuracy | precision@recall | mcc (default f1)
+  --min-recall <r>        recall precision@recall must keep (default 0.8)
+  --order <col>           numeric or date column: time-ordered split (train on the past, test on the
+                          future; the validation part is the latest training rows)
   --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default 0)
   --floor-balanced-accuracy <f>  also report the threshold reaching this balanced accuracy on validation (report default 0.85)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
@@ -70,7 +79,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' }, notes: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
       epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
-      'threshold-objective': { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
+      'threshold-objective': { type: 'string' }, objective: { type: 'string' }, 'min-recall': { type: 'string' }, family: { type: 'string' }, 'inner-folds': { type: 'string' }, order: { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -92,9 +101,16 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (values['history-key-separator'] === '') throw new CliUsageError('--history-key-separator must not be empty');
   const historySmoothing = values['history-smoothing'] === undefined ? undefined : Number(values['history-smoothing']);
   if (historySmoothing !== undefined && !(historySmoothing >= 0 && Number.isFinite(historySmoothing))) throw new CliUsageError(`--history-smoothing must be a number >= 0, got ${values['history-smoothing']}`);
+  const family = (values.family ?? 'auto') as FamilyChoice;
+  if (!['auto', ...MODEL_FAMILIES].includes(family)) throw new CliUsageError(`--family must be auto, network, gbdt or ensemble, got ${family}`);
+  const objective = parseObjective(values.objective, values['threshold-objective']);
+  const minRecall = values['min-recall'] === undefined ? undefined : Number(values['min-recall']);
+  if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1)) throw new CliUsageError(`--min-recall must be in [0, 1], got ${values['min-recall']}`);
+  for (const warning of ineffectiveOptions(command, values)) log(`warning: ${warning}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
     schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical),
+      ...(values.order === undefined ? {} : { order: values.order }),
       ...(historyKey === undefined ? {} : { historyKey: { column: historyKey, stripSegments: strip ?? 0, separator: values['history-key-separator'] ?? '.' } }) },
     seed: integer(values.seed, '--seed') ?? 42,
     out: values.out,
@@ -103,6 +119,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     from: values.from,
     notes: values.notes,
     mode: values.mode ?? 'holdout',
+    family,
+    innerFolds: integer(values['inner-folds'], '--inner-folds'),
     floorBalancedAccuracy: floor,
     fatal: values['fatal-warnings'] ? ('all' as const satisfies readonly WarningCode[] | 'all') : undefined,
     testFraction,
@@ -117,7 +135,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       patience: integer(values.patience, '--patience'),
       hiddenUnits: list(values.hidden)?.map(Number),
       classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
-      thresholdObjective: values['threshold-objective'] as 'f1' | 'mcc' | 'balancedAccuracy' | undefined,
+      thresholdObjective: objective,
+      thresholdMinRecall: minRecall,
       thresholdMinBalancedAccuracy: values['threshold-min-balanced-accuracy'] === undefined ? undefined : Number(values['threshold-min-balanced-accuracy']),
       historyFolds: integer(values['history-folds'], '--history-folds'),
       historySmoothing,

@@ -3,8 +3,10 @@ import { DeadlineExceededError, InvalidOptionsError, withDeadline } from '@agent
 import * as tf from '@tensorflow/tfjs';
 import { FeatureMismatchError, ModelDisposedError, ModelFormatError } from './errors';
 import { FeatureScaler } from './feature-scaler';
+import { GradientBoostedTrees } from './gbdt/gbdt-model';
 import { HISTORY_FEATURES, HistoryEncoder, type ResolvedHistoryKeySpec } from './history-encoding';
 import { evaluatePredictions } from './metrics';
+import { blend, usesNetwork, usesTrees, type ModelFamily } from './model-family';
 import { loadModelFiles, saveModelFiles, type ModelMetadata } from './model-files';
 import type { ClassificationMetrics, FlakinessModelEvents, Label, Prediction } from './types';
 
@@ -35,7 +37,8 @@ export interface FlakinessModelOptions {
 export type FeatureInput = readonly number[] | Readonly<Record<string, number>>;
 
 /**
- * A trained flaky-test classifier: feature scaler, dense network and decision threshold.
+ * A trained flaky-test classifier: a dense network (on scaled features), boosted trees (on raw
+ * features) or the average of both, with the test-history table and the decision threshold.
  * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision, recall }.
  */
 export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
@@ -43,10 +46,12 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   readonly fallbackFlaky: boolean;
   private readonly scaler: FeatureScaler;
   private readonly history: HistoryEncoder | undefined;
+  private readonly trees: GradientBoostedTrees | undefined;
   private disposed = false;
 
   constructor(
-    readonly network: tf.LayersModel,
+    /** The TF.js network of the 'network' and 'ensemble' families (undefined for 'gbdt'). */
+    readonly network: tf.LayersModel | undefined,
     readonly metadata: ModelMetadata,
     options: FlakinessModelOptions = {},
   ) {
@@ -59,6 +64,18 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.history = metadata.history === undefined ? undefined : HistoryEncoder.fromTable(metadata.history);
     const expectedWidth = metadata.featureNames.length + (this.history === undefined ? 0 : HISTORY_FEATURES.length);
     if (this.scaler.width !== expectedWidth) throw new FeatureMismatchError(`the scaler has ${this.scaler.width} columns, the features and history need ${expectedWidth}`);
+    const family = this.family;
+    if (usesNetwork(family) !== (network !== undefined)) throw new InvalidOptionsError(`a ${family} model ${network === undefined ? 'needs' : 'has no use for'} a network`);
+    if (usesTrees(family) && metadata.gbdt === undefined) throw new InvalidOptionsError(`a ${family} model needs boosted trees (metadata.gbdt)`);
+    this.trees = usesTrees(family) ? GradientBoostedTrees.parse(metadata.gbdt, 'metadata.gbdt') : undefined;
+    if (this.trees !== undefined && this.trees.parameters.featureCount !== expectedWidth) {
+      throw new FeatureMismatchError(`the trees take ${this.trees.parameters.featureCount} features, the features and history give ${expectedWidth}`);
+    }
+  }
+
+  /** What predicts: 'network', 'gbdt' or 'ensemble'. */
+  get family(): ModelFamily {
+    return this.metadata.family ?? 'network';
   }
 
   /** Where the model's test-history key comes from (undefined: trained without history). */
@@ -85,7 +102,7 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     try {
       return new FlakinessModel(network, metadata, options);
     } catch (error) {
-      network.dispose();
+      network?.dispose();
       throw new ModelFormatError(directory, (error as Error).message, error);
     }
   }
@@ -120,8 +137,28 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.assertUsable();
     const { historyValues } = options;
     if (historyValues !== undefined && historyValues.length !== rows.length) throw new FeatureMismatchError(`${historyValues.length} history values for ${rows.length} rows`);
-    const scaled = this.scaler.transform(rows.map((row, i) => this.toScaledInput(row, historyValues?.[i])));
-    return tf.tidy(() => (this.network.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+    const inputs = rows.map((row, i) => this.toScaledInput(row, historyValues?.[i]));
+    const fromNetwork = (): Float32Array => {
+      const scaled = this.scaler.transform(inputs);
+      return tf.tidy(() => (this.network!.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+    };
+    if (this.trees === undefined) return fromNetwork();
+    const fromTrees = this.trees.probabilities(inputs);
+    return this.network === undefined ? fromTrees : blend(fromNetwork(), fromTrees, this.metadata.networkWeight ?? 0.5);
+  }
+
+  /** Probability of one full input row (features + history); the network part is awaited, the trees are synchronous. */
+  private async probabilityOf(input: number[]): Promise<number> {
+    const fromTrees = this.trees?.probability(input);
+    if (this.network === undefined) return fromTrees!;
+    const scaled = this.scaler.transform([input]);
+    const output = tf.tidy(() => this.network!.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
+    try {
+      const fromNetwork = (await output.data())[0];
+      return fromTrees === undefined ? fromNetwork : blend([fromNetwork], [fromTrees], this.metadata.networkWeight ?? 0.5)[0];
+    } finally {
+      output.dispose();
+    }
   }
 
   /**
@@ -141,15 +178,9 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     const answer = await withDeadline(
       async (): Promise<Prediction> => {
         this.assertUsable();
-        const scaled = this.scaler.transform([this.toScaledInput(input, options.historyValue)]);
-        const output = tf.tidy(() => this.network.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
-        try {
-          const probability = (await output.data())[0];
-          if (!Number.isFinite(probability)) throw new FeatureMismatchError(`the network produced ${probability}`);
-          return { flaky: probability >= this.threshold, probability, fallback: false };
-        } finally {
-          output.dispose();
-        }
+        const probability = await this.probabilityOf(this.toScaledInput(input, options.historyValue));
+        if (!Number.isFinite(probability)) throw new FeatureMismatchError(`the model produced ${probability}`);
+        return { flaky: probability >= this.threshold, probability, fallback: false };
       },
       deadlineMs,
       { signal: options.signal, fallback },
@@ -178,7 +209,7 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.network.dispose();
+    this.network?.dispose();
     this.removeAllListeners();
   }
 }
