@@ -61,7 +61,7 @@ export async function executeFile(task: FileTask, options: ExecuteFileOptions): 
     const junitPath = invocation.junitPath ?? given;
     if (invocation.junitPath !== undefined) await rm(invocation.junitPath, { force: true });
     const env = { ...process.env, ...invocation.env, AGENTLINK_RUN_ID: options.runId, AGENTLINK_ATTEMPT: String(task.attempt), CI: 'true' };
-    const exit = await runProcess(invocation.argv, env, options.projectDir, invocation.shell === true, options.timeoutMs ?? 600_000, options.signal);
+    const exit = await runProcess(invocation.argv, env, invocation.cwd ?? options.projectDir, invocation.shell === true, options.timeoutMs ?? 600_000, options.signal);
     options.signal?.throwIfAborted();
     const durationMs = performance.now() - startedAt;
     const base = { taskId: task.taskId, executor: options.executor, durationMs };

@@ -40,6 +40,8 @@ export interface FileExecution {
 export interface RunnerInvocation {
   readonly argv: readonly string[];
   readonly env: Readonly<Record<string, string>>;
+  /** Working directory; default the project directory (a monorepo's package for jest). */
+  readonly cwd?: string;
   /** Run through the shell (generic --command only). */
   readonly shell?: boolean;
   /** Where the command writes its JUnit XML when it cannot be told (generic --junit); default the given path. */

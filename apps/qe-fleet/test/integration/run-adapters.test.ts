@@ -1,4 +1,7 @@
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { jestAdapter } from '../../src/run/adapters/jest-adapter';
+import { jestWorkspaces } from '../../src/run/adapters/jest-workspaces';
 import { adapterFor, detectRunnerNames } from '../../src/run/adapters/detect-runners';
 import { executeFile } from '../../src/run/execute-file';
 import type { RunnerName } from '../../src/run/types';
@@ -34,4 +37,13 @@ describe('runner adapters on examples/flaky-project (real runners, JUnit XML onl
     expect(one.cases.map((c) => [c.name, c.outcome])).toEqual([['adds again after a short wait', 'passed']]);
     expect(one.cases[0]!.durationMs).toBeGreaterThanOrEqual(25);
   }, 60_000);
+
+  it('jest in a monorepo without a root config: each workspace package lists and runs its own files', async () => {
+    const repo = path.resolve(FLAKY_PROJECT, '../..');
+    expect(await jestWorkspaces(repo)).toEqual(expect.arrayContaining(['apps/qe-fleet', 'packages/resilience', 'examples/flaky-project']));
+    expect(await jestWorkspaces(FLAKY_PROJECT)).toEqual([]);
+    const invocation = jestAdapter.invocation(repo, 'packages/resilience/test/backoff.test.ts', '/tmp/j.xml', 'x');
+    expect(invocation.cwd).toBe(path.join(repo, 'packages/resilience'));
+    expect(invocation.argv).toEqual(expect.arrayContaining(['--experimental-vm-modules', '--runTestsByPath', 'test/backoff.test.ts', '-t', 'x$']));
+  });
 });
