@@ -55,13 +55,14 @@ async function killMidRun(history: string, killAfter: number): Promise<{ runId: 
     const store = await until('the store', () => openHistoryStore(history));
     try {
       const runId = await until('the run row', async () => (await store.listRuns(1))[0]?.runId);
-      const booked = await until(`${killAfter} booked tasks`, async () => {
+      await until(`${killAfter} booked tasks`, async () => {
         const n = (await store.ledger(runId)).filter((t) => t.booked).length;
         return n >= killAfter ? n : undefined;
       });
       process.kill(-child.pid!, 'SIGKILL');
       expect(await exited).toBe('SIGKILL');
-      return { runId, bookedAtKill: booked };
+      // What the store holds once the coordinator is dead: the resume must not run any of it again.
+      return { runId, bookedAtKill: (await store.ledger(runId)).filter((t) => t.booked).length };
     } finally {
       await store.close();
     }
@@ -80,7 +81,7 @@ describe.each(backends)('coordinator SIGKILLed mid-run and resumed (%s)', (_name
   const killAfter = 1 + Math.floor(Math.random() * 6);
   it(`killed after ${killAfter} booked tasks: --resume completes every task exactly once`, async () => {
     const history = await target();
-    const { runId } = await killMidRun(history, killAfter);
+    const { runId, bookedAtKill } = await killMidRun(history, killAfter);
     const out: string[] = [];
     const code = await runCli(['run', '--resume', runId, '--history', history, '--executors', '2', '--progress', 'none', '--json', '--out', path.join(work, runId)], {
       out: (l) => out.push(l),
@@ -90,6 +91,9 @@ describe.each(backends)('coordinator SIGKILLed mid-run and resumed (%s)', (_name
     expect(code).toBe(0);
     // 9 files + 3 reruns of the tests that fail on their first attempt.
     expect(summary.accounting).toMatchObject({ tasks: FILES + 3, completedOnce: FILES + 3, lost: 0, phantom: 0 });
+    // Booked tasks stay booked: the resumed coordinator dispatched only the others (a dispatch given
+    // up on, outcome unknown, is re-dispatched and counted apart).
+    expect(summary.accounting.dispatches - summary.accounting.unknownOutcome).toBe(FILES + 3 - bookedAtKill);
     const store = await openHistoryStore(history);
     try {
       const ledger = await store.ledger(runId);
