@@ -93,7 +93,7 @@ describe('agentlink-learn', () => {
     const again = path.join(dir, 'again.md');
     expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
-    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv$/);
+    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
   });
 
   it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
