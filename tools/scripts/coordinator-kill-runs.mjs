@@ -94,6 +94,10 @@ async function oneRun(target) {
   }
   process.kill(-child.pid, 'SIGKILL');
   const signal = await exited;
+  // Booked when the coordinator died: the resumed one must dispatch none of these again.
+  const atKill = await openCheck(target);
+  const bookedAtKill = Number((await atKill.all('SELECT COUNT(*) AS n FROM ledger_tasks WHERE run_id = ? AND booked = 1', [runId]))[0].n);
+  await atKill.close();
   const resumed = cli(['run', '--resume', runId, '--history', target, '--executors', '2', '--progress', 'none', '--json', '--out', path.join(work, runId)]);
   let out = '';
   resumed.stdout.on('data', (c) => (out += c));
@@ -104,8 +108,10 @@ async function oneRun(target) {
     const unbooked = Number((await check.all('SELECT COUNT(*) AS n FROM ledger_tasks WHERE run_id = ? AND booked = 0', [runId]))[0].n);
     const twice = (await check.all('SELECT test_id, attempt, COUNT(*) AS n FROM executions WHERE run_id = ? GROUP BY test_id, attempt HAVING COUNT(*) > 1', [runId])).length;
     const rows = Number((await check.all('SELECT COUNT(*) AS n FROM executions WHERE run_id = ?', [runId]))[0].n);
-    const ok = signal === 'SIGKILL' && code === 0 && unbooked === 0 && twice === 0 && rows === TASKS + 3 && accounting.completedOnce === TASKS && accounting.lost === 0 && accounting.phantom === 0;
-    return { runId, killAfter, bookedAtKill: booked, signal, resumeExit: code, unbooked, executedTwice: twice, rows, accounting, ok };
+    const redispatchedBooked = accounting.dispatches - accounting.unknownOutcome - (TASKS - bookedAtKill);
+    const ok = signal === 'SIGKILL' && code === 0 && unbooked === 0 && twice === 0 && rows === TASKS + 3 && accounting.completedOnce === TASKS &&
+      accounting.lost === 0 && accounting.phantom === 0 && redispatchedBooked === 0;
+    return { runId, killAfter, bookedAtKill, signal, resumeExit: code, unbooked, executedTwice: twice, redispatchedBooked, rows, accounting, ok };
   } finally {
     await check.close();
   }
@@ -128,8 +134,8 @@ try {
       }
       const r = await oneRun(target);
       results[backend].push(r);
-      console.log(`${backend} ${i + 1}/${runs}: killed after ${r.bookedAtKill}/${TASKS} booked, resumed exit ${r.resumeExit}, ` +
-        `completed once ${r.accounting.completedOnce}/${TASKS}, lost ${r.accounting.lost}, executed twice ${r.executedTwice}: ${r.ok ? 'ok' : 'FAILED'}`);
+      console.log(`${backend} ${i + 1}/${runs}: killed with ${r.bookedAtKill}/${TASKS} booked, resumed exit ${r.resumeExit}, completed once ` +
+        `${r.accounting.completedOnce}/${TASKS}, lost ${r.accounting.lost}, booked ones run again ${r.redispatchedBooked}, rows twice ${r.executedTwice}: ${r.ok ? 'ok' : 'FAILED'}`);
     }
   }
 } finally {

@@ -6,7 +6,7 @@
 // never flaky) and recall per flaky test beside its declared probability; writes JSON.
 // Build first (npx nx build qe-fleet). Run: node tools/scripts/flaky-detection-runs.mjs [--runs 20]
 // [--executors 9] [--out tools/bench/results/flaky-detection.json]
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,6 +37,8 @@ const perTest = new Map(flakes.flaky.map((f) => [id(f), { ...f, flagged: 0, fail
 let falsePositives = 0;
 let neverFlakyObservations = 0;
 const perRun = [];
+let flakiestInHistory = [];
+let runsInHistory = 0;
 try {
   for (let seed = 1; seed <= runs; seed += 1) {
     const started = Date.now();
@@ -58,9 +60,12 @@ try {
     perRun.push({ seed, exitCode: code, wallS: (Date.now() - started) / 1000, flaky: summary.outcome.counts.flaky, falsePositives: fp, lost: a.lost, duplicates: a.duplicates });
     console.log(`run ${seed}/${runs}: exit ${code}, ${summary.outcome.counts.flaky} flaky, ${fp} false positives, tasks ${a.completedOnce}/${a.tasks}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  flakiestInHistory = JSON.parse(spawnSync(process.execPath, [main, 'history', 'flakiest', '--history', history, '--limit', '20', '--json'], { encoding: 'utf8' }).stdout);
+  runsInHistory = JSON.parse(spawnSync(process.execPath, [main, 'history', 'runs', '--history', history, '--limit', '100', '--json'], { encoding: 'utf8' }).stdout).length;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
+console.log(`history: ${runsInHistory} runs recorded; flakiest: ${flakiestInHistory.map((f) => `${f.testId} (${f.flakyRuns}/${f.runs})`).join('; ')}`);
 const truePositives = [...perTest.values()].reduce((s, t) => s + t.flagged, 0);
 const precision = truePositives + falsePositives === 0 ? 1 : truePositives / (truePositives + falsePositives);
 const rows = [...perTest.values()].map((t) => ({ test: t.key, cause: t.cause, probability: t.probability, failedFirst: t.failedFirst / runs, recall: t.flagged / runs, missedAllFailed: t.missedAllFailed }));
@@ -68,6 +73,6 @@ console.log(`\nprecision ${precision.toFixed(3)} (${truePositives} flaky verdict
 console.log('| test | cause | declared p | failed 1st attempt | flagged flaky (recall) | failed every attempt |\n|---|---|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.test} | ${r.cause} | ${r.probability} | ${r.failedFirst.toFixed(2)} | ${r.recall.toFixed(2)} | ${r.missedAllFailed} |`);
 const out = values.out ?? path.join(root, 'tools/bench/results/flaky-detection.json');
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`, runs, agents: Number(values.executors) + 1, precision, truePositives, falsePositives, neverFlakyObservations, perTest: rows, perRun }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`, runs, agents: Number(values.executors) + 1, precision, truePositives, falsePositives, neverFlakyObservations, perTest: rows, perRun, runsInHistory, flakiestInHistory }, null, 2)}\n`);
 console.log(`-> ${out}`);
 process.exit(falsePositives === 0 && flakyIds.size > 0 ? 0 : 1);
