@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
+import { runCli } from '../src/cli';
 import { datasetToCsv, syntheticDataset, tempDirectory } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
@@ -71,29 +71,6 @@ describe('agentlink-learn', () => {
     expect(written.crossValidation.pooledFloored.f1).toEqual(expect.any(Number));
     expect(written.holdout.folds[0].floored.threshold).toEqual(expect.any(Number));
     expect(result.err).toContain('fold 1/3');
-  });
-
-  it('report writes Markdown and JSON with the backend and the baseline', async () => {
-    const out = path.join(dir, 'report.md');
-    const notes = path.join(dir, 'notes.md');
-    writeFileSync(notes, 'Chosen by 5-fold CV inside the training part.\n');
-    const result = await cli('report', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--categorical', 'group', '--notes', notes, '--folds', '3', '--group-folds', '2', '--out', out, ...fast);
-    expect(result.code).toBe(0);
-    const markdown = readFileSync(out, 'utf8');
-    expect(markdown).toContain('## Stratified 80/20 hold-out (seed 42)');
-    expect(markdown).toContain('Majority baseline');
-    expect(markdown).toMatch(/backend \*\*(wasm|cpu|tensorflow)\*\*/);
-    expect(markdown).toContain('Leave-projects-out');
-    expect(markdown).toContain('threshold for bal. acc. ≥ 0.85 on validation');
-    expect(markdown).toContain('one-hot encoding of `group`');
-    expect(markdown).toContain('9 features (4 numeric + 5 one-hot indicators of `group`)');
-    expect(markdown).toContain('## Configuration selection\n\nChosen by 5-fold CV inside the training part.');
-    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).options.categorical).toEqual(['group']);
-    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).holdout.folds).toHaveLength(1);
-    const again = path.join(dir, 'again.md');
-    expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
-    expect(readFileSync(again, 'utf8')).toBe(markdown);
-    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv$/);
   });
 
   it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
