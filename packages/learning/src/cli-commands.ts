@@ -35,6 +35,8 @@ export interface CommandOptions {
   readonly floorBalancedAccuracy?: number;
   readonly results?: string;
   readonly from?: string;
+  /** Training progress line every this many epochs when stderr is not a terminal. Default 10. */
+  readonly progressEvery?: number;
   /** report: seeds of the unseen-seed hold-outs. */
   readonly holdoutSeeds?: readonly number[];
   /** history: which CSV columns hold test, run, time, outcome and duration. */

@@ -54,6 +54,7 @@ Options:
   --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default 0)
   --floor-balanced-accuracy <f>  evaluate: also score the threshold reaching this balanced accuracy on validation
   --holdout-seeds <a,b>   report: seeds of the hold-outs (default 1001,1002,1003,1004,1005)
+  --progress-every <n>    without a terminal, a training progress line every n epochs/rounds (default 10)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
   --backend <b>           auto | tensorflow | wasm | cpu (default auto)
 `;
@@ -84,6 +85,18 @@ function parseVerdictColumns(values: Readonly<Record<string, string | boolean | 
   return { test: column('test'), run: column('run'), time: column('time'), outcome: column('outcome'), ...(typeof duration === 'string' ? { duration } : {}) };
 }
 
+/**
+ * Training progress on stderr: on a terminal one line rewritten every epoch (or boosting round);
+ * otherwise (CI logs, pipes) a line every `every` epochs, so logs stay short but show life.
+ */
+export function epochProgress(io: { err: (text: string) => void; isTTY?: boolean }, every: number) {
+  return ({ epoch, loss, valLoss }: { epoch: number; loss: number; valLoss: number }): void => {
+    const line = `epoch ${epoch}: loss ${loss.toFixed(4)}, validation loss ${valLoss.toFixed(4)}`;
+    if (io.isTTY) io.err(`\r${line}   `);
+    else if (epoch % every === 0) io.err(`${line}\n`);
+  };
+}
+
 /** Parses argv (without node and script) into a command name and its options. */
 export function parseCommandLine(argv: readonly string[], log: (line: string) => void): { command: string; options: CommandOptions } {
   const { values, positionals } = parseArgs({
@@ -93,7 +106,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       'history-key': { type: 'string' }, 'history-key-strip': { type: 'string' }, 'history-key-separator': { type: 'string' }, 'history-folds': { type: 'string' }, 'history-smoothing': { type: 'string' },
       data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' }, categorical: { type: 'string' },
       seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' },
-      'holdout-seeds': { type: 'string' }, test: { type: 'string' }, run: { type: 'string' }, time: { type: 'string' }, outcome: { type: 'string' }, duration: { type: 'string' },
+      'holdout-seeds': { type: 'string' }, 'progress-every': { type: 'string' }, test: { type: 'string' }, run: { type: 'string' }, time: { type: 'string' }, outcome: { type: 'string' }, duration: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
       epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
       'threshold-objective': { type: 'string' }, objective: { type: 'string' }, 'min-recall': { type: 'string' }, family: { type: 'string' }, 'inner-folds': { type: 'string' }, order: { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
@@ -138,6 +151,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     from: values.from,
     holdoutSeeds,
     verdictColumns,
+    progressEvery: integer(values['progress-every'], '--progress-every'),
     mode: values.mode ?? 'holdout',
     family,
     innerFolds: integer(values['inner-folds'], '--inner-folds'),
@@ -178,9 +192,11 @@ const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = 
 };
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
-export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void }): Promise<number> {
+export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; isTTY?: boolean }): Promise<number> {
   try {
-    const { command, options } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
+    const { command, options: parsed } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
+    const every = parsed.progressEvery ?? 10;
+    const options = { ...parsed, training: { ...parsed.training, onEpoch: epochProgress(io, every) } };
     io.out(`${JSON.stringify(await COMMANDS[command](options), null, 2)}\n`);
     return 0;
   } catch (error) {

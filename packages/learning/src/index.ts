@@ -31,6 +31,7 @@
 export { activeBackend, selectBackend, type BackendPreference } from './backend';
 export { parseCsv, type CsvRecord, type ParsedCsv } from './csv-parser';
 export {
+  BackendUnavailableError,
   ClassImbalanceError,
   ConflictingLabelsError,
   CsvFormatError,
@@ -45,6 +46,7 @@ export {
   ModelDisposedError,
   ModelFormatError,
   NonFiniteFeatureError,
+  SingleClassError,
   TrainingDivergedError,
 } from './errors';
 export {

@@ -71,7 +71,7 @@ describe('agentlink-learn', () => {
     expect(written.crossValidation.pooledFloored.f1).toEqual(expect.any(Number));
     expect(written.holdout.folds[0].floored.threshold).toEqual(expect.any(Number));
     expect(result.err).toContain('fold 1/3');
-  });
+  }, 120_000);
 
   it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
     const modelDir = path.join(dir, 'auto-model');
@@ -82,7 +82,7 @@ describe('agentlink-learn', () => {
     expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual(['gbdt', 'gbdt', 'network', 'ensemble']);
     expect(summary.family).toBe(summary.selection.chosen.family);
     expect(result.err).toContain('selection: network inner fold 2/2');
-  });
+  }, 120_000);
 
   it('evaluate --group holds out whole groups in hold-out and CV; --objective picks the threshold rule', async () => {
     const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '2', '--group-folds', '2', '--family', 'gbdt', '--objective', 'precision@recall', '--min-recall', '0.9');
@@ -92,7 +92,7 @@ describe('agentlink-learn', () => {
     expect(written.crossValidation.kind).toBe('group-kfold');
     for (const fold of written.crossValidation.folds) expect(fold.testGroups.length).toBeGreaterThan(0);
     expect(written.holdout.folds[0].family).toBe('gbdt');
-  });
+  }, 120_000);
 
   it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
     const warned = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'gbdt', '--folds', '3', '--epochs', '4');
@@ -104,6 +104,16 @@ describe('agentlink-learn', () => {
     expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
     expect((await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err).toContain('--objective must be');
   });
+
+  it('shows training progress: a line every --progress-every epochs without a terminal, one rewritten line on a terminal', async () => {
+    const argv = ['train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'network', '--epochs', '4', '--patience', '10', '--hidden', '4', '--test-fraction', '0', '--out', path.join(dir, 'progress')];
+    let err = '';
+    expect(await runCli([...argv, '--progress-every', '2'], { out: () => undefined, err: (t) => (err += t) })).toBe(0);
+    expect(err.match(/^epoch \d+: loss/gm)).toEqual(['epoch 2: loss', 'epoch 4: loss']);
+    err = '';
+    expect(await runCli(argv, { out: () => undefined, err: (t) => (err += t), isTTY: true })).toBe(0);
+    expect(err.split('\r').filter((part) => part.startsWith('epoch '))).toHaveLength(4);
+  }, 120_000);
 
   it('join appends the project column and lists unmatched rows', async () => {
     const data = path.join(dir, 'ff.csv');

@@ -77,7 +77,7 @@ describe('verdict history features', () => {
     expect(fold.lastOutcomeBaseline).toBeDefined();
     expect(fold.test.accuracy).toBeGreaterThan(fold.baseline.accuracy + 0.05);
     expect(fold.test.accuracy).toBeGreaterThan(fold.lastOutcomeBaseline!.accuracy + 0.02);
-  });
+  }, 120_000);
 
   it('agentlink-learn history turns any verdict CSV into training rows that evaluate reads time-ordered', async () => {
     const log = path.join(temp.dir, 'verdicts.csv');
@@ -97,5 +97,5 @@ describe('verdict history features', () => {
     expect(holdout.folds[0].lastOutcomeBaseline.accuracy).toEqual(expect.any(Number));
     expect(await runCli(['history', '--data', log, '--test', 'case', '--out', out], sink)).toBe(2);
     expect(io.err).toContain('history needs --run <column>');
-  });
+  }, 120_000);
 });
