@@ -117,7 +117,7 @@ export async function trainCommand(options: CommandOptions): Promise<unknown> {
 export async function evaluateCommand(options: CommandOptions): Promise<unknown> {
   const { dataset } = await loadValidated(options);
   if (options.model !== undefined) {
-    const model = await FlakinessModel.load(options.model);
+    const model = await FlakinessModel.load(options.model, { backend: options.training.backend });
     // Read the model's own columns (and derive its indicators) so column order and categories match the model.
     const text = await readFile(options.data!, 'utf8');
     const { rows } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
@@ -147,7 +147,7 @@ function historyValuesOf(model: FlakinessModel, text: string): string[] | undefi
 
 /** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
 export async function predictCommand(options: CommandOptions): Promise<unknown> {
-  const model = await FlakinessModel.load(required(options.model, '--model'));
+  const model = await FlakinessModel.load(required(options.model, '--model'), { backend: options.training.backend });
   const text = await readFile(required(options.data, '--data'), 'utf8');
   const { rows, rowNumbers } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
   const historyValues = historyValuesOf(model, text);

@@ -107,10 +107,15 @@ export class TrainingDivergedError extends AgentlinkError {
   }
 }
 
+// Once `FlakinessModel.load` has selected a TF.js backend, missing or mismatched files are the only cause left.
+const MODEL_FILES_REMEDY =
+  'give the directory that FlakinessModel.save (agentlink-learn train --out) wrote, ' +
+  'with model.json, weights.bin and flakiness-model.json from the same save';
+
 /** A saved model directory is missing files or holds data of the wrong shape. */
 export class ModelFormatError extends AgentlinkError {
   constructor(readonly directory: string, detail: string, cause?: unknown) {
-    super('ERR_MODEL_FORMAT', `model in "${directory}" cannot be loaded: ${detail}; retrain and save it again`, { retryable: false, cause });
+    super('ERR_MODEL_FORMAT', `model in "${directory}" cannot be loaded: ${detail}; ${MODEL_FILES_REMEDY}`, { retryable: false, cause });
   }
 }
 

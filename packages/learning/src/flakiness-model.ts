@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { DeadlineExceededError, InvalidOptionsError, withDeadline } from '@agentlink/resilience';
 import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendPreference } from './backend';
 import { FeatureMismatchError, ModelDisposedError, ModelFormatError } from './errors';
 import { FeatureScaler } from './feature-scaler';
 import { GradientBoostedTrees } from './gbdt/gbdt-model';
@@ -31,6 +32,8 @@ export interface FlakinessModelOptions {
   readonly deadlineMs?: number;
   /** What a fallback answer says about flakiness. Default false (treat as not flaky). */
   readonly fallbackFlaky?: boolean;
+  /** `load` only: TF.js backend to select before rebuilding the network. Default 'auto' (as training). */
+  readonly backend?: BackendPreference;
 }
 
 /** A feature vector in the model's feature order, or an object keyed by feature name. */
@@ -98,6 +101,8 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
 
   /** Loads a model saved with `save` (model.json, weights.bin, flakiness-model.json). */
   static async load(directory: string, options: FlakinessModelOptions = {}): Promise<FlakinessModel> {
+    // A fresh process has no backend yet; TF.js cannot rebuild the network before one is ready.
+    await selectBackend(options.backend ?? 'auto');
     const { network, metadata } = await loadModelFiles(directory);
     try {
       return new FlakinessModel(network, metadata, options);
