@@ -28,7 +28,7 @@ describe('model families', () => {
     expect(trained.model.network).toBeUndefined();
     const probabilities = trained.model.predictProbabilities(rowsOf(test));
     expect(trained.model.evaluate(rowsOf(test), test.map((i) => data.labels[i])).f1).toBeGreaterThan(0.7);
-    const single = await trained.model.predict(data.features[test[0]]);
+    const single = await trained.model.predict(data.features[test[0]], { deadlineMs: 60_000 });
     expect(single).toMatchObject({ fallback: false, probability: expect.closeTo(probabilities[0], 6) });
     const dir = path.join(temp.dir, 'gbdt');
     await trained.model.save(dir);

@@ -145,11 +145,11 @@ describe('training with test history', () => {
     await model.save(modelDir);
     const loaded = await FlakinessModel.load(modelDir);
     expect(Array.from(loaded.predictProbabilities(rows, { historyValues: testValues }))).toEqual(Array.from(withHistory));
-    const unseen = await loaded.predict([0.5], { historyValue: 'other.Unseen.m1' });
+    const unseen = await loaded.predict([0.5], { historyValue: 'other.Unseen.m1', deadlineMs: 60_000 });
     expect(unseen).toMatchObject({ fallback: false, probability: expect.any(Number) });
-    expect((await loaded.predict([0.5])).probability).toBeCloseTo(unseen.probability!, 6);
-    const flakyClass = await loaded.predict([0.5], { historyValue: 'pkg.Class0.m99' });
-    const stableClass = await loaded.predict([0.5], { historyValue: 'pkg.Class1.m99' });
+    expect((await loaded.predict([0.5], { deadlineMs: 60_000 })).probability).toBeCloseTo(unseen.probability!, 6);
+    const flakyClass = await loaded.predict([0.5], { historyValue: 'pkg.Class0.m99', deadlineMs: 60_000 });
+    const stableClass = await loaded.predict([0.5], { historyValue: 'pkg.Class1.m99', deadlineMs: 60_000 });
     expect(flakyClass.probability!).toBeGreaterThan(stableClass.probability!);
     model.dispose();
     loaded.dispose();
