@@ -5,6 +5,7 @@ import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationSu
 import { FlakinessModel } from './flakiness-model';
 import { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv } from './load-dataset';
 import { majorityBaseline } from './metrics';
+import { readDataFile } from './read-data-file';
 import { joinGroups } from './project-join';
 import { groupedSplit, orderedSplit, stratifiedSplit, type Split } from './split';
 import { trainFlakinessModel } from './train-model';
@@ -53,7 +54,7 @@ function required<T>(value: T | undefined, flag: string): T {
 export { CliUsageError };
 
 async function loadValidated(options: CommandOptions): Promise<{ dataset: Dataset; validation: ValidationReport }> {
-  const dataset = datasetFromCsv(await readFile(required(options.data, '--data'), 'utf8'), options.schema);
+  const dataset = datasetFromCsv(await readDataFile(required(options.data, '--data')), options.schema);
   const validation = validateDataset(dataset, { fatal: options.fatal });
   for (const warning of validation.warnings) options.log(`warning ${warning.code}: ${warning.message}`);
   return { dataset, validation };
@@ -119,7 +120,7 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
   if (options.model !== undefined) {
     const model = await FlakinessModel.load(options.model, { backend: options.training.backend });
     // Read the model's own columns (and derive its indicators) so column order and categories match the model.
-    const text = await readFile(options.data!, 'utf8');
+    const text = await readDataFile(options.data!);
     const { rows } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
     const metrics = model.evaluate(rows, dataset.labels, { historyValues: historyValuesOf(model, text) });
     model.dispose();
@@ -148,7 +149,7 @@ function historyValuesOf(model: FlakinessModel, text: string): string[] | undefi
 /** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
 export async function predictCommand(options: CommandOptions): Promise<unknown> {
   const model = await FlakinessModel.load(required(options.model, '--model'), { backend: options.training.backend });
-  const text = await readFile(required(options.data, '--data'), 'utf8');
+  const text = await readDataFile(required(options.data, '--data'));
   const { rows, rowNumbers } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
   const historyValues = historyValuesOf(model, text);
   const answers = [];
@@ -160,14 +161,14 @@ export async function predictCommand(options: CommandOptions): Promise<unknown> 
 
 /** `join`: appends a project column to a data set from a results file (FlakeFlagger's test_results.csv). */
 export async function joinCommand(options: CommandOptions): Promise<unknown> {
-  const joined = joinGroups(await readFile(required(options.data, '--data'), 'utf8'), await readFile(required(options.results, '--results'), 'utf8'));
+  const joined = joinGroups(await readDataFile(required(options.data, '--data')), await readDataFile(required(options.results, '--results')));
   await writeFile(required(options.out, '--out'), joined.csv);
   return { out: options.out, matched: joined.matched, unmatched: joined.unmatched, groups: joined.groups };
 }
 
 /** `history`: a CI verdict log (test, run, time, outcome, duration) to a training CSV of history features. */
 export async function historyCommand(options: CommandOptions): Promise<unknown> {
-  const verdicts = verdictsFromCsv(await readFile(required(options.data, '--data'), 'utf8'), options.verdictColumns!);
+  const verdicts = verdictsFromCsv(await readDataFile(required(options.data, '--data')), options.verdictColumns!);
   const out = required(options.out, '--out');
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(out, verdictFeaturesCsv(verdicts));

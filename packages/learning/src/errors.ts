@@ -19,6 +19,13 @@ export abstract class DatasetError extends AgentlinkError {
   }
 }
 
+/** A data file cannot be read (missing, unreadable, or a `.gz` that is not gzip). */
+export class DataFileError extends AgentlinkError {
+  constructor(readonly file: string, detail: string, cause?: unknown) {
+    super('ERR_DATA_FILE', `cannot read data file "${file}" (${detail}); give an existing CSV or .csv.gz (agentlink-learn: --data <csv>)`, { retryable: false, cause });
+  }
+}
+
 /** The CSV text itself is malformed (empty, unterminated quote). */
 export class CsvFormatError extends DatasetError {
   constructor(detail: string, rows: readonly number[] = []) {

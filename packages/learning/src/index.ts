@@ -36,6 +36,7 @@ export {
   ConflictingLabelsError,
   CsvFormatError,
   DatasetError,
+  DataFileError,
   DatasetTooSmallError,
   DuplicateRowsError,
   FeatureCountError,
@@ -69,6 +70,7 @@ export { DEFAULT_GBDT_OPTIONS, resolveGbdtOptions, type GbdtOptions, type Resolv
 export type { Tree } from './gbdt/tree';
 export { MODEL_FAMILIES, blend, type FamilyChoice, type ModelFamily } from './model-family';
 export { DEFAULT_GBDT_GRID, selectAndTrain, type Candidate, type SelectionOptions, type SelectionRecord } from './select-model';
+export { FLAKEFLAGGER_FILES, flakeFlaggerDirectory, flakeFlaggerFile, type FlakeFlaggerFileName } from './flakeflagger-files';
 export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
 export { FlakinessModel, type BatchOptions, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
 export {
@@ -83,6 +85,7 @@ export {
 export { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
 export { averagePrecision, confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
+export { readDataFile } from './read-data-file';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
 export { REPORT_TARGETS, renderHonestReport, targetLines } from './report-render';

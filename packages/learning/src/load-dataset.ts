@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { parseCsv } from './csv-parser';
 import { FeatureCountError, FeatureTypeError, InvalidLabelError, MissingColumnError } from './errors';
 import { resolveHistoryKeySpec } from './history-encoding';
 import type { Dataset, DatasetSchema, Label } from './types';
+import { readDataFile } from './read-data-file';
 
 const FINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE_NUMBER = /^([+-]?)(inf|infinity|nan)$/i;
@@ -117,7 +117,7 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
 
 /** Reads a CSV file and builds a Dataset under a declared schema (see `datasetFromCsv`). */
 export async function loadCsvDataset(path: string, schema: DatasetSchema): Promise<Dataset> {
-  return datasetFromCsv(await readFile(path, 'utf8'), schema);
+  return datasetFromCsv(await readDataFile(path), schema);
 }
 
 /** Reads the named feature columns of unlabelled CSV text (for prediction); other columns are ignored. */

@@ -1,6 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandOptions } from './cli-commands';
+import { readDataFile } from './read-data-file';
 import { renderHonestReport } from './report-render';
 import { flakeFlaggerFeatureSets, runHonestReport, type HonestReport } from './report-run';
 
@@ -22,7 +23,7 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     await writeFile(out, renderHonestReport(saved, { qeFleet: QE_FLEET_NOTE }));
     return { out, from: options.from };
   }
-  const csv = await readFile(options.data!, 'utf8');
+  const csv = await readDataFile(options.data!);
   const seeds = options.holdoutSeeds ?? [1001, 1002, 1003, 1004, 1005];
   const report = await runHonestReport(
     csv,

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../src/cli';
+import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
 import { mulberry32 } from '../src/prng';
 import { targetLines } from '../src/report-render';
 import type { HonestReport } from '../src/report-run';
@@ -50,6 +50,7 @@ describe('agentlink-learn report', () => {
     const again = path.join(temp.dir, 'again.md');
     expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
+    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
   }, 120_000);
 
   it('says plainly when a target is not met, with the measured figures', () => {

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { resolveDataDir } from '../../src/suite/suite-files';
+import { flakeFlaggerFile } from '@agentlink/learning';
 
 // Both binaries as built (the test target builds them first), each run in a process of its own:
 // a model saved by `agentlink-learn train` must load in a fresh `qe-fleet --model` process.
@@ -31,7 +31,7 @@ afterAll(async () => {
 describe('qe-fleet --model in a new process', () => {
   it('runs a fleet with a model that `agentlink-learn train --out` saved in another process', async () => {
     const modelDir = path.join(work, 'model');
-    const data = path.join(resolveDataDir(undefined, process.cwd()), 'FlakeFlagger_filtered_dataset.csv');
+    const data = flakeFlaggerFile('FlakeFlagger_filtered_dataset.csv'); // the gzip copy the package ships
     const fast = ['--family', 'network', '--epochs', '2', '--hidden', '8', '--batch-size', '512', '--test-fraction', '0'];
     const train = await run(learnBin, ['train', '--data', data, '--label', 'flakyStatus', '--drop', 'test_name', '--out', modelDir, ...fast]);
     expect(train).toMatchObject({ code: 0 });
