@@ -67,7 +67,10 @@ export function renderHonestReport(report: HonestReport, notes: { qeFleet: strin
   const v = report.validation;
   return `# @agentlink/learning: flaky-test prediction report
 
-Generated ${report.generatedAt} by \`${report.command}\` on ${report.machine.cpu} (${report.machine.cores} cores, shared), Node ${report.machine.node}, TensorFlow.js ${report.machine.tfjs}; the run took ${minutes} min. Rerun that command (see "Reproducing" below) to regenerate every figure; the JSON beside this file holds the raw numbers.
+Generated ${report.generatedAt} by \`${report.command}\` on ${report.machine.cpu} (${report.machine.cores} cores, shared), Node ${report.machine.node}, TensorFlow.js ${report.machine.tfjs}; the run took ${minutes} min. The JSON beside this file holds the raw numbers.
+
+Regenerate it with one command from the repository root (see [Reproducing](#reproducing)):
+\`npm run build -w @agentlink/learning && npm run report -w @agentlink/learning\`.
 
 ## Against the targets (mean over the ${report.plan.holdoutSeeds.length} hold-outs)
 
@@ -105,5 +108,12 @@ ${perProjectTable(report.sets)}
 ## What qe-fleet uses
 
 ${notes.qeFleet}
+
+## Reproducing
+
+\`npm run report -w @agentlink/learning\` runs \`node dist/cli.js report --out ../../docs/learning-report.md\`
+with the options recorded above (it took ${minutes} min here, on a shared 2-core machine under load);
+\`agentlink-learn report --from docs/learning-report.json --out docs/learning-report.md\` re-renders this
+file from the JSON without training.
 `;
 }
