@@ -69,7 +69,10 @@ async function settledRss(): Promise<number> {
  */
 export async function runQuicFuzz(options: QuicFuzzOptions): Promise<QuicFuzzReport> {
   const pki = await createTestPki({ agentIds: ['listener', 'good', 'late'] });
-  const listener = new QuicTransport({ credentials: pki.agents['listener']!, ...(options.retry === undefined ? {} : { retry: options.retry }) });
+  const listener = new QuicTransport({
+    credentials: pki.agents['listener']!,
+    ...(options.retry === undefined ? {} : { retry: options.retry }),
+  });
   listener.handle('echo', (body) => body);
   const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
   const client = new QuicTransport({ credentials: pki.agents['good']!, requestTimeoutMs: 10_000 });
@@ -81,7 +84,8 @@ export async function runQuicFuzz(options: QuicFuzzOptions): Promise<QuicFuzzRep
     const clientEndpoints = (client as unknown as { clientSockets: Map<string, Promise<EndpointView>> }).clientSockets;
     const knownCids: Buffer[] = [];
     for (const endpoint of clientEndpoints.values()) {
-      for (const connection of (await endpoint).connections.values()) knownCids.push(Buffer.from(connection.native.destinationId()));
+      for (const connection of (await endpoint).connections.values())
+        knownCids.push(Buffer.from(connection.native.destinationId()));
     }
     const server = (listener as unknown as { server: EndpointView }).server;
     const rssBeforeMiB = await settledRss();
