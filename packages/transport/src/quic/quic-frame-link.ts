@@ -3,14 +3,9 @@ import { FLAG_STREAMING, FrameType, encodeFrame, type Frame } from '../frame/fra
 import type { FrameLink } from '../session/frame-link';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
-import {
-  isServerInitiated,
-  isStreamReset,
-  isStreamStopped,
-  isUnidirectional,
-  QuicStream,
-  type PendingWrite,
-} from './endpoint/quic-stream';
+import { isServerInitiated, isStreamReset, isUnidirectional, QuicStream } from './endpoint/quic-stream';
+import { QuicStreamOpener } from './quic-stream-opener';
+import { QuicStreamWriter } from './quic-stream-writer';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
@@ -18,11 +13,6 @@ const SHUTDOWN_READ = 0;
 const SHUTDOWN_WRITE = 1;
 /** Reads are synchronous and the decoder copies what it keeps, so every link can share one buffer. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
-
-interface Opener {
-  resolve: (stream: QuicStream) => void;
-  reject: (error: Error) => void;
-}
 
 /**
  * One QUIC stream per exchange, written and read straight through quiche (no web streams), so a
@@ -36,10 +26,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
 
   private readonly streams = new Map<number, QuicStream>();
   private readonly exchanges = new Map<number, QuicStream>();
-  private readonly blocked = new Set<QuicStream>();
-  private readonly openers: Opener[] = [];
-  private localOpen = 0;
-  private nextLocalId: number;
+  private readonly opener: QuicStreamOpener;
+  private readonly writer: QuicStreamWriter;
   private closing = false;
   private finished = false;
   private closeReason = 'peer closed the connection';
@@ -50,11 +38,15 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   constructor(
     private readonly connection: QuicConnection,
     private readonly maxFrameBytes: number,
-    private readonly maxConcurrentStreams: number,
+    maxConcurrentStreams: number,
     /** The typed error for a close we did not ask for (undefined: graceful). */
     private readonly mapClose: (info: QuicCloseInfo) => Error | undefined,
   ) {
-    this.nextLocalId = connection.role === 'client' ? 0 : 1;
+    const isFinished = (): boolean => this.finished;
+    this.opener = new QuicStreamOpener(connection, maxFrameBytes, maxConcurrentStreams, this.streams, isFinished);
+    const settle = (stream: QuicStream): void => this.settle(stream);
+    const peerCancelled = (stream: QuicStream): void => this.peerCancelled(stream);
+    this.writer = new QuicStreamWriter(connection, isFinished, settle, peerCancelled);
     this.closedP = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -76,7 +68,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (this.closing || this.finished) throw new ConnectionClosedError('QUIC connection is closed');
     if (id === CONTROL_ID) return this.writeOnNewStream(CONTROL_ID, bytes, true);
     const exchange = this.exchanges.get(id);
-    if (exchange !== undefined) return this.write(exchange, bytes, false);
+    if (exchange !== undefined) return this.writer.write(exchange, bytes, false);
     if (type !== FrameType.Request && type !== FrameType.OneWay) {
       throw new ConnectionClosedError(`exchange ${id} already finished`);
     }
@@ -88,7 +80,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const stream = this.exchanges.get(id);
     if (stream === undefined) return;
     this.exchanges.delete(id);
-    if (!stream.localDone) this.write(stream, EMPTY, true)?.catch(() => undefined);
+    if (!stream.localDone) this.writer.write(stream, EMPTY, true)?.catch(() => undefined);
     this.settle(stream);
   }
 
@@ -131,9 +123,9 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
 
   /** After every event: queued writes and stream openings get another chance. */
   afterEvent(): void {
-    for (const stream of this.blocked) this.drainPending(stream);
+    this.writer.drainBlocked();
     this.detectStopSending();
-    this.wakeOpeners();
+    this.opener.wake();
   }
 
   /**
@@ -145,7 +137,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     for (const streamId of this.connection.native.writable()) {
       const stream = this.streams.get(streamId);
       if (stream === undefined || stream.localDone || stream.pending.length > 0) continue;
-      this.sendSome(stream, EMPTY, 0, false);
+      this.writer.probe(stream);
     }
   }
 
@@ -156,21 +148,19 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const ours = this.closing || this.closeError !== undefined;
     const reason = ours ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`;
     const gone = new ConnectionClosedError(reason);
-    for (const opener of this.openers.splice(0)) opener.reject(gone);
+    this.opener.rejectAll(gone);
     for (const stream of this.streams.values()) stream.rejectPending(gone);
     this.streams.clear();
     this.exchanges.clear();
-    this.blocked.clear();
+    this.writer.clear();
     this.onClose(reason, error);
     this.resolveClosed();
   }
 
   private writeOnNewStream(exchange: number, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
-    const stream = this.openers.length === 0 ? this.tryOpen() : undefined;
-    if (stream !== undefined) return this.start(stream, exchange, bytes, fin);
-    return new Promise<QuicStream>((resolve, reject) => this.openers.push({ resolve, reject })).then((opened) =>
-      this.start(opened, exchange, bytes, fin),
-    );
+    const opened = this.opener.open();
+    if (opened instanceof QuicStream) return this.start(opened, exchange, bytes, fin);
+    return opened.then((stream) => this.start(stream, exchange, bytes, fin));
   }
 
   private start(stream: QuicStream, exchange: number, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
@@ -179,94 +169,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
       if (this.exchanges.has(exchange)) throw new ProtocolViolationError(`exchange id ${exchange} is already in use`);
       this.exchanges.set(exchange, stream);
     }
-    return this.write(stream, bytes, fin);
-  }
-
-  /** Opens our next bidirectional stream if our limit and the peer's stream credit allow. */
-  private tryOpen(): QuicStream | undefined {
-    if (this.finished || this.localOpen >= this.maxConcurrentStreams) return undefined;
-    const native = this.connection.native;
-    if (native.peerStreamsLeftBidi() === 0) return undefined;
-    const id = this.nextLocalId;
-    try {
-      // A zero-length write opens the stream in quiche (and uses the credit) before any await.
-      native.streamSend(id, EMPTY, false);
-    } catch {
-      return undefined; // StreamLimit: the id stays unused until the peer grants credit
-    }
-    this.nextLocalId += 4;
-    this.localOpen += 1;
-    const stream = new QuicStream(id, true, this.maxFrameBytes);
-    this.streams.set(id, stream);
-    return stream;
-  }
-
-  private wakeOpeners(): void {
-    while (this.openers.length > 0) {
-      const stream = this.tryOpen();
-      if (stream === undefined) return;
-      this.openers.shift()!.resolve(stream);
-    }
-  }
-
-  private write(stream: QuicStream, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
-    if (stream.localDone) throw new ConnectionClosedError('the stream of this exchange is already finished');
-    if (fin) stream.localDone = true;
-    if (stream.pending.length === 0) {
-      const written = this.sendSome(stream, bytes, 0, fin);
-      if (written === bytes.byteLength && written !== -1) {
-        this.connection.scheduleFlush();
-        this.settle(stream);
-        return undefined;
-      }
-      if (this.finished || stream.rejected) throw new ConnectionClosedError('the peer stopped this exchange');
-      return this.enqueue(stream, bytes, Math.max(0, written), fin);
-    }
-    return this.enqueue(stream, bytes, 0, fin);
-  }
-
-  private enqueue(stream: QuicStream, bytes: Uint8Array, offset: number, fin: boolean): Promise<void> {
-    this.blocked.add(stream);
-    this.connection.scheduleFlush();
-    return new Promise<void>((resolve, reject) => stream.pending.push({ bytes, offset, fin, resolve, reject }));
-  }
-
-  /** Hands bytes to quiche: how many it took, -1 if it took none (no capacity) or the stream failed. */
-  private sendSome(stream: QuicStream, bytes: Uint8Array, offset: number, fin: boolean): number {
-    try {
-      const taken = this.connection.native.streamSend(stream.id, offset === 0 ? bytes : bytes.subarray(offset), fin);
-      return taken === null ? -1 : offset + taken;
-    } catch (error) {
-      this.writeFailed(stream, error);
-      return -1;
-    }
-  }
-
-  private drainPending(stream: QuicStream): void {
-    while (stream.pending.length > 0) {
-      const write = stream.pending[0] as PendingWrite;
-      const offset = this.sendSome(stream, write.bytes, write.offset, write.fin);
-      if (stream.rejected) return;
-      if (offset < write.bytes.byteLength || offset === -1) {
-        if (offset > write.offset) write.offset = offset;
-        return;
-      }
-      stream.pending.shift();
-      write.resolve();
-    }
-    this.blocked.delete(stream);
-    this.connection.scheduleFlush();
-    this.settle(stream);
-  }
-
-  /** streamSend threw: STOP_SENDING from the peer (it cancelled) or a stream quiche already closed. */
-  private writeFailed(stream: QuicStream, error: unknown): void {
-    stream.rejected = true;
-    stream.localDone = true;
-    stream.rejectPending(new ConnectionClosedError('the peer stopped this exchange'));
-    this.blocked.delete(stream);
-    if (isStreamStopped(error)) this.peerCancelled(stream);
-    this.settle(stream);
+    return this.writer.write(stream, bytes, fin);
   }
 
   private read(stream: QuicStream): void {
@@ -297,7 +200,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
         stream.remoteDone = true;
         // A peer's control stream (or an empty one): close our unused half so it can be freed.
         if (!stream.local && (stream.exchange === undefined || stream.exchange === CONTROL_ID) && !stream.localDone) {
-          this.write(stream, EMPTY, true)?.catch(() => undefined);
+          this.writer.write(stream, EMPTY, true)?.catch(() => undefined);
         }
         this.settle(stream);
         return;
@@ -333,7 +236,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     this.shutdown(stream.id, SHUTDOWN_WRITE, AppCode.Cancelled);
     this.shutdown(stream.id, SHUTDOWN_READ, AppCode.Cancelled);
     stream.rejectPending(error);
-    this.blocked.delete(stream);
+    this.writer.forget(stream);
     stream.localDone = stream.remoteDone = true;
     this.connection.scheduleFlush();
     this.settle(stream);
@@ -354,8 +257,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const exchange = stream.exchange;
     if (exchange !== undefined && this.exchanges.get(exchange) === stream) this.exchanges.delete(exchange);
     if (stream.local) {
-      this.localOpen -= 1;
-      this.wakeOpeners();
+      this.opener.released();
     }
   }
 
