@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's test command: build, lint, type-check and test every project (or only the
 // projects affected since NX_BASE when that commit exists), then the module-boundary probe,
-// the 100,000-message stress run and the pack check.
+// the 100,000-message stress run and the publish check (a real publish to a local Verdaccio).
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +23,7 @@ try {
   // The CI-sized stress run: 100,000 messages per transport, failing on heap or handle growth.
   const stressOut = path.join(os.tmpdir(), `agentlink-stress-${process.pid}.json`);
   run(process.execPath, ['--expose-gc', '--import', 'tsx', 'tools/stress/message-stress.ts', '--messages', '100000', '--transport', 'both', '--out', stressOut]);
-  run(process.execPath, ['tools/scripts/pack-check.mjs']);
+  run(process.execPath, ['tools/scripts/publish-check.mjs']);
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);
 }
