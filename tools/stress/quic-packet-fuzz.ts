@@ -32,14 +32,18 @@ console.log(describeMachine(machine));
 const retry = values.retry !== 'off';
 const limit = Number(values['rss-limit-mib']);
 const runs: Array<{ mode: 'packets' | 'random'; report: QuicFuzzReport }> = [];
-for (const [mode, count] of [['packets', Number(values.datagrams)], ['random', Number(values.random)]] as const) {
+for (const [mode, count] of [
+  ['packets', Number(values.datagrams)],
+  ['random', Number(values.random)],
+] as const) {
   if (count <= 0) continue;
   const report = await runQuicFuzz({
     mode,
     count,
     retry,
     seed: Number(values.seed),
-    onProgress: (sent) => console.log(`${mode}: ${sent} sent, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`),
+    onProgress: (sent) =>
+      console.log(`${mode}: ${sent} sent, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`),
   });
   runs.push({ mode, report });
 }
@@ -63,6 +67,7 @@ const file = writeResult(
 );
 console.log(`wrote ${file}`);
 const failed = runs.some(
-  ({ report }) => report.goodErrors.length > 0 || !report.newConnectionAfter || report.rssAfterMiB - report.rssBeforeMiB > limit,
+  ({ report }) =>
+    report.goodErrors.length > 0 || !report.newConnectionAfter || report.rssAfterMiB - report.rssBeforeMiB > limit,
 );
 process.exit(failed ? 1 : 0);
