@@ -32,6 +32,15 @@ export function checkApp({ name, version }, rt, dir, fail) {
     for (const pattern of CLEAN_SUMMARY) if (!pattern.test(out)) throw new Error(`summary lacks ${pattern}:\n${out}`);
   };
   attempt('npx @agentlink/qe-fleet --help exits 0', () => rt.npm(['exec', '--', name, '--help'], consumer));
+  attempt('qe-fleet --fault without the optional @agentlink/test-harness fails with ERR_INVALID_FLAG naming it', () => {
+    try {
+      rt.npm(['exec', '--', 'qe-fleet', '--fault', 'loss=0.01', '--agents', '4', '--suite-size', '8', '--duration', '1'], consumer);
+    } catch (error) {
+      if (/ERR_INVALID_FLAG[^\n]*@agentlink\/test-harness/.test(String(error.stderr))) return;
+      throw error;
+    }
+    throw new Error('qe-fleet --fault ran although @agentlink/test-harness is not installed');
+  });
   attempt('npx @agentlink/qe-fleet --suite-size 30 prints a clean summary', () => cleanSummary(rt.npm(['exec', '--', name, '--suite-size', '30'], consumer)));
 
   const shipped = path.join(consumer, 'node_modules', '@agentlink', 'learning', 'dist', 'data', 'flakeflagger', 'FlakeFlagger_filtered_dataset.csv.gz');

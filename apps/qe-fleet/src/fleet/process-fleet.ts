@@ -9,6 +9,7 @@ import { resolveAgentEntry, type AgentEntry } from './agent-entry';
 import { placeAgents, writeFleetConfigs, type AgentPlacement } from './configured-fleet';
 import type { FleetOptions } from './fleet-options';
 import { planFleet, type FleetPlan } from './fleet-plan';
+import { loadTestHarness } from './load-test-harness';
 
 /** The part of the test harness's launched fleet used here. */
 export interface HarnessFleet {
@@ -58,8 +59,7 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
   const plan = planFleet(options.agents);
   const dataDir = path.resolve(resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))));
   const entry = dependencies.entry ?? resolveAgentEntry();
-  const harness = '@agentlink/test-harness';
-  const { launchFleet } = (await import(harness)) as { launchFleet: LaunchFleet };
+  const { launchFleet } = await loadTestHarness<{ launchFleet: LaunchFleet }>('--mode');
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-'));
   let fleet: HarnessFleet | undefined;
   try {
