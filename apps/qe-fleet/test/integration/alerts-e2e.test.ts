@@ -20,8 +20,9 @@ import { findPrometheus, startLivePrometheus, type LivePrometheus, type PromAler
  * fleets, one job per scenario, all running at once. The rule files are the repository's, with
  * one change: `for: 5m` becomes `for: 30s` and `for: 2m` becomes `for: 15s` (five minutes per
  * scenario would not fit in CI); expressions, thresholds and the recording rules' 5-minute
- * windows are the real ones. Added CI time: about 5 minutes (the healthy fleet's 3 minutes
- * plus start-up), the other scenarios run meanwhile.
+ * windows are the real ones. The cert, model, kill and latency scenarios run at once; the
+ * healthy fleet starts with them but is watched for 3 minutes once they are over. Added CI
+ * time: about 5 to 6 minutes.
  */
 const binary = findPrometheus();
 const REQUIRED = process.env['AGENTLINK_REQUIRE_PROMETHEUS'] === '1';
@@ -52,7 +53,8 @@ async function testRuleFiles(dir: string): Promise<string[]> {
 async function savedModel(dir: string, invert: boolean): Promise<string> {
   const data = toDataset(await readFlakeFlaggerSuite(resolveDataDir(undefined, process.cwd())));
   const labels = invert ? data.labels.map((l) => (l === 1 ? 0 : 1)) : data.labels;
-  const trained = await trainFlakinessModel({ ...data, labels }, { hiddenUnits: [16], maxEpochs: 4, batchSize: 512, seed: 7 });
+  // The analyser's own training settings (learning-predictor.ts), fewer epochs: accuracy about 0.87 on the suite.
+  const trained = await trainFlakinessModel({ ...data, labels }, { hiddenUnits: [32, 16], batchSize: 256, maxEpochs: 3, learningRate: 0.003, seed: 42 });
   const out = path.join(dir, invert ? 'bad-model' : 'model');
   await trained.model.save(out);
   trained.model.dispose();
@@ -70,7 +72,7 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   let prometheus: LivePrometheus;
   let goodModel: string;
   let badModel: string;
-  const seen = new Map<Job, PromAlert[]>(JOBS.map((j) => [j, []]));
+  const seen = new Map<Job, Map<string, PromAlert>>(JOBS.map((j) => [j, new Map()]));
   const registeredAt = new Map<Job, number>();
   let polling = true;
   let poller: Promise<void> = Promise.resolve();
@@ -102,7 +104,8 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
       while (polling) {
         for (const alert of await prometheus.alerts().catch(() => [])) {
           const job = alert.labels['job'] as Job | undefined;
-          if (job !== undefined && seen.has(job) && registeredAt.has(job)) seen.get(job)!.push(alert);
+          const key = `${alert.labels['alertname']} ${alert.state} ${JSON.stringify(alert.labels)}`;
+          if (job !== undefined && seen.has(job) && registeredAt.has(job) && !seen.get(job)!.has(key)) seen.get(job)!.set(key, alert);
         }
         await sleep(1_000);
       }
@@ -112,6 +115,7 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   afterAll(async () => {
     polling = false;
     await poller;
+    if (binary === undefined) return;
     await Promise.allSettled(runs);
     await prometheus?.stop();
     await rm(dir, { recursive: true, force: true });
@@ -142,14 +146,14 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   }
 
   /** Starts a fleet of processes whose /metrics ports are known in advance. */
-  async function processes(job: Job, overrides: Partial<FleetOptions>): Promise<{ running: RunningProcessFleet; urls: string[] }> {
+  async function processes(job: Job, overrides: Partial<FleetOptions>, registerNow = true): Promise<{ running: RunningProcessFleet; urls: string[] }> {
     const base = await freeRange(5);
     const started = deferred<RunningProcessFleet>();
     const run = runProcessFleet(options({ mode: 'processes', modelDir: goodModel, metricsBasePort: base, ...overrides }), { onRunning: (r) => started.resolve(r) });
     runs.push(run.catch(() => undefined));
     const running = await Promise.race([started.promise, run.then(() => Promise.reject(new Error(`${job}: the fleet ended before it ran`)))]);
     const urls = running.plan.agents.map((_, i) => `http://127.0.0.1:${base + i}`);
-    await register(job, urls);
+    if (registerNow) await register(job, urls);
     return { running, urls };
   }
 
@@ -158,9 +162,14 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   const scenario = <T>(name: string): Promise<T> => scenarios[name] as Promise<T>;
 
   it('starts the five scenarios at once', () => {
+    const others: Array<Promise<unknown>> = [];
     scenarios = {
       healthy: (async () => {
-        const { running } = await processes('agentlink-healthy', { durationS: 220, timeoutS: 230 });
+        // Watched once the other scenarios are over: their load (five fleets on two cores) is not
+        // this fleet's latency.
+        const { running, urls } = await processes('agentlink-healthy', { durationS: 400, timeoutS: 420 }, false);
+        await Promise.allSettled(others);
+        await register('agentlink-healthy', urls);
         await sleep(HEALTHY_MS);
         const panels = await evaluateDashboards(prometheus);
         await prometheus.setTargets('agentlink-healthy', []);
@@ -173,14 +182,14 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
         const soon = await issueCertificate(pki.ca, { agentId: 'executor-1', usage: 'both', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'], notAfter: new Date(Date.now() + 3 * 86_400_000) });
         const credentials = { ...pki.agents, 'executor-1': { certPem: soon.certPem, keyPem: soon.keyPem, caPem: pki.ca.certPem } };
         let alert: PromAlert & { at: number } | undefined;
-        await inProcess('agentlink-cert', { durationS: 60, timeoutS: 90 }, { credentials }, async () => {
+        await inProcess('agentlink-cert', { suiteSize: 40, durationS: 30, timeoutS: 90 }, { credentials }, async () => {
           alert = await firing('agentlink-cert', 'AgentlinkCertificateExpiringSoon', 30_000);
         });
         return { alert, latencyMs: alert!.at - registeredAt.get('agentlink-cert')! };
       })(),
       model: (async () => {
         let alert: PromAlert | undefined;
-        await inProcess('agentlink-model', { durationS: 60, timeoutS: 90 }, { createPredictor: (training) => createLearningPredictor(training, { modelDir: badModel }) }, async () => {
+        await inProcess('agentlink-model', { suiteSize: 40, durationS: 30, timeoutS: 90 }, { createPredictor: (training) => createLearningPredictor(training, { modelDir: badModel }) }, async () => {
           alert = await firing('agentlink-model', 'AgentlinkNeuralAccuracyLow', 60_000);
         });
         const accuracy = await prometheus.query('neural_accuracy{job="agentlink-model"}');
@@ -203,15 +212,20 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
         return { breaker, scrape };
       })(),
       latency: (async () => {
+        // In this process, like cert and model: after them, so that /metrics of all three stays
+        // within the 1 s scrape timeout on a loaded machine.
+        await sleep(0);
+        await Promise.allSettled([scenarios['cert'], scenarios['model']]);
         let alert: PromAlert | undefined;
         let handlerP95: unknown;
-        await inProcess('agentlink-latency', { durationS: 150, timeoutS: 180, fault: { lossRate: 0, latencyMs: 150, jitterMs: 0 } }, {}, async () => {
+        await inProcess('agentlink-latency', { durationS: 150, timeoutS: 180, fault: { lossRate: 0, latencyMs: 60, jitterMs: 0 } }, {}, async () => {
           alert = await firing('agentlink-latency', 'AgentlinkQuicLatencyHigh', 150_000);
           handlerP95 = await prometheus.query('method:agentlink_handler_duration_seconds:p95{job="agentlink-latency", method="fleet.ping"}');
         });
         return { alert, handlerP95 };
       })(),
     };
+    for (const name of ['cert', 'model', 'kill', 'latency']) others.push(scenarios[name]!);
     for (const p of Object.values(scenarios)) p.catch(() => undefined);
     expect(Object.keys(scenarios)).toHaveLength(5);
   });
@@ -235,7 +249,7 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
     expect(scrape.labels['alertname']).toBe('AgentlinkScrapeDown');
   }, 300_000);
 
-  it('150 ms injected between coordinator and executors: QuicLatencyHigh fires on the network round trip', async () => {
+  it('60 ms each way injected between coordinator and executors: QuicLatencyHigh fires on the network round trip', async () => {
     const { alert, handlerP95 } = await scenario<{ alert: PromAlert; handlerP95: Array<{ value: [number, string] }> }>('latency');
     expect(alert.labels['alertname']).toBe('AgentlinkQuicLatencyHigh');
     // The delay is the network's: the executors' ping handlers stay fast (application latency apart).
@@ -246,15 +260,15 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   it('a healthy fleet for 3 minutes: no alert pending or firing', async () => {
     await scenario('healthy');
     expect(Date.now() - registeredAt.get('agentlink-healthy')!).toBeGreaterThanOrEqual(HEALTHY_MS);
-    expect(seen.get('agentlink-healthy')!.map((a) => `${a.labels['alertname']} ${a.state} ${JSON.stringify(a.labels)}`)).toEqual([]);
-  }, 400_000);
+    expect([...seen.get('agentlink-healthy')!.keys()]).toEqual([]);
+  }, 600_000);
 
   it('every dashboard expression has data on the live fleets: no error, no NaN, empty only where documented', async () => {
     const panels = await scenario<PanelResult[]>('healthy');
     expect(panels.length).toBeGreaterThan(40);
     const bad = panels.filter((p) => p.error !== undefined || p.nan || (p.empty && !p.documentedEmpty));
     expect(bad.map((p) => `${p.dashboard} / ${p.panel}: ${p.error ?? (p.nan ? 'NaN' : 'empty')} <- ${p.expr}`)).toEqual([]);
-  }, 400_000);
+  }, 600_000);
 });
 
 interface PanelResult {
