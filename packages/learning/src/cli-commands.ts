@@ -6,13 +6,17 @@ import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationSu
 import { FlakinessModel } from './flakiness-model';
 import { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv } from './load-dataset';
 import { majorityBaseline } from './metrics';
+import { readDataFile } from './read-data-file';
 import { joinGroups } from './project-join';
 import { renderReport, type ReportInput } from './report';
-import { stratifiedSplit } from './split';
+import { groupedSplit, orderedSplit, stratifiedSplit, type Split } from './split';
 import { trainFlakinessModel } from './train-model';
 import type { TrainModelOptions } from './train-model';
 import { resolveTrainingOptions } from './training-options';
 import type { Dataset, DatasetSchema, ValidationReport, WarningCode } from './types';
+import { CliUsageError } from './cli-usage-error';
+import type { FamilyChoice } from './model-family';
+import { selectAndTrain } from './select-model';
 import { validateDataset } from './validate-dataset';
 
 /** Options every command shares, already parsed from the command line. */
@@ -28,6 +32,9 @@ export interface CommandOptions {
   readonly folds?: number;
   readonly groupFolds?: number;
   readonly mode: string;
+  /** Model family, or 'auto' (nested CV inside the training rows). */
+  readonly family: FamilyChoice;
+  readonly innerFolds?: number;
   readonly floorBalancedAccuracy?: number;
   readonly results?: string;
   readonly from?: string;
@@ -42,11 +49,10 @@ function required<T>(value: T | undefined, flag: string): T {
   return value;
 }
 
-/** Wrong command-line usage; the CLI prints the message and the usage text and exits with 2. */
-export class CliUsageError extends Error {}
+export { CliUsageError };
 
 async function loadValidated(options: CommandOptions): Promise<{ dataset: Dataset; validation: ValidationReport }> {
-  const dataset = datasetFromCsv(await readFile(required(options.data, '--data'), 'utf8'), options.schema);
+  const dataset = datasetFromCsv(await readDataFile(required(options.data, '--data')), options.schema);
   const validation = validateDataset(dataset, { fatal: options.fatal });
   for (const warning of validation.warnings) options.log(`warning ${warning.code}: ${warning.message}`);
   return { dataset, validation };
@@ -57,6 +63,17 @@ async function writeJson(file: string, value: unknown): Promise<void> {
   await writeFile(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The hold-out of `train`: by time with --order, by whole groups with --group, else stratified. */
+function holdoutSplit(dataset: Dataset, options: CommandOptions): Split {
+  const testFraction = options.testFraction;
+  if (dataset.order !== undefined) return orderedSplit(dataset.order, { testFraction });
+  if (dataset.groups !== undefined) return groupedSplit(dataset.labels, dataset.groups, { testFraction, seed: options.seed });
+  return stratifiedSplit(dataset.labels, { testFraction, seed: options.seed });
+}
+
+const innerProgress = (options: CommandOptions) => (event: { family: string; fold: number; folds: number }) =>
+  options.log(`selection: ${event.family} inner fold ${event.fold}/${event.folds}`);
+
 const progress = (options: CommandOptions) => (fold: { fold: number; test: { f1: number } }, total: number) =>
   options.log(`fold ${fold.fold}/${total}: F1 ${fold.test.f1.toFixed(3)}`);
 
@@ -64,10 +81,16 @@ const progress = (options: CommandOptions) => (fold: { fold: number; test: { f1:
 export async function trainCommand(options: CommandOptions): Promise<unknown> {
   const out = required(options.out, '--out');
   const { dataset, validation } = await loadValidated(options);
-  const split = options.testFraction > 0 ? stratifiedSplit(dataset.labels, { testFraction: options.testFraction, seed: options.seed }) : undefined;
-  const trained = await trainFlakinessModel(dataset, { ...options.training, seed: options.seed, indexes: split?.train });
+  const split = options.testFraction > 0 ? holdoutSplit(dataset, options) : undefined;
+  const common = { ...options.training, seed: options.seed, indexes: split?.train, groupedValidation: dataset.groups !== undefined };
+  const trained = options.family === 'auto'
+    ? await selectAndTrain(dataset, { ...common, innerFolds: options.innerFolds, groupedInner: dataset.groups !== undefined, onInnerFold: innerProgress(options) })
+    : await trainFlakinessModel(dataset, { ...common, family: options.family });
   const summary: Record<string, unknown> = {
     backend: trained.backend,
+    family: trained.family,
+    ...('selection' in trained ? { selection: trained.selection } : {}),
+    split: split === undefined ? 'none' : dataset.order !== undefined ? 'time-ordered' : dataset.groups !== undefined ? 'grouped' : 'stratified',
     rows: validation.rowCount,
     classBalance: validation.classBalance,
     threshold: trained.model.threshold,
@@ -93,18 +116,23 @@ export async function trainCommand(options: CommandOptions): Promise<unknown> {
 export async function evaluateCommand(options: CommandOptions): Promise<unknown> {
   const { dataset } = await loadValidated(options);
   if (options.model !== undefined) {
-    const model = await FlakinessModel.load(options.model);
+    const model = await FlakinessModel.load(options.model, { backend: options.training.backend });
     // Read the model's own columns (and derive its indicators) so column order and categories match the model.
-    const text = await readFile(options.data!, 'utf8');
+    const text = await readDataFile(options.data!);
     const { rows } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
     const metrics = model.evaluate(rows, dataset.labels, { historyValues: historyValuesOf(model, text) });
     model.dispose();
     return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
   }
-  const common = { ...options.training, seed: options.seed, onFold: progress(options), floorBalancedAccuracy: options.floorBalancedAccuracy };
+  const common = {
+    ...options.training, seed: options.seed, family: options.family, innerFolds: options.innerFolds,
+    onFold: progress(options), onInnerFold: innerProgress(options), floorBalancedAccuracy: options.floorBalancedAccuracy,
+  };
+  // --group makes every split of this command whole-group (hold-out, CV, validation, inner folds).
+  const grouped = dataset.groups !== undefined;
   const result: Record<string, EvaluationSummary> = {};
-  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, testFraction: options.testFraction || 0.2 });
-  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, folds: options.folds ?? 10 });
+  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, grouped, testFraction: options.testFraction || 0.2 });
+  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, grouped, folds: options.folds ?? 10 });
   if (options.mode === 'lpo' || (options.mode === 'all' && dataset.groups !== undefined)) result.leaveProjectsOut = await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
   if (Object.keys(result).length === 0) throw new CliUsageError(`--mode must be holdout, cv, lpo or all, got ${options.mode}`);
   if (options.out !== undefined) await writeJson(options.out, result);
@@ -118,8 +146,8 @@ function historyValuesOf(model: FlakinessModel, text: string): string[] | undefi
 
 /** `predict`: one JSON line per CSV row (label column optional) with the model's answer. */
 export async function predictCommand(options: CommandOptions): Promise<unknown> {
-  const model = await FlakinessModel.load(required(options.model, '--model'));
-  const text = await readFile(required(options.data, '--data'), 'utf8');
+  const model = await FlakinessModel.load(required(options.model, '--model'), { backend: options.training.backend });
+  const text = await readDataFile(required(options.data, '--data'));
   const { rows, rowNumbers } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
   const historyValues = historyValuesOf(model, text);
   const answers = [];
@@ -131,7 +159,7 @@ export async function predictCommand(options: CommandOptions): Promise<unknown> 
 
 /** `join`: appends a project column to a data set from a results file (FlakeFlagger's test_results.csv). */
 export async function joinCommand(options: CommandOptions): Promise<unknown> {
-  const joined = joinGroups(await readFile(required(options.data, '--data'), 'utf8'), await readFile(required(options.results, '--results'), 'utf8'));
+  const joined = joinGroups(await readDataFile(required(options.data, '--data')), await readDataFile(required(options.results, '--results')));
   await writeFile(required(options.out, '--out'), joined.csv);
   return { out: options.out, matched: joined.matched, unmatched: joined.unmatched, groups: joined.groups };
 }

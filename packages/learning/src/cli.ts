@@ -1,7 +1,9 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CliUsageError, evaluateCommand, joinCommand, predictCommand, reportCommand, trainCommand, type CommandOptions } from './cli-commands';
+import { ineffectiveOptions, parseObjective } from './cli-checks';
+import { flakeFlaggerFile } from './flakeflagger-files';
+import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
+import { DEFAULT_TRAINING_OPTIONS as D } from './training-options';
 import type { WarningCode } from './types';
 
 export const USAGE = `Usage: agentlink-learn <command> [options]
@@ -11,6 +13,7 @@ Commands:
   evaluate   --data <csv> --label <col> [--mode holdout|cv|lpo|all] [--model <dir>]
   predict    --model <dir> --data <csv> [--out <json>] one answer per row
   report     [--data <csv>] --out <md> [--from <json>]  hold-out + 10-fold CV + leave-projects-out report
+                                                     (default data: the FlakeFlagger copy this package ships)
                                                      (--from re-renders a saved JSON report without training)
   join       --data <csv> --results <csv> --out <csv>  append a project column from test_results.csv
 
@@ -24,29 +27,36 @@ Options:
   --history-key-strip <n> drop the last n separator-delimited segments of the value first
                           (test_name with 1 = the test class; default 0)
   --history-key-separator <s>  segment separator (default .)
-  --history-folds <n>     out-of-fold parts for the training rows' own history (default 5)
-  --history-smoothing <m> prior weight of the smoothed flake rate (default 2)
-  --seed <n>              seed of splits, shuffles and weight initialisation (default 42)
+  --history-folds <n>     out-of-fold parts for the training rows' own history (default ${D.historyFolds})
+  --history-smoothing <m> prior weight of the smoothed flake rate (default ${D.historySmoothing})
+  --seed <n>              seed of splits, shuffles and weight initialisation (default ${D.seed})
   --out <path>            output directory (train) or file
   --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
   --folds <n>             cross-validation folds (default 10)
   --group-folds <n>       leave-projects-out folds of whole groups (default 5)
-  --epochs <n>            epoch limit (default 200)     --patience <n>  (default 30)
-  --hidden <a,b,c>        hidden layer units (default 128,64,32)
-  --ensemble <n>          networks averaged into one model (default 1)   --dropout <r> (default 0.1)
-  --learning-rate <r>     Adam learning rate (default 0.0005)   --batch-size <n> (default 128)
-  --class-weighting <w>   balanced | sqrt | none (default sqrt)
-  --threshold-objective   f1 | mcc | balancedAccuracy (default f1)
-  --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default 0)
+  --epochs <n>            epoch limit (default ${D.maxEpochs})     --patience <n>  (default ${D.patience})
+  --hidden <a,b,c>        hidden layer units (default ${D.hiddenUnits.join(',')})
+  --ensemble <n>          networks averaged into one model (default ${D.ensembleSize})   --dropout <r> (default ${D.dropout})
+  --learning-rate <r>     Adam learning rate (default ${D.learningRate})   --batch-size <n> (default ${D.batchSize})
+  --class-weighting <w>   balanced | sqrt | none (default ${D.classWeighting})
+  --family <f>            auto | network | gbdt | ensemble (default auto: chosen by nested CV inside the
+                          training rows among the TF.js network, boosted trees and their average)
+  --inner-folds <n>       inner folds of --family auto (default 3)
+  --objective <o>         what the threshold (and --family auto) maximises on training-side data:
+                          f1 | balanced-accuracy | accuracy | precision@recall | mcc (default f1)
+  --min-recall <r>        recall precision@recall must keep (default 0.8)
+  --order <col>           numeric or date column: time-ordered split (train on the past, test on the
+                          future; the validation part is the latest training rows)
+  --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default ${D.thresholdMinBalancedAccuracy})
   --floor-balanced-accuracy <f>  also report the threshold reaching this balanced accuracy on validation (report default 0.85)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
   --notes <md>            report: Markdown file appended as the "Configuration selection" section
   --backend <b>           auto | tensorflow | wasm | cpu (default auto)
+  --help, -h              this text
 `;
 
-const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-/** The FlakeFlagger data set with its project column, shipped in the repository (not in the npm tarball). */
-export const DEFAULT_REPORT_DATA = path.join(packageRoot, 'data', 'flakeflagger', 'flakeflagger-with-project.csv');
+/** The FlakeFlagger data set with its project column, as shipped in the package (gzip) or the repository. */
+export const DEFAULT_REPORT_DATA = flakeFlaggerFile('flakeflagger-with-project.csv');
 
 const COMMAND_NAMES = ['train', 'evaluate', 'predict', 'report', 'join'];
 
@@ -70,7 +80,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' }, notes: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
       epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
-      'threshold-objective': { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
+      'threshold-objective': { type: 'string' }, objective: { type: 'string' }, 'min-recall': { type: 'string' }, family: { type: 'string' }, 'inner-folds': { type: 'string' }, order: { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -92,9 +102,16 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (values['history-key-separator'] === '') throw new CliUsageError('--history-key-separator must not be empty');
   const historySmoothing = values['history-smoothing'] === undefined ? undefined : Number(values['history-smoothing']);
   if (historySmoothing !== undefined && !(historySmoothing >= 0 && Number.isFinite(historySmoothing))) throw new CliUsageError(`--history-smoothing must be a number >= 0, got ${values['history-smoothing']}`);
+  const family = (values.family ?? 'auto') as FamilyChoice;
+  if (!['auto', ...MODEL_FAMILIES].includes(family)) throw new CliUsageError(`--family must be auto, network, gbdt or ensemble, got ${family}`);
+  const objective = parseObjective(values.objective, values['threshold-objective']);
+  const minRecall = values['min-recall'] === undefined ? undefined : Number(values['min-recall']);
+  if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1)) throw new CliUsageError(`--min-recall must be in [0, 1], got ${values['min-recall']}`);
+  for (const warning of ineffectiveOptions(command, values)) log(`warning: ${warning}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
     schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical),
+      ...(values.order === undefined ? {} : { order: values.order }),
       ...(historyKey === undefined ? {} : { historyKey: { column: historyKey, stripSegments: strip ?? 0, separator: values['history-key-separator'] ?? '.' } }) },
     seed: integer(values.seed, '--seed') ?? 42,
     out: values.out,
@@ -103,6 +120,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     from: values.from,
     notes: values.notes,
     mode: values.mode ?? 'holdout',
+    family,
+    innerFolds: integer(values['inner-folds'], '--inner-folds'),
     floorBalancedAccuracy: floor,
     fatal: values['fatal-warnings'] ? ('all' as const satisfies readonly WarningCode[] | 'all') : undefined,
     testFraction,
@@ -117,7 +136,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       patience: integer(values.patience, '--patience'),
       hiddenUnits: list(values.hidden)?.map(Number),
       classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
-      thresholdObjective: values['threshold-objective'] as 'f1' | 'mcc' | 'balancedAccuracy' | undefined,
+      thresholdObjective: objective,
+      thresholdMinRecall: minRecall,
       thresholdMinBalancedAccuracy: values['threshold-min-balanced-accuracy'] === undefined ? undefined : Number(values['threshold-min-balanced-accuracy']),
       historyFolds: integer(values['history-folds'], '--history-folds'),
       historySmoothing,
@@ -139,6 +159,10 @@ const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = 
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
 export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void }): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.out(USAGE);
+    return 0;
+  }
   try {
     const { command, options } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
     io.out(`${JSON.stringify(await COMMANDS[command](options), null, 2)}\n`);

@@ -19,6 +19,13 @@ export abstract class DatasetError extends AgentlinkError {
   }
 }
 
+/** A data file cannot be read (missing, unreadable, or a `.gz` that is not gzip). */
+export class DataFileError extends AgentlinkError {
+  constructor(readonly file: string, detail: string, cause?: unknown) {
+    super('ERR_DATA_FILE', `cannot read data file "${file}" (${detail}); give an existing CSV or .csv.gz (agentlink-learn: --data <csv>)`, { retryable: false, cause });
+  }
+}
+
 /** The CSV text itself is malformed (empty, unterminated quote). */
 export class CsvFormatError extends DatasetError {
   constructor(detail: string, rows: readonly number[] = []) {
@@ -107,10 +114,15 @@ export class TrainingDivergedError extends AgentlinkError {
   }
 }
 
+// Once `FlakinessModel.load` has selected a TF.js backend, missing or mismatched files are the only cause left.
+const MODEL_FILES_REMEDY =
+  'give the directory that FlakinessModel.save (agentlink-learn train --out) wrote, ' +
+  'with model.json, weights.bin and flakiness-model.json from the same save';
+
 /** A saved model directory is missing files or holds data of the wrong shape. */
 export class ModelFormatError extends AgentlinkError {
   constructor(readonly directory: string, detail: string, cause?: unknown) {
-    super('ERR_MODEL_FORMAT', `model in "${directory}" cannot be loaded: ${detail}; retrain and save it again`, { retryable: false, cause });
+    super('ERR_MODEL_FORMAT', `model in "${directory}" cannot be loaded: ${detail}; ${MODEL_FILES_REMEDY}`, { retryable: false, cause });
   }
 }
 

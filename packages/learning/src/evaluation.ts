@@ -1,8 +1,10 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
-import { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
-import { groupKFold, groupedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
+import { evaluatePredictions, majorityBaseline } from './metrics';
+import type { FamilyChoice, ModelFamily } from './model-family';
+import { selectAndTrain, type SelectionOptions, type SelectionRecord } from './select-model';
+import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
-import { trainFlakinessModel, type TrainModelOptions } from './train-model';
+import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
 import type { BackendName, ClassificationMetrics, Dataset, Label } from './types';
 
 /** Result of one train/test partition. */
@@ -14,6 +16,10 @@ export interface FoldResult {
   /** Groups (projects) in the test part, for grouped evaluations. */
   readonly testGroups?: readonly string[];
   readonly threshold: number;
+  /** Family that predicted (chosen by nested CV inside the training rows when the family was 'auto'). */
+  readonly family: ModelFamily;
+  /** The inner-fold scores of every candidate, when the family was chosen by nested CV. */
+  readonly selection?: SelectionRecord;
   readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly stopReason: string;
@@ -25,11 +31,11 @@ export interface FoldResult {
   readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
 }
 
-export type SummaryMetric = 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc';
-const SUMMARY_METRICS: readonly SummaryMetric[] = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'mcc', 'rocAuc'];
+export type SummaryMetric = 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc' | 'prAuc';
+const SUMMARY_METRICS: readonly SummaryMetric[] = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'mcc', 'rocAuc', 'prAuc'];
 
 export interface EvaluationSummary {
-  readonly kind: 'holdout' | 'grouped-holdout' | 'stratified-kfold' | 'leave-projects-out';
+  readonly kind: 'holdout' | 'grouped-holdout' | 'time-ordered-holdout' | 'stratified-kfold' | 'group-kfold' | 'leave-projects-out';
   readonly backend: BackendName;
   readonly seed: number;
   readonly folds: readonly FoldResult[];
@@ -44,7 +50,9 @@ export interface EvaluationSummary {
   readonly durationMs: number;
 }
 
-export interface EvaluationOptions extends Omit<TrainModelOptions, 'indexes'> {
+export interface EvaluationOptions extends Omit<TrainModelOptions, 'indexes' | 'family'>, Pick<SelectionOptions, 'families' | 'innerFolds' | 'gbdtGrid' | 'onInnerFold'> {
+  /** Family per fold: a fixed one, or 'auto' = chosen by nested CV inside each fold's training rows. Default 'network'. */
+  readonly family?: FamilyChoice;
   /** Called after each fold (progress reporting). */
   readonly onFold?: (result: FoldResult, total: number) => void;
   /**
@@ -62,6 +70,14 @@ function meanAndStd(values: readonly number[]): [number, number] {
   return [mean, Math.sqrt(variance)];
 }
 
+/** Metrics of rows judged at different thresholds: hard predictions given, scores for the AUCs. */
+function pooledMetrics(labels: readonly Label[], predicted: readonly Label[], scores: readonly number[]): ClassificationMetrics {
+  // evaluatePredictions at threshold 0.5 on the 0/1 predictions gives the confusion metrics; the AUCs come from the scores.
+  const hard = evaluatePredictions(labels, predicted, 0.5);
+  const ranked = evaluatePredictions(labels, scores, 0.5);
+  return { ...hard, rocAuc: ranked.rocAuc, prAuc: ranked.prAuc };
+}
+
 async function runFolds(dataset: Dataset, splits: readonly Split[], kind: EvaluationSummary['kind'], options: EvaluationOptions): Promise<EvaluationSummary> {
   const started = performance.now();
   const folds: FoldResult[] = [];
@@ -71,7 +87,11 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
   const flooredPredicted: Label[] = [];
   let backend: BackendName = 'cpu';
   for (const [fold, split] of splits.entries()) {
-    const trained = await trainFlakinessModel(dataset, { ...options, indexes: split.train, groupedValidation: options.groupedValidation ?? kind === 'leave-projects-out' });
+    const grouped = options.groupedValidation ?? (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
+    const common = { ...options, indexes: split.train, groupedValidation: grouped };
+    const trained: TrainedModel & { selection?: SelectionRecord } = options.family === 'auto'
+      ? await selectAndTrain(dataset, { ...common, groupedInner: grouped })
+      : await trainFlakinessModel(dataset, { ...common, family: options.family });
     backend = trained.backend;
     const labels = split.test.map((i) => dataset.labels[i]);
     const historyValues = dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
@@ -97,6 +117,8 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
       testPositives: labels.filter((label) => label === 1).length,
       testGroups: dataset.groups === undefined || kind === 'holdout' || kind === 'stratified-kfold' ? undefined : [...new Set(split.test.map((i) => dataset.groups![i]))].sort(),
       threshold,
+      family: trained.family,
+      ...(trained.selection === undefined ? {} : { selection: trained.selection }),
       bestEpoch: trained.history.bestEpoch,
       epochsRun: trained.history.epochs.length,
       stopReason: trained.history.stopReason,
@@ -115,10 +137,9 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
     backend,
     seed: options.seed ?? 42,
     folds,
-    pooled: { ...metricsFromConfusion(confusionMatrix(pooledLabels, pooledPredicted)), rocAuc: rocAuc(pooledLabels, pooledScores) },
+    pooled: pooledMetrics(pooledLabels, pooledPredicted, pooledScores),
     pooledBaseline: majorityBaseline(pooledLabels),
-    pooledFloored:
-      options.floorBalancedAccuracy === undefined ? undefined : { ...metricsFromConfusion(confusionMatrix(pooledLabels, flooredPredicted)), rocAuc: rocAuc(pooledLabels, pooledScores) },
+    pooledFloored: options.floorBalancedAccuracy === undefined ? undefined : pooledMetrics(pooledLabels, flooredPredicted, pooledScores),
     mean: Object.fromEntries(stats.map(([metric, [mean]]) => [metric, mean])) as Record<SummaryMetric, number>,
     std: Object.fromEntries(stats.map(([metric, [, std]]) => [metric, std])) as Record<SummaryMetric, number>,
     durationMs: performance.now() - started,
@@ -130,19 +151,25 @@ function requireGroups(dataset: Dataset): readonly string[] {
   return dataset.groups;
 }
 
-/** Seeded stratified hold-out (default 80/20), or by whole groups when `grouped` is set. */
+/** Seeded stratified hold-out (default 80/20), by whole groups when `grouped` is set, or by time when the data set has an order. */
 export function holdoutEvaluation(dataset: Dataset, options: EvaluationOptions & { testFraction?: number; grouped?: boolean } = {}): Promise<EvaluationSummary> {
   const seed = options.seed ?? 42;
   const testFraction = options.testFraction ?? 0.2;
+  if (dataset.order !== undefined) return runFolds(dataset, [orderedSplit(dataset.order, { testFraction })], 'time-ordered-holdout', options);
   const split = options.grouped
     ? groupedSplit(dataset.labels, requireGroups(dataset), { testFraction, seed })
     : stratifiedSplit(dataset.labels, { testFraction, seed });
   return runFolds(dataset, [split], options.grouped ? 'grouped-holdout' : 'holdout', options);
 }
 
-/** Stratified k-fold cross-validation (default 10 folds). */
-export function crossValidation(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
-  return runFolds(dataset, stratifiedKFold(dataset.labels, { folds: options.folds ?? 10, seed: options.seed ?? 42 }), 'stratified-kfold', options);
+/** Stratified k-fold cross-validation (default 10 folds), or by whole groups with `grouped`. */
+export function crossValidation(dataset: Dataset, options: EvaluationOptions & { folds?: number; grouped?: boolean } = {}): Promise<EvaluationSummary> {
+  const folds = options.folds ?? 10;
+  const seed = options.seed ?? 42;
+  if (dataset.order !== undefined) throw new InvalidOptionsError('a time-ordered data set is judged by a time-ordered hold-out; k-fold cross-validation would train on the future');
+  // Grouped: whole groups (e.g. CI cycles or projects) per fold, so no group is on both sides.
+  if (options.grouped) return runFolds(dataset, groupKFold(dataset.labels, requireGroups(dataset), { folds, seed }), 'group-kfold', options);
+  return runFolds(dataset, stratifiedKFold(dataset.labels, { folds, seed }), 'stratified-kfold', options);
 }
 
 /** The data set without its one-hot indicator features (categorical columns). */

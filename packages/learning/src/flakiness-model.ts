@@ -1,10 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { DeadlineExceededError, InvalidOptionsError, withDeadline } from '@agentlink/resilience';
 import * as tf from '@tensorflow/tfjs';
+import { selectBackend, type BackendPreference } from './backend';
 import { FeatureMismatchError, ModelDisposedError, ModelFormatError } from './errors';
 import { FeatureScaler } from './feature-scaler';
+import { GradientBoostedTrees } from './gbdt/gbdt-model';
 import { HISTORY_FEATURES, HistoryEncoder, type ResolvedHistoryKeySpec } from './history-encoding';
 import { evaluatePredictions } from './metrics';
+import { blend, usesNetwork, usesTrees, type ModelFamily } from './model-family';
 import { loadModelFiles, saveModelFiles, type ModelMetadata } from './model-files';
 import type { ClassificationMetrics, FlakinessModelEvents, Label, Prediction } from './types';
 
@@ -29,13 +32,16 @@ export interface FlakinessModelOptions {
   readonly deadlineMs?: number;
   /** What a fallback answer says about flakiness. Default false (treat as not flaky). */
   readonly fallbackFlaky?: boolean;
+  /** `load` only: TF.js backend to select before rebuilding the network. Default 'auto' (as training). */
+  readonly backend?: BackendPreference;
 }
 
 /** A feature vector in the model's feature order, or an object keyed by feature name. */
 export type FeatureInput = readonly number[] | Readonly<Record<string, number>>;
 
 /**
- * A trained flaky-test classifier: feature scaler, dense network and decision threshold.
+ * A trained flaky-test classifier: a dense network (on scaled features), boosted trees (on raw
+ * features) or the average of both, with the test-history table and the decision threshold.
  * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision, recall }.
  */
 export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
@@ -43,10 +49,12 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   readonly fallbackFlaky: boolean;
   private readonly scaler: FeatureScaler;
   private readonly history: HistoryEncoder | undefined;
+  private readonly trees: GradientBoostedTrees | undefined;
   private disposed = false;
 
   constructor(
-    readonly network: tf.LayersModel,
+    /** The TF.js network of the 'network' and 'ensemble' families (undefined for 'gbdt'). */
+    readonly network: tf.LayersModel | undefined,
     readonly metadata: ModelMetadata,
     options: FlakinessModelOptions = {},
   ) {
@@ -59,6 +67,18 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.history = metadata.history === undefined ? undefined : HistoryEncoder.fromTable(metadata.history);
     const expectedWidth = metadata.featureNames.length + (this.history === undefined ? 0 : HISTORY_FEATURES.length);
     if (this.scaler.width !== expectedWidth) throw new FeatureMismatchError(`the scaler has ${this.scaler.width} columns, the features and history need ${expectedWidth}`);
+    const family = this.family;
+    if (usesNetwork(family) !== (network !== undefined)) throw new InvalidOptionsError(`a ${family} model ${network === undefined ? 'needs' : 'has no use for'} a network`);
+    if (usesTrees(family) && metadata.gbdt === undefined) throw new InvalidOptionsError(`a ${family} model needs boosted trees (metadata.gbdt)`);
+    this.trees = usesTrees(family) ? GradientBoostedTrees.parse(metadata.gbdt, 'metadata.gbdt') : undefined;
+    if (this.trees !== undefined && this.trees.parameters.featureCount !== expectedWidth) {
+      throw new FeatureMismatchError(`the trees take ${this.trees.parameters.featureCount} features, the features and history give ${expectedWidth}`);
+    }
+  }
+
+  /** What predicts: 'network', 'gbdt' or 'ensemble'. */
+  get family(): ModelFamily {
+    return this.metadata.family ?? 'network';
   }
 
   /** Where the model's test-history key comes from (undefined: trained without history). */
@@ -81,11 +101,13 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
 
   /** Loads a model saved with `save` (model.json, weights.bin, flakiness-model.json). */
   static async load(directory: string, options: FlakinessModelOptions = {}): Promise<FlakinessModel> {
+    // A fresh process has no backend yet; TF.js cannot rebuild the network before one is ready.
+    await selectBackend(options.backend ?? 'auto');
     const { network, metadata } = await loadModelFiles(directory);
     try {
       return new FlakinessModel(network, metadata, options);
     } catch (error) {
-      network.dispose();
+      network?.dispose();
       throw new ModelFormatError(directory, (error as Error).message, error);
     }
   }
@@ -120,8 +142,28 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.assertUsable();
     const { historyValues } = options;
     if (historyValues !== undefined && historyValues.length !== rows.length) throw new FeatureMismatchError(`${historyValues.length} history values for ${rows.length} rows`);
-    const scaled = this.scaler.transform(rows.map((row, i) => this.toScaledInput(row, historyValues?.[i])));
-    return tf.tidy(() => (this.network.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+    const inputs = rows.map((row, i) => this.toScaledInput(row, historyValues?.[i]));
+    const fromNetwork = (): Float32Array => {
+      const scaled = this.scaler.transform(inputs);
+      return tf.tidy(() => (this.network!.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+    };
+    if (this.trees === undefined) return fromNetwork();
+    const fromTrees = this.trees.probabilities(inputs);
+    return this.network === undefined ? fromTrees : blend(fromNetwork(), fromTrees, this.metadata.networkWeight ?? 0.5);
+  }
+
+  /** Probability of one full input row (features + history); the network part is awaited, the trees are synchronous. */
+  private async probabilityOf(input: number[]): Promise<number> {
+    const fromTrees = this.trees?.probability(input);
+    if (this.network === undefined) return fromTrees!;
+    const scaled = this.scaler.transform([input]);
+    const output = tf.tidy(() => this.network!.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
+    try {
+      const fromNetwork = (await output.data())[0];
+      return fromTrees === undefined ? fromNetwork : blend([fromNetwork], [fromTrees], this.metadata.networkWeight ?? 0.5)[0];
+    } finally {
+      output.dispose();
+    }
   }
 
   /**
@@ -141,15 +183,9 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     const answer = await withDeadline(
       async (): Promise<Prediction> => {
         this.assertUsable();
-        const scaled = this.scaler.transform([this.toScaledInput(input, options.historyValue)]);
-        const output = tf.tidy(() => this.network.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
-        try {
-          const probability = (await output.data())[0];
-          if (!Number.isFinite(probability)) throw new FeatureMismatchError(`the network produced ${probability}`);
-          return { flaky: probability >= this.threshold, probability, fallback: false };
-        } finally {
-          output.dispose();
-        }
+        const probability = await this.probabilityOf(this.toScaledInput(input, options.historyValue));
+        if (!Number.isFinite(probability)) throw new FeatureMismatchError(`the model produced ${probability}`);
+        return { flaky: probability >= this.threshold, probability, fallback: false };
       },
       deadlineMs,
       { signal: options.signal, fallback },
@@ -178,7 +214,7 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.network.dispose();
+    this.network?.dispose();
     this.removeAllListeners();
   }
 }

@@ -35,6 +35,7 @@ export {
   ConflictingLabelsError,
   CsvFormatError,
   DatasetError,
+  DataFileError,
   DatasetTooSmallError,
   DuplicateRowsError,
   FeatureCountError,
@@ -63,6 +64,9 @@ export { trainGbdt, type BoostingRound, type GbdtFit, type LabelledRows } from '
 export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
 export { DEFAULT_GBDT_OPTIONS, resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from './gbdt/gbdt-options';
 export type { Tree } from './gbdt/tree';
+export { MODEL_FAMILIES, blend, type FamilyChoice, type ModelFamily } from './model-family';
+export { DEFAULT_GBDT_GRID, selectAndTrain, type Candidate, type SelectionOptions, type SelectionRecord } from './select-model';
+export { FLAKEFLAGGER_FILES, flakeFlaggerDirectory, flakeFlaggerFile, type FlakeFlaggerFileName } from './flakeflagger-files';
 export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
 export { FlakinessModel, type BatchOptions, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
 export {
@@ -75,13 +79,14 @@ export {
   type ResolvedHistoryKeySpec,
 } from './history-encoding';
 export { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
-export { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
+export { averagePrecision, confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
+export { readDataFile } from './read-data-file';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
 export { PUBLISHED_FIGURES, renderReport, type ReportInput } from './report';
-export { groupKFold, groupedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
-export { tuneThreshold, type ThresholdObjective } from './threshold';
+export { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, timeSeriesFolds, type Split } from './split';
+export { THRESHOLD_OBJECTIVES, thresholdConstraint, tuneThreshold, type ThresholdConstraint, type ThresholdObjective } from './threshold';
 export { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
 export { DEFAULT_TRAINING_OPTIONS, classWeights, resolveTrainingOptions, type ClassWeighting, type TrainingOptions } from './training-options';
 export type * from './types';

@@ -1,8 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { parseCsv } from './csv-parser';
 import { FeatureCountError, FeatureTypeError, InvalidLabelError, MissingColumnError } from './errors';
 import { resolveHistoryKeySpec } from './history-encoding';
 import type { Dataset, DatasetSchema, Label } from './types';
+import { readDataFile } from './read-data-file';
 
 const FINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE_NUMBER = /^([+-]?)(inf|infinity|nan)$/i;
@@ -15,6 +15,12 @@ function parseNumber(raw: string): number | undefined {
   if (special === null) return undefined;
   if (special[2].toLowerCase() === 'nan') return Number.NaN;
   return special[1] === '-' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+}
+
+/** A time cell: a number (e.g. epoch ms or a run number) or a date Date.parse understands; NaN otherwise. */
+function parseTime(raw: string): number {
+  const text = raw.trim();
+  return FINITE_NUMBER.test(text) ? Number(text) : Date.parse(text);
 }
 
 function parseLabel(raw: string): Label | undefined {
@@ -42,9 +48,11 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
   const categoricalIndexes = (schema.categorical ?? []).map((column) => columnIndex(header, column));
   const historyKey = schema.historyKey === undefined ? undefined : resolveHistoryKeySpec(schema.historyKey);
   const historyIndex = historyKey === undefined ? -1 : columnIndex(header, historyKey.column);
+  const orderIndex = schema.order === undefined ? -1 : columnIndex(header, schema.order);
+  const special = new Set([labelIndex, groupIndex, historyIndex, orderIndex]);
   const featureIndexes = header
     .map((_, index) => index)
-    .filter((index) => index !== labelIndex && index !== groupIndex && index !== historyIndex && !dropped.has(index) && !categoricalIndexes.includes(index));
+    .filter((index) => !special.has(index) && !dropped.has(index) && !categoricalIndexes.includes(index));
   const featureNames = featureIndexes.map((index) => header[index]);
 
   if (schema.features !== undefined) {
@@ -79,6 +87,10 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
     features.push(row);
   }
   if (badLabels.length > 0) throw new InvalidLabelError(schema.label, badLabels);
+  const order = orderIndex < 0 ? undefined : records.map((record) => parseTime(record.cells[orderIndex]));
+  if (order !== undefined && order.some((t) => !Number.isFinite(t))) {
+    throw new FeatureTypeError(records.filter((_, i) => !Number.isFinite(order[i])).map((record) => record.line), [schema.order!]);
+  }
   if (badTypeRows.length > 0) throw new FeatureTypeError(badTypeRows, [...badTypeColumns]);
 
   const indicatorFeatures: string[] = [];
@@ -98,13 +110,14 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
     ...(schema.categorical === undefined ? {} : { indicatorFeatures }),
     groups: groupIndex < 0 ? undefined : records.map((record) => record.cells[groupIndex].trim()),
     rowNumbers: records.map((record) => record.line),
+    ...(order === undefined ? {} : { order }),
     ...(historyKey === undefined ? {} : { historyKey, historyValues: records.map((record) => record.cells[historyIndex].trim()) }),
   };
 }
 
 /** Reads a CSV file and builds a Dataset under a declared schema (see `datasetFromCsv`). */
 export async function loadCsvDataset(path: string, schema: DatasetSchema): Promise<Dataset> {
-  return datasetFromCsv(await readFile(path, 'utf8'), schema);
+  return datasetFromCsv(await readDataFile(path), schema);
 }
 
 /** Reads the named feature columns of unlabelled CSV text (for prediction); other columns are ignored. */

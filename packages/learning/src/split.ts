@@ -124,3 +124,34 @@ export function groupedSplit(
   const inTest = new Set(test);
   return { train: indexes.filter((i) => !inTest.has(i)), test: test.sort(ascending) };
 }
+
+/**
+ * Time-ordered split: the latest rows (about `testFraction` of `indexes`) are the test part, the
+ * earlier ones the training part; rows of the same time stay on one side (ties go to test), so a
+ * CI cycle sharing one time is never cut.
+ */
+export function orderedSplit(order: readonly number[], options: { testFraction: number; indexes?: readonly number[] }): Split {
+  requireFraction('testFraction', options.testFraction);
+  const indexes = [...(options.indexes ?? order.map((_, i) => i))].sort((a, b) => order[a] - order[b] || a - b);
+  let cut = Math.round(indexes.length * (1 - options.testFraction));
+  while (cut > 0 && order[indexes[cut - 1]] === order[indexes[cut]]) cut--;
+  if (cut === 0 || cut === indexes.length) throw new DatasetTooSmallError(`the time order gives no earlier and later rows to split (${indexes.length} rows)`);
+  return { train: indexes.slice(0, cut).sort(ascending), test: indexes.slice(cut).sort(ascending) };
+}
+
+/**
+ * Forward-chaining folds for time-ordered rows: the rows are cut by time into `folds + 1` blocks
+ * and fold k trains on blocks 0..k and tests on block k + 1 (no fold sees its future).
+ */
+export function timeSeriesFolds(order: readonly number[], options: { folds: number; indexes?: readonly number[] }): Split[] {
+  const indexes = [...(options.indexes ?? order.map((_, i) => i))].sort((a, b) => order[a] - order[b] || a - b);
+  requireFolds(options.folds, indexes.length - 1, 'rows');
+  const bounds = Array.from({ length: options.folds + 2 }, (_, b) => Math.round((b * indexes.length) / (options.folds + 1)));
+  const splits: Split[] = [];
+  for (let k = 1; k <= options.folds; k++) {
+    const train = indexes.slice(0, bounds[k]);
+    const test = indexes.slice(bounds[k], bounds[k + 1]);
+    if (train.length > 0 && test.length > 0) splits.push({ train: train.sort(ascending), test: test.sort(ascending) });
+  }
+  return splits;
+}

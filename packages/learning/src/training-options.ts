@@ -30,6 +30,8 @@ export interface TrainingOptions {
   readonly thresholdObjective?: ThresholdObjective;
   /** Operating-point floor: the threshold must reach this balanced accuracy on validation (0 = none). Default 0. */
   readonly thresholdMinBalancedAccuracy?: number;
+  /** Recall the 'precisionAtRecall' objective must reach on validation. Default 0.8. */
+  readonly thresholdMinRecall?: number;
   /** Training stops with ERR_TRAINING_DIVERGED when an epoch's loss exceeds this multiple of the lowest so far. Default 10. */
   readonly divergenceFactor?: number;
   /** Epochs over which a relative training-loss change below `plateauTolerance` counts as a plateau. Default 10. */
@@ -61,6 +63,7 @@ export const DEFAULT_TRAINING_OPTIONS: Readonly<Omit<ResolvedTrainingOptions, 'o
   validationFraction: 0.2,
   thresholdObjective: 'f1',
   thresholdMinBalancedAccuracy: 0,
+  thresholdMinRecall: 0.8,
   divergenceFactor: 10,
   plateauWindow: 10,
   plateauTolerance: 0.01,
@@ -89,6 +92,7 @@ export function resolveTrainingOptions(options: TrainingOptions = {}): ResolvedT
   check(['balanced', 'sqrt', 'none'].includes(resolved.classWeighting), `classWeighting must be 'balanced', 'sqrt' or 'none', got ${resolved.classWeighting}`);
   check(resolved.validationFraction > 0 && resolved.validationFraction < 1, `validationFraction must be in (0, 1), got ${resolved.validationFraction}`);
   check(resolved.thresholdMinBalancedAccuracy >= 0 && resolved.thresholdMinBalancedAccuracy <= 1, `thresholdMinBalancedAccuracy must be within [0, 1], got ${resolved.thresholdMinBalancedAccuracy}`);
+  check(resolved.thresholdMinRecall >= 0 && resolved.thresholdMinRecall <= 1, `thresholdMinRecall must be within [0, 1], got ${resolved.thresholdMinRecall}`);
   check(resolved.divergenceFactor > 1, `divergenceFactor must be > 1, got ${resolved.divergenceFactor}`);
   check(isPositiveInteger(resolved.plateauWindow), `plateauWindow must be a positive integer, got ${resolved.plateauWindow}`);
   check(resolved.plateauTolerance >= 0, `plateauTolerance must be >= 0, got ${resolved.plateauTolerance}`);

@@ -19,6 +19,8 @@ export interface Dataset {
   readonly historyKey?: ResolvedHistoryKeySpec;
   /** Raw value of the history-key column per row; training turns it into the test-history features. */
   readonly historyValues?: readonly string[];
+  /** Time of each row (from the schema's `order` column): splits put the past in training, the future in test. */
+  readonly order?: readonly number[];
 }
 
 /** Declared shape of a CSV data set. */
@@ -42,6 +44,8 @@ export interface DatasetSchema {
    * The column is never a feature itself.
    */
   readonly historyKey?: HistoryKeySpec;
+  /** Column of a number or date per row (a run, a time): splits become time-ordered. Never a feature. */
+  readonly order?: string;
 }
 
 export type WarningCode = 'ERR_DUPLICATE_ROWS' | 'ERR_CONFLICTING_LABELS' | 'ERR_CLASS_IMBALANCE';
@@ -86,6 +90,8 @@ export interface ClassificationMetrics {
   readonly mcc: number;
   /** Area under the ROC curve from scores; NaN when only one class is present. */
   readonly rocAuc: number;
+  /** Area under the precision-recall curve (average precision) from scores; NaN without positives. */
+  readonly prAuc: number;
   readonly confusion: ConfusionMatrix;
 }
 

@@ -8,7 +8,7 @@ const { dir, cleanup } = tempDirectory();
 afterAll(cleanup);
 const csv = path.join(dir, 'data.csv');
 writeFileSync(csv, datasetToCsv(syntheticDataset(200, 31, { groups: 5 })));
-const fast = ['--epochs', '10', '--patience', '3', '--hidden', '8'];
+const fast = ['--family', 'network', '--epochs', '10', '--patience', '3', '--hidden', '8'];
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -93,7 +93,39 @@ describe('agentlink-learn', () => {
     const again = path.join(dir, 'again.md');
     expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
-    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv$/);
+    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
+  });
+
+  it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
+    const modelDir = path.join(dir, 'auto-model');
+    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--family', 'auto', '--inner-folds', '2', '--out', modelDir, '--epochs', '5', '--patience', '2', '--hidden', '4');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.out);
+    expect(summary.split).toBe('grouped');
+    expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual(['gbdt', 'gbdt', 'network', 'ensemble']);
+    expect(summary.family).toBe(summary.selection.chosen.family);
+    expect(result.err).toContain('selection: network inner fold 2/2');
+  });
+
+  it('evaluate --group holds out whole groups in hold-out and CV; --objective picks the threshold rule', async () => {
+    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '2', '--group-folds', '2', '--family', 'gbdt', '--objective', 'precision@recall', '--min-recall', '0.9');
+    expect(result.code).toBe(0);
+    const written = JSON.parse(result.out);
+    expect(written.holdout.kind).toBe('grouped-holdout');
+    expect(written.crossValidation.kind).toBe('group-kfold');
+    for (const fold of written.crossValidation.folds) expect(fold.testGroups.length).toBeGreaterThan(0);
+    expect(written.holdout.folds[0].family).toBe('gbdt');
+  });
+
+  it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
+    const warned = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'gbdt', '--folds', '3', '--epochs', '4');
+    expect(warned.code).toBe(0);
+    expect(warned.err).toContain('--folds has no effect with --mode holdout');
+    expect(warned.err).toContain('--epochs has no effect with --family gbdt');
+    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv')).err).toContain('would train on the future');
+    expect((await cli('train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir)).err).toContain('--min-recall needs --objective precision@recall');
+    expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
+    expect((await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err).toContain('--objective must be');
   });
 
   it('join appends the project column and lists unmatched rows', async () => {

@@ -3,6 +3,7 @@ import { AgentlinkError } from '@agentlink/resilience';
 import * as errors from '../src/errors';
 
 const cases: [Error & { code: string; retryable: boolean }, string][] = [
+  [new errors.DataFileError('/d.csv', 'ENOENT'), 'ERR_DATA_FILE'],
   [new errors.CsvFormatError('x'), 'ERR_CSV_FORMAT'],
   [new errors.MissingColumnError('c', ['a']), 'ERR_MISSING_COLUMN'],
   [new errors.FeatureCountError(2, [3]), 'ERR_FEATURE_COUNT'],

@@ -30,7 +30,7 @@ describe('save and load', () => {
     expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(Array.from(model.predictProbabilities(data.features)));
     expect(loaded.threshold).toBe(model.threshold);
     expect(loaded.featureNames).toEqual(['a', 'b', 'c', 'noise']);
-    for (const row of data.features.slice(0, 10)) expect(await loaded.predict(row)).toEqual(await model.predict(row));
+    for (const row of data.features.slice(0, 10)) expect(await loaded.predict(row, { deadlineMs: 30_000 })).toEqual(await model.predict(row, { deadlineMs: 30_000 }));
     loaded.dispose();
   });
 
@@ -73,7 +73,7 @@ describe('predict', () => {
     const events: PredictionEvent[] = [];
     model.on('prediction', (event) => events.push(event));
     const never = { data: () => new Promise<never>(() => undefined), dispose: () => undefined } as unknown as tf.Tensor;
-    const spy = jest.spyOn(model.network, 'predict').mockReturnValue(never);
+    const spy = jest.spyOn(model.network!, 'predict').mockReturnValue(never);
     const answer = await model.predict(data.features[0], { deadlineMs: 20 });
     spy.mockRestore();
     expect(answer).toMatchObject({ flaky: false, probability: null, fallback: true, reason: 'deadline' });
@@ -90,7 +90,7 @@ describe('predict', () => {
   });
 
   it('returns the fallback with reason "error" for a broken model, bad input or a disposed model', async () => {
-    const spy = jest.spyOn(model.network, 'predict').mockImplementation(() => {
+    const spy = jest.spyOn(model.network!, 'predict').mockImplementation(() => {
       throw new Error('kernel failed');
     });
     expect(await model.predict(data.features[0])).toMatchObject({ fallback: true, reason: 'error', error: 'Error: kernel failed' });
@@ -99,7 +99,7 @@ describe('predict', () => {
     expect(await model.predict({ a: 1 })).toMatchObject({ fallback: true, reason: 'error', error: expect.stringContaining('missing numeric feature') });
     const configured = new FlakinessModel(model.network, model.metadata, { fallbackFlaky: true });
     const nan = { data: async () => new Float32Array([Number.NaN]), dispose: () => undefined } as unknown as tf.Tensor;
-    const nanSpy = jest.spyOn(model.network, 'predict').mockReturnValue(nan);
+    const nanSpy = jest.spyOn(model.network!, 'predict').mockReturnValue(nan);
     expect(await configured.predict(data.features[0])).toMatchObject({ flaky: true, fallback: true, reason: 'error' });
     nanSpy.mockRestore();
   });

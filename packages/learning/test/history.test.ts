@@ -189,8 +189,8 @@ describe('report', () => {
     expect(text).toContain('Leave-projects-out drops them');
     expect(historyDescription(resolveHistoryKeySpec({ column: 'project' }))).toContain('the value of `project`');
     expect(historyDescription(resolveHistoryKeySpec({ column: 'a', stripSegments: 2 }))).toContain('segments');
-    const metrics = { accuracy: 0.9, balancedAccuracy: 0.9, precision: 0.7, recall: 0.7, specificity: 0.9, f1: 0.7, mcc: 0.6, rocAuc: 0.95, confusion: { tp: 7, fp: 3, tn: 87, fn: 3 } };
-    const fold = { fold: 1, trainRows: 400, testRows: 100, testPositives: 10, threshold: 0.5, bestEpoch: 3, epochsRun: 9, stopReason: 'early-stopping', plateauEpoch: null, test: metrics, baseline: metrics, trainingMs: 10 };
+    const metrics = { accuracy: 0.9, balancedAccuracy: 0.9, precision: 0.7, recall: 0.7, specificity: 0.9, f1: 0.7, mcc: 0.6, rocAuc: 0.95, prAuc: 0.6, confusion: { tp: 7, fp: 3, tn: 87, fn: 3 } };
+    const fold = { fold: 1, trainRows: 400, testRows: 100, testPositives: 10, threshold: 0.5, family: 'network' as const, bestEpoch: 3, epochsRun: 9, stopReason: 'early-stopping', plateauEpoch: null, test: metrics, baseline: metrics, trainingMs: 10 };
     const summary = { kind: 'holdout' as const, backend: 'cpu' as const, seed: 42, folds: [fold], pooled: metrics, pooledBaseline: metrics, mean: metrics, std: metrics, durationMs: 10 };
     const markdown = renderReport({
       command: 'agentlink-learn report', generatedAt: 'now', machine: { cpu: 'x', cores: 2, node: 'v24', tfjs: '4' },

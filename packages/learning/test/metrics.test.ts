@@ -62,7 +62,7 @@ describe('tuneThreshold', () => {
     expect(tuneThreshold(labels, scores, 'f1')).toEqual({ threshold: 0.72, score: 1, constraintMet: true });
     expect(tuneThreshold(labels, scores, 'mcc').threshold).toBe(0.72);
     expect(tuneThreshold(labels, scores, 'balancedAccuracy').score).toBe(1);
-    expect(() => tuneThreshold(labels, scores, 'accuracy' as never)).toThrow('threshold objective');
+    expect(() => tuneThreshold(labels, scores, 'recall' as never)).toThrow('threshold objective');
   });
 });
 

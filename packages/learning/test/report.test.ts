@@ -17,6 +17,7 @@ const metrics = (f1: number, balancedAccuracy: number): ClassificationMetrics =>
   f1,
   mcc: 0.6,
   rocAuc: 0.95,
+  prAuc: 0.6,
   confusion: { tp: 7, fp: 3, tn: 87, fn: 3 },
 });
 

@@ -93,7 +93,7 @@ describe('ensembles', () => {
     const { FlakinessModel } = await import('../src/flakiness-model');
     const data = syntheticDataset(150, 6);
     const { model } = await trainFlakinessModel(data, { ...small, maxEpochs: 5, ensembleSize: 3, dropout: 0.1 });
-    expect(model.network.layers.filter((layer) => layer.name.endsWith('_output'))).toHaveLength(3);
+    expect(model.network!.layers.filter((layer) => layer.name.endsWith('_output'))).toHaveLength(3);
     const { dir, cleanup } = tempDirectory();
     await model.save(dir);
     const loaded = await FlakinessModel.load(dir);

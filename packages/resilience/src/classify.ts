@@ -15,6 +15,8 @@ const TEMPORARY_CODES = new Set([
   'ESOCKETTIMEDOUT',
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
   'ERR_STREAM_PREMATURE_CLOSE',
   'ERR_HTTP2_STREAM_CANCEL',
   'ERR_SOCKET_CLOSED',
@@ -30,6 +32,7 @@ const TLS_CODE_PATTERN =
 const TEMPORARY_MESSAGE = /(idle timeout|timed out|stream reset|reset by peer|overload|service unavailable|too many requests|\b503\b|\b429\b)/i;
 
 interface ErrorLike {
+  cause?: unknown;
   code?: unknown;
   retryable?: unknown;
   peerFailure?: unknown;
@@ -43,6 +46,29 @@ const permanent = (reason: string): Classification => ({ retryable: false, reaso
 const temporary = (reason: string): Classification => ({ retryable: true, reason, peerFailure: true });
 // A refused certificate or TLS handshake: never retried, but the peer's fault (see Classification).
 const refusedPeer = (): Classification => ({ retryable: false, reason: 'tls', peerFailure: true });
+
+/** Classifies a Node/libuv/undici/TLS code, or answers undefined when the code says nothing. */
+function codeClassification(code: string): Classification | undefined {
+  if (TEMPORARY_CODES.has(code)) return temporary(code);
+  if (TLS_CODE_PATTERN.test(code)) return refusedPeer();
+  return undefined;
+}
+
+// fetch (undici) reports a socket failure as `TypeError: fetch failed` whose `cause` (sometimes
+// one level further down) carries net's code; a few levels are enough and stop a cause cycle.
+const MAX_CAUSE_DEPTH = 4;
+
+/** The classification of the first coded cause in `err`'s cause chain, if any. */
+function causeClassification(err: ErrorLike): Classification | undefined {
+  let cause = err.cause;
+  for (let depth = 0; depth < MAX_CAUSE_DEPTH && cause !== null && typeof cause === 'object'; depth++) {
+    const code = (cause as ErrorLike).code;
+    const byCode = typeof code === 'string' ? codeClassification(code) : undefined;
+    if (byCode) return byCode;
+    cause = (cause as ErrorLike).cause;
+  }
+  return undefined;
+}
 
 function httpStatusClassification(status: number): Classification | undefined {
   if (status === 429 || status === 502 || status === 503 || status === 504) return temporary(`http-${status}`);
@@ -70,10 +96,10 @@ export function classifyError(err: unknown): Classification {
   const code = typeof e.code === 'string' ? e.code : undefined;
   if (e.name === 'AbortError' || code === 'ABORT_ERR') return permanent('aborted');
   if (e.name === 'TimeoutError') return temporary('timeout');
-  if (code !== undefined) {
-    if (TEMPORARY_CODES.has(code)) return temporary(code);
-    if (TLS_CODE_PATTERN.test(code)) return refusedPeer();
-  }
+  const byCode = code === undefined ? undefined : codeClassification(code);
+  if (byCode) return byCode;
+  const byCause = causeClassification(e);
+  if (byCause) return byCause;
   const status = typeof e.status === 'number' ? e.status : typeof e.statusCode === 'number' ? e.statusCode : undefined;
   if (status !== undefined) {
     const byStatus = httpStatusClassification(status);

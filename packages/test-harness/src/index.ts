@@ -89,3 +89,7 @@ export {
   UnsupportedInModeError,
   type LeakFinding,
 } from './errors';
+export { QuicPacketFuzzer, type FuzzCounts, type PacketFuzzerOptions } from './quic-fuzz/packet-fuzzer';
+export { buildPacket, varint, PACKET_FORMS, type PacketFields, type PacketForm } from './quic-fuzz/packet-forms';
+export { sendDatagrams, type DatagramFloodOptions } from './quic-fuzz/datagram-flood';
+export { runQuicFuzz, type QuicFuzzOptions, type QuicFuzzReport } from './quic-fuzz/fuzz-run';

@@ -217,14 +217,3 @@ export class TransportStateError extends AgentlinkError {
     super('ERR_TRANSPORT_STATE', detail, { retryable: false });
   }
 }
-
-/** An option needs the agentlink patch of @matrixai/quic (patches/), and the installed copy lacks it. */
-export class QuicPatchMissingError extends AgentlinkError {
-  constructor(readonly option: string) {
-    super(
-      'ERR_QUIC_PATCH_MISSING',
-      `${option} needs the agentlink patch, but the installed @matrixai/quic lacks the agentlink patch; run \`npx patch-package\` (npm install does it) or drop the option`,
-      { retryable: false },
-    );
-  }
-}

@@ -56,7 +56,6 @@ export {
   PeerUnavailableError,
   ProductionGuardError,
   ProtocolViolationError,
-  QuicPatchMissingError,
   RemoteError,
   RequestAbortedError,
   RequestTimeoutError,

@@ -76,21 +76,27 @@ export interface QuicTransportOptions extends TransportOptions {
   /** Concurrent streams per connection (own limit, calls beyond it queue). Default 100. */
   readonly maxConcurrentStreams?: number;
   /**
+   * ALPN protocols offered (dialer) and accepted (listener), most preferred first; both peers
+   * need one in common. Default ['agentlink/1']; other values are for interoperability tests.
+   */
+  readonly alpn?: readonly string[];
+  /**
    * Listener only: answer a client's first Initial with a stateless Retry (address validation,
    * one extra round trip per new connection). `false` saves that round trip; turn it off only on
    * trusted networks or when not under load. The anti-amplification limit (3x the bytes received)
-   * still applies; our chains (ECDSA P-256 leaf + CA) fit in it. Needs the agentlink patch of
-   * @matrixai/quic (patches/), else listen() fails with QuicPatchMissingError. Default true.
+   * still applies; our chains (ECDSA P-256 leaf + CA) fit in it. Retry tokens are HMACs over
+   * the client address, its first connection id and an expiry (10 s), keyed by a secret that
+   * rotates every minute. Default true.
    */
   readonly retry?: boolean;
   /**
-   * Batch QUIC sends to one per event-loop turn (agentlink patch of @matrixai/quic), so an answer
-   * rides with its ACK and a request's data and FIN share a datagram. No effect on an unpatched
-   * library. Default true.
+   * Batch QUIC sends to one per event-loop turn, so an answer rides with its ACK and a request's
+   * data and FIN share a datagram. `false` sends after every event (lower latency on an idle
+   * link, more datagrams). Default true.
    */
   readonly coalesceSends?: boolean;
   /**
-   * Log level of @matrixai/quic's own logger (to stderr): handshakes, streams, connection
+   * Log level of the QUIC endpoint's logger (to stderr): handshakes, dropped datagrams, socket
    * errors. Default: the AGENTLINK_QUIC_LOG environment variable, else 'silent'. 'debug' is very
    * verbose; use it on one agent.
    */

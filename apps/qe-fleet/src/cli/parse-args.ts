@@ -14,7 +14,7 @@ export const USAGE = `Usage: qe-fleet [flags]
   --timeout S           run deadline in seconds; unfinished tasks count as lost (default 100)
   --seed N              seed of the suite sample and of which runs fail (default 20260101)
   --fault SPEC          faults between coordinator and executors, e.g. loss=0.01,latency=25,jitter=5
-  --data DIR            FlakeFlagger directory (default packages/learning/data/flakeflagger)
+  --data DIR            FlakeFlagger directory, plain or .gz files (default: the copy @agentlink/learning ships)
   --model DIR           load a model saved by @agentlink/learning instead of training one
   --metrics-port N      first /metrics port (agent i gets N+i); 0 = any free port (default 0)
   --config FILE         production configuration file (one agent per process; see README)

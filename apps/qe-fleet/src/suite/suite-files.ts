@@ -1,6 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { flakeFlaggerDirectory, readDataFile } from '@agentlink/learning';
 import { SuiteDataError } from '../errors';
 import { loadFlakeFlaggerSuite } from './flakeflagger-data';
 import type { SuiteTest } from './types';
@@ -22,18 +22,28 @@ export function findRepoRoot(start: string): string | undefined {
   return findUpwards(start, path.join('apps', 'qe-fleet', 'package.json'));
 }
 
-/** The FlakeFlagger directory: the one given, else packages/learning/data/flakeflagger of the repo. */
+/** `name` in `dir`, plain or gzip-compressed (`name.gz`, as @agentlink/learning ships it), or undefined. */
+function dataFile(dir: string, name: string): string | undefined {
+  return [name, `${name}.gz`].map((file) => path.join(dir, file)).find((file) => existsSync(file));
+}
+
+/**
+ * The FlakeFlagger directory: the one given, else the copy @agentlink/learning ships (so an
+ * installed qe-fleet needs no repository), else packages/learning/data/flakeflagger of the repo.
+ */
 export function resolveDataDir(explicit: string | undefined, start: string): string {
-  const candidates = explicit !== undefined ? [explicit] : [findRepoRoot(start)].filter((d): d is string => d !== undefined).map((root) => path.join(root, DATA_SUBDIR));
+  const repoRoot = findRepoRoot(start);
+  const candidates = explicit !== undefined ? [explicit] : [flakeFlaggerDirectory(), ...(repoRoot === undefined ? [] : [path.join(repoRoot, DATA_SUBDIR)])];
   for (const dir of candidates) {
-    if (existsSync(path.join(dir, DATASET_FILE)) && existsSync(path.join(dir, RESULTS_FILE))) return dir;
+    if (dataFile(dir, DATASET_FILE) !== undefined && dataFile(dir, RESULTS_FILE) !== undefined) return dir;
   }
   throw new SuiteDataError(`${DATASET_FILE} and ${RESULTS_FILE} not found in ${candidates.join(', ') || 'any parent directory'} (pass --data DIR)`);
 }
 
 /** Reads and joins both FlakeFlagger files. */
 export async function readFlakeFlaggerSuite(dataDir: string): Promise<SuiteTest[]> {
-  const [dataset, results] = await Promise.all([readFile(path.join(dataDir, DATASET_FILE), 'utf8'), readFile(path.join(dataDir, RESULTS_FILE), 'utf8')]);
+  const read = (name: string): Promise<string> => readDataFile(dataFile(dataDir, name) ?? path.join(dataDir, name));
+  const [dataset, results] = await Promise.all([read(DATASET_FILE), read(RESULTS_FILE)]);
   return loadFlakeFlaggerSuite(dataset, results);
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
+import { flakeFlaggerDirectory } from '@agentlink/learning';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { SuiteDataError } from '../../src/errors';
 import { buildJestTasks, buildReplayTasks } from '../../src/suite/build-tasks';
@@ -55,7 +56,10 @@ describe('FlakeFlagger data', () => {
     expect(root).toBeDefined();
     const dir = path.join(root!, 'packages', 'learning', 'data', 'flakeflagger');
     if (!existsSync(path.join(dir, 'test_results.csv'))) return;
-    expect(resolveDataDir(undefined, root!)).toBe(dir);
+    // The copy @agentlink/learning ships (gzip, built with it) comes first; the repository's CSVs read the same.
+    expect(resolveDataDir(undefined, root!)).toBe(flakeFlaggerDirectory());
+    expect(resolveDataDir(undefined, root!)).toMatch(/dist[/\\]data[/\\]flakeflagger$/);
+    expect(await readFlakeFlaggerSuite(flakeFlaggerDirectory())).toEqual(await readFlakeFlaggerSuite(dir));
     const all = await readFlakeFlaggerSuite(dir);
     expect(all.length).toBeGreaterThan(20_000);
     expect(all.filter((t) => t.flaky).length).toBeGreaterThan(700);

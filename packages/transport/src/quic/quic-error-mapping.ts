@@ -1,16 +1,11 @@
-import { AgentlinkError } from '@agentlink/resilience';
-import { errors as quicErrors } from '@matrixai/quic';
-import {
-  CertificateVerificationError,
-  ConnectFailedError,
-  ConnectionClosedError,
-  ConnectTimeoutError,
-  TlsHandshakeError,
-} from '../errors';
+import type { AgentlinkError } from '@agentlink/resilience';
+import { CertificateVerificationError, ConnectionClosedError, TlsHandshakeError } from '../errors';
+import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
+import { CRYPTO_ERROR_START, CRYPTO_ERROR_STOP } from './endpoint/native';
 
-const CRYPTO_ERROR_BASE = 0x100;
 /** Application close code of a listener that refused a verified peer's certificate (policy, identity). */
-export const PEER_REFUSED_APP_CODE = 0x0a;
+export const PEER_REFUSED_APP_CODE = AppCode.PeerRefused;
+
 const TLS_ALERTS: Record<number, string> = {
   40: 'handshake_failure',
   42: 'bad_certificate',
@@ -25,62 +20,38 @@ const TLS_ALERTS: Record<number, string> = {
   120: 'no_application_protocol',
 };
 
-function alertName(data: unknown): string {
-  const code = (data as { errorCode?: number } | undefined)?.errorCode;
-  if (code === undefined) return 'unknown';
-  const alert = code - CRYPTO_ERROR_BASE;
+/** The TLS alert name of a QUIC crypto error code (0x100 + alert, RFC 9001 §4.8). */
+export function alertName(errorCode: number): string {
+  const alert = errorCode - CRYPTO_ERROR_START;
   return TLS_ALERTS[alert] ?? `tls_alert_${alert}`;
 }
 
-function findQuicError(error: unknown): unknown {
-  // createQUICClient and acceptConnection wrap the interesting error in `cause`.
-  let current = error;
-  for (let depth = 0; depth < 5 && current !== undefined; depth += 1) {
-    if (current instanceof quicErrors.ErrorQUICConnectionLocalTLS || current instanceof quicErrors.ErrorQUICConnectionPeerTLS) return current;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return error;
-}
-
-/** Maps an @matrixai/quic error (possibly wrapped) to one of our typed errors. */
-export function mapQuicError(error: unknown, address: string, timeoutMs = 0): AgentlinkError {
-  if (error instanceof AgentlinkError) return error;
-  const inner = findQuicError(error);
-  if (inner instanceof quicErrors.ErrorQUICConnectionLocalTLS) {
-    return new CertificateVerificationError(`peer certificate failed verification (${alertName(inner.data)})`, inner);
-  }
-  if (inner instanceof quicErrors.ErrorQUICConnectionPeerTLS) {
-    return new TlsHandshakeError(`peer refused the handshake (${alertName(inner.data)})`, inner);
-  }
-  if (
-    inner instanceof quicErrors.ErrorQUICClientCreateTimeout ||
-    inner instanceof quicErrors.ErrorQUICConnectionStartTimeout ||
-    inner instanceof quicErrors.ErrorQUICConnectionIdleTimeout
-  ) {
-    return timeoutMs > 0 ? new ConnectTimeoutError(address, timeoutMs) : new ConnectionClosedError('idle timeout');
-  }
-  if (inner instanceof quicErrors.ErrorQUICConnectionPeer) {
-    const data = inner.data as { isApp?: boolean; errorCode?: number } | undefined;
-    if (data?.isApp === true && data.errorCode === PEER_REFUSED_APP_CODE) {
-      return new TlsHandshakeError("the listener refused this agent's certificate (policy or identity)", inner);
-    }
-    return new ConnectionClosedError(`peer closed the QUIC connection (code ${(inner.data as { errorCode?: number } | undefined)?.errorCode ?? '?'})`);
-  }
-  const message = inner instanceof Error ? inner.message : String(inner);
-  return new ConnectFailedError(address, message, inner);
-}
-
 /** True for a connection closed on purpose by either side (application code 0), which is no error. */
-export function isGracefulQuicClose(error: unknown): boolean {
-  const data = (error as { data?: { isApp?: boolean; errorCode?: number } } | undefined)?.data;
-  return data?.isApp === true && data.errorCode === 0;
+export function isGracefulQuicClose(info: QuicCloseInfo): boolean {
+  return info.isApp && info.errorCode === AppCode.NoError;
 }
 
 /** True for a connection we closed ourselves with an application code (its reason was already reported). */
-export function isOwnApplicationClose(error: unknown): boolean {
-  const ownClass =
-    error instanceof quicErrors.ErrorQUICConnectionLocal &&
-    !(error instanceof quicErrors.ErrorQUICConnectionLocalTLS) &&
-    !(error instanceof quicErrors.ErrorQUICConnectionPeerTLS);
-  return ownClass && (error as { data?: { isApp?: boolean } }).data?.isApp === true;
+export function isOwnApplicationClose(info: QuicCloseInfo): boolean {
+  return info.by === 'local' && info.isApp;
+}
+
+/**
+ * The typed error for how a QUIC connection ended; undefined for a graceful close. Our TLS
+ * refusing the peer's chain is a CertificateVerificationError; the peer's TLS refusing ours, or
+ * its policy refusing our certificate, a TlsHandshakeError (neither is retryable).
+ */
+export function mapQuicClose(info: QuicCloseInfo): AgentlinkError | undefined {
+  if (isGracefulQuicClose(info)) return undefined;
+  const tls = !info.isApp && info.errorCode >= CRYPTO_ERROR_START && info.errorCode <= CRYPTO_ERROR_STOP;
+  if (tls && info.by === 'local') return new CertificateVerificationError(`peer certificate failed verification (${alertName(info.errorCode)})`);
+  if (tls) return new TlsHandshakeError(`peer refused the handshake (${alertName(info.errorCode)})`);
+  if (info.by === 'peer' && info.isApp && info.errorCode === PEER_REFUSED_APP_CODE) {
+    return new TlsHandshakeError("the listener refused this agent's certificate (policy or identity)");
+  }
+  if (info.by === 'idle') return new ConnectionClosedError('idle timeout');
+  const kind = info.isApp ? 'application' : 'transport';
+  const who = info.by === 'peer' ? 'peer' : 'this agent';
+  const reason = info.reason === '' ? '' : `: ${info.reason}`;
+  return new ConnectionClosedError(`${who} closed the QUIC connection (${kind} code ${info.errorCode}${reason})`);
 }

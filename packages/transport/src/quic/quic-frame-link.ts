@@ -1,31 +1,38 @@
-import { errors as quicErrors, events as quicEvents, type QUICConnection, type QUICStream } from '@matrixai/quic';
 import { ConnectionClosedError, FrameError, FrameMalformedError, ProtocolViolationError } from '../errors';
-import { FLAG_STREAMING, FrameDecoder, FrameType, encodeFrame, type Frame } from '../frame/frame-codec';
+import { FLAG_STREAMING, FrameType, encodeFrame, type Frame } from '../frame/frame-codec';
 import type { FrameLink } from '../session/frame-link';
-import { isGracefulQuicClose, mapQuicError } from './quic-error-mapping';
-import { StreamSlots } from './stream-slots';
+import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
+import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
+import { isServerInitiated, isStreamReset, isStreamStopped, isUnidirectional, QuicStream, type PendingWrite } from './endpoint/quic-stream';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
-const STREAM_LIMIT_RETRY_MS = 5;
+const SHUTDOWN_READ = 0;
+const SHUTDOWN_WRITE = 1;
+/** Reads are synchronous and the decoder copies what it keeps, so every link can share one buffer. */
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
-interface ExchangeStream {
-  readonly stream: QUICStream;
-  readonly writer: WritableStreamDefaultWriter<Uint8Array>;
-  /** Our half is already closed: a single-frame request went out with its FIN. */
-  halfClosed: boolean;
+interface Opener {
+  resolve: (stream: QuicStream) => void;
+  reject: (error: Error) => void;
 }
 
 /**
- * One QUIC stream per exchange, so a slow or lost message only delays its own exchange.
- * Control frames (id 0) each travel on a short-lived stream of their own.
+ * One QUIC stream per exchange, written and read straight through quiche (no web streams), so a
+ * slow or lost message only delays its own exchange. Control frames (id 0) each travel on a
+ * short-lived stream of their own. Streams the peer opens that we do not use (unidirectional)
+ * are refused with STOP_SENDING; bad framing closes the connection with a typed error.
  */
-export class QuicFrameLink implements FrameLink {
+export class QuicFrameLink implements FrameLink, ConnectionHandler {
   onFrame: (frame: Frame) => void = () => undefined;
   onClose: (reason: string, error?: Error) => void = () => undefined;
 
-  private readonly exchanges = new Map<number, ExchangeStream>();
-  private readonly slots: StreamSlots;
+  private readonly streams = new Map<number, QuicStream>();
+  private readonly exchanges = new Map<number, QuicStream>();
+  private readonly blocked = new Set<QuicStream>();
+  private readonly openers: Opener[] = [];
+  private localOpen = 0;
+  private nextLocalId: number;
   private closing = false;
   private finished = false;
   private closeReason = 'peer closed the connection';
@@ -34,188 +41,299 @@ export class QuicFrameLink implements FrameLink {
   private resolveClosed!: () => void;
 
   constructor(
-    private readonly connection: QUICConnection,
-    private readonly stopConnection: () => Promise<void>,
+    private readonly connection: QuicConnection,
     private readonly maxFrameBytes: number,
-    maxConcurrentStreams: number,
-    private readonly address: string,
+    private readonly maxConcurrentStreams: number,
+    /** The typed error for a close we did not ask for (undefined: graceful). */
+    private readonly mapClose: (info: QuicCloseInfo) => Error | undefined,
   ) {
-    this.slots = new StreamSlots(maxConcurrentStreams);
+    this.nextLocalId = connection.role === 'client' ? 0 : 1;
     this.closedP = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    connection.addEventListener(quicEvents.EventQUICConnectionStream.name, this.handleStream);
-    connection.addEventListener(quicEvents.EventQUICConnectionError.name, this.handleError);
-    connection.addEventListener(quicEvents.EventQUICConnectionStopped.name, this.handleStopped, { once: true });
-    if (connection.closed) this.handleStopped();
+    connection.handler = this;
   }
 
   async send(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> {
+    await this.sendNow(type, id, payload, flags, prefix);
+  }
+
+  sendNow(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
     const bytes = encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix);
     if (this.closing || this.finished) throw new ConnectionClosedError('QUIC connection is closed');
-    if (id === CONTROL_ID) {
-      const stream = await this.openStream();
-      const writer = stream.writable.getWriter();
-      void this.readLoop(stream, CONTROL_ID);
-      try {
-        await writer.write(bytes);
-        await writer.close();
-      } finally {
-        writer.releaseLock();
-      }
-      return;
-    }
-    let exchange = this.exchanges.get(id);
-    if (exchange === undefined) {
-      if (type !== FrameType.Request && type !== FrameType.OneWay) throw new ConnectionClosedError(`exchange ${id} already finished`);
-      const stream = await this.openStream();
-      exchange = this.register(id, stream);
-      void this.readLoop(stream, id);
-      if (type === FrameType.Request && (flags & FLAG_STREAMING) === 0) {
-        // A plain request is one frame: send its FIN with it, so the stream is finished in one
-        // round trip (no separate FIN datagram after the response, no teardown on the next request).
-        exchange.halfClosed = true;
-        const written = exchange.writer.write(bytes);
-        const closed = exchange.writer.close();
-        await Promise.all([written, closed]);
-        return;
-      }
-    }
-    await exchange.writer.write(bytes);
+    if (id === CONTROL_ID) return this.writeOnNewStream(CONTROL_ID, bytes, true);
+    const exchange = this.exchanges.get(id);
+    if (exchange !== undefined) return this.write(exchange, bytes, false);
+    if (type !== FrameType.Request && type !== FrameType.OneWay) throw new ConnectionClosedError(`exchange ${id} already finished`);
+    // A plain request is one frame: its FIN goes with it (one round trip per exchange).
+    return this.writeOnNewStream(id, bytes, type === FrameType.Request && (flags & FLAG_STREAMING) === 0);
   }
 
   finish(id: number): void {
-    const exchange = this.exchanges.get(id);
-    if (exchange === undefined) return;
+    const stream = this.exchanges.get(id);
+    if (stream === undefined) return;
     this.exchanges.delete(id);
-    if (!exchange.halfClosed) exchange.writer.close().catch(() => undefined);
-    exchange.writer.releaseLock();
+    if (!stream.localDone) this.write(stream, EMPTY, true)?.catch(() => undefined);
+    this.settle(stream);
   }
 
   reset(id: number): void {
-    const exchange = this.exchanges.get(id);
-    if (exchange === undefined) return;
+    const stream = this.exchanges.get(id);
+    if (stream === undefined) return;
     this.exchanges.delete(id);
-    exchange.writer.releaseLock();
-    try {
-      exchange.stream.cancel(new ConnectionClosedError('request cancelled'));
-    } catch {
-      // The stream may already be gone; nothing left to cancel.
-    }
+    this.abort(stream, new ConnectionClosedError('request cancelled'));
   }
 
   async close(reason: string): Promise<void> {
     if (!this.closing && !this.finished) {
       this.closing = true;
       this.closeReason = reason;
-      this.slots.close(reason);
-      await this.stopConnection().catch(() => undefined);
-      // A client connection may have stopped without dispatching the event to us.
-      if (!this.finished) this.handleStopped();
+      this.connection.close(true, AppCode.NoError, reason);
     }
     await this.closedP;
   }
 
-  private async openStream(): Promise<QUICStream> {
-    await this.slots.acquire();
-    for (;;) {
-      if (this.closing || this.finished) {
-        this.slots.release();
-        throw new ConnectionClosedError('QUIC connection is closed');
-      }
-      try {
-        const stream = this.connection.newStream('bidi');
-        stream.closedP.finally(() => this.slots.release()).catch(() => undefined);
-        return stream;
-      } catch (error) {
-        if (!(error instanceof quicErrors.ErrorQUICStreamLimit)) {
-          this.slots.release();
-          throw mapQuicError(error, this.address);
-        }
-        // The peer has not yet raised its stream credit: wait a moment and try again.
-        await new Promise((resolve) => setTimeout(resolve, STREAM_LIMIT_RETRY_MS));
-      }
-    }
+  established(): void {
+    // The transport attaches the link after the handshake and the policy check.
   }
 
-  private register(id: number, stream: QUICStream): ExchangeStream {
-    if (this.exchanges.has(id)) throw new ProtocolViolationError(`exchange id ${id} is already in use`);
-    const writer = stream.writable.getWriter();
-    const exchange: ExchangeStream = { stream, writer, halfClosed: false };
-    writer.closed.catch(() => {
-      // The peer stopped our half (STOP_SENDING) while the exchange was live: it cancelled. Our
-      // own finish/reset/close remove the exchange first, so they do not land here.
-      if (!this.closing && !this.finished && this.exchanges.get(id) === exchange) {
-        this.onFrame({ type: FrameType.Cancel, flags: 0, id, payload: EMPTY });
-      }
-    });
-    this.exchanges.set(id, exchange);
-    return exchange;
-  }
-
-  private readonly handleStream = (event: Event): void => {
-    const stream = (event as unknown as { detail: QUICStream }).detail;
-    void this.readLoop(stream, undefined);
-  };
-
-  private readonly handleError = (event: Event): void => {
-    const error = (event as unknown as { detail: Error }).detail;
-    if (isGracefulQuicClose(error)) return;
-    this.closeError ??= mapQuicError(error, this.address);
-  };
-
-  private readonly handleStopped = (): void => {
-    if (this.finished) return;
-    this.finished = true;
-    this.slots.close(this.closeReason);
-    this.connection.removeEventListener(quicEvents.EventQUICConnectionStream.name, this.handleStream);
-    this.connection.removeEventListener(quicEvents.EventQUICConnectionError.name, this.handleError);
-    this.connection.removeEventListener(quicEvents.EventQUICConnectionStopped.name, this.handleStopped);
-    for (const exchange of this.exchanges.values()) exchange.writer.releaseLock();
-    this.exchanges.clear();
-    // A graceful local close is not an error worth reporting.
-    const error = this.closing && this.closeError instanceof ConnectionClosedError ? undefined : this.closeError;
-    this.onClose(this.closing ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`, this.closing ? undefined : error);
-    this.resolveClosed();
-  };
-
-  /** Reads frames from one stream; `knownId` is set for streams we opened. */
-  private async readLoop(stream: QUICStream, knownId: number | undefined): Promise<void> {
-    const reader = stream.readable.getReader();
-    const decoder = new FrameDecoder(this.maxFrameBytes);
-    let id = knownId;
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) {
-          decoder.finish();
-          break;
-        }
-        for (const frame of decoder.push(value)) {
-          if (id === undefined) {
-            id = frame.id;
-            if (id !== CONTROL_ID) this.register(id, stream);
-          } else if (frame.id !== id) {
-            throw new FrameMalformedError(`frame for exchange ${frame.id} arrived on the stream of exchange ${id}`);
-          }
-          this.onFrame(frame);
-        }
-      }
-    } catch (error) {
-      if (error instanceof FrameError || error instanceof ProtocolViolationError) {
-        this.fail(error);
+  streamReadable(streamId: number): void {
+    let stream = this.streams.get(streamId);
+    if (stream === undefined) {
+      const ours = isServerInitiated(streamId) === (this.connection.role === 'server');
+      if (ours || isUnidirectional(streamId) || this.closing) {
+        // Unidirectional streams carry nothing in agentlink/1; a stream of ours we already
+        // forgot has nothing left for anyone. Either way: STOP_SENDING, and read nothing.
+        this.shutdown(streamId, SHUTDOWN_READ, AppCode.StreamRefused);
+        if (!isUnidirectional(streamId)) this.shutdown(streamId, SHUTDOWN_WRITE, AppCode.StreamRefused);
         return;
       }
-      // The peer reset the stream: the exchange is cancelled, the connection lives on.
-      if (id !== undefined && id !== CONTROL_ID && this.exchanges.has(id)) {
-        this.onFrame({ type: FrameType.Cancel, flags: 0, id, payload: EMPTY });
-      }
-    } finally {
-      reader.releaseLock();
+      stream = new QuicStream(streamId, false, this.maxFrameBytes);
+      this.streams.set(streamId, stream);
     }
-    if (id === CONTROL_ID && knownId === undefined) {
-      // A peer's control stream: close our (unused) half so the stream can be freed.
-      stream.writable.close().catch(() => undefined);
+    this.read(stream);
+  }
+
+  /** After every event: queued writes and stream openings get another chance. */
+  afterEvent(): void {
+    for (const stream of this.blocked) this.drainPending(stream);
+    this.detectStopSending();
+    this.wakeOpeners();
+  }
+
+  /**
+   * A peer that cancels an exchange whose request it already sent in full can only say so with
+   * STOP_SENDING; quiche lists such a stream as writable and a zero-length write reports it.
+   */
+  private detectStopSending(): void {
+    if (this.exchanges.size === 0) return;
+    for (const streamId of this.connection.native.writable()) {
+      const stream = this.streams.get(streamId);
+      if (stream === undefined || stream.localDone || stream.pending.length > 0) continue;
+      this.sendSome(stream, EMPTY, 0, false);
+    }
+  }
+
+  closed(info: QuicCloseInfo): void {
+    if (this.finished) return;
+    this.finished = true;
+    const error = this.closing ? undefined : (this.closeError ?? this.mapClose(info));
+    const reason = this.closing || this.closeError !== undefined ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`;
+    const gone = new ConnectionClosedError(reason);
+    for (const opener of this.openers.splice(0)) opener.reject(gone);
+    for (const stream of this.streams.values()) stream.rejectPending(gone);
+    this.streams.clear();
+    this.exchanges.clear();
+    this.blocked.clear();
+    this.onClose(reason, error);
+    this.resolveClosed();
+  }
+
+  private writeOnNewStream(exchange: number, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
+    const stream = this.openers.length === 0 ? this.tryOpen() : undefined;
+    if (stream !== undefined) return this.start(stream, exchange, bytes, fin);
+    return new Promise<QuicStream>((resolve, reject) => this.openers.push({ resolve, reject })).then((opened) =>
+      this.start(opened, exchange, bytes, fin),
+    );
+  }
+
+  private start(stream: QuicStream, exchange: number, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
+    stream.exchange = exchange;
+    if (exchange !== CONTROL_ID) {
+      if (this.exchanges.has(exchange)) throw new ProtocolViolationError(`exchange id ${exchange} is already in use`);
+      this.exchanges.set(exchange, stream);
+    }
+    return this.write(stream, bytes, fin);
+  }
+
+  /** Opens our next bidirectional stream if our limit and the peer's stream credit allow. */
+  private tryOpen(): QuicStream | undefined {
+    if (this.finished || this.localOpen >= this.maxConcurrentStreams) return undefined;
+    const native = this.connection.native;
+    if (native.peerStreamsLeftBidi() === 0) return undefined;
+    const id = this.nextLocalId;
+    try {
+      // A zero-length write opens the stream in quiche (and uses the credit) before any await.
+      native.streamSend(id, EMPTY, false);
+    } catch {
+      return undefined; // StreamLimit: the id stays unused until the peer grants credit
+    }
+    this.nextLocalId += 4;
+    this.localOpen += 1;
+    const stream = new QuicStream(id, true, this.maxFrameBytes);
+    this.streams.set(id, stream);
+    return stream;
+  }
+
+  private wakeOpeners(): void {
+    while (this.openers.length > 0) {
+      const stream = this.tryOpen();
+      if (stream === undefined) return;
+      this.openers.shift()!.resolve(stream);
+    }
+  }
+
+  private write(stream: QuicStream, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
+    if (stream.localDone) throw new ConnectionClosedError('the stream of this exchange is already finished');
+    if (fin) stream.localDone = true;
+    if (stream.pending.length === 0) {
+      const written = this.sendSome(stream, bytes, 0, fin);
+      if (written === bytes.byteLength && written !== -1) {
+        this.connection.scheduleFlush();
+        this.settle(stream);
+        return undefined;
+      }
+      if (this.finished || stream.rejected) throw new ConnectionClosedError('the peer stopped this exchange');
+      return this.enqueue(stream, bytes, Math.max(0, written), fin);
+    }
+    return this.enqueue(stream, bytes, 0, fin);
+  }
+
+  private enqueue(stream: QuicStream, bytes: Uint8Array, offset: number, fin: boolean): Promise<void> {
+    this.blocked.add(stream);
+    this.connection.scheduleFlush();
+    return new Promise<void>((resolve, reject) => stream.pending.push({ bytes, offset, fin, resolve, reject }));
+  }
+
+  /** Hands bytes to quiche: how many it took, -1 if it took none (no capacity) or the stream failed. */
+  private sendSome(stream: QuicStream, bytes: Uint8Array, offset: number, fin: boolean): number {
+    try {
+      const taken = this.connection.native.streamSend(stream.id, offset === 0 ? bytes : bytes.subarray(offset), fin);
+      return taken === null ? -1 : offset + taken;
+    } catch (error) {
+      this.writeFailed(stream, error);
+      return -1;
+    }
+  }
+
+  private drainPending(stream: QuicStream): void {
+    while (stream.pending.length > 0) {
+      const write = stream.pending[0] as PendingWrite;
+      const offset = this.sendSome(stream, write.bytes, write.offset, write.fin);
+      if (stream.rejected) return;
+      if (offset < write.bytes.byteLength || offset === -1) {
+        if (offset > write.offset) write.offset = offset;
+        return;
+      }
+      stream.pending.shift();
+      write.resolve();
+    }
+    this.blocked.delete(stream);
+    this.connection.scheduleFlush();
+    this.settle(stream);
+  }
+
+  /** streamSend threw: STOP_SENDING from the peer (it cancelled) or a stream quiche already closed. */
+  private writeFailed(stream: QuicStream, error: unknown): void {
+    stream.rejected = true;
+    stream.localDone = true;
+    stream.rejectPending(new ConnectionClosedError('the peer stopped this exchange'));
+    this.blocked.delete(stream);
+    if (isStreamStopped(error)) this.peerCancelled(stream);
+    this.settle(stream);
+  }
+
+  private read(stream: QuicStream): void {
+    const native = this.connection.native;
+    while (!this.finished && !this.closing) {
+      let result: [number, boolean] | null;
+      try {
+        result = native.streamRecv(stream.id, readBuffer);
+      } catch (error) {
+        // RESET_STREAM from the peer (or a stream quiche already dropped): the exchange is cancelled.
+        stream.remoteDone = true;
+        if (isStreamReset(error)) this.peerCancelled(stream);
+        this.settle(stream);
+        return;
+      }
+      if (result === null) return;
+      const [length, fin] = result;
+      try {
+        if (length > 0) for (const frame of stream.decoder.push(readBuffer.subarray(0, length))) this.deliver(stream, frame);
+        if (fin) stream.decoder.finish();
+      } catch (error) {
+        if (error instanceof FrameError || error instanceof ProtocolViolationError) this.fail(error);
+        else throw error;
+        return;
+      }
+      if (fin) {
+        stream.remoteDone = true;
+        // A peer's control stream (or an empty one): close our unused half so it can be freed.
+        if (!stream.local && (stream.exchange === undefined || stream.exchange === CONTROL_ID) && !stream.localDone) {
+          this.write(stream, EMPTY, true)?.catch(() => undefined);
+        }
+        this.settle(stream);
+        return;
+      }
+    }
+  }
+
+  private deliver(stream: QuicStream, frame: Frame): void {
+    if (stream.exchange === undefined) {
+      stream.exchange = frame.id;
+      if (frame.id !== CONTROL_ID) {
+        if (this.exchanges.has(frame.id)) throw new ProtocolViolationError(`exchange id ${frame.id} is already in use`);
+        this.exchanges.set(frame.id, stream);
+      }
+    } else if (frame.id !== stream.exchange) {
+      throw new FrameMalformedError(`frame for exchange ${frame.id} arrived on the stream of exchange ${stream.exchange}`);
+    }
+    this.onFrame(frame);
+  }
+
+  private peerCancelled(stream: QuicStream): void {
+    const id = stream.exchange;
+    if (id !== undefined && id !== CONTROL_ID && this.exchanges.get(id) === stream && !this.closing && !this.finished) {
+      this.onFrame({ type: FrameType.Cancel, flags: 0, id, payload: EMPTY });
+    }
+  }
+
+  private abort(stream: QuicStream, error: Error): void {
+    this.shutdown(stream.id, SHUTDOWN_WRITE, AppCode.Cancelled);
+    this.shutdown(stream.id, SHUTDOWN_READ, AppCode.Cancelled);
+    stream.rejectPending(error);
+    this.blocked.delete(stream);
+    stream.localDone = stream.remoteDone = true;
+    this.connection.scheduleFlush();
+    this.settle(stream);
+  }
+
+  private shutdown(streamId: number, direction: number, code: number): void {
+    try {
+      this.connection.native.streamShutdown(streamId, direction, code);
+    } catch {
+      // That direction is already finished (or was never open): nothing to stop.
+    }
+  }
+
+  /** Forgets a stream whose both directions are finished and frees its slot. */
+  private settle(stream: QuicStream): void {
+    if (!stream.done || this.streams.get(stream.id) !== stream) return;
+    this.streams.delete(stream.id);
+    if (stream.exchange !== undefined && this.exchanges.get(stream.exchange) === stream) this.exchanges.delete(stream.exchange);
+    if (stream.local) {
+      this.localOpen -= 1;
+      this.wakeOpeners();
     }
   }
 
@@ -223,6 +341,6 @@ export class QuicFrameLink implements FrameLink {
     if (this.closing || this.finished) return;
     this.closeError = error;
     this.closeReason = `protocol error: ${error.code}`;
-    this.onClose(this.closeReason, error);
+    this.connection.close(true, AppCode.ProtocolError, error.code);
   }
 }

@@ -3,9 +3,7 @@ import * as tls from 'node:tls';
 import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import type { Connection } from '../../src/types';
-import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient } from '@matrixai/quic';
-import { clientCryptoOps } from '../../src/quic/quic-crypto';
+import { rawQuicClient } from '../support/raw-quic-client';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { createTestPki, text, utf8, type TestPki } from '../helpers';
 
@@ -143,35 +141,24 @@ describe('framing fuzz against a live QUIC server', () => {
       let closedByServer = 0;
       let detected = 0;
       for (let c = 0; c < attackers; c += 1) {
-        const attacker = await QUICClient.createQUICClient(
-          {
-            host: '127.0.0.1',
-            port,
-            serverName: 'localhost',
-            crypto: { ops: clientCryptoOps },
-            config: {
-              ...{ key: pki.client.keyPem, cert: pki.client.certPem, ca: pki.client.caPem, verifyPeer: true },
-              ...{ applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 20_000 },
-            },
-            logger: new Logger('fuzz', LogLevel.SILENT),
-          },
-          { timer: 5000 },
-        );
+        const attacker = await rawQuicClient(port, pki.client);
+        await attacker.established;
         const frameErrorsBefore = codes.filter(isFrameError).length;
         // The idle timeout (20 s) is far beyond the deadline: only the server can close it in time.
-        const closed = attacker.closedP.then(() => true);
+        const closed = attacker.closed.then(() => true);
         for (let s = 0; s < 20; s += 1) {
-          const stream = attacker.connection.newStream('bidi');
-          const writer = stream.writable.getWriter();
           const frames = [junkButValidFrame(), junkButValidFrame(), ...(s === 19 ? [badFrame()] : [])];
           thrown += frames.length;
-          await writer.write(Buffer.concat(frames)).catch(() => undefined);
-          await writer.close().catch(() => undefined);
+          try {
+            attacker.write(4 * s, Buffer.concat(frames), true);
+          } catch {
+            // the server already closed the connection
+          }
         }
         const deadline = new Promise<false>((resolve) => setTimeout(() => resolve(false), 5000));
         if (await Promise.race([closed, deadline])) closedByServer += 1;
         if (codes.filter(isFrameError).length > frameErrorsBefore) detected += 1;
-        await attacker.destroy({ force: true }).catch(() => undefined);
+        await attacker.close();
         expect(text(await good.request('echo', utf8(`alive ${c}`)))).toBe(`alive ${c}`);
       }
       expect(thrown).toBeGreaterThanOrEqual(400);

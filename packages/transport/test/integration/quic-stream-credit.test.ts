@@ -6,7 +6,7 @@ import { createTestPki, type TestPki } from '../helpers';
 // Regression: @matrixai/quic's newStream() marked a stream id as used before quiche refused it
 // for lack of stream credit (ErrorQUICStreamLimit); our retry then reused the id, hit the
 // library's "We should never repeat streamIds" assertion, and every later request on the
-// connection failed with ERR_CONNECT_FAILED. Fixed in patches/@matrixai+quic+2.0.9.patch (hunk 5).
+// connection failed with ERR_CONNECT_FAILED. Our endpoint opens a stream id only once quiche took it.
 
 let pki: TestPki;
 beforeAll(async () => {
@@ -49,10 +49,10 @@ async function load(connection: Connection, concurrency: number, total: number, 
 }
 
 describe('QUIC stream credit', () => {
-  it('keeps the connection usable when the peer grants fewer streams than we want to open', async () => {
-    // The server grants 2 concurrent streams, the client wants 16: newStream() hits
-    // ErrorQUICStreamLimit on almost every request and must retry with the same, unused id.
-    const connection = await pair(1);
+  it.each([1, 4])('keeps the connection usable when the peer (maxConcurrentStreams %i) grants fewer streams than we want to open', async (limit) => {
+    // The server grants 2x its limit in stream credit, the client wants 16: opening a stream hits
+    // quiche's StreamLimit on almost every request and must wait with the same, unused id.
+    const connection = await pair(limit);
     const payload = new Uint8Array(4096).fill(7);
     expect(await load(connection, 16, 200, payload)).toEqual([]);
     expect(connection.closed).toBe(false);

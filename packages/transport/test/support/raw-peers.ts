@@ -1,8 +1,6 @@
 import * as tls from 'node:tls';
-import Logger, { LogLevel } from '@matrixai/logger';
-import { QUICClient, QUICServer } from '@matrixai/quic';
-import { expect } from '@jest/globals';
-import { clientCryptoOps, createServerKey, serverCryptoOps } from '../../src/quic/quic-crypto';
+import { QuicEndpoint } from '../../src/quic/endpoint/quic-endpoint';
+import { buildQuicheConfig, type EndpointSettings } from '../../src/quic/endpoint/quiche-config';
 import { ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
 import { utf8 } from '../helpers';
@@ -10,13 +8,26 @@ import { utf8 } from '../helpers';
 /**
  * Peers that present any certificate, for security tests: our transports refuse to start with a
  * bad certificate of their own, so the bad side of a handshake is played by the TLS libraries
- * directly (node:tls, @matrixai/quic).
+ * directly (node:tls, our QUIC endpoint with verification off).
  */
 
 /** OpenSSL security level 0, so a raw peer can load and present weak keys. */
 const RAW_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 
-const silent = (): Logger => new Logger('test', LogLevel.SILENT);
+/** A raw QUIC side: our endpoint with any certificate, verification off, no agentlink session. */
+const rawSettings = (cert?: { certPem: string; keyPem: string }, caPem?: string): EndpointSettings => ({
+  ...(cert === undefined ? {} : { certPem: cert.certPem, keyPem: cert.keyPem }),
+  ...(caPem === undefined ? {} : { caPem }),
+  verifyPeer: false,
+  alpn: [ALPN_PROTOCOL],
+  maxIdleTimeoutMs: 5000,
+  maxStreamsBidi: 100,
+  maxStreamsUni: 3,
+  maxData: 1 << 20,
+  maxStreamData: 1 << 20,
+});
+const rawConnection = { coalesceSends: false, keepAliveIntervalMs: 0, startTimeoutMs: 3000 };
+const ignore = (): void => undefined;
 
 /** A server that presents any certificate: our transports refuse to start with a bad one. */
 export async function startRawServer(
@@ -40,22 +51,14 @@ export async function startRawServer(
       stop: () => new Promise((resolve) => server.close(() => resolve())),
     };
   }
-  const server = new QUICServer({
-    crypto: { key: createServerKey(), ops: serverCryptoOps },
-    config: {
-      key: cert.keyPem,
-      cert: cert.certPem,
-      verifyPeer: false,
-      applicationProtos: [ALPN_PROTOCOL],
-      maxIdleTimeout: 5000,
-    },
-    logger: silent(),
-    retry,
+  const config = buildQuicheConfig(rawSettings(cert));
+  const server = await QuicEndpoint.open({
+    host: '127.0.0.1',
+    port: 0,
+    connection: rawConnection,
+    accept: { config: () => config, retry, onConnection: (connection) => connection.serve() },
   });
-  // A silently ignored `retry: false` (unpatched library) would make the Retry-off cases vacuous.
-  expect(server.retry).toBe(retry);
-  await server.start({ host: '127.0.0.1', port: 0 });
-  return { port: server.port, stop: () => server.stop({ force: true }) };
+  return { port: server.port, stop: () => server.close() };
 }
 
 /** A request frame for `method` sent by a raw client right after its handshake, without waiting for the hello. */
@@ -94,43 +97,29 @@ export async function rawClientAttempt(
       socket.on('close', () => resolve('refused'));
     });
   }
+  const endpoint = await QuicEndpoint.open({ host: '127.0.0.1', port: 0, connection: rawConnection });
   try {
-    const client = await QUICClient.createQUICClient(
-      {
-        host: '127.0.0.1',
-        port,
-        serverName: 'localhost',
-        crypto: { ops: clientCryptoOps },
-        config: {
-          key: cert?.keyPem,
-          cert: cert?.certPem,
-          ca: caPem,
-          verifyPeer: false,
-          applicationProtos: [ALPN_PROTOCOL],
-          maxIdleTimeout: 3000,
-        },
-        logger: silent(),
-      },
-      { timer: 3000 },
-    );
-    // An eager request right behind our Finished: the server must not deliver it to a handler.
-    const stream = client.connection.newStream('bidi');
-    const writer = stream.writable.getWriter();
-    writer
-      .write(eagerRequest('guarded'))
-      .then(() => writer.close())
-      .catch(() => undefined);
-    stream.readable.cancel().catch(() => undefined);
+    const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, buildQuicheConfig(rawSettings(cert, caPem)));
     // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
-    const verdict = await Promise.race([
-      client.closedP.then(() => 'refused' as const),
-      new Promise<'accepted'>((resolve) => {
-        client.connection.addEventListener('EventQUICConnectionStream', () => resolve('accepted'), { once: true });
-      }),
-    ]);
-    await client.destroy({ force: true }).catch(() => undefined);
-    return verdict;
-  } catch {
-    return 'refused';
+    return await new Promise<'refused' | 'accepted'>((resolve) => {
+      const deadline = setTimeout(() => resolve('refused'), 3000);
+      const settle = (verdict: 'refused' | 'accepted'): void => {
+        clearTimeout(deadline);
+        resolve(verdict);
+      };
+      connection.handler = {
+        established: () => {
+          // An eager request right behind our Finished: the server must not deliver it to a handler.
+          connection.native.streamSend(0, eagerRequest('guarded'), true);
+          connection.serve();
+        },
+        // The listener opens a stream (its hello) only to accepted peers.
+        streamReadable: (streamId) => (streamId & 1) === 1 && settle('accepted'),
+        afterEvent: ignore,
+        closed: () => settle('refused'),
+      };
+    });
+  } finally {
+    await endpoint.close();
   }
 }

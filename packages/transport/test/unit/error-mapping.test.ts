@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import { X509Certificate } from 'node:crypto';
-import { errors as quicErrors } from '@matrixai/quic';
 import * as errors from '../../src/errors';
 import { issueCertificate, createCertificateAuthority } from '../../src/pki/certificate-authority';
 import { verifiedPeerIdentity } from '../../src/security/peer-verification';
-import { isGracefulQuicClose, mapQuicError, PEER_REFUSED_APP_CODE } from '../../src/quic/quic-error-mapping';
+import type { QuicCloseInfo } from '../../src/quic/endpoint/close-info';
+import { isGracefulQuicClose, isOwnApplicationClose, mapQuicClose, PEER_REFUSED_APP_CODE } from '../../src/quic/quic-error-mapping';
 import { mapTlsError } from '../../src/security/tls-error-mapping';
 
 describe('error mapping', () => {
@@ -24,29 +24,23 @@ describe('error mapping', () => {
   it('passes our own errors through and maps non-errors', () => {
     const own = new errors.ConnectionClosedError('x');
     expect(mapTlsError(own, 'h')).toBe(own);
-    expect(mapQuicError(own, 'h')).toBe(own);
     expect(mapTlsError('weird', 'h').code).toBe('ERR_CONNECT_FAILED');
-    expect(mapQuicError('weird', 'h').code).toBe('ERR_CONNECT_FAILED');
   });
 
-  it('maps @matrixai/quic errors, also when wrapped', () => {
-    const local = new quicErrors.ErrorQUICConnectionLocalTLS('x', { data: { isApp: false, errorCode: 0x100 + 48, reason: new Uint8Array() } });
-    expect(mapQuicError(new quicErrors.ErrorQUICServerNewConnection('w', { cause: local }), 'h')).toMatchObject({ code: 'ERR_CERT_VERIFICATION', reason: expect.stringContaining('unknown_ca') });
-    const peer = new quicErrors.ErrorQUICConnectionPeerTLS('x', { data: { isApp: false, errorCode: 0x100 + 116, reason: new Uint8Array() } });
-    expect(mapQuicError(peer, 'h')).toMatchObject({ code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('certificate_required') });
-    const odd = new quicErrors.ErrorQUICConnectionPeerTLS('x', { data: { isApp: false, errorCode: 0x100 + 7, reason: new Uint8Array() } });
-    expect(mapQuicError(odd, 'h')).toMatchObject({ reason: expect.stringContaining('tls_alert_7') });
-    expect(mapQuicError(new quicErrors.ErrorQUICClientCreateTimeout(), 'h', 100).code).toBe('ERR_CONNECT_TIMEOUT');
-    expect(mapQuicError(new quicErrors.ErrorQUICConnectionIdleTimeout(), 'h').code).toBe('ERR_CONNECTION_CLOSED');
-    const data = { isApp: true, errorCode: PEER_REFUSED_APP_CODE, reason: new Uint8Array() };
-    const refused = new quicErrors.ErrorQUICConnectionPeer('x', { data });
+  it('maps how a QUIC connection ended to typed errors', () => {
+    const info = (by: QuicCloseInfo['by'], isApp: boolean, errorCode: number): QuicCloseInfo => ({ by, isApp, errorCode, reason: '' });
+    expect(mapQuicClose(info('local', false, 0x100 + 48))).toMatchObject({ code: 'ERR_CERT_VERIFICATION', reason: expect.stringContaining('unknown_ca') });
+    expect(mapQuicClose(info('peer', false, 0x100 + 116))).toMatchObject({ code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('certificate_required') });
+    expect(mapQuicClose(info('peer', false, 0x100 + 7))).toMatchObject({ reason: expect.stringContaining('tls_alert_7') });
+    expect(mapQuicClose(info('idle', false, 1))?.code).toBe('ERR_CONNECTION_CLOSED');
     const refusal = { code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('refused this agent') };
-    expect(mapQuicError(refused, 'h')).toMatchObject(refusal);
-    const closed = new quicErrors.ErrorQUICConnectionPeer('x', { data: { isApp: true, errorCode: 0, reason: new Uint8Array() } });
-    expect(mapQuicError(closed, 'h').code).toBe('ERR_CONNECTION_CLOSED');
-    expect(isGracefulQuicClose(closed)).toBe(true);
-    expect(isGracefulQuicClose(peer)).toBe(false);
-    expect(isGracefulQuicClose(undefined)).toBe(false);
+    expect(mapQuicClose(info('peer', true, PEER_REFUSED_APP_CODE))).toMatchObject(refusal);
+    expect(mapQuicClose(info('peer', false, 0x0a))?.code).toBe('ERR_CONNECTION_CLOSED');
+    expect(mapQuicClose(info('peer', true, 0))).toBeUndefined();
+    expect(isGracefulQuicClose(info('local', true, 0))).toBe(true);
+    expect(isGracefulQuicClose(info('peer', false, 0x100 + 116))).toBe(false);
+    expect(isOwnApplicationClose(info('local', true, PEER_REFUSED_APP_CODE))).toBe(true);
+    expect(isOwnApplicationClose(info('local', false, 0x100 + 48))).toBe(false);
   });
 
   it('gives every error a stable code, a name and retryability', () => {

@@ -1,0 +1,108 @@
+import { InvalidOptionsError } from '@agentlink/resilience';
+import type { GbdtOptions } from './gbdt/gbdt-options';
+import { blend, MODEL_FAMILIES, type ModelFamily } from './model-family';
+import { groupKFold, stratifiedKFold, timeSeriesFolds, type Split } from './split';
+import { thresholdConstraint, tuneThreshold } from './threshold';
+import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
+import { resolveTrainingOptions } from './training-options';
+import type { Dataset, Label } from './types';
+
+/** A family with its hyperparameters, scored on the inner folds. */
+export interface Candidate {
+  readonly family: ModelFamily;
+  /** Trees' options ('gbdt'; for 'ensemble', those of the best 'gbdt' candidate). */
+  readonly gbdt?: GbdtOptions;
+  /** Objective at the threshold tuned on the out-of-fold predictions of the training rows. */
+  readonly score: number;
+  readonly threshold: number;
+}
+
+/** What nested selection chose and why (no row indexes: it is stored with the model). */
+export interface SelectionRecord {
+  readonly innerFolds: number;
+  readonly objective: string;
+  readonly candidates: readonly Candidate[];
+  readonly chosen: Candidate;
+}
+
+export interface SelectionOptions extends Omit<TrainModelOptions, 'family' | 'threshold' | 'gbdt'> {
+  /** Families competing. Default all: network, gbdt, ensemble. */
+  readonly families?: readonly ModelFamily[];
+  /** Inner folds of the training rows. Default 3. */
+  readonly innerFolds?: number;
+  /** Hyperparameter sets of the trees tried in the inner folds. Default DEFAULT_GBDT_GRID. */
+  readonly gbdtGrid?: readonly GbdtOptions[];
+  /** Deal inner folds by whole groups (needs dataset.groups). Default false. */
+  readonly groupedInner?: boolean;
+  /** Progress: called after each candidate's inner fold. */
+  readonly onInnerFold?: (event: { family: ModelFamily; fold: number; folds: number }) => void;
+}
+
+/** Two shapes of trees: many small leaves with strong shrinkage, and fewer deeper-fitting leaves. */
+export const DEFAULT_GBDT_GRID: readonly GbdtOptions[] = [
+  { minSamplesLeaf: 2, maxLeaves: 31 },
+  { minSamplesLeaf: 10, maxLeaves: 15 },
+];
+
+function innerSplits(dataset: Dataset, indexes: readonly number[], folds: number, seed: number, grouped: boolean): Split[] {
+  if (dataset.order !== undefined) return timeSeriesFolds(dataset.order, { folds, indexes });
+  if (grouped && dataset.groups !== undefined) return groupKFold(dataset.labels, dataset.groups, { folds, seed, indexes });
+  const local = stratifiedKFold(indexes.map((i) => dataset.labels[i]), { folds, seed });
+  return local.map((split) => ({ train: split.train.map((k) => indexes[k]), test: split.test.map((k) => indexes[k]) }));
+}
+
+/**
+ * Nested model selection inside the given training rows: every candidate (the network, each
+ * trees configuration, and the average of the best of each) is trained on inner folds and
+ * scored by the objective at the threshold tuned on its out-of-fold predictions; the best is
+ * retrained on all the training rows with that threshold. The outer test rows are never read.
+ */
+export async function selectAndTrain(dataset: Dataset, options: SelectionOptions = {}): Promise<TrainedModel & { selection: SelectionRecord }> {
+  const resolved = resolveTrainingOptions(options);
+  const families = options.families ?? MODEL_FAMILIES;
+  if (families.length === 0 || families.some((f) => !MODEL_FAMILIES.includes(f))) throw new InvalidOptionsError(`families must be a non-empty subset of ${MODEL_FAMILIES.join(', ')}`);
+  const innerFolds = options.innerFolds ?? 3;
+  const indexes = options.indexes ?? dataset.labels.map((_, i) => i);
+  const position = new Map(indexes.map((row, k) => [row, k]));
+  const splits = innerSplits(dataset, indexes, innerFolds, resolved.seed + 1, options.groupedInner ?? false);
+  // Forward-chaining folds never test the earliest block: only rows tested in some fold are judged.
+  const covered = [...new Set(splits.flatMap((split) => split.test.map((row) => position.get(row)!)))].sort((a, b) => a - b);
+  const labels = covered.map((k) => dataset.labels[indexes[k]]) as Label[];
+  const constraint = thresholdConstraint(resolved);
+
+  const outOfFold = async (family: ModelFamily, gbdt?: GbdtOptions): Promise<Float32Array> => {
+    const scores = new Float32Array(indexes.length);
+    for (const [fold, split] of splits.entries()) {
+      const trained = await trainFlakinessModel(dataset, { ...options, family, gbdt, indexes: split.train, onEpoch: undefined });
+      const history = dataset.historyValues;
+      const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]), { historyValues: history === undefined ? undefined : split.test.map((i) => history[i]) });
+      trained.model.dispose();
+      split.test.forEach((row, k) => (scores[position.get(row)!] = probabilities[k]));
+      options.onInnerFold?.({ family, fold: fold + 1, folds: splits.length });
+    }
+    return Float32Array.from(covered, (k) => scores[k]);
+  };
+  const judge = (family: ModelFamily, scores: Float32Array, gbdt?: GbdtOptions) => {
+    const { threshold, score } = tuneThreshold(labels, scores, resolved.thresholdObjective, constraint);
+    return { candidate: { family, ...(gbdt === undefined ? {} : { gbdt }), score, threshold } as Candidate, scores };
+  };
+  const tried: { candidate: Candidate; scores: Float32Array }[] = [];
+  const needNetwork = families.includes('network') || families.includes('ensemble');
+  const needTrees = families.includes('gbdt') || families.includes('ensemble');
+  const network = needNetwork ? judge('network', await outOfFold('network')) : undefined;
+  let trees: (typeof tried)[number] | undefined;
+  if (needTrees) {
+    for (const gbdt of options.gbdtGrid ?? DEFAULT_GBDT_GRID) {
+      const judged = judge('gbdt', await outOfFold('gbdt', gbdt), gbdt);
+      if (families.includes('gbdt')) tried.push(judged);
+      if (trees === undefined || judged.candidate.score > trees.candidate.score) trees = judged;
+    }
+  }
+  if (network !== undefined && families.includes('network')) tried.push(network);
+  if (families.includes('ensemble')) tried.push(judge('ensemble', blend(network!.scores, trees!.scores, options.networkWeight ?? 0.5), trees!.candidate.gbdt));
+  // Ties go to the earlier (cheaper) candidate: trees, then the network, then the ensemble.
+  const chosen = tried.reduce((best, next) => (next.candidate.score > best.candidate.score ? next : best)).candidate;
+  const trained = await trainFlakinessModel(dataset, { ...options, family: chosen.family, gbdt: chosen.gbdt, threshold: chosen.threshold, indexes });
+  const selection = { innerFolds: splits.length, objective: resolved.thresholdObjective, candidates: tried.map((t) => t.candidate), chosen };
+  return { ...trained, selection };
+}

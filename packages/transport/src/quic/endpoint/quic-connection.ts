@@ -1,0 +1,246 @@
+import { AppCode, QUIC_INTERNAL_ERROR, type QuicCloseInfo } from './close-info';
+import { ConnectionTimers } from './connection-timers';
+import { MAX_DATAGRAM_BYTES, type QuicheConnection, type QuicheConnectionError, type QuicheHost } from './native';
+
+/** What the owner of a connection (the transport, then the frame link) is told. */
+export interface ConnectionHandler {
+  /** The TLS handshake completed: BoringSSL verified the peer's chain; apply our policy now. */
+  established(): void;
+  /** A stream has data, a FIN or a reset to read (only once serve() was called). */
+  streamReadable(streamId: number): void;
+  /** After every event: writes waiting for flow control or stream credit may go on. */
+  afterEvent(): void;
+  /** The connection is closing (once): by us, by the peer, by TLS or by the idle timeout. */
+  closed(info: QuicCloseInfo): void;
+}
+
+/** Sends one datagram; the endpoint owns the socket. */
+export type DatagramSender = (datagram: Buffer, to: QuicheHost) => void;
+
+export interface ConnectionOptions {
+  /** One send() drain per event-loop turn for all events of that turn (an answer rides with its ACK). */
+  readonly coalesceSends: boolean;
+  readonly keepAliveIntervalMs: number;
+  /** A handshake not finished by then is dropped. */
+  readonly startTimeoutMs: number;
+}
+
+const IDLE: ConnectionHandler = {
+  established: () => undefined,
+  streamReadable: () => undefined,
+  afterEvent: () => undefined,
+  closed: () => undefined,
+};
+const decoder = new TextDecoder();
+
+/**
+ * One quiche connection: recv() each datagram, drain send() after every event, a timer from
+ * timeout(), and closing/draining as RFC 9000 §10.2 says (state kept until quiche is closed).
+ * Nothing thrown by quiche leaves this class: a failed recv() drops that datagram or, when quiche
+ * says so (TLS refused the peer), closes this connection alone.
+ */
+export class QuicConnection {
+  handler: ConnectionHandler = IDLE;
+  /** For the endpoint's count of handshakes in progress. */
+  onHandshakeDone: (() => void) | undefined;
+  private readonly timers: ConnectionTimers;
+  private isServing = false;
+  private handshakeDone = false;
+  private closeReported = false;
+  private lastClose: QuicCloseInfo | undefined;
+  private finalized = false;
+  private flushScheduled = false;
+  private spare: Buffer | undefined;
+  private readonly recvInfo: { from: QuicheHost; to: QuicheHost };
+  readonly finished: Promise<void>;
+  private resolveFinished!: () => void;
+
+  constructor(
+    readonly native: QuicheConnection,
+    readonly role: 'client' | 'server',
+    readonly remote: QuicheHost,
+    local: QuicheHost,
+    private readonly sendDatagram: DatagramSender,
+    private readonly options: ConnectionOptions,
+    private readonly onFinalized: (connection: QuicConnection) => void,
+  ) {
+    this.recvInfo = { from: remote, to: local };
+    this.finished = new Promise((resolve) => {
+      this.resolveFinished = resolve;
+    });
+    this.timers = new ConnectionTimers(this.onQuicheTimeout, this.onStartTimeout, this.onKeepAlive);
+    this.timers.startDeadline(options.startTimeoutMs);
+  }
+
+  get established(): boolean {
+    return this.handshakeDone;
+  }
+
+  get closed(): boolean {
+    return this.closeReported;
+  }
+
+  /** Feeds one datagram to quiche; never throws. */
+  receive(datagram: Buffer, from: QuicheHost): void {
+    if (this.finalized) return;
+    if (from.port !== this.recvInfo.from.port || from.host !== this.recvInfo.from.host) {
+      // Migration is off (disable_active_migration): a datagram from elsewhere is not ours.
+      return;
+    }
+    try {
+      this.native.recv(datagram, this.recvInfo);
+    } catch {
+      // quiche drops a bad packet and carries on, unless it recorded a local error (TLS refused
+      // the peer, a protocol violation): then this connection is closing, reported below.
+    }
+    this.afterEvent();
+  }
+
+  /** Streams are handed to the handler from now on (after our identity/policy check passed). */
+  serve(): void {
+    // Closed before the handler that now owns it was attached: tell that handler.
+    if (this.lastClose !== undefined) {
+      this.handler.closed(this.lastClose);
+      return;
+    }
+    if (this.isServing || this.finalized) return;
+    this.isServing = true;
+    this.processStreams();
+    this.scheduleFlush();
+  }
+
+  /** Closes with an application code (ours) or a transport code; idempotent. */
+  close(isApp: boolean, errorCode: number, reason: string): void {
+    if (this.finalized) return;
+    try {
+      this.native.close(isApp, errorCode, Buffer.from(reason));
+    } catch {
+      // Already closing: quiche keeps the first error.
+    }
+    this.reportClose();
+    this.flush();
+  }
+
+  /** Drops all state now, without waiting for the draining period (endpoint shutdown, bad first packet). */
+  discard(): void {
+    if (this.finalized) return;
+    this.reportClose();
+    this.finalize();
+  }
+
+  /** Drains quiche's send() now (use after local writes when not coalescing) or later in this turn. */
+  scheduleFlush(): void {
+    if (!this.options.coalesceSends) {
+      this.flush();
+      return;
+    }
+    if (this.flushScheduled || this.finalized) return;
+    this.flushScheduled = true;
+    setImmediate(this.flush);
+  }
+
+  /** Sends every datagram quiche has ready, then re-arms the timer. */
+  readonly flush = (): void => {
+    this.flushScheduled = false;
+    if (this.finalized) return;
+    for (;;) {
+      const buffer = this.spare ?? Buffer.allocUnsafe(MAX_DATAGRAM_BYTES);
+      this.spare = undefined;
+      let sent: ReturnType<QuicheConnection['send']>;
+      try {
+        sent = this.native.send(buffer);
+      } catch {
+        sent = null; // quiche records a local error when send() fails; handled below
+      }
+      if (sent === null) {
+        this.spare = buffer;
+        break;
+      }
+      this.sendDatagram(buffer.subarray(0, sent[0]), sent[1].to);
+    }
+    if (this.native.isClosed()) {
+      this.reportClose();
+      this.finalize();
+      return;
+    }
+    this.timers.arm(this.native.timeout());
+  };
+
+  private afterEvent(): void {
+    if (!this.handshakeDone && this.native.isEstablished() && !this.isClosing()) {
+      this.handshakeDone = true;
+      this.timers.established(this.options.keepAliveIntervalMs);
+      this.onHandshakeDone?.();
+      this.handler.established();
+    }
+    if (this.isClosing()) this.reportClose();
+    else {
+      if (this.isServing) this.processStreams();
+      this.handler.afterEvent();
+    }
+    this.scheduleFlush();
+  }
+
+  private processStreams(): void {
+    for (const streamId of this.native.readable()) {
+      if (this.closeReported) return;
+      this.handler.streamReadable(streamId);
+    }
+  }
+
+  private isClosing(): boolean {
+    return this.native.localError() !== null || this.native.peerError() !== null || this.native.isClosed();
+  }
+
+  private reportClose(): void {
+    if (this.closeReported) return;
+    this.closeReported = true;
+    this.lastClose = this.closeInfo();
+    this.handler.closed(this.lastClose);
+  }
+
+  private closeInfo(): QuicCloseInfo {
+    const local = this.native.localError();
+    const peer = this.native.peerError();
+    const describe = (by: 'local' | 'peer', error: QuicheConnectionError): QuicCloseInfo => ({
+      by,
+      isApp: error.isApp,
+      errorCode: error.errorCode,
+      reason: decoder.decode(error.reason),
+    });
+    if (local !== null) return describe('local', local);
+    if (peer !== null) return describe('peer', peer);
+    if (this.native.isTimedOut()) return { by: 'idle', isApp: false, errorCode: QUIC_INTERNAL_ERROR, reason: 'idle timeout' };
+    return { by: 'local', isApp: true, errorCode: AppCode.Shutdown, reason: 'closed' };
+  }
+
+  private finalize(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    this.timers.stop();
+    this.handler = IDLE;
+    this.onFinalized(this);
+    this.resolveFinished();
+  }
+
+  private readonly onQuicheTimeout = (): void => {
+    if (this.finalized) return;
+    this.native.onTimeout();
+    if (this.isClosing()) this.reportClose();
+    this.flush();
+  };
+
+  private readonly onStartTimeout = (): void => {
+    if (this.handshakeDone || this.finalized) return;
+    // Nobody waits for a half-open handshake: close and free it without a draining period.
+    this.close(true, AppCode.Shutdown, 'handshake not finished in time');
+    this.discard();
+  };
+
+  private readonly onKeepAlive = (): void => {
+    if (this.finalized || this.closeReported) return;
+    this.native.sendAckEliciting();
+    this.flush();
+  };
+}
+

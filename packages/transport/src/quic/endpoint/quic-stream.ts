@@ -1,0 +1,55 @@
+import { FrameDecoder } from '../../frame/frame-codec';
+
+/** Bytes handed to a stream that quiche has not taken yet (flow control), with their promise. */
+export interface PendingWrite {
+  readonly bytes: Uint8Array;
+  offset: number;
+  readonly fin: boolean;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** quiche's stream-type bits (RFC 9000 §2.1). */
+export const isUnidirectional = (streamId: number): boolean => (streamId & 0x2) !== 0;
+export const isServerInitiated = (streamId: number): boolean => (streamId & 0x1) !== 0;
+
+/** The peer reset its sending half: quiche throws `StreamReset(code)` from streamRecv. */
+export const isStreamReset = (error: unknown): boolean => /StreamReset\(/.test((error as Error | undefined)?.message ?? '');
+/** The peer asked us to stop sending: quiche throws `StreamStopped(code)` from streamSend. */
+export const isStreamStopped = (error: unknown): boolean => /StreamStopped\(/.test((error as Error | undefined)?.message ?? '');
+
+/**
+ * One QUIC stream as the frame link sees it: the exchange it carries (known from its first
+ * frame for a peer's stream), its frame decoder, writes waiting for flow control, and whether
+ * each direction has finished. The stream is forgotten when both have.
+ */
+export class QuicStream {
+  /** Exchange id of the frames on this stream (0 for a control stream), once known. */
+  exchange: number | undefined;
+  readonly decoder: FrameDecoder;
+  readonly pending: PendingWrite[] = [];
+  /** Our half is finished: FIN handed to quiche (or queued), or reset. */
+  localDone = false;
+  /** The peer's half is finished: FIN read, or reset. */
+  remoteDone = false;
+  /** quiche refused a write (the peer sent STOP_SENDING, or the stream is gone): nothing more goes out. */
+  rejected = false;
+
+  constructor(
+    readonly id: number,
+    /** Opened by us (counts against our concurrent-stream limit). */
+    readonly local: boolean,
+    maxFrameBytes: number,
+  ) {
+    this.decoder = new FrameDecoder(maxFrameBytes);
+  }
+
+  get done(): boolean {
+    return this.localDone && this.remoteDone && this.pending.length === 0;
+  }
+
+  /** Fails every queued write (the stream or connection is gone). */
+  rejectPending(error: Error): void {
+    for (const write of this.pending.splice(0)) write.reject(error);
+  }
+}

@@ -1,0 +1,65 @@
+import { quiche, MAX_DATAGRAM_BYTES, type QuicheConfig } from './native';
+
+/**
+ * Signature algorithms BoringSSL offers and accepts (it has no rsa_pss_pss_* or ed448), as
+ * @matrixai/quic sets them.
+ */
+const SIGALGS = [
+  'rsa_pkcs1_sha256',
+  'rsa_pkcs1_sha384',
+  'rsa_pkcs1_sha512',
+  'rsa_pss_rsae_sha256',
+  'rsa_pss_rsae_sha384',
+  'rsa_pss_rsae_sha512',
+  'ecdsa_secp256r1_sha256',
+  'ecdsa_secp384r1_sha384',
+  'ecdsa_secp521r1_sha512',
+  'ed25519',
+].join(':');
+
+/** What one side of our connections needs from quiche. */
+export interface EndpointSettings {
+  /** PEM; absent for a peer without a certificate (tests of refusals only). */
+  readonly certPem?: string;
+  readonly keyPem?: string;
+  /** PEM of the trusted CA(s); BoringSSL verifies the peer's chain against it. */
+  readonly caPem?: string;
+  /** Verify the peer's certificate chain (a server then requires a client certificate). */
+  readonly verifyPeer: boolean;
+  /** ALPN protocols we offer or accept, most preferred first. */
+  readonly alpn: readonly string[];
+  /** Idle timeout in ms (0 = none). */
+  readonly maxIdleTimeoutMs: number;
+  /** Bidirectional streams the peer may open at once. */
+  readonly maxStreamsBidi: number;
+  /** Unidirectional streams the peer may open at once (we refuse each with STOP_SENDING). */
+  readonly maxStreamsUni: number;
+  /** Connection-level flow-control window in bytes. */
+  readonly maxData: number;
+  /** Per-stream flow-control window in bytes. */
+  readonly maxStreamData: number;
+}
+
+const encoder = new TextEncoder();
+
+/** A quiche Config with BoringSSL doing the chain verification (verifyAllowFail is never set). */
+export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
+  const ca = settings.caPem === undefined ? undefined : encoder.encode(settings.caPem);
+  const key = settings.keyPem === undefined ? undefined : [encoder.encode(settings.keyPem)];
+  const cert = settings.certPem === undefined ? undefined : [encoder.encode(settings.certPem)];
+  const config = quiche.Config.withBoringSslCtx(settings.verifyPeer, false, ca, key, cert, SIGALGS);
+  config.grease(true);
+  config.setApplicationProtos([...settings.alpn]);
+  config.setMaxIdleTimeout(settings.maxIdleTimeoutMs);
+  config.setMaxRecvUdpPayloadSize(MAX_DATAGRAM_BYTES);
+  config.setMaxSendUdpPayloadSize(MAX_DATAGRAM_BYTES);
+  config.setInitialMaxData(settings.maxData);
+  config.setInitialMaxStreamDataBidiLocal(settings.maxStreamData);
+  config.setInitialMaxStreamDataBidiRemote(settings.maxStreamData);
+  config.setInitialMaxStreamDataUni(settings.maxStreamData);
+  config.setInitialMaxStreamsBidi(settings.maxStreamsBidi);
+  config.setInitialMaxStreamsUni(settings.maxStreamsUni);
+  // Migration is not supported (README): peers must not move to a new address.
+  config.setDisableActiveMigration(true);
+  return config;
+}

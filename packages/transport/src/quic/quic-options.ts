@@ -1,0 +1,73 @@
+import { InvalidOptionsError } from '@agentlink/resilience';
+import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
+import type { QuicTransportOptions, TlsCredentials } from '../types';
+import type { EndpointSettings } from './endpoint/quiche-config';
+
+/** QUIC options with every default applied and checked. */
+export interface ResolvedQuicOptions {
+  readonly keepAliveIntervalMs: number;
+  readonly maxIdleTimeoutMs: number;
+  readonly maxConcurrentStreams: number;
+  readonly retry: boolean;
+  readonly coalesceSends: boolean;
+  readonly alpn: readonly string[];
+}
+
+/** Unidirectional streams a peer may open (each refused with STOP_SENDING): room for an HTTP/3 peer's three. */
+const PEER_UNI_STREAMS = 3;
+
+function optionalBoolean(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new InvalidOptionsError(`${name} must be a boolean, got ${typeof value}`);
+  return value;
+}
+
+function alpnList(value: unknown): readonly string[] {
+  if (value === undefined) return [ALPN_PROTOCOL];
+  const valid =
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((p) => typeof p === 'string' && p.length > 0 && Buffer.byteLength(p) <= 255);
+  if (!valid) throw new InvalidOptionsError('alpn must be a non-empty array of 1-255 byte protocol names');
+  return [...(value as string[])];
+}
+
+export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicOptions {
+  const resolved = {
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 10_000,
+    maxIdleTimeoutMs: options.maxIdleTimeoutMs ?? 30_000,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? 100,
+    retry: optionalBoolean('retry', options.retry, true),
+    coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
+    alpn: alpnList(options.alpn),
+  };
+  if (!(resolved.keepAliveIntervalMs > 0 && resolved.maxIdleTimeoutMs > resolved.keepAliveIntervalMs)) {
+    throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
+  }
+  if (!Number.isInteger(resolved.maxConcurrentStreams) || resolved.maxConcurrentStreams < 1) {
+    throw new InvalidOptionsError('maxConcurrentStreams must be a positive integer');
+  }
+  return resolved;
+}
+
+/** What quiche needs for our side of a connection. */
+export function endpointSettings(
+  quic: ResolvedQuicOptions,
+  credentials: TlsCredentials,
+  verifyPeer: boolean,
+  maxFrameBytes: number,
+): EndpointSettings {
+  return {
+    certPem: credentials.certPem,
+    keyPem: credentials.keyPem,
+    caPem: credentials.caPem,
+    verifyPeer,
+    alpn: quic.alpn,
+    maxIdleTimeoutMs: quic.maxIdleTimeoutMs,
+    // Headroom above our own slot limit: a finished stream's credit returns one round trip later.
+    maxStreamsBidi: quic.maxConcurrentStreams * 2,
+    maxStreamsUni: PEER_UNI_STREAMS,
+    maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
+    maxStreamData: 1024 * 1024,
+  };
+}

@@ -1,0 +1,147 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import dgram from 'node:dgram';
+import { randomBytes } from 'node:crypto';
+import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
+import type { EndpointCounters } from '../../src/quic/endpoint/quic-endpoint';
+import { QuicTransport } from '../../src/quic/quic-transport';
+import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
+import type { Connection } from '../../src/types';
+import { createTestPki, text, utf8, waitFor, type TestPki } from '../helpers';
+import { failOnUncaughtErrors } from '../support/no-uncaught';
+import { rawQuicClient } from '../support/raw-quic-client';
+
+// The two crashes of issue 13, as an attacker (one datagram, no certificate) and as a standard
+// peer (streams opened in its handshake flight) would provoke them, at production listeners.
+
+const LONG_TYPES = { initial: 0x0, zeroRtt: 0x1, handshake: 0x2, retry: 0x3 } as const;
+
+/** A long-header packet (RFC 9000 §17.2) with an unknown, random connection id and junk protection. */
+function longHeader(type: number, version: number, size: number): Buffer {
+  const dcid = randomBytes(8);
+  const scid = randomBytes(8);
+  const head = Buffer.concat([
+    Buffer.from([0xc0 | (type << 4) | 0x03]),
+    Buffer.from([version >>> 24, (version >>> 16) & 0xff, (version >>> 8) & 0xff, version & 0xff]),
+    Buffer.from([dcid.byteLength]),
+    dcid,
+    Buffer.from([scid.byteLength]),
+    scid,
+  ]);
+  // Initial: token length 0; then a 2-byte varint length of the rest.
+  const token = type === LONG_TYPES.initial ? Buffer.from([0]) : Buffer.alloc(0);
+  const restLength = Math.max(20, size - head.byteLength - token.byteLength - 2);
+  const length = Buffer.from([0x40 | (restLength >> 8), restLength & 0xff]);
+  return Buffer.concat([head, token, length, randomBytes(restLength)]);
+}
+
+const request = (id: number, body: string): Buffer => encodeFrame(FrameType.Request, id, encodeMethodPayload('echo', utf8(body)), 1 << 16);
+
+let pki: TestPki;
+let quic: QuicTransport;
+let tcp: TcpTlsTransport;
+let port: number;
+let tcpPort: number;
+let dialer: QuicTransport;
+let good: Connection;
+const counters = (): EndpointCounters => (quic as unknown as { server: { counters: EndpointCounters } }).server.counters;
+
+beforeAll(async () => {
+  pki = await createTestPki();
+  // Production: default options, verification on, Retry on (as an agent ships).
+  quic = new QuicTransport({ credentials: pki.server, maxConcurrentStreams: 2 });
+  tcp = new TcpTlsTransport({ credentials: pki.server });
+  for (const transport of [quic, tcp]) transport.handle('echo', (body) => body);
+  port = (await quic.listen({ host: '127.0.0.1', port: 0 })).port;
+  tcpPort = (await tcp.listen({ host: '127.0.0.1', port: 0 })).port;
+  dialer = new QuicTransport({ credentials: pki.client });
+  good = await dialer.dial({ host: '127.0.0.1', port });
+});
+
+afterAll(async () => {
+  await dialer.close();
+  await Promise.all([quic.close(), tcp.close()]);
+});
+
+async function stillServing(label: string): Promise<void> {
+  expect(text(await good.request('echo', utf8(label)))).toBe(label);
+  const fresh = new QuicTransport({ credentials: pki.client });
+  const tcpClient = new TcpTlsTransport({ credentials: pki.client });
+  try {
+    const connection = await fresh.dial({ host: '127.0.0.1', port });
+    expect(text(await connection.request('echo', utf8(`${label} new`)))).toBe(`${label} new`);
+    const overTcp = await tcpClient.dial({ host: '127.0.0.1', port: tcpPort });
+    expect(text(await overTcp.request('echo', utf8(`${label} tcp`)))).toBe(`${label} tcp`);
+  } finally {
+    await Promise.all([fresh.close(), tcpClient.close()]);
+  }
+}
+
+describe('a production QUIC listener and unauthenticated datagrams', () => {
+  failOnUncaughtErrors();
+
+  it.each([
+    ['Handshake', LONG_TYPES.handshake, 1, 1200],
+    ['0-RTT', LONG_TYPES.zeroRtt, 1, 1200],
+    ['Retry', LONG_TYPES.retry, 1, 200],
+    ['Initial, unknown version', LONG_TYPES.initial, 0x1a2a3a4a, 1200],
+    ['Initial, too short', LONG_TYPES.initial, 1, 300],
+    ['Initial, junk payload', LONG_TYPES.initial, 1, 1200],
+  ])('survives one crafted %s datagram with an unknown connection id', async (_label, type, version, size) => {
+    const before = { ...counters() };
+    const socket = dgram.createSocket('udp4');
+    await new Promise<void>((resolve, reject) => socket.send(longHeader(type, version, size), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    socket.close();
+    await waitFor(() => counters().received > before.received, 3000, 'the datagram at the listener');
+    // Each is dropped, answered statelessly (version negotiation, Retry) or refused by quiche: no state kept.
+    const after = counters();
+    const handled = after.dropped + after.versionNegotiations + after.retries - (before.dropped + before.versionNegotiations + before.retries);
+    expect(handled).toBe(1);
+    if (version !== 1) expect(after.versionNegotiations).toBe(before.versionNegotiations + 1);
+    await stillServing(`after ${_label}`);
+  });
+});
+
+describe('a production QUIC listener and peers that open any stream at any time', () => {
+  failOnUncaughtErrors();
+
+  it('refuses unidirectional streams, serves bidirectional ones out of order and survives an instant reset, all in the handshake flight', async () => {
+    const client = await rawQuicClient(port, pki.client);
+    const native = client.connection.native;
+    const refused: string[] = [];
+    let uniCapacityAtStart: unknown;
+    // Runs inside the recv() that completes our handshake: these go out with our Finished.
+    client.onEstablished = () => {
+      native.streamSend(2, utf8('unidirectional junk'), false); // client uni stream: not used by agentlink/1
+      uniCapacityAtStart = native.streamCapacity(2);
+      native.streamSend(8, request(5, 'third'), true); // opens 0 and 4 implicitly (out of order)
+      native.streamSend(0, request(1, 'first'), true);
+      native.streamSend(4, request(3, 'reset'), false);
+      native.streamShutdown(4, 1, 7); // reset at once
+    };
+    await client.established;
+    await waitFor(() => client.readableStreams.has(0) && client.readableStreams.has(8), 5000, 'answers on streams 0 and 8');
+    expect(text(client.answers.get(0)!)).toContain('first');
+    expect(text(client.answers.get(8)!)).toContain('third');
+    expect(client.answers.has(4)).toBe(false);
+    // Our limit is 2 concurrent streams (credit 4): beyond it, quiche refuses on the opener's side.
+    try {
+      for (let id = 12; id <= 4 * 20; id += 4) native.streamSend(id, request(id + 1, 'over'), true);
+    } catch (error) {
+      refused.push((error as Error).message);
+    }
+    expect(refused).toEqual([expect.stringMatching(/StreamLimit/)]);
+    // The unidirectional stream got STOP_SENDING: quiche reset and then dropped our sending side.
+    expect(typeof uniCapacityAtStart).toBe('number');
+    await waitFor(() => {
+      try {
+        native.streamCapacity(2);
+        return false;
+      } catch (error) {
+        return /InvalidStreamState/.test((error as Error).message);
+      }
+    }, 5000, 'STOP_SENDING on the unidirectional stream');
+    expect(client.connection.closed).toBe(false);
+    await client.close();
+    await stillServing('after hostile streams');
+  });
+});
