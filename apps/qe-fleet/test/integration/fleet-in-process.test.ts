@@ -71,7 +71,8 @@ describe('qe-fleet in one process, real sockets', () => {
     const quarantined = Object.values(result.record.results).filter((r) => r.outcome === 'flaky');
     expect(quarantined.every((r) => r.prediction?.flaky === true && r.attempts > 1)).toBe(true);
     // ...and the reporter asked it about every suite test to compare with FlakeFlagger's labels.
-    expect(result.summary.prediction.evaluated).toBe(150);
+    // Deadline fallbacks (under load) are counted apart from the model's answers.
+    expect(result.summary.prediction.evaluated + result.summary.prediction.fallbacks).toBe(150);
     expect(result.summary.tests.passed + result.summary.tests.failed + result.summary.tests.quarantined).toBe(150);
     expect(result.summary.taskLatency.count).toBe(150);
     expect(new Set(Object.values(result.record.results).map((r) => r.executor)).size).toBe(7);

@@ -26,6 +26,8 @@ export interface LivePrometheus {
   /** Sets the targets (host:port) of `job` (a job named in `start`); Prometheus picks the file up at once. */
   setTargets(job: string, targets: readonly string[]): Promise<void>;
   query(expr: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>>;
+  /** Raw samples of a range selector, e.g. `up{job="x"}[10m]`: [unix seconds, value] pairs. */
+  samples(selector: string): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>>;
   alerts(): Promise<PromAlert[]>;
   log(): string;
   stop(): Promise<void>;
@@ -96,6 +98,7 @@ export async function startLivePrometheus(binary: string, jobs: readonly string[
       await rename(next, targetFile(job));
     },
     query: async (expr) => (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
+    samples: async (selector) => (await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(`/api/v1/query?query=${encodeURIComponent(selector)}`)).result,
     alerts: async () => (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts,
     log: () => output,
     stop: async () => {
