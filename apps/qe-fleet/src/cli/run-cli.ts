@@ -4,6 +4,9 @@ import { formatSummaryTable } from '../report/summary-table';
 import { parseArgs, USAGE } from './parse-args';
 import { runConfiguredAgent } from '../config/run-configured-agent';
 import { runProcessFleet } from '../fleet/process-fleet';
+import { runProjectCommand } from '../run/run-command';
+import { historyCommand } from '../run/history-command';
+import { executorProcessCommand } from '../run/executor-process';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -13,6 +16,10 @@ export interface CliIo {
 /** Runs the CLI; resolves with the process exit code (never throws). */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
+    // Subcommand: run a project's own tests over the fleet (src/run/).
+    if (argv[0] === 'run') return await runProjectCommand(argv.slice(1), io);
+    if (argv[0] === 'history') return await historyCommand(argv.slice(1), io);
+    if (argv[0] === 'run-executor') return await executorProcessCommand(argv.slice(1), io);
     const { options, help } = parseArgs(argv);
     if (help) {
       io.out(USAGE);
