@@ -96,9 +96,15 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
     await dependencies.onRunning?.({ plan, fleet, placements });
     const coordinator = fleet.agent(plan.coordinatorId);
     // The coordinator's deadline runs from its start (waiting for peers included); then it reports.
-    const line = await coordinator.waitForLine((l) => l.includes('"event":"summary"'), options.timeoutS * 1000 + REPORT_GRACE_MS).catch((error: unknown) => {
+    const summaryLine = coordinator.waitForLine((l) => l.includes('"event":"summary"'), options.timeoutS * 1000 + REPORT_GRACE_MS).catch((error: unknown) => {
       throw new RunTimeoutError(options.timeoutS * 1000, `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report: ${(error as Error).message}`);
     });
+    // A coordinator that died prints no summary: stop waiting (after a moment for its last lines).
+    const died = fleet.waitForExit(plan.coordinatorId).then(async (exit) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+      throw new AgentStartError(plan.coordinatorId, `ended (${exit.signal ?? `code ${String(exit.code)}`}) without printing its summary`);
+    });
+    const line = await Promise.race([summaryLine, died]);
     const exit = await fleet.waitForExit(plan.coordinatorId, 30_000);
     if (exit.code === null) throw new AgentStartError(plan.coordinatorId, `ended by ${exit.signal}`);
     return { summary: (JSON.parse(line) as { summary: FleetSummary }).summary, exitCode: exit.code, metricsUrls };
