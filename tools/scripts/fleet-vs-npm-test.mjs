@@ -16,6 +16,9 @@ const packages = values.packages.split(',');
 const work = mkdtempSync(path.join(os.tmpdir(), 'fleet-vs-npm-'));
 const jest = path.join(root, 'node_modules/jest/bin/jest.js');
 const dirOf = (p) => (p === 'qe-fleet' ? `apps/${p}` : `packages/${p}`);
+// A few test titles embed an error's inspect() output, stack trace included, which differs from
+// one process to the next: compare on the title's first line.
+const key = (id) => id.split('\n')[0];
 
 // 1. As `npm test` (nx test) runs them: the package's jest, every file, in its directory.
 const local = new Map();
@@ -27,7 +30,7 @@ for (const p of packages) {
   localMs += Date.now() - started;
   for (const file of JSON.parse(readFileSync(out, 'utf8')).testResults) {
     for (const a of file.assertionResults) {
-      const id = `${path.relative(root, file.name)} > ${a.fullName}`;
+      const id = key(`${path.relative(root, file.name)} > ${a.fullName}`);
       local.set(id, a.status === 'passed' ? 'passed' : a.status === 'failed' ? 'failed' : 'skipped');
     }
   }
@@ -42,7 +45,7 @@ const fleet = spawnSync(process.execPath, [
 const fleetMs = Date.now() - started;
 const summary = JSON.parse(fleet.stdout);
 rmSync(work, { recursive: true, force: true });
-const remote = new Map(summary.verdicts.map((v) => [v.id, v.verdict === 'flaky' ? 'passed (flaky)' : v.verdict]));
+const remote = new Map(summary.verdicts.map((v) => [key(v.id), v.verdict === 'flaky' ? 'passed (flaky)' : v.verdict]));
 
 const mismatches = [];
 for (const id of new Set([...local.keys(), ...remote.keys()])) {

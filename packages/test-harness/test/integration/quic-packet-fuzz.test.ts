@@ -3,7 +3,7 @@ import { runQuicFuzz } from '../../src/quic-fuzz/fuzz-run';
 
 // Issue 13: no network input ends the process or stops a good peer's traffic. A test-sized run;
 // `tools/stress/quic-packet-fuzz.ts` sends 1,000,000 of each (BENCHMARKS.md).
-const DATAGRAMS = Number(process.env['AGENTLINK_QUIC_FUZZ_DATAGRAMS'] ?? 20_000);
+const DATAGRAMS = Number(process.env['AGENTLINK_QUIC_FUZZ_DATAGRAMS'] ?? 10_000);
 const RSS_LIMIT_MIB = 20;
 const gc = (globalThis as { gc?: () => void }).gc;
 

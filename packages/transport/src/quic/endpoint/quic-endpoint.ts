@@ -37,6 +37,7 @@ export interface EndpointCounters {
   retries: number;
 }
 
+const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 /** How long close() lets connections drain (send their CONNECTION_CLOSE, RFC 9000 §10.2) before dropping them. */
 const CLOSE_DRAIN_MS = 250;
 
@@ -70,7 +71,8 @@ export class QuicEndpoint {
 
   /** Binds a UDP socket on host:port (0: ephemeral). */
   static async open(options: EndpointOptions): Promise<QuicEndpoint> {
-    const socket = dgram.createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4' });
+    // A larger receive queue absorbs bursts (the kernel caps it at net.core.rmem_max).
+    const socket = dgram.createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {
