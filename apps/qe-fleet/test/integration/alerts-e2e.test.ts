@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { runFleet, type RunningFleet } from '../../src/fleet/run-fleet';
 import { createLearningPredictor, toDataset } from '../../src/model/learning-predictor';
 import { findRepoRoot, readFlakeFlaggerSuite, resolveDataDir } from '../../src/suite/suite-files';
 import { freeRange } from '../support/free-range';
+import { evaluateDashboards, type PanelResult } from '../support/dashboards';
 import { findPrometheus, startLivePrometheus, type LivePrometheus, type PromAlert } from '../support/prometheus';
 
 /*
@@ -170,7 +171,7 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
         await Promise.allSettled(others);
         await register('agentlink-healthy', urls);
         await sleep(HEALTHY_MS);
-        const panels = await evaluateDashboards(prometheus);
+        const panels = await evaluateDashboards(prometheus, root);
         await prometheus.setTargets('agentlink-healthy', []);
         await running.fleet.kill(running.plan.coordinatorId, 'SIGTERM').catch(() => undefined);
         return panels;
@@ -280,36 +281,3 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
     expect(bad.map((p) => `${p.dashboard} / ${p.panel}: ${p.error ?? (p.nan ? 'NaN' : 'empty')} <- ${p.expr}`)).toEqual([]);
   }, 600_000);
 });
-
-interface PanelResult {
-  readonly dashboard: string;
-  readonly panel: string;
-  readonly expr: string;
-  readonly error?: string;
-  readonly nan: boolean;
-  readonly empty: boolean;
-  /** The panel's description says "Empty until ..." and names the scenario that fills it. */
-  readonly documentedEmpty: boolean;
-}
-
-/** Evaluates every panel expression of every dashboard ($instance = all, $__rate_interval = 1m). */
-async function evaluateDashboards(prometheus: LivePrometheus): Promise<PanelResult[]> {
-  const dashboards = path.join(root, 'ops/grafana/dashboards');
-  const results: PanelResult[] = [];
-  for (const file of readdirSync(dashboards).filter((f) => f.endsWith('.json'))) {
-    const json = JSON.parse(await readFile(path.join(dashboards, file), 'utf8')) as { panels: Array<{ title: string; description?: string; targets: Array<{ expr: string }> }> };
-    for (const panel of json.panels) {
-      for (const target of panel.targets) {
-        const expr = target.expr.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*');
-        const documentedEmpty = /Empty until /.test(panel.description ?? '');
-        try {
-          const result = await prometheus.query(expr);
-          results.push({ dashboard: file, panel: panel.title, expr, nan: result.some((r) => Number.isNaN(Number(r.value[1]))), empty: result.length === 0, documentedEmpty });
-        } catch (error) {
-          results.push({ dashboard: file, panel: panel.title, expr, error: String(error), nan: false, empty: true, documentedEmpty });
-        }
-      }
-    }
-  }
-  return results;
-}
