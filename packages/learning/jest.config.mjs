@@ -1,3 +1,4 @@
 import { jestConfig } from '../../jest.preset.mjs';
 
-export default jestConfig();
+// Training tests take seconds on an idle machine but ten times that on a shared, loaded one.
+export default jestConfig({ testTimeout: 120_000 });

@@ -29,10 +29,14 @@ for (const [dir, module, allowed] of cases) {
   fs.writeFileSync(probe, `import * as probe from '${module}';\nexport const used = probe;\n`);
   let verdict;
   try {
-    execFileSync(process.execPath, [eslint, '--no-warn-ignored', '--rule', '{"@typescript-eslint/no-unused-vars":"off"}', probe], {
-      cwd: path.join(root, dir),
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [eslint, '--no-warn-ignored', '--rule', '{"@typescript-eslint/no-unused-vars":"off"}', probe],
+      {
+        cwd: path.join(root, dir),
+        stdio: 'pipe',
+      },
+    );
     verdict = true;
   } catch (error) {
     verdict = !/enforce-module-boundaries/.test(String(error.stdout));
@@ -42,7 +46,8 @@ for (const [dir, module, allowed] of cases) {
   }
   const ok = verdict === allowed;
   if (!ok) failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${dir} importing ${module}: ${verdict ? 'allowed' : 'refused'} (expected ${allowed ? 'allowed' : 'refused'})`);
+  const word = (allows) => (allows ? 'allowed' : 'refused');
+  console.log(`${ok ? 'ok  ' : 'FAIL'} ${dir} importing ${module}: ${word(verdict)} (expected ${word(allowed)})`);
 }
 console.log(`${cases.length - failed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -9,12 +9,16 @@ import path from 'node:path';
 const targets = ['build', 'lint', 'typecheck', 'test'];
 const base = process.env.NX_BASE;
 const baseExists =
-  base !== undefined && base !== '' && spawnSync('git', ['cat-file', '-e', `${base}^{commit}`], { stdio: 'ignore' }).status === 0;
+  base !== undefined &&
+  base !== '' &&
+  spawnSync('git', ['cat-file', '-e', `${base}^{commit}`], { stdio: 'ignore' }).status === 0;
 
 const nxArgs = baseExists
   ? ['affected', '-t', ...targets, `--base=${base}`, `--head=${process.env.NX_HEAD ?? 'HEAD'}`]
   : ['run-many', '-t', ...targets];
-console.log(baseExists ? `testing projects affected since ${base}` : 'no base commit (NX_BASE): testing every project');
+console.log(
+  baseExists ? `testing projects affected since ${base}` : 'no base commit (NX_BASE): testing every project',
+);
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ...process.env, NX_DAEMON: 'false' } });
 try {
@@ -22,7 +26,18 @@ try {
   run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
   // The CI-sized stress run: 100,000 messages per transport, failing on heap or handle growth.
   const stressOut = path.join(os.tmpdir(), `agentlink-stress-${process.pid}.json`);
-  run(process.execPath, ['--expose-gc', '--import', 'tsx', 'tools/stress/message-stress.ts', '--messages', '100000', '--transport', 'both', '--out', stressOut]);
+  run(process.execPath, [
+    '--expose-gc',
+    '--import',
+    'tsx',
+    'tools/stress/message-stress.ts',
+    '--messages',
+    '100000',
+    '--transport',
+    'both',
+    '--out',
+    stressOut,
+  ]);
   run(process.execPath, ['tools/scripts/pack-check.mjs']);
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);

@@ -17,15 +17,43 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const main = path.join(root, 'apps/qe-fleet/dist/main.js');
 const project = path.join(root, 'examples/flaky-project');
 const flakes = JSON.parse(readFileSync(path.join(project, 'flakes.json'), 'utf8'));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, executors: { type: 'string', default: '9' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '20' },
+    executors: { type: 'string', default: '9' },
+    out: { type: 'string' },
+  },
+});
 const runs = Number(values.runs);
 const work = mkdtempSync(path.join(os.tmpdir(), 'flaky-detection-'));
 const history = path.join(work, 'history.db');
 
 function run(seed) {
-  const args = [main, 'run', '--project', project, '--mode', 'processes', '--executors', values.executors, '--slots', '1', '--history', history,
-    '--quarantine', path.join(work, `quarantine-${seed}.json`), '--out', path.join(work, `run-${seed}`), '--json', '--progress', 'none'];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, FLAKY_SEED: String(seed) } });
+  const args = [
+    main,
+    'run',
+    '--project',
+    project,
+    '--mode',
+    'processes',
+    '--executors',
+    values.executors,
+    '--slots',
+    '1',
+    '--history',
+    history,
+    '--quarantine',
+    path.join(work, `quarantine-${seed}.json`),
+    '--out',
+    path.join(work, `run-${seed}`),
+    '--json',
+    '--progress',
+    'none',
+  ];
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'ignore'],
+    env: { ...process.env, FLAKY_SEED: String(seed) },
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   return new Promise((resolve) => child.once('exit', (code) => resolve({ code, summary: JSON.parse(out) })));
@@ -57,22 +85,73 @@ try {
     }
     falsePositives += fp;
     const a = summary.accounting;
-    perRun.push({ seed, exitCode: code, wallS: (Date.now() - started) / 1000, flaky: summary.outcome.counts.flaky, falsePositives: fp, lost: a.lost, duplicates: a.duplicates });
-    console.log(`run ${seed}/${runs}: exit ${code}, ${summary.outcome.counts.flaky} flaky, ${fp} false positives, tasks ${a.completedOnce}/${a.tasks}, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    perRun.push({
+      seed,
+      exitCode: code,
+      wallS: (Date.now() - started) / 1000,
+      flaky: summary.outcome.counts.flaky,
+      falsePositives: fp,
+      lost: a.lost,
+      duplicates: a.duplicates,
+    });
+    console.log(
+      `run ${seed}/${runs}: exit ${code}, ${summary.outcome.counts.flaky} flaky, ${fp} false positives, ` +
+        `tasks ${a.completedOnce}/${a.tasks}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    );
   }
-  flakiestInHistory = JSON.parse(spawnSync(process.execPath, [main, 'history', 'flakiest', '--history', history, '--limit', '20', '--json'], { encoding: 'utf8' }).stdout);
-  runsInHistory = JSON.parse(spawnSync(process.execPath, [main, 'history', 'runs', '--history', history, '--limit', '100', '--json'], { encoding: 'utf8' }).stdout).length;
+  flakiestInHistory = JSON.parse(
+    spawnSync(process.execPath, [main, 'history', 'flakiest', '--history', history, '--limit', '20', '--json'], {
+      encoding: 'utf8',
+    }).stdout,
+  );
+  runsInHistory = JSON.parse(
+    spawnSync(process.execPath, [main, 'history', 'runs', '--history', history, '--limit', '100', '--json'], {
+      encoding: 'utf8',
+    }).stdout,
+  ).length;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
-console.log(`history: ${runsInHistory} runs recorded; flakiest: ${flakiestInHistory.map((f) => `${f.testId} (${f.flakyRuns}/${f.runs})`).join('; ')}`);
+const flakiestLine = flakiestInHistory.map((f) => `${f.testId} (${f.flakyRuns}/${f.runs})`).join('; ');
+console.log(`history: ${runsInHistory} runs recorded; flakiest: ${flakiestLine}`);
 const truePositives = [...perTest.values()].reduce((s, t) => s + t.flagged, 0);
 const precision = truePositives + falsePositives === 0 ? 1 : truePositives / (truePositives + falsePositives);
-const rows = [...perTest.values()].map((t) => ({ test: t.key, cause: t.cause, probability: t.probability, failedFirst: t.failedFirst / runs, recall: t.flagged / runs, missedAllFailed: t.missedAllFailed }));
-console.log(`\nprecision ${precision.toFixed(3)} (${truePositives} flaky verdicts on known flaky tests, ${falsePositives} on ${neverFlakyObservations} observations of never-flaky tests)`);
-console.log('| test | cause | declared p | failed 1st attempt | flagged flaky (recall) | failed every attempt |\n|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.test} | ${r.cause} | ${r.probability} | ${r.failedFirst.toFixed(2)} | ${r.recall.toFixed(2)} | ${r.missedAllFailed} |`);
+const rows = [...perTest.values()].map((t) => ({
+  test: t.key,
+  cause: t.cause,
+  probability: t.probability,
+  failedFirst: t.failedFirst / runs,
+  recall: t.flagged / runs,
+  missedAllFailed: t.missedAllFailed,
+}));
+console.log(
+  `\nprecision ${precision.toFixed(3)} (${truePositives} flaky verdicts on known flaky tests, ` +
+    `${falsePositives} on ${neverFlakyObservations} observations of never-flaky tests)`,
+);
+console.log(
+  '| test | cause | declared p | failed 1st attempt | flagged flaky (recall) | failed every attempt |\n' +
+    '|---|---|---|---|---|---|',
+);
+for (const r of rows)
+  console.log(
+    `| ${r.test} | ${r.cause} | ${r.probability} | ` +
+      `${r.failedFirst.toFixed(2)} | ${r.recall.toFixed(2)} | ${r.missedAllFailed} |`,
+  );
 const out = values.out ?? path.join(root, 'tools/bench/results/flaky-detection.json');
-writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`, runs, agents: Number(values.executors) + 1, precision, truePositives, falsePositives, neverFlakyObservations, perTest: rows, perRun, runsInHistory, flakiestInHistory }, null, 2)}\n`);
+const report = {
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  runs,
+  agents: Number(values.executors) + 1,
+  precision,
+  truePositives,
+  falsePositives,
+  neverFlakyObservations,
+  perTest: rows,
+  perRun,
+  runsInHistory,
+  flakiestInHistory,
+};
+writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`-> ${out}`);
 process.exit(falsePositives === 0 && flakyIds.size > 0 ? 0 : 1);

@@ -11,7 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { packages: { type: 'string', default: 'resilience,telemetry' }, executors: { type: 'string', default: '4' }, out: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    packages: { type: 'string', default: 'resilience,telemetry' },
+    executors: { type: 'string', default: '4' },
+    out: { type: 'string' },
+  },
+});
 const packages = values.packages.split(',');
 const work = mkdtempSync(path.join(os.tmpdir(), 'fleet-vs-npm-'));
 const jest = path.join(root, 'node_modules/jest/bin/jest.js');
@@ -26,7 +32,11 @@ let localMs = 0;
 for (const p of packages) {
   const out = path.join(work, `${p}.json`);
   const started = Date.now();
-  spawnSync(process.execPath, ['--experimental-vm-modules', jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`], { cwd: path.join(root, dirOf(p)), stdio: 'ignore' });
+  spawnSync(
+    process.execPath,
+    ['--experimental-vm-modules', jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`],
+    { cwd: path.join(root, dirOf(p)), stdio: 'ignore' },
+  );
   localMs += Date.now() - started;
   for (const file of JSON.parse(readFileSync(out, 'utf8')).testResults) {
     for (const a of file.assertionResults) {
@@ -38,10 +48,27 @@ for (const p of packages) {
 
 // 2. Through the fleet: qe-fleet run --project . on the same packages' files.
 const started = Date.now();
-const fleet = spawnSync(process.execPath, [
-  path.join(root, 'apps/qe-fleet/dist/main.js'), 'run', '--project', root, '--executors', values.executors, '--no-history', '--json', '--progress', 'none',
-  '--out', path.join(work, 'fleet'), '--quarantine', path.join(work, 'quarantine.json'), ...packages.flatMap((p) => ['--files', `${dirOf(p)}/**`]),
-], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const fleet = spawnSync(
+  process.execPath,
+  [
+    path.join(root, 'apps/qe-fleet/dist/main.js'),
+    'run',
+    '--project',
+    root,
+    '--executors',
+    values.executors,
+    '--no-history',
+    '--json',
+    '--progress',
+    'none',
+    '--out',
+    path.join(work, 'fleet'),
+    '--quarantine',
+    path.join(work, 'quarantine.json'),
+    ...packages.flatMap((p) => ['--files', `${dirOf(p)}/**`]),
+  ],
+  { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+);
 const fleetMs = Date.now() - started;
 const summary = JSON.parse(fleet.stdout);
 rmSync(work, { recursive: true, force: true });
@@ -51,14 +78,23 @@ const mismatches = [];
 for (const id of new Set([...local.keys(), ...remote.keys()])) {
   const a = local.get(id);
   const b = remote.get(id);
-  if (a !== b && !(a === 'passed' && b === 'passed (flaky)')) mismatches.push({ id, npmTest: a ?? 'absent', fleet: b ?? 'absent' });
+  if (a !== b && !(a === 'passed' && b === 'passed (flaky)'))
+    mismatches.push({ id, npmTest: a ?? 'absent', fleet: b ?? 'absent' });
 }
 const result = {
-  date: new Date().toISOString(), machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`, packages,
-  tests: { npmTest: local.size, fleet: remote.size }, mismatches,
+  date: new Date().toISOString(),
+  machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  packages,
+  tests: { npmTest: local.size, fleet: remote.size },
+  mismatches,
   flakyOnFleet: summary.verdicts.filter((v) => v.verdict === 'flaky').map((v) => v.id),
-  wallSeconds: { npmTestSequential: localMs / 1000, fleet: fleetMs / 1000 }, fleetExitCode: fleet.status, executors: Number(values.executors),
+  wallSeconds: { npmTestSequential: localMs / 1000, fleet: fleetMs / 1000 },
+  fleetExitCode: fleet.status,
+  executors: Number(values.executors),
 };
 console.log(JSON.stringify(result, null, 2));
-writeFileSync(values.out ?? path.join(root, 'tools/bench/results/fleet-vs-npm-test.json'), `${JSON.stringify(result, null, 2)}\n`);
+writeFileSync(
+  values.out ?? path.join(root, 'tools/bench/results/fleet-vs-npm-test.json'),
+  `${JSON.stringify(result, null, 2)}\n`,
+);
 process.exit(mismatches.length === 0 ? 0 : 1);

@@ -34,7 +34,19 @@ try {
     const lint = run(process.execPath, [path.join(root, 'node_modules/publint/src/cli.js'), '--strict', dir], root);
     if (/error|warning/i.test(lint.replace(/All good!/, ''))) failures.push(`${manifest.name}: publint:\n${lint}`);
     try {
-      run(process.execPath, [path.join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--pack', dir, '--profile', 'esm-only', '--format', 'ascii'], root);
+      run(
+        process.execPath,
+        [
+          path.join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'),
+          '--pack',
+          dir,
+          '--profile',
+          'esm-only',
+          '--format',
+          'ascii',
+        ],
+        root,
+      );
     } catch (error) {
       failures.push(`${manifest.name}: are-the-types-wrong:\n${error.stdout}`);
     }
@@ -42,14 +54,25 @@ try {
     const files = packed.files.map((f) => f.path);
     const stray = files.filter((f) => /^(src|test)\//.test(f) || f.includes('.test.'));
     if (stray.length) failures.push(`${manifest.name}: tarball ships ${stray.join(', ')}`);
-    tarballs.push({ name: manifest.name, file: path.join(work, packed.filename), bins: Object.keys(manifest.bin ?? {}) });
+    tarballs.push({
+      name: manifest.name,
+      file: path.join(work, packed.filename),
+      bins: Object.keys(manifest.bin ?? {}),
+    });
     console.log(`packed ${packed.filename} (${packed.entryCount} files, ${packed.size} bytes)`);
   }
 
   const project = path.join(work, 'consumer');
   fs.mkdirSync(project);
-  fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.map((t) => t.file)], project);
+  fs.writeFileSync(
+    path.join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+  );
+  run(
+    npm,
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...tarballs.map((t) => t.file)],
+    project,
+  );
 
   const probe = tarballs
     .map(
@@ -65,7 +88,8 @@ try {
   process.stdout.write(run(process.execPath, ['probe.mjs'], project));
   for (const { name, bins } of tarballs) {
     for (const bin of bins) {
-      if (!fs.existsSync(path.join(project, 'node_modules', '.bin', bin))) failures.push(`${name}: bin ${bin} not installed`);
+      if (!fs.existsSync(path.join(project, 'node_modules', '.bin', bin)))
+        failures.push(`${name}: bin ${bin} not installed`);
     }
   }
 } catch (error) {

@@ -42,11 +42,19 @@ export function judgeDrift(samples: readonly SoakSample[], limits: DriftLimits =
   const calls = samples.reduce((s, x) => s + x.calls, 0);
   const errors = samples.reduce((s, x) => s + x.errors, 0);
   const rate = calls === 0 ? 1 : errors / calls;
-  checks.push({ name: 'error rate', passed: calls > 0 && rate <= limits.errorRate, detail: `${errors} errors in ${calls} calls (${(rate * 100).toFixed(3)} %, limit ${limits.errorRate * 100} %)` });
+  checks.push({
+    name: 'error rate',
+    passed: calls > 0 && rate <= limits.errorRate,
+    detail: `${errors} errors in ${calls} calls (${(rate * 100).toFixed(3)} %, limit ${limits.errorRate * 100} %)`,
+  });
   // The first sample is warm-up; a window without calls (the run ended inside it) says nothing.
   const steady = samples.slice(1).filter((s) => s.calls > 0);
   if (steady.length < 4) {
-    checks.push({ name: 'trend', passed: true, detail: `only ${steady.length} steady samples: trend checks skipped (need 4)` });
+    checks.push({
+      name: 'trend',
+      passed: true,
+      detail: `only ${steady.length} steady samples: trend checks skipped (need 4)`,
+    });
     return { passed: checks.every((c) => c.passed), checks };
   }
   const third = Math.max(1, Math.floor(steady.length / 3));
@@ -57,7 +65,9 @@ export function judgeDrift(samples: readonly SoakSample[], limits: DriftLimits =
   checks.push({
     name: 'heap after GC',
     passed: heapLast - heapFirst <= limits.heapMiB,
-    detail: `median ${round(heapFirst)} MiB (first third) → ${round(heapLast)} MiB (last third), growth ${round(heapLast - heapFirst)} MiB, limit ${limits.heapMiB} MiB`,
+    detail:
+      `median ${round(heapFirst)} MiB (first third) → ${round(heapLast)} MiB (last third), ` +
+      `growth ${round(heapLast - heapFirst)} MiB, limit ${limits.heapMiB} MiB`,
   });
   // Handles fluctuate with in-flight calls (timers, short-lived streams); a leak lifts the floor.
   const handlesFirstMax = Math.max(...first.map((s) => s.handles));
@@ -65,14 +75,18 @@ export function judgeDrift(samples: readonly SoakSample[], limits: DriftLimits =
   checks.push({
     name: 'handles',
     passed: handlesLastMin <= handlesFirstMax,
-    detail: `max ${handlesFirstMax} (first third), min ${handlesLastMin} (last third): ${handlesLastMin <= handlesFirstMax ? 'no rising floor' : 'the floor rose'}`,
+    detail:
+      `max ${handlesFirstMax} (first third), min ${handlesLastMin} (last third): ` +
+      (handlesLastMin <= handlesFirstMax ? 'no rising floor' : 'the floor rose'),
   });
   const p99First = median(first.map((s) => s.p99Ms));
   const p99Last = median(last.map((s) => s.p99Ms));
   checks.push({
     name: 'p99 latency',
     passed: p99Last <= Math.max(p99First * limits.p99Ratio, p99First + 5),
-    detail: `median p99 ${round(p99First)} ms (first third) → ${round(p99Last)} ms (last third), limit ×${limits.p99Ratio} (or +5 ms)`,
+    detail:
+      `median p99 ${round(p99First)} ms (first third) → ${round(p99Last)} ms (last third), ` +
+      `limit ×${limits.p99Ratio} (or +5 ms)`,
   });
   return { passed: checks.every((c) => c.passed), checks };
 }

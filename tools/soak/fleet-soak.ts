@@ -54,10 +54,13 @@ const RATE = Number(values.rate);
 const BATCH_S = Number(values['batch-seconds']);
 const TASK_MS = Number(values['task-ms']);
 const FAIL_RATE = Number(values['fail-rate']);
-if (!(DURATION_S > 0 && SAMPLE_S > 0 && RATE > 0 && BATCH_S > 0 && TASK_MS >= 0 && EXECUTORS >= 1)) throw new Error('durations, rate and executors must be positive');
-if (TARGET !== 'fleet' && TARGET !== 'transport') throw new Error(`--target must be fleet or transport, got ${TARGET}`);
+if (!(DURATION_S > 0 && SAMPLE_S > 0 && RATE > 0 && BATCH_S > 0 && TASK_MS >= 0 && EXECUTORS >= 1))
+  throw new Error('durations, rate and executors must be positive');
+if (TARGET !== 'fleet' && TARGET !== 'transport')
+  throw new Error(`--target must be fleet or transport, got ${TARGET}`);
 if (TRANSPORT !== 'quic' && TRANSPORT !== 'tcp') throw new Error(`--transport must be quic or tcp, got ${TRANSPORT}`);
-if (typeof (globalThis as { gc?: unknown }).gc !== 'function') throw new Error('run with --expose-gc: npx node --expose-gc --import tsx tools/soak/fleet-soak.ts');
+if (typeof (globalThis as { gc?: unknown }).gc !== 'function')
+  throw new Error('run with --expose-gc: npx node --expose-gc --import tsx tools/soak/fleet-soak.ts');
 
 const name = values.name ?? `${TARGET}-${TRANSPORT}-${DURATION_S}s`;
 mkdirSync(path.join(here, 'results'), { recursive: true });
@@ -66,7 +69,17 @@ writeFileSync(jsonl, '');
 const write = (line: unknown): void => appendFileSync(jsonl, `${JSON.stringify(line)}\n`);
 const machine = machineInfo();
 const command = `npx node --expose-gc --import tsx tools/soak/fleet-soak.ts ${process.argv.slice(2).join(' ')}`.trim();
-const config = { target: TARGET, transport: TRANSPORT, durationS: DURATION_S, sampleEveryS: SAMPLE_S, executors: EXECUTORS, ratePerSec: RATE, batchSeconds: BATCH_S, taskMs: TASK_MS, failRate: FAIL_RATE };
+const config = {
+  target: TARGET,
+  transport: TRANSPORT,
+  durationS: DURATION_S,
+  sampleEveryS: SAMPLE_S,
+  executors: EXECUTORS,
+  ratePerSec: RATE,
+  batchSeconds: BATCH_S,
+  taskMs: TASK_MS,
+  failRate: FAIL_RATE,
+};
 write({ type: 'start', command, machine, config });
 console.log(`soak ${name}: ${describeMachine(machine)}`);
 
@@ -97,8 +110,17 @@ const sleep = (msDelay: number): Promise<void> => new Promise((resolve) => setTi
 
 /** Fleet: one batch every BATCH_S; the work is the tasks, the calls are the coordinator's requests. */
 async function driveFleet(): Promise<() => Promise<void>> {
-  const rig = await startFleetRig({ executors: EXECUTORS, transport: TRANSPORT, taskMs: TASK_MS, failRate: FAIL_RATE });
-  rig.coordinatorNode.link.telemetrySource.on('requestCompleted', ((event: { method: string; latencyMs: number; outcome: string }) => {
+  const rig = await startFleetRig({
+    executors: EXECUTORS,
+    transport: TRANSPORT,
+    taskMs: TASK_MS,
+    failRate: FAIL_RATE,
+  });
+  rig.coordinatorNode.link.telemetrySource.on('requestCompleted', ((event: {
+    method: string;
+    latencyMs: number;
+    outcome: string;
+  }) => {
     // Health pings are counted apart: closing a batch's coordinator aborts its pings in flight
     // (outcome 'error'), which is not a failure of the fleet; their timeouts are still reported.
     if (event.method === 'fleet.ping') {
@@ -170,10 +192,14 @@ while (!stop.aborted) {
   const due = startedAt + (samples.length + 1) * SAMPLE_S * 1000;
   await new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, Math.max(0, due - performance.now()));
-    stop.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
+    stop.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      { once: true },
+    );
   });
   if (stop.aborted && performance.now() - startedAt < (samples.length + 0.5) * SAMPLE_S * 1000) break;
   const w = window;
@@ -208,8 +234,10 @@ while (!stop.aborted) {
   samples.push(sample);
   write(sample);
   console.log(
-    `[${sample.minute} min] heap after GC ${sample.heapAfterGcMiB} MiB, rss ${sample.rssMiB} MiB, handles ${sample.handles}, ` +
-      `${TARGET === 'fleet' ? `tasks ${sample.tasksCompleted} (p99 ${sample.taskP99Ms} ms), ` : ''}calls ${sample.calls}, request p50/p99 ${sample.p50Ms}/${sample.p99Ms} ms, errors ${sample.errors}`,
+    `[${sample.minute} min] heap after GC ${sample.heapAfterGcMiB} MiB, rss ${sample.rssMiB} MiB, ` +
+      `handles ${sample.handles}, ` +
+      (TARGET === 'fleet' ? `tasks ${sample.tasksCompleted} (p99 ${sample.taskP99Ms} ms), ` : '') +
+      `calls ${sample.calls}, request p50/p99 ${sample.p50Ms}/${sample.p99Ms} ms, errors ${sample.errors}`,
   );
 }
 await finish();

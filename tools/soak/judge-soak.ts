@@ -9,7 +9,10 @@ import { judgeDrift, type SoakSample } from './drift-checks';
 
 const file = process.argv[2];
 if (file === undefined) throw new Error('usage: npx tsx tools/soak/judge-soak.ts <samples.jsonl>');
-const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as { type: string } & SoakSample);
+const lines = readFileSync(file, 'utf8')
+  .split('\n')
+  .filter((l) => l.trim() !== '')
+  .map((l) => JSON.parse(l) as { type: string } & SoakSample);
 const samples = lines.filter((l) => l.type === 'sample');
 const verdict = judgeDrift(samples);
 for (const check of verdict.checks) console.log(`${check.passed ? 'pass' : 'FAIL'}  ${check.name}: ${check.detail}`);

@@ -44,7 +44,8 @@ const KINDS: TransportKind[] = values.transport === 'both' ? ['tcp', 'quic'] : [
 for (const [name, n] of Object.entries({ MESSAGES, CONCURRENCY, PAYLOAD, SAMPLES, HEAP_LIMIT_MIB })) {
   if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got ${n}`);
 }
-if (!KINDS.every((k) => k === 'quic' || k === 'tcp')) throw new Error(`--transport must be quic, tcp or both, got ${values.transport}`);
+if (!KINDS.every((k) => k === 'quic' || k === 'tcp'))
+  throw new Error(`--transport must be quic, tcp or both, got ${values.transport}`);
 if (typeof (globalThis as { gc?: unknown }).gc !== 'function') {
   throw new Error('run with --expose-gc: npx node --expose-gc --import tsx tools/stress/message-stress.ts');
 }
@@ -120,21 +121,31 @@ async function stress(kind: TransportKind): Promise<StressResult> {
     };
     samples.push(sample);
     console.log(
-      `[${kind}] ${done.toLocaleString('en')} / ${MESSAGES.toLocaleString('en')}  ${sample.chunkRps} msg/s  p50 ${sample.chunkP50Ms} ms  p99 ${sample.chunkP99Ms} ms  heap after GC ${sample.heapAfterGcMiB} MiB  rss ${sample.rssMiB} MiB  handles ${sample.handles}  errors ${result.errors}` +
+      `[${kind}] ${done.toLocaleString('en')} / ${MESSAGES.toLocaleString('en')}  ${sample.chunkRps} msg/s  ` +
+        `p50 ${sample.chunkP50Ms} ms  p99 ${sample.chunkP99Ms} ms  heap after GC ${sample.heapAfterGcMiB} MiB  ` +
+        `rss ${sample.rssMiB} MiB  handles ${sample.handles}  errors ${result.errors}` +
         (result.errors > 0 ? ` ${JSON.stringify(result.errorsByCode)}` : ''),
     );
   }
   const end = samples.at(-1)!;
-  const frames = { clientSent: counts.clientSent, clientReceived: counts.clientReceived, serverSent: counts.serverSent, serverReceived: counts.serverReceived };
+  const frames = {
+    clientSent: counts.clientSent,
+    clientReceived: counts.clientReceived,
+    serverSent: counts.serverSent,
+    serverReceived: counts.serverReceived,
+  };
   await pair.close();
   const afterClose = await sampleProcess(startedAt);
 
   const heapGrowthMiB = Math.round((end.heapAfterGcMiB - baseline.heapAfterGcMiB) * 100) / 100;
   const grownWhileOpen = grownHandles(baseline, end);
   const grownAfterClose = grownHandles(beforeOpen, afterClose);
-  if (heapGrowthMiB > HEAP_LIMIT_MIB) failures.push(`heap after GC grew ${heapGrowthMiB} MiB (limit ${HEAP_LIMIT_MIB} MiB)`);
-  if (Object.keys(grownWhileOpen).length > 0) failures.push(`handles grew while open: ${JSON.stringify(grownWhileOpen)}`);
-  if (Object.keys(grownAfterClose).length > 0) failures.push(`handles left after close: ${JSON.stringify(grownAfterClose)}`);
+  if (heapGrowthMiB > HEAP_LIMIT_MIB)
+    failures.push(`heap after GC grew ${heapGrowthMiB} MiB (limit ${HEAP_LIMIT_MIB} MiB)`);
+  if (Object.keys(grownWhileOpen).length > 0)
+    failures.push(`handles grew while open: ${JSON.stringify(grownWhileOpen)}`);
+  if (Object.keys(grownAfterClose).length > 0)
+    failures.push(`handles left after close: ${JSON.stringify(grownAfterClose)}`);
   if (errors > 0) failures.push(`${errors} requests failed`);
   const expected = warmup + MESSAGES;
   for (const [name, value] of Object.entries(frames)) {
@@ -163,7 +174,10 @@ async function stress(kind: TransportKind): Promise<StressResult> {
 }
 
 const machine = machineInfo();
-console.log(`message stress: ${MESSAGES.toLocaleString('en')} request/response exchanges per transport, concurrency ${CONCURRENCY}, payload ${PAYLOAD} B`);
+console.log(
+  `message stress: ${MESSAGES.toLocaleString('en')} request/response exchanges per transport, ` +
+    `concurrency ${CONCURRENCY}, payload ${PAYLOAD} B`,
+);
 console.log(`machine: ${describeMachine(machine)}`);
 const results: StressResult[] = [];
 for (const kind of KINDS) results.push(await stress(kind));
@@ -180,16 +194,27 @@ console.log(
       'heap after GC, end (MiB)': r.end.heapAfterGcMiB,
       'growth (MiB)': r.heapGrowthMiB,
       'max heap after GC (MiB)': r.maxHeapAfterGcMiB,
-      'handles baseline → end → after close': `${r.baseline.handles} → ${r.end.handles} → ${r.afterClose.handles} (before open ${r.beforeOpen.handles})`,
+      'handles baseline → end → after close':
+        `${r.baseline.handles} → ${r.end.handles} → ${r.afterClose.handles} ` +
+        `(before open ${r.beforeOpen.handles})`,
       verdict: r.passed ? 'pass' : 'FAIL',
     })),
   )}`,
 );
 for (const r of results) for (const f of r.failures) console.log(`FAIL [${r.transport}] ${f}`);
-const command = `npx node --expose-gc --import tsx tools/stress/message-stress.ts ${process.argv.slice(2).join(' ')}`.trim();
+const command =
+  `npx node --expose-gc --import tsx tools/stress/message-stress.ts ${process.argv.slice(2).join(' ')}`.trim();
 const file = writeResult(
   'message-stress',
-  { command, machine, messages: MESSAGES, concurrency: CONCURRENCY, payloadBytes: PAYLOAD, heapLimitMiB: HEAP_LIMIT_MIB, results },
+  {
+    command,
+    machine,
+    messages: MESSAGES,
+    concurrency: CONCURRENCY,
+    payloadBytes: PAYLOAD,
+    heapLimitMiB: HEAP_LIMIT_MIB,
+    results,
+  },
   values.out ?? path.join(here, 'results', `message-stress-${MESSAGES}-${KINDS.join('-')}.json`),
 );
 console.log(`\nwrote ${file}`);

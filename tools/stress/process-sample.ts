@@ -34,7 +34,10 @@ export async function sampleProcess(startedAt: number): Promise<ProcessSample> {
 }
 
 /** Handle types whose count is higher in `after` than in `before`. */
-export function grownHandles(before: ProcessSample, after: ProcessSample): Record<string, { before: number; after: number }> {
+export function grownHandles(
+  before: ProcessSample,
+  after: ProcessSample,
+): Record<string, { before: number; after: number }> {
   const grown: Record<string, { before: number; after: number }> = {};
   for (const type of new Set([...Object.keys(before.handlesByType), ...Object.keys(after.handlesByType)])) {
     const was = before.handlesByType[type] ?? 0;

@@ -1,5 +1,4 @@
-import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import os from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationSummary } from './evaluation';
@@ -8,16 +7,15 @@ import { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv } from './load-
 import { majorityBaseline } from './metrics';
 import { readDataFile } from './read-data-file';
 import { joinGroups } from './project-join';
-import { renderReport, type ReportInput } from './report';
 import { groupedSplit, orderedSplit, stratifiedSplit, type Split } from './split';
 import { trainFlakinessModel } from './train-model';
 import type { TrainModelOptions } from './train-model';
-import { resolveTrainingOptions } from './training-options';
 import type { Dataset, DatasetSchema, ValidationReport, WarningCode } from './types';
 import { CliUsageError } from './cli-usage-error';
 import type { FamilyChoice } from './model-family';
 import { selectAndTrain } from './select-model';
 import { validateDataset } from './validate-dataset';
+import { verdictFeaturesCsv, verdictsFromCsv, type VerdictColumns } from './verdict-csv';
 
 /** Options every command shares, already parsed from the command line. */
 export interface CommandOptions {
@@ -38,8 +36,12 @@ export interface CommandOptions {
   readonly floorBalancedAccuracy?: number;
   readonly results?: string;
   readonly from?: string;
-  /** report: Markdown file embedded as the configuration-selection section. */
-  readonly notes?: string;
+  /** Training progress line every this many epochs when stderr is not a terminal. Default 10. */
+  readonly progressEvery?: number;
+  /** report: seeds of the unseen-seed hold-outs. */
+  readonly holdoutSeeds?: readonly number[];
+  /** history: which CSV columns hold test, run, time, outcome and duration. */
+  readonly verdictColumns?: VerdictColumns;
   readonly argv: readonly string[];
   readonly log: (line: string) => void;
 }
@@ -164,47 +166,15 @@ export async function joinCommand(options: CommandOptions): Promise<unknown> {
   return { out: options.out, matched: joined.matched, unmatched: joined.unmatched, groups: joined.groups };
 }
 
-function recordedOptions(training: CommandOptions['training']): Record<string, unknown> {
-  const { onEpoch: _onEpoch, ...resolved } = resolveTrainingOptions(training);
-  return { ...resolved, backend: training.backend ?? 'auto' };
-}
-
-/** `report`: hold-out, CV and leave-projects-out on --data, written as Markdown to --out and JSON beside it. */
-export async function reportCommand(options: CommandOptions): Promise<unknown> {
+/** `history`: a CI verdict log (test, run, time, outcome, duration) to a training CSV of history features. */
+export async function historyCommand(options: CommandOptions): Promise<unknown> {
+  const verdicts = verdictsFromCsv(await readDataFile(required(options.data, '--data')), options.verdictColumns!);
   const out = required(options.out, '--out');
-  if (options.from !== undefined) {
-    // Re-render the Markdown from a saved JSON report without training again.
-    const saved = JSON.parse(await readFile(options.from, 'utf8')) as ReportInput;
-    await writeFile(out, renderReport(saved));
-    return { out, from: options.from };
-  }
-  const { dataset, validation } = await loadValidated(options);
-  const common = { ...options.training, seed: options.seed, onFold: progress(options), floorBalancedAccuracy: options.floorBalancedAccuracy };
-  options.log('hold-out ...');
-  const holdout = await holdoutEvaluation(dataset, { ...common, testFraction: options.testFraction || 0.2 });
-  options.log(`cross-validation (${options.folds ?? 10} folds) ...`);
-  const cv = options.folds === 0 ? undefined : await crossValidation(dataset, { ...common, folds: options.folds ?? 10 });
-  options.log('leave-projects-out ...');
-  const lpo = dataset.groups === undefined || options.groupFolds === 0 ? undefined : await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
-  const groups: Record<string, number> = {};
-  for (const group of dataset.groups ?? []) groups[group] = (groups[group] ?? 0) + 1;
-  const input = {
-    command: `agentlink-learn ${options.argv.join(' ')}`,
-    generatedAt: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
-    data: { file: path.relative(process.cwd(), options.data!), validation, groups, unmatchedRows: groups.unknown ?? 0, indicatorFeatures: dataset.indicatorFeatures?.length ?? 0 },
-    options: { ...recordedOptions({ ...options.training, seed: options.seed }), ...(options.schema.categorical === undefined ? {} : { categorical: options.schema.categorical }), ...(dataset.historyKey === undefined ? {} : { historyKey: dataset.historyKey }) },
-    categorical: options.schema.categorical,
-    historyKey: dataset.historyKey,
-    notes: options.notes === undefined ? undefined : await readFile(options.notes, 'utf8'),
-    floorBalancedAccuracy: options.floorBalancedAccuracy,
-    holdout,
-    crossValidation: cv,
-    leaveProjectsOut: lpo,
-  };
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
-  await writeFile(out, renderReport(input));
-  const jsonOut = out.replace(/\.md$/, '') + '.json';
-  await writeJson(jsonOut, input);
-  return { out, json: jsonOut, backend: holdout.backend, holdout: holdout.folds[0].test, cvMean: cv?.mean, lpoPooled: lpo?.pooled };
+  await writeFile(out, verdictFeaturesCsv(verdicts));
+  const failed = verdicts.filter((v) => v.failed).length;
+  return {
+    out, verdicts: verdicts.length, failed, tests: new Set(verdicts.map((v) => v.test)).size, runs: new Set(verdicts.map((v) => v.run)).size,
+    next: `agentlink-learn evaluate --data ${out} --label failed --drop test --group run --order time --objective accuracy`,
+  };
 }

@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { CliUsageError, evaluateCommand, joinCommand, predictCommand, reportCommand, trainCommand, type CommandOptions } from './cli-commands';
+import { CliUsageError, evaluateCommand, historyCommand, joinCommand, predictCommand, trainCommand, type CommandOptions } from './cli-commands';
+import { reportCommand } from './report-command';
 import { ineffectiveOptions, parseObjective } from './cli-checks';
 import { flakeFlaggerFile } from './flakeflagger-files';
 import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
 import { DEFAULT_TRAINING_OPTIONS as D } from './training-options';
 import type { WarningCode } from './types';
+import type { VerdictColumns } from './verdict-csv';
 
 export const USAGE = `Usage: agentlink-learn <command> [options]
 
@@ -12,15 +14,18 @@ Commands:
   train      --data <csv> --label <col> --out <dir>   train, hold out a test part, save the model
   evaluate   --data <csv> --label <col> [--mode holdout|cv|lpo|all] [--model <dir>]
   predict    --model <dir> --data <csv> [--out <json>] one answer per row
-  report     [--data <csv>] --out <md> [--from <json>]  hold-out + 10-fold CV + leave-projects-out report
+  report     [--data <csv>] --out <md> [--from <json>]  FlakeFlagger report: 3 feature sets x (5 unseen-seed
+                                                     hold-outs + pooled 10-fold CV) + leave-projects-out
                                                      (default data: the FlakeFlagger copy this package ships)
                                                      (--from re-renders a saved JSON report without training)
   join       --data <csv> --results <csv> --out <csv>  append a project column from test_results.csv
+  history    --data <csv> --test <col> --run <col> --time <col> --outcome <col> [--duration <col>] --out <csv>
+             CI verdict log -> one row per verdict with history features from earlier runs only
 
 Options:
   --label <col>           0/1 label column (report default: flakyStatus)
-  --drop <a,b>            columns to ignore (report default: test_name)
-  --group <col>           grouping column for grouped splits (report default: project)
+  --drop <a,b>            columns to ignore
+  --group <col>           grouping column: hold-out, CV, validation and inner folds keep whole groups
   --categorical <a,b>     columns one-hot encoded as features (may be the group column; dropped for leave-projects-out)
   --history-key <col>     text column whose key groups rows into a shared test history (e.g. test_name):
                           adds the flake rate and counts of a row's training siblings as features
@@ -48,9 +53,10 @@ Options:
   --order <col>           numeric or date column: time-ordered split (train on the past, test on the
                           future; the validation part is the latest training rows)
   --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default ${D.thresholdMinBalancedAccuracy})
-  --floor-balanced-accuracy <f>  also report the threshold reaching this balanced accuracy on validation (report default 0.85)
+  --floor-balanced-accuracy <f>  evaluate: also score the threshold reaching this balanced accuracy on validation
+  --holdout-seeds <a,b>   report: seeds of the hold-outs (default 1001,1002,1003,1004,1005)
+  --progress-every <n>    without a terminal, a training progress line every n epochs/rounds (default 10)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
-  --notes <md>            report: Markdown file appended as the "Configuration selection" section
   --backend <b>           auto | tensorflow | wasm | cpu (default auto)
   --help, -h              this text
 `;
@@ -58,7 +64,7 @@ Options:
 /** The FlakeFlagger data set with its project column, as shipped in the package (gzip) or the repository. */
 export const DEFAULT_REPORT_DATA = flakeFlaggerFile('flakeflagger-with-project.csv');
 
-const COMMAND_NAMES = ['train', 'evaluate', 'predict', 'report', 'join'];
+const COMMAND_NAMES = ['train', 'evaluate', 'predict', 'report', 'join', 'history'];
 
 const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -69,6 +75,29 @@ function integer(value: string | undefined, flag: string): number | undefined {
   return parsed;
 }
 
+/** The verdict-log columns of `history` (--test, --run, --time and --outcome are required). */
+function parseVerdictColumns(values: Readonly<Record<string, string | boolean | undefined>>): VerdictColumns {
+  const column = (flag: string): string => {
+    const value = values[flag];
+    if (typeof value !== 'string' || value === '') throw new CliUsageError(`history needs --${flag} <column>`);
+    return value;
+  };
+  const duration = values.duration;
+  return { test: column('test'), run: column('run'), time: column('time'), outcome: column('outcome'), ...(typeof duration === 'string' ? { duration } : {}) };
+}
+
+/**
+ * Training progress on stderr: on a terminal one line rewritten every epoch (or boosting round);
+ * otherwise (CI logs, pipes) a line every `every` epochs, so logs stay short but show life.
+ */
+export function epochProgress(io: { err: (text: string) => void; isTTY?: boolean }, every: number) {
+  return ({ epoch, loss, valLoss }: { epoch: number; loss: number; valLoss: number }): void => {
+    const line = `epoch ${epoch}: loss ${loss.toFixed(4)}, validation loss ${valLoss.toFixed(4)}`;
+    if (io.isTTY) io.err(`\r${line}   `);
+    else if (epoch % every === 0) io.err(`${line}\n`);
+  };
+}
+
 /** Parses argv (without node and script) into a command name and its options. */
 export function parseCommandLine(argv: readonly string[], log: (line: string) => void): { command: string; options: CommandOptions } {
   const { values, positionals } = parseArgs({
@@ -77,7 +106,8 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     options: {
       'history-key': { type: 'string' }, 'history-key-strip': { type: 'string' }, 'history-key-separator': { type: 'string' }, 'history-folds': { type: 'string' }, 'history-smoothing': { type: 'string' },
       data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' }, categorical: { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' }, notes: { type: 'string' },
+      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' },
+      'holdout-seeds': { type: 'string' }, 'progress-every': { type: 'string' }, test: { type: 'string' }, run: { type: 'string' }, time: { type: 'string' }, outcome: { type: 'string' }, duration: { type: 'string' },
       mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
       epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
       'threshold-objective': { type: 'string' }, objective: { type: 'string' }, 'min-recall': { type: 'string' }, family: { type: 'string' }, 'inner-folds': { type: 'string' }, order: { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
@@ -88,10 +118,12 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (!COMMAND_NAMES.includes(command)) throw new CliUsageError(`unknown command "${command}"`);
   const isReport = command === 'report';
   const label = values.label ?? (isReport ? 'flakyStatus' : undefined);
-  if (label === undefined && command !== 'join' && command !== 'predict') throw new CliUsageError('--label is required');
+  if (label === undefined && !['join', 'predict', 'history'].includes(command)) throw new CliUsageError('--label is required');
+  const verdictColumns = command === 'history' ? parseVerdictColumns(values) : undefined;
+  const holdoutSeeds = list(values['holdout-seeds'])?.map((seed) => integer(seed, '--holdout-seeds')!);
   const testFraction = values['test-fraction'] === undefined ? 0.2 : Number(values['test-fraction']);
   if (!(testFraction >= 0 && testFraction < 1)) throw new CliUsageError(`--test-fraction must be in [0, 1), got ${values['test-fraction']}`);
-  const floor = values['floor-balanced-accuracy'] === undefined ? (isReport ? 0.85 : undefined) : Number(values['floor-balanced-accuracy']);
+  const floor = values['floor-balanced-accuracy'] === undefined ? undefined : Number(values['floor-balanced-accuracy']);
   if (floor !== undefined && !(floor >= 0 && floor <= 1)) throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
   const historyKey = values['history-key'];
   if (historyKey === undefined && (values['history-key-strip'] !== undefined || values['history-key-separator'] !== undefined)) {
@@ -110,7 +142,7 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   for (const warning of ineffectiveOptions(command, values)) log(`warning: ${warning}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
-    schema: { label: label ?? 'label', drop: list(values.drop) ?? (isReport ? ['test_name'] : []), group: values.group ?? (isReport ? 'project' : undefined), categorical: list(values.categorical),
+    schema: { label: label ?? 'label', drop: list(values.drop) ?? [], group: values.group, categorical: list(values.categorical),
       ...(values.order === undefined ? {} : { order: values.order }),
       ...(historyKey === undefined ? {} : { historyKey: { column: historyKey, stripSegments: strip ?? 0, separator: values['history-key-separator'] ?? '.' } }) },
     seed: integer(values.seed, '--seed') ?? 42,
@@ -118,7 +150,9 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
     model: values.model,
     results: values.results,
     from: values.from,
-    notes: values.notes,
+    holdoutSeeds,
+    verdictColumns,
+    progressEvery: integer(values['progress-every'], '--progress-every'),
     mode: values.mode ?? 'holdout',
     family,
     innerFolds: integer(values['inner-folds'], '--inner-folds'),
@@ -155,16 +189,19 @@ const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = 
   predict: predictCommand,
   report: reportCommand,
   join: joinCommand,
+  history: historyCommand,
 };
 
 /** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
-export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void }): Promise<number> {
+export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; isTTY?: boolean }): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE);
     return 0;
   }
   try {
-    const { command, options } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
+    const { command, options: parsed } = parseCommandLine(argv, (line) => io.err(`${line}\n`));
+    const every = parsed.progressEvery ?? 10;
+    const options = { ...parsed, training: { ...parsed.training, onEpoch: epochProgress(io, every) } };
     io.out(`${JSON.stringify(await COMMANDS[command](options), null, 2)}\n`);
     return 0;
   } catch (error) {

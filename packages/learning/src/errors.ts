@@ -139,3 +139,17 @@ export class ModelDisposedError extends AgentlinkError {
     super('ERR_MODEL_DISPOSED', 'the model was disposed; load or train a new one', { retryable: false });
   }
 }
+
+/** An explicitly requested TF.js backend cannot be used (e.g. 'tensorflow' without @tensorflow/tfjs-node). */
+export class BackendUnavailableError extends AgentlinkError {
+  constructor(readonly backend: string, detail: string, cause?: unknown) {
+    super('ERR_BACKEND_UNAVAILABLE', `backend "${backend}" is not available: ${detail}`, { retryable: false, cause });
+  }
+}
+
+/** The labels (of the data set, or of the training rows of a split) hold only one class: nothing to learn. */
+export class SingleClassError extends DatasetError {
+  constructor(readonly label: 0 | 1, detail: string) {
+    super('ERR_SINGLE_CLASS', `every ${detail} row has label ${label}; a classifier needs both classes (check the label column and the split)`, []);
+  }
+}

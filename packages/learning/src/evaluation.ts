@@ -1,11 +1,11 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
-import { evaluatePredictions, majorityBaseline } from './metrics';
+import { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion } from './metrics';
 import type { FamilyChoice, ModelFamily } from './model-family';
 import { selectAndTrain, type SelectionOptions, type SelectionRecord } from './select-model';
 import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
 import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
-import type { BackendName, ClassificationMetrics, Dataset, Label } from './types';
+import type { BackendName, ClassificationMetrics, ConfusionMatrix, Dataset, Label } from './types';
 
 /** Result of one train/test partition. */
 export interface FoldResult {
@@ -26,6 +26,8 @@ export interface FoldResult {
   readonly plateauEpoch: number | null;
   readonly test: ClassificationMetrics;
   readonly baseline: ClassificationMetrics;
+  /** "Repeat the last outcome" (the `verdict:lastFailed` feature; no history = the training majority), when the data has it. */
+  readonly lastOutcomeBaseline?: ClassificationMetrics;
   readonly trainingMs: number;
   /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
   readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
@@ -42,12 +44,46 @@ export interface EvaluationSummary {
   /** Metrics over all test rows of all folds together (each row judged at its own fold's threshold). */
   readonly pooled: ClassificationMetrics;
   readonly pooledBaseline: ClassificationMetrics;
+  /** Pooled metrics per group (e.g. project), when the data set has groups. */
+  readonly byGroup?: Readonly<Record<string, GroupMetrics>>;
   /** Pooled metrics at the floored thresholds (when `floorBalancedAccuracy` was given). */
   readonly pooledFloored?: ClassificationMetrics;
   /** Mean and (sample) standard deviation over folds; NaN-valued folds are skipped. */
   readonly mean: Readonly<Record<SummaryMetric, number>>;
   readonly std: Readonly<Record<SummaryMetric, number>>;
   readonly durationMs: number;
+}
+
+/** Pooled test metrics of one group. */
+export interface GroupMetrics {
+  readonly rows: number;
+  readonly positives: number;
+  readonly f1: number;
+  readonly balancedAccuracy: number;
+  readonly confusion: ConfusionMatrix;
+}
+
+/** Feature holding the last outcome of a test's history (see `VERDICT_FEATURES`). */
+export const LAST_OUTCOME_FEATURE = 'verdict:lastFailed';
+
+/** Predicts the last outcome where there is one, else the majority label of the training rows. */
+function lastOutcomeBaseline(dataset: Dataset, split: Split): ClassificationMetrics | undefined {
+  const column = dataset.featureNames.indexOf(LAST_OUTCOME_FEATURE);
+  if (column < 0) return undefined;
+  const majority: Label = split.train.filter((i) => dataset.labels[i] === 1).length * 2 > split.train.length ? 1 : 0;
+  const predicted = split.test.map((i): Label => (dataset.features[i][column] === 1 ? 1 : dataset.features[i][column] === 0 ? 0 : majority));
+  return evaluatePredictions(split.test.map((i) => dataset.labels[i]), predicted, 0.5);
+}
+
+function metricsByGroup(groups: readonly string[], labels: readonly Label[], predicted: readonly Label[]): Record<string, GroupMetrics> {
+  const members = new Map<string, number[]>();
+  groups.forEach((group, k) => members.set(group, [...(members.get(group) ?? []), k]));
+  return Object.fromEntries(
+    [...members].sort(([a], [b]) => a.localeCompare(b)).map(([group, ks]) => {
+      const m = metricsFromConfusion(confusionMatrix(ks.map((k) => labels[k]), ks.map((k) => predicted[k])));
+      return [group, { rows: ks.length, positives: m.confusion.tp + m.confusion.fn, f1: m.f1, balancedAccuracy: m.balancedAccuracy, confusion: m.confusion }];
+    }),
+  );
 }
 
 export interface EvaluationOptions extends Omit<TrainModelOptions, 'indexes' | 'family'>, Pick<SelectionOptions, 'families' | 'innerFolds' | 'gbdtGrid' | 'onInnerFold'> {
@@ -85,6 +121,7 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
   const pooledPredicted: Label[] = [];
   const pooledScores: number[] = [];
   const flooredPredicted: Label[] = [];
+  const pooledGroups: string[] = [];
   let backend: BackendName = 'cpu';
   for (const [fold, split] of splits.entries()) {
     const grouped = options.groupedValidation ?? (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
@@ -105,11 +142,13 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
       floored = { threshold: chosen, test: evaluatePredictions(labels, probabilities, chosen) };
       labels.forEach((_, i) => flooredPredicted.push(probabilities[i] >= chosen ? 1 : 0));
     }
+    if (dataset.groups !== undefined) for (const i of split.test) pooledGroups.push(dataset.groups[i]);
     labels.forEach((label, i) => {
       pooledLabels.push(label);
       pooledPredicted.push(probabilities[i] >= threshold ? 1 : 0);
       pooledScores.push(probabilities[i]);
     });
+    const lastOutcome = lastOutcomeBaseline(dataset, split);
     const result: FoldResult = {
       fold: fold + 1,
       trainRows: split.train.length,
@@ -125,6 +164,7 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
       plateauEpoch: trained.history.plateauEpoch,
       test: evaluatePredictions(labels, probabilities, threshold),
       baseline: majorityBaseline(labels),
+      ...(lastOutcome === undefined ? {} : { lastOutcomeBaseline: lastOutcome }),
       trainingMs: trained.history.durationMs,
       floored,
     };
@@ -139,6 +179,7 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
     folds,
     pooled: pooledMetrics(pooledLabels, pooledPredicted, pooledScores),
     pooledBaseline: majorityBaseline(pooledLabels),
+    ...(dataset.groups === undefined ? {} : { byGroup: metricsByGroup(pooledGroups, pooledLabels, pooledPredicted) }),
     pooledFloored: options.floorBalancedAccuracy === undefined ? undefined : pooledMetrics(pooledLabels, flooredPredicted, pooledScores),
     mean: Object.fromEntries(stats.map(([metric, [mean]]) => [metric, mean])) as Record<SummaryMetric, number>,
     std: Object.fromEntries(stats.map(([metric, [, std]]) => [metric, std])) as Record<SummaryMetric, number>,

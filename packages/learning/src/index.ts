@@ -31,6 +31,7 @@
 export { activeBackend, selectBackend, type BackendPreference } from './backend';
 export { parseCsv, type CsvRecord, type ParsedCsv } from './csv-parser';
 export {
+  BackendUnavailableError,
   ClassImbalanceError,
   ConflictingLabelsError,
   CsvFormatError,
@@ -46,9 +47,11 @@ export {
   ModelDisposedError,
   ModelFormatError,
   NonFiniteFeatureError,
+  SingleClassError,
   TrainingDivergedError,
 } from './errors';
 export {
+  LAST_OUTCOME_FEATURE,
   crossValidation,
   holdoutEvaluation,
   leaveProjectsOut,
@@ -57,6 +60,7 @@ export {
   type EvaluationOptions,
   type EvaluationSummary,
   type FoldResult,
+  type GroupMetrics,
   type SummaryMetric,
 } from './evaluation';
 export { binOf, fitBins, type BinBounds } from './gbdt/binning';
@@ -84,10 +88,13 @@ export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from '
 export { readDataFile } from './read-data-file';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
-export { PUBLISHED_FIGURES, renderReport, type ReportInput } from './report';
+export { REPORT_TARGETS, renderHonestReport, targetLines } from './report-render';
+export { REPORT_METRICS, flakeFlaggerFeatureSets, runHonestReport, type FeatureSetPlan, type FeatureSetResult, type HonestReport, type HonestReportPlan, type MeanSd } from './report-run';
 export { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, timeSeriesFolds, type Split } from './split';
 export { THRESHOLD_OBJECTIVES, thresholdConstraint, tuneThreshold, type ThresholdConstraint, type ThresholdObjective } from './threshold';
 export { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
 export { DEFAULT_TRAINING_OPTIONS, classWeights, resolveTrainingOptions, type ClassWeighting, type TrainingOptions } from './training-options';
 export type * from './types';
 export { validateDataset, type ValidateOptions } from './validate-dataset';
+export { verdictFeaturesCsv, verdictsFromCsv, type VerdictColumns } from './verdict-csv';
+export { RECENT_WINDOW, VERDICT_FEATURES, VerdictHistory, featurizeVerdicts, type VerdictRecord } from './verdict-history';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend, type BackendPreference } from './backend';
+import { SingleClassError } from './errors';
 import { FlakinessModel, type FlakinessModelOptions } from './flakiness-model';
 import { FeatureScaler } from './feature-scaler';
 import { trainGbdt, type GbdtFit } from './gbdt/boosting';
@@ -80,6 +81,8 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
     ? groupedSplit(dataset.labels, dataset.groups, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes })
     : stratifiedSplit(dataset.labels, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes });
   const labelsOf = (part: readonly number[]) => part.map((i) => dataset.labels[i]);
+  const trainPositives = carve.train.filter((i) => dataset.labels[i] === 1).length;
+  if (trainPositives === 0 || trainPositives === carve.train.length) throw new SingleClassError(trainPositives === 0 ? 0 : 1, 'training');
 
   // Test history: the table is fitted on the rows the model trains on; those rows get out-of-fold
   // values (never their own label), the validation rows get the table's values.

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import {
   ClassImbalanceError,
+  SingleClassError,
   ConflictingLabelsError,
   DuplicateRowsError,
   FeatureCountError,
@@ -73,6 +74,7 @@ export function validateDataset(dataset: Dataset, options: ValidateOptions = {})
   if (conflicts.length > 0) problems.push(new ConflictingLabelsError(conflicts));
   const positives = dataset.labels.filter((label) => label === 1).length;
   const negatives = dataset.labels.length - positives;
+  if (dataset.labels.length > 0 && (positives === 0 || negatives === 0)) throw new SingleClassError(positives === 0 ? 0 : 1, 'data set');
   const minority = Math.min(positives, negatives);
   if (dataset.labels.length === 0 || minority / dataset.labels.length < minFraction) {
     problems.push(new ClassImbalanceError(positives, negatives, minFraction));

@@ -12,8 +12,8 @@ describe('selectBackend', () => {
     expect(Array.from(sum)).toEqual([4, 6]);
   });
 
-  it('falls back to cpu when asked for tfjs-node that is not installed, and selects cpu on request', async () => {
-    expect(await selectBackend('tensorflow')).toBe('cpu');
+  it('asked for tfjs-node that is not installed, rejects with ERR_BACKEND_UNAVAILABLE (no silent fallback); cpu on request', async () => {
+    await expect(selectBackend('tensorflow')).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE', backend: 'tensorflow', message: expect.stringContaining('@tensorflow/tfjs-node') });
     expect(await selectBackend('cpu')).toBe('cpu');
     expect(await selectBackend('wasm')).toBe('wasm');
   });

@@ -73,13 +73,13 @@ describe('categorical columns as one-hot features', () => {
     expect(model.indicatorFeatures).toEqual(['team=blue', 'team=green', 'team=red']);
     const labels = dataset.labels as Label[];
     expect(model.evaluate(dataset.features, labels).f1).toBeGreaterThan(0.95);
-    const red = await model.predict({ x: 3, 'team=red': 1 });
-    const blue = await model.predict({ x: 3, 'team=blue': 1 });
+    const red = await model.predict({ x: 3, 'team=red': 1 }, { deadlineMs: 60_000 });
+    const blue = await model.predict({ x: 3, 'team=blue': 1 }, { deadlineMs: 60_000 });
     expect(red.probability!).toBeGreaterThan(blue.probability!);
     await model.save(dir);
     const loaded = await FlakinessModel.load(dir);
     expect(loaded.indicatorFeatures).toEqual(model.indicatorFeatures);
-    expect((await loaded.predict({ x: 3, 'team=red': 1 })).probability).toBeCloseTo(red.probability!, 5);
+    expect((await loaded.predict({ x: 3, 'team=red': 1 }, { deadlineMs: 60_000 })).probability).toBeCloseTo(red.probability!, 5);
     expect((await loaded.predict({ 'team=red': 1 })).fallback).toBe(true); // a numeric feature is still required
     model.dispose();
     loaded.dispose();

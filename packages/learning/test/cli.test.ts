@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
+import { runCli } from '../src/cli';
 import { datasetToCsv, syntheticDataset, tempDirectory } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
@@ -71,30 +71,7 @@ describe('agentlink-learn', () => {
     expect(written.crossValidation.pooledFloored.f1).toEqual(expect.any(Number));
     expect(written.holdout.folds[0].floored.threshold).toEqual(expect.any(Number));
     expect(result.err).toContain('fold 1/3');
-  });
-
-  it('report writes Markdown and JSON with the backend and the baseline', async () => {
-    const out = path.join(dir, 'report.md');
-    const notes = path.join(dir, 'notes.md');
-    writeFileSync(notes, 'Chosen by 5-fold CV inside the training part.\n');
-    const result = await cli('report', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--categorical', 'group', '--notes', notes, '--folds', '3', '--group-folds', '2', '--out', out, ...fast);
-    expect(result.code).toBe(0);
-    const markdown = readFileSync(out, 'utf8');
-    expect(markdown).toContain('## Stratified 80/20 hold-out (seed 42)');
-    expect(markdown).toContain('Majority baseline');
-    expect(markdown).toMatch(/backend \*\*(wasm|cpu|tensorflow)\*\*/);
-    expect(markdown).toContain('Leave-projects-out');
-    expect(markdown).toContain('threshold for bal. acc. ≥ 0.85 on validation');
-    expect(markdown).toContain('one-hot encoding of `group`');
-    expect(markdown).toContain('9 features (4 numeric + 5 one-hot indicators of `group`)');
-    expect(markdown).toContain('## Configuration selection\n\nChosen by 5-fold CV inside the training part.');
-    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).options.categorical).toEqual(['group']);
-    expect(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')).holdout.folds).toHaveLength(1);
-    const again = path.join(dir, 'again.md');
-    expect((await cli('report', '--from', path.join(dir, 'report.json'), '--out', again)).code).toBe(0);
-    expect(readFileSync(again, 'utf8')).toBe(markdown);
-    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
-  });
+  }, 120_000);
 
   it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
     const modelDir = path.join(dir, 'auto-model');
@@ -105,7 +82,7 @@ describe('agentlink-learn', () => {
     expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual(['gbdt', 'gbdt', 'network', 'ensemble']);
     expect(summary.family).toBe(summary.selection.chosen.family);
     expect(result.err).toContain('selection: network inner fold 2/2');
-  });
+  }, 120_000);
 
   it('evaluate --group holds out whole groups in hold-out and CV; --objective picks the threshold rule', async () => {
     const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '2', '--group-folds', '2', '--family', 'gbdt', '--objective', 'precision@recall', '--min-recall', '0.9');
@@ -115,7 +92,7 @@ describe('agentlink-learn', () => {
     expect(written.crossValidation.kind).toBe('group-kfold');
     for (const fold of written.crossValidation.folds) expect(fold.testGroups.length).toBeGreaterThan(0);
     expect(written.holdout.folds[0].family).toBe('gbdt');
-  });
+  }, 120_000);
 
   it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
     const warned = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'gbdt', '--folds', '3', '--epochs', '4');
@@ -127,6 +104,16 @@ describe('agentlink-learn', () => {
     expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
     expect((await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err).toContain('--objective must be');
   });
+
+  it('shows training progress: a line every --progress-every epochs without a terminal, one rewritten line on a terminal', async () => {
+    const argv = ['train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'network', '--epochs', '4', '--patience', '10', '--hidden', '4', '--test-fraction', '0', '--out', path.join(dir, 'progress')];
+    let err = '';
+    expect(await runCli([...argv, '--progress-every', '2'], { out: () => undefined, err: (t) => (err += t) })).toBe(0);
+    expect(err.match(/^epoch \d+: loss/gm)).toEqual(['epoch 2: loss', 'epoch 4: loss']);
+    err = '';
+    expect(await runCli(argv, { out: () => undefined, err: (t) => (err += t), isTTY: true })).toBe(0);
+    expect(err.split('\r').filter((part) => part.startsWith('epoch '))).toHaveLength(4);
+  }, 120_000);
 
   it('join appends the project column and lists unmatched rows', async () => {
     const data = path.join(dir, 'ff.csv');

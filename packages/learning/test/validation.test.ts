@@ -12,7 +12,8 @@ import {
 } from '../src/errors';
 import { featureRowsFromCsv, loadCsvDataset } from '../src/load-dataset';
 import { validateDataset } from '../src/validate-dataset';
-import type { Dataset } from '../src/types';
+import { trainFlakinessModel } from '../src/train-model';
+import type { Dataset, Label } from '../src/types';
 import { tempDirectory, writeCsv } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
@@ -121,6 +122,14 @@ describe('validateDataset', () => {
     expect(() => validateDataset(dataset, { fatal: ['ERR_CLASS_IMBALANCE'] })).toThrow(ClassImbalanceError);
     expect(() => validateDataset(dataset, { fatal: 'all' })).toThrow(DuplicateRowsError);
     expect(validateDataset(await load('ok.csv', [header, ...balanced]), { fatal: 'all' }).warnings).toEqual([]);
+  });
+
+  it('a label with one class is an error, in the data set and in the training rows of a split', async () => {
+    const base = { featureNames: ['x'], rowNumbers: [2, 3, 4], groups: undefined, features: [[1], [2], [3]] };
+    expect(() => validateDataset({ ...base, labels: [0, 0, 0] })).toThrow(expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 0 }));
+    expect(() => validateDataset({ ...base, labels: [1, 1, 1] })).toThrow(expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 1 }));
+    const mixed = { featureNames: ['x'], rowNumbers: [2, 3, 4, 5, 6, 7], features: [[1], [2], [3], [4], [5], [6]], labels: [0, 0, 0, 0, 1, 1] as Label[] };
+    await expect(trainFlakinessModel(mixed, { indexes: [0, 1, 2, 3], family: 'gbdt' })).rejects.toMatchObject({ code: 'ERR_SINGLE_CLASS', message: expect.stringContaining('every training row') });
   });
 
   it('checks in-memory data sets for shape and labels too', () => {

@@ -27,7 +27,10 @@ const policy = wrap(
   retryPolicy({
     maxAttempts: 5,
     backoff: exponentialBackoff({ initialDelayMs: 10, maxDelayMs: 200, jitter: 'full' }),
-    onAttempt: (r) => console.log(`  attempt ${r.attempt} failed (${r.classification.reason}), next in ${r.nextDelayMs?.toFixed(1) ?? '-'} ms`),
+    onAttempt: (r) =>
+      console.log(
+        `  attempt ${r.attempt} failed (${r.classification.reason}), next in ${r.nextDelayMs?.toFixed(1) ?? '-'} ms`,
+      ),
   }),
   breakers.get('executor-1'),
 );

@@ -31,7 +31,8 @@ export class BreakerGroup extends EventEmitter<BreakerEvents> {
   /** The breaker for `key`, created closed on first use. */
   get(key: string): CircuitBreaker {
     if (this.#closed) throw new BreakerOpenError(key);
-    if (typeof key !== 'string' || key.length === 0) throw new InvalidOptionsError('breaker key must be a non-empty string');
+    if (typeof key !== 'string' || key.length === 0)
+      throw new InvalidOptionsError('breaker key must be a non-empty string');
     let breaker = this.#breakers.get(key);
     if (!breaker) {
       breaker = new CircuitBreaker({ ...this.#options, key, rotateBucketController: this.#rotation });

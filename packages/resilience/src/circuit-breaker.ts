@@ -80,8 +80,12 @@ export class CircuitBreaker extends EventEmitter<BreakerEvents> implements Polic
     this.#breaker.on('halfOpen', () => this.#transition('half-open'));
     this.#breaker.on('close', () => this.#transition('closed'));
     this.#breaker.on('reject', () => this.emit('rejected', { key: this.key }));
-    this.#breaker.on('success', (_result: unknown, latencyMs: number) => this.emit('success', { key: this.key, latencyMs }));
-    this.#breaker.on('failure', (error: unknown, latencyMs: number) => this.emit('failure', { key: this.key, error, latencyMs }));
+    this.#breaker.on('success', (_result: unknown, latencyMs: number) =>
+      this.emit('success', { key: this.key, latencyMs }),
+    );
+    this.#breaker.on('failure', (error: unknown, latencyMs: number) =>
+      this.emit('failure', { key: this.key, error, latencyMs }),
+    );
   }
 
   /** Current state. */

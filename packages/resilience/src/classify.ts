@@ -25,11 +25,43 @@ const TEMPORARY_CODES = new Set([
 ]);
 
 // Node's TLS and OpenSSL verification codes: a bad certificate does not fix itself.
-const TLS_CODE_PATTERN =
-  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_(GET|VERIFY|DECRYPT)|SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|HOSTNAME_MISMATCH|ERR_OSSL_|UNABLE_TO_GET_ISSUER_CERT|INVALID_(CA|PURPOSE)|CERT_UNTRUSTED|CERT_REJECTED|CERT_REVOKED)/;
+const TLS_CODE_PATTERN = new RegExp(
+  '^(' +
+    [
+      'ERR_TLS_',
+      'ERR_SSL_',
+      'CERT_',
+      'UNABLE_TO_(GET|VERIFY|DECRYPT)',
+      'SELF_SIGNED_CERT',
+      'DEPTH_ZERO_SELF_SIGNED',
+      'HOSTNAME_MISMATCH',
+      'ERR_OSSL_',
+      'UNABLE_TO_GET_ISSUER_CERT',
+      'INVALID_(CA|PURPOSE)',
+      'CERT_UNTRUSTED',
+      'CERT_REJECTED',
+      'CERT_REVOKED',
+    ].join('|') +
+    ')',
+);
 
 // Messages of failures that carry no code but say what happened (QUIC libraries, proxies).
-const TEMPORARY_MESSAGE = /(idle timeout|timed out|stream reset|reset by peer|overload|service unavailable|too many requests|\b503\b|\b429\b)/i;
+const TEMPORARY_MESSAGE = new RegExp(
+  '(' +
+    [
+      'idle timeout',
+      'timed out',
+      'stream reset',
+      'reset by peer',
+      'overload',
+      'service unavailable',
+      'too many requests',
+      '\\b503\\b',
+      '\\b429\\b',
+    ].join('|') +
+    ')',
+  'i',
+);
 
 interface ErrorLike {
   cause?: unknown;
@@ -105,7 +137,12 @@ export function classifyError(err: unknown): Classification {
     const byStatus = httpStatusClassification(status);
     if (byStatus) return byStatus;
   }
-  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError || err instanceof ReferenceError) {
+  if (
+    err instanceof TypeError ||
+    err instanceof RangeError ||
+    err instanceof SyntaxError ||
+    err instanceof ReferenceError
+  ) {
     return permanent('programmer-error');
   }
   if (typeof e.message === 'string') {

@@ -9,7 +9,8 @@ export interface DeadlineOptions<T> {
 }
 
 function requireDeadline(ms: number): void {
-  if (!Number.isFinite(ms) || ms <= 0) throw new InvalidOptionsError(`deadline must be a positive number of ms, got ${ms}`);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new InvalidOptionsError(`deadline must be a positive number of ms, got ${ms}`);
 }
 
 /**

@@ -37,7 +37,8 @@ export class BreakerOpenError extends AgentlinkError {
   ) {
     super(
       'ERR_BREAKER_OPEN',
-      `circuit breaker${key === undefined ? '' : ` for "${key}"`} is open; the call was not run, try again after the reset timeout`,
+      `circuit breaker${key === undefined ? '' : ` for "${key}"`} is open; ` +
+        'the call was not run, try again after the reset timeout',
       { retryable: true, cause },
     );
   }

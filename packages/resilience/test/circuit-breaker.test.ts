@@ -108,7 +108,8 @@ describe('CircuitBreaker', () => {
       calls += 1;
       throw refused();
     };
-    for (let i = 0; i < 4; i++) await expect(breaker.execute(call)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
+    for (let i = 0; i < 4; i++)
+      await expect(breaker.execute(call)).rejects.toMatchObject({ code: 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' });
     expect(breaker.state).toBe('open');
     await expect(breaker.execute(call)).rejects.toBeInstanceOf(BreakerOpenError);
     expect(calls).toBe(4);

@@ -34,7 +34,11 @@ const table: Array<[string, unknown, boolean]> = [
   ['HTTP 429', Object.assign(new Error('slow down'), { status: 429 }), true],
   ['TimeoutError from AbortSignal.timeout', new DOMException('timed out', 'TimeoutError'), true],
   ['CERT_HAS_EXPIRED', withCode('CERT_HAS_EXPIRED', 'certificate has expired'), false],
-  ['ERR_TLS_CERT_ALTNAME_INVALID', withCode('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"), false],
+  [
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+    withCode('ERR_TLS_CERT_ALTNAME_INVALID', "Hostname/IP does not match certificate's altnames"),
+    false,
+  ],
   ['DEPTH_ZERO_SELF_SIGNED_CERT', withCode('DEPTH_ZERO_SELF_SIGNED_CERT'), false],
   ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), false],
   ['ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', withCode('ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION'), false],
@@ -80,9 +84,22 @@ describe('classifyError', () => {
   it.each([
     ['a node:tls verification code', withCode('UNABLE_TO_VERIFY_LEAF_SIGNATURE'), false, true],
     ['a TLS message without a code', new Error('TLS handshake failed: unknown ca'), false, true],
-    ['a typed refusal (peerFailure: true)', new (class extends AgentlinkError {})('ERR_PEER_CERT_POLICY', 'refused', { retryable: false, peerFailure: true }), false, true],
+    [
+      'a typed refusal (peerFailure: true)',
+      new (class extends AgentlinkError {})('ERR_PEER_CERT_POLICY', 'refused', {
+        retryable: false,
+        peerFailure: true,
+      }),
+      false,
+      true,
+    ],
     ['a connection refused', withCode('ECONNREFUSED'), true, true],
-    ['a validation error', Object.assign(new Error('bad'), { code: 'ERR_VALIDATION', retryable: false }), false, false],
+    [
+      'a validation error',
+      Object.assign(new Error('bad'), { code: 'ERR_VALIDATION', retryable: false }),
+      false,
+      false,
+    ],
     ['a programmer error', new TypeError('x'), false, false],
     ['an abort', abortError(), false, false],
     ['a typed permanent error', new InvalidOptionsError('x'), false, false],

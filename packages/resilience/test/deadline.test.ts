@@ -23,11 +23,17 @@ describe('withDeadline', () => {
   });
 
   it('answers with the fallback when late or failing', async () => {
-    await expect(withDeadline(never, 10, { fallback: (e) => (e instanceof DeadlineExceededError ? 'late' : 'other') })).resolves.toBe('late');
     await expect(
-      withDeadline(async () => {
-        throw new Error('broken');
-      }, 1_000, { fallback: () => 'fallback' }),
+      withDeadline(never, 10, { fallback: (e) => (e instanceof DeadlineExceededError ? 'late' : 'other') }),
+    ).resolves.toBe('late');
+    await expect(
+      withDeadline(
+        async () => {
+          throw new Error('broken');
+        },
+        1_000,
+        { fallback: () => 'fallback' },
+      ),
     ).resolves.toBe('fallback');
   });
 

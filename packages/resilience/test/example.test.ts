@@ -8,11 +8,15 @@ const root = path.resolve(here, '../../..');
 
 describe('README example', () => {
   it('runs and gets every answer through retries', () => {
-    const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, '../examples/unreliable-peer.ts')], {
-      cwd: root,
-      encoding: 'utf8',
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', path.join(here, '../examples/unreliable-peer.ts')],
+      {
+        cwd: root,
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      },
+    );
     expect(out).toMatch(/call 1: answer #3/);
     expect(out).toMatch(/call 3: answer #9/);
     expect(out).toMatch(/attempt 2 failed \(ECONNRESET\)/);

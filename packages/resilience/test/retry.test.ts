@@ -16,11 +16,14 @@ const permanent = (): Error => Object.assign(new Error('expired'), { code: 'CERT
 describe('retry', () => {
   it('returns the first success', async () => {
     let calls = 0;
-    const result = await retry(async ({ attempt }) => {
-      calls++;
-      if (attempt < 3) throw temporary();
-      return 'ok';
-    }, { maxAttempts: 5, backoff: constantBackoff(1) });
+    const result = await retry(
+      async ({ attempt }) => {
+        calls++;
+        if (attempt < 3) throw temporary();
+        return 'ok';
+      },
+      { maxAttempts: 5, backoff: constantBackoff(1) },
+    );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
   });
@@ -37,10 +40,13 @@ describe('retry', () => {
   it('gives up after maxAttempts with the last error as cause', async () => {
     let calls = 0;
     const last = temporary();
-    const promise = retry(async () => {
-      calls++;
-      throw calls === 4 ? last : temporary();
-    }, { maxAttempts: 4, backoff: constantBackoff(1) });
+    const promise = retry(
+      async () => {
+        calls++;
+        throw calls === 4 ? last : temporary();
+      },
+      { maxAttempts: 4, backoff: constantBackoff(1) },
+    );
     await expect(promise).rejects.toBeInstanceOf(RetriesExhaustedError);
     const error = (await promise.catch((e: unknown) => e)) as RetriesExhaustedError;
     expect(error.attempts).toBe(4);
@@ -59,9 +65,12 @@ describe('retry', () => {
     };
     const reports: AttemptReport[] = [];
     await expect(
-      retry(async () => {
-        throw temporary();
-      }, { maxAttempts: 4, backoff, onAttempt: (r) => reports.push(r) }),
+      retry(
+        async () => {
+          throw temporary();
+        },
+        { maxAttempts: 4, backoff, onAttempt: (r) => reports.push(r) },
+      ),
     ).rejects.toBeInstanceOf(RetriesExhaustedError);
     expect(calls).toEqual([
       [1, undefined],
@@ -75,10 +84,13 @@ describe('retry', () => {
 
   it('honours the time budget instead of sleeping past it', async () => {
     let calls = 0;
-    const promise = retry(async () => {
-      calls++;
-      throw temporary();
-    }, { maxAttempts: 100, budgetMs: 50, backoff: constantBackoff(30) });
+    const promise = retry(
+      async () => {
+        calls++;
+        throw temporary();
+      },
+      { maxAttempts: 100, budgetMs: 50, backoff: constantBackoff(30) },
+    );
     const error = (await promise.catch((e: unknown) => e)) as RetriesExhaustedError;
     expect(error).toBeInstanceOf(RetriesExhaustedError);
     expect(error.reason).toBe('budget');
@@ -88,11 +100,14 @@ describe('retry', () => {
   it('aborts a wait between attempts when the signal fires', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const promise = retry(async () => {
-      calls++;
-      queueMicrotask(() => controller.abort(new Error('shutting down')));
-      throw temporary();
-    }, { maxAttempts: 10, backoff: constantBackoff(60_000), signal: controller.signal });
+    const promise = retry(
+      async () => {
+        calls++;
+        queueMicrotask(() => controller.abort(new Error('shutting down')));
+        throw temporary();
+      },
+      { maxAttempts: 10, backoff: constantBackoff(60_000), signal: controller.signal },
+    );
     await expect(promise).rejects.toBeInstanceOf(AbortedError);
     expect(calls).toBe(1);
   });
@@ -106,29 +121,42 @@ describe('retry', () => {
 
     const live = new AbortController();
     let seen: AbortSignal | undefined;
-    await retry(async ({ signal }) => {
-      seen = signal;
-    }, { signal: live.signal });
+    await retry(
+      async ({ signal }) => {
+        seen = signal;
+      },
+      { signal: live.signal },
+    );
     expect(seen).toBe(live.signal);
   });
 
   it('reports an abort that happens during an attempt as AbortedError', async () => {
     const controller = new AbortController();
     await expect(
-      retry(async () => {
-        controller.abort();
-        throw temporary();
-      }, { signal: controller.signal }),
+      retry(
+        async () => {
+          controller.abort();
+          throw temporary();
+        },
+        { signal: controller.signal },
+      ),
     ).rejects.toBeInstanceOf(AbortedError);
   });
 
   it('accepts a custom classifier', async () => {
     let calls = 0;
     await expect(
-      retry(async () => {
-        calls++;
-        throw permanent();
-      }, { maxAttempts: 3, backoff: constantBackoff(1), classify: () => ({ retryable: true, reason: 'custom', peerFailure: true }) }),
+      retry(
+        async () => {
+          calls++;
+          throw permanent();
+        },
+        {
+          maxAttempts: 3,
+          backoff: constantBackoff(1),
+          classify: () => ({ retryable: true, reason: 'custom', peerFailure: true }),
+        },
+      ),
     ).rejects.toBeInstanceOf(RetriesExhaustedError);
     expect(calls).toBe(3);
   });

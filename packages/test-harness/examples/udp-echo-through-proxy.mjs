@@ -20,7 +20,10 @@ client.on('message', (msg) => pending.get(msg.readUInt32BE(0))?.());
 /** One request: a datagram carrying its number, answered by the echo. */
 const call = (i) =>
   new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (pending.delete(i), reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))), 2_000);
+    const timer = setTimeout(
+      () => (pending.delete(i), reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))),
+      2_000,
+    );
     pending.set(i, () => (clearTimeout(timer), pending.delete(i), resolve()));
     const datagram = Buffer.alloc(64);
     datagram.writeUInt32BE(i, 0);
@@ -31,7 +34,14 @@ const rows = [];
 for (const latencyMs of [0, 10]) {
   proxy.setFaults({ latencyMs });
   const r = await runLoad({ concurrency: 4, requests: 400, call });
-  rows.push({ 'added each way (ms)': latencyMs, requests: r.count, errors: r.errors, 'p50 (ms)': r.latency.p50, 'p99 (ms)': r.latency.p99, 'req/s': r.throughputPerSec });
+  rows.push({
+    'added each way (ms)': latencyMs,
+    requests: r.count,
+    errors: r.errors,
+    'p50 (ms)': r.latency.p50,
+    'p99 (ms)': r.latency.p99,
+    'req/s': r.throughputPerSec,
+  });
 }
 console.log(renderMarkdownTable(rows));
 client.close();

@@ -30,7 +30,8 @@ export class GcUnavailableError extends AgentlinkError {
   constructor() {
     super(
       'ERR_GC_UNAVAILABLE',
-      'global.gc is not available; run node with --expose-gc (for jest: node --expose-gc --experimental-vm-modules jest)',
+      'global.gc is not available; run node with --expose-gc ' +
+        '(for jest: node --expose-gc --experimental-vm-modules jest)',
       { retryable: false },
     );
   }
@@ -77,7 +78,8 @@ export class AgentReadyTimeoutError extends AgentlinkError {
   ) {
     super(
       'ERR_AGENT_READY_TIMEOUT',
-      `agent "${agentId}" did not print {"event":"ready"} within ${timeoutMs} ms; check its stderr or raise readyTimeoutMs`,
+      `agent "${agentId}" did not print {"event":"ready"} within ${timeoutMs} ms; ` +
+        'check its stderr or raise readyTimeoutMs',
       { retryable: true },
     );
   }
@@ -95,9 +97,13 @@ export class UnknownAgentError extends AgentlinkError {
 /** The requested operation is not supported by the fleet's mode (e.g. kill() in-process). */
 export class UnsupportedInModeError extends AgentlinkError {
   constructor(operation: string, mode: string) {
-    super('ERR_UNSUPPORTED_IN_MODE', `${operation} is not supported in "${mode}" mode; use mode "processes" or "namespaces"`, {
-      retryable: false,
-    });
+    super(
+      'ERR_UNSUPPORTED_IN_MODE',
+      `${operation} is not supported in "${mode}" mode; use mode "processes" or "namespaces"`,
+      {
+        retryable: false,
+      },
+    );
   }
 }
 

@@ -9,7 +9,8 @@
  *
  * const echo = net.createServer((socket) => socket.pipe(socket)).listen(0, '127.0.0.1');
  * await new Promise((resolve) => echo.once('listening', resolve));
- * const proxy = await createTcpFaultProxy({ target: { host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port } });
+ * const echoPort = (echo.address() as net.AddressInfo).port;
+ * const proxy = await createTcpFaultProxy({ target: { host: '127.0.0.1', port: echoPort } });
  * proxy.setFaults({ latencyMs: 10 }); // changeable while running
  * const socket = net.connect(proxy.address.port, proxy.address.host);
  * const result = await runLoad({

@@ -49,7 +49,8 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<LeakS
   const gc = (globalThis as { gc?: Gc }).gc;
   if (typeof gc !== 'function') throw new GcUnavailableError();
   const passes = options.gcPasses ?? 3;
-  if (!Number.isInteger(passes) || passes < 1) throw new InvalidOptionsError(`gcPasses must be an integer >= 1, got ${String(passes)}`);
+  if (!Number.isInteger(passes) || passes < 1)
+    throw new InvalidOptionsError(`gcPasses must be an integer >= 1, got ${String(passes)}`);
   for (let i = 0; i < passes; i++) {
     gc();
     // Let close callbacks and FinalizationRegistry callbacks run between passes.
@@ -59,15 +60,25 @@ export async function takeSnapshot(options: SnapshotOptions = {}): Promise<LeakS
 }
 
 /** Compares two snapshots against a tolerance. */
-export function compareSnapshots(before: LeakSnapshot, after: LeakSnapshot, tolerance: LeakTolerance = {}): LeakComparison {
+export function compareSnapshots(
+  before: LeakSnapshot,
+  after: LeakSnapshot,
+  tolerance: LeakTolerance = {},
+): LeakComparison {
   const heapBytes = tolerance.heapBytes ?? 1024 * 1024;
   const handles = tolerance.handles ?? 0;
-  if (!(heapBytes >= 0) || !(handles >= 0)) throw new InvalidOptionsError('tolerance.heapBytes and tolerance.handles must be >= 0');
+  if (!(heapBytes >= 0) || !(handles >= 0))
+    throw new InvalidOptionsError('tolerance.heapBytes and tolerance.handles must be >= 0');
   const ignored = new Set(tolerance.ignore ?? []);
   const findings: LeakFinding[] = [];
   const heapGrowthBytes = after.heapUsedBytes - before.heapUsedBytes;
   if (heapGrowthBytes > heapBytes) {
-    findings.push({ resource: 'heap', before: before.heapUsedBytes, after: after.heapUsedBytes, allowedGrowth: heapBytes });
+    findings.push({
+      resource: 'heap',
+      before: before.heapUsedBytes,
+      after: after.heapUsedBytes,
+      allowedGrowth: heapBytes,
+    });
   }
   const resourceGrowth: Record<string, number> = {};
   for (const type of new Set([...Object.keys(before.resources), ...Object.keys(after.resources)])) {
@@ -75,7 +86,8 @@ export function compareSnapshots(before: LeakSnapshot, after: LeakSnapshot, tole
     const now = after.resources[type] ?? 0;
     if (now === was) continue;
     resourceGrowth[type] = now - was;
-    if (!ignored.has(type) && now - was > handles) findings.push({ resource: type, before: was, after: now, allowedGrowth: handles });
+    if (!ignored.has(type) && now - was > handles)
+      findings.push({ resource: type, before: was, after: now, allowedGrowth: handles });
   }
   return { leaked: findings.length > 0, heapGrowthBytes, resourceGrowth, findings };
 }
@@ -88,7 +100,10 @@ export function assertNoLeak(before: LeakSnapshot, after: LeakSnapshot, toleranc
 }
 
 /** Snapshots, runs fn, snapshots again and asserts nothing grew beyond the tolerance. */
-export async function withLeakCheck<T>(fn: () => Promise<T>, tolerance?: LeakTolerance): Promise<{ result: T; comparison: LeakComparison }> {
+export async function withLeakCheck<T>(
+  fn: () => Promise<T>,
+  tolerance?: LeakTolerance,
+): Promise<{ result: T; comparison: LeakComparison }> {
   const before = await takeSnapshot();
   const result = await fn();
   const after = await takeSnapshot();

@@ -61,13 +61,21 @@ function errorCode(err: unknown): string {
 }
 
 function validate(options: LoadOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('runLoad options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('runLoad options must be an object');
   const { concurrency, requests, durationMs, drainTimeoutMs } = options;
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new InvalidOptionsError(`concurrency must be an integer >= 1, got ${String(concurrency)}`);
-  if (requests === undefined && durationMs === undefined) throw new InvalidOptionsError('set requests, durationMs or both: a load run must be bounded');
-  if (requests !== undefined && (!Number.isInteger(requests) || requests < 0)) throw new InvalidOptionsError(`requests must be an integer >= 0, got ${String(requests)}`);
-  for (const [name, value] of [['durationMs', durationMs], ['drainTimeoutMs', drainTimeoutMs]] as const) {
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0)) throw new InvalidOptionsError(`${name} must be a finite number >= 0, got ${String(value)}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new InvalidOptionsError(`concurrency must be an integer >= 1, got ${String(concurrency)}`);
+  if (requests === undefined && durationMs === undefined)
+    throw new InvalidOptionsError('set requests, durationMs or both: a load run must be bounded');
+  if (requests !== undefined && (!Number.isInteger(requests) || requests < 0))
+    throw new InvalidOptionsError(`requests must be an integer >= 0, got ${String(requests)}`);
+  for (const [name, value] of [
+    ['durationMs', durationMs],
+    ['drainTimeoutMs', drainTimeoutMs],
+  ] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+      throw new InvalidOptionsError(`${name} must be a finite number >= 0, got ${String(value)}`);
   }
   if (typeof options.call !== 'function') throw new InvalidOptionsError('call must be a function returning a promise');
 }
@@ -81,7 +89,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   validate(options);
   const { concurrency, call } = options;
   const requests = options.requests ?? Infinity;
-  const histogram = build({ lowestDiscernibleValue: 1, highestTrackableValue: HOUR_US, numberOfSignificantValueDigits: 3, autoResize: true, useWebAssembly: false });
+  const histogram = build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: HOUR_US,
+    numberOfSignificantValueDigits: 3,
+    autoResize: true,
+    useWebAssembly: false,
+  });
   const stop = new AbortController();
   let stoppedBy: LoadResult['stoppedBy'] = 'requests';
   const halt = (reason: LoadResult['stoppedBy']): void => {
@@ -92,7 +106,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const onCallerAbort = (): void => halt('signal');
   if (options.signal?.aborted) halt('signal');
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  const durationTimer = options.durationMs === undefined ? undefined : setTimeout(() => halt('duration'), options.durationMs);
+  const durationTimer =
+    options.durationMs === undefined ? undefined : setTimeout(() => halt('duration'), options.durationMs);
 
   let next = 0;
   let count = 0;

@@ -27,17 +27,33 @@ interface Exit {
   readonly spawnError?: string;
 }
 
-function runProcess(argv: readonly string[], env: NodeJS.ProcessEnv, cwd: string, shell: boolean, timeoutMs: number, signal?: AbortSignal): Promise<Exit> {
+function runProcess(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  shell: boolean,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<Exit> {
   return new Promise((resolve) => {
     let tail = '';
     const keep = (chunk: Buffer): void => {
       tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
     };
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, env, shell, signal, timeout: timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      env,
+      shell,
+      signal,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.once('error', (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ABORT_ERR') resolve({ code: null, signal: null, tail, spawnError: error.message });
+      if ((error as NodeJS.ErrnoException).code !== 'ABORT_ERR')
+        resolve({ code: null, signal: null, tail, spawnError: error.message });
     });
     child.once('close', (code, killedBy) => resolve({ code, signal: killedBy, tail }));
   });
@@ -60,8 +76,21 @@ export async function executeFile(task: FileTask, options: ExecuteFileOptions): 
     const invocation = options.adapter.invocation(options.projectDir, task.file, given, task.testName);
     const junitPath = invocation.junitPath ?? given;
     if (invocation.junitPath !== undefined) await rm(invocation.junitPath, { force: true });
-    const env = { ...process.env, ...invocation.env, AGENTLINK_RUN_ID: options.runId, AGENTLINK_ATTEMPT: String(task.attempt), CI: 'true' };
-    const exit = await runProcess(invocation.argv, env, invocation.cwd ?? options.projectDir, invocation.shell === true, options.timeoutMs ?? 600_000, options.signal);
+    const env = {
+      ...process.env,
+      ...invocation.env,
+      AGENTLINK_RUN_ID: options.runId,
+      AGENTLINK_ATTEMPT: String(task.attempt),
+      CI: 'true',
+    };
+    const exit = await runProcess(
+      invocation.argv,
+      env,
+      invocation.cwd ?? options.projectDir,
+      invocation.shell === true,
+      options.timeoutMs ?? 600_000,
+      options.signal,
+    );
     options.signal?.throwIfAborted();
     const durationMs = performance.now() - startedAt;
     const base = { taskId: task.taskId, executor: options.executor, durationMs };
@@ -75,11 +104,21 @@ export async function executeFile(task: FileTask, options: ExecuteFileOptions): 
     try {
       const cases = selectCases(parseJunit(xml, junitPath), task);
       if (cases.length === 0 && exit.code !== 0) {
-        return { ...base, cases, error: toError(new RunnerCrashedError(task.file, `exit code ${exit.code}, no test cases`, exit.tail)) };
+        return {
+          ...base,
+          cases,
+          error: toError(new RunnerCrashedError(task.file, `exit code ${exit.code}, no test cases`, exit.tail)),
+        };
       }
       return { ...base, cases };
     } catch (error) {
-      return { ...base, cases: [], error: toError(error instanceof MalformedJunitError ? error : new MalformedJunitError(junitPath, String(error))) };
+      return {
+        ...base,
+        cases: [],
+        error: toError(
+          error instanceof MalformedJunitError ? error : new MalformedJunitError(junitPath, String(error)),
+        ),
+      };
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

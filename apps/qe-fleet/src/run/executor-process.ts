@@ -28,10 +28,24 @@ export interface ExecutorSpec {
  * stdin; stops on SIGTERM or when stdin closes (its coordinator went away).
  */
 export async function executorProcessCommand(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv[0] !== '--spec' || argv[1] === undefined) throw new InvalidFlagError('--spec', 'run-executor needs --spec FILE');
+  if (argv[0] !== '--spec' || argv[1] === undefined)
+    throw new InvalidFlagError('--spec', 'run-executor needs --spec FILE');
   const spec = JSON.parse(await readFile(argv[1], 'utf8')) as ExecutorSpec;
-  const node = await startAgentNode({ id: spec.id, role: 'executor', transport: spec.transport, credentials: spec.credentials, development: spec.development, host: spec.host });
-  const agent = new FileExecutor({ link: node.link, coordinatorId: spec.coordinatorId, slots: spec.slots, fileTimeoutMs: spec.fileTimeoutMs, projectDir: spec.projectDir });
+  const node = await startAgentNode({
+    id: spec.id,
+    role: 'executor',
+    transport: spec.transport,
+    credentials: spec.credentials,
+    development: spec.development,
+    host: spec.host,
+  });
+  const agent = new FileExecutor({
+    link: node.link,
+    coordinatorId: spec.coordinatorId,
+    slots: spec.slots,
+    fileTimeoutMs: spec.fileTimeoutMs,
+    projectDir: spec.projectDir,
+  });
   io.out(JSON.stringify({ event: 'ready', id: spec.id, endpoint: node.endpoint }));
   const lines = createInterface({ input: process.stdin });
   await new Promise<void>((resolve) => {

@@ -29,10 +29,16 @@ export class FileExecutor {
 
   constructor(options: FileExecutorOptions) {
     const slots = options.slots ?? 2;
-    if (!Number.isInteger(slots) || slots < 1) throw new InvalidOptionsError(`slots must be a positive integer, got ${slots}`);
+    if (!Number.isInteger(slots) || slots < 1)
+      throw new InvalidOptionsError(`slots must be a positive integer, got ${slots}`);
     this.#options = options;
     this.#slots = new Bulkhead({ maxConcurrent: slots, maxQueue: slots * 4 });
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'executor', running: this.#running.size, ...this.stats }));
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'executor',
+      running: this.#running.size,
+      ...this.stats,
+    }));
     options.link.handle(RUN_METHODS.assign, (body) => this.#accept(parseRunAssign(body)));
   }
 
@@ -75,7 +81,11 @@ export class FileExecutor {
 
   async #deliver(result: RunResultMessage, signal: AbortSignal): Promise<void> {
     await retry(
-      ({ signal: attempt }) => this.#options.link.request(this.#options.coordinatorId, RUN_METHODS.result, result, { timeoutMs: 5_000, signal: attempt }),
+      ({ signal: attempt }) =>
+        this.#options.link.request(this.#options.coordinatorId, RUN_METHODS.result, result, {
+          timeoutMs: 5_000,
+          signal: attempt,
+        }),
       {
         maxAttempts: 1_000,
         budgetMs: 300_000,

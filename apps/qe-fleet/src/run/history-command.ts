@@ -36,8 +36,7 @@ function parse(argv: readonly string[]): HistoryArgs | undefined {
     else if (word === 'test') {
       a.view = 'test';
       a.testId = value();
-    }
-    else if (word === '--project') a.project = value();
+    } else if (word === '--project') a.project = value();
     else if (word === '--history') a.target = value();
     else if (word === '--limit') {
       a.limit = Number(value());
@@ -49,7 +48,8 @@ function parse(argv: readonly string[]): HistoryArgs | undefined {
   return a;
 }
 
-const time = (ms: number | null): string => (ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19));
+const time = (ms: number | null): string =>
+  ms === null ? '-' : new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 
 /** `qe-fleet history`: what the store remembers. */
 export async function historyCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -67,19 +67,32 @@ export async function historyCommand(argv: readonly string[], io: CliIo): Promis
         io.out('run id                           status   exit  started (UTC)        duration  commit');
         for (const r of runs) {
           const duration = r.finishedAt === null ? '-' : `${((r.finishedAt - r.startedAt) / 1000).toFixed(1)} s`;
-          io.out(`${r.runId.padEnd(32)} ${r.status.padEnd(8)} ${String(r.exitCode ?? '-').padEnd(5)} ${time(r.startedAt)}  ${duration.padStart(8)}  ${r.commit.slice(0, 12)}`);
+          io.out(
+            `${r.runId.padEnd(32)} ${r.status.padEnd(8)} ${String(r.exitCode ?? '-').padEnd(5)} ` +
+              `${time(r.startedAt)}  ${duration.padStart(8)}  ${r.commit.slice(0, 12)}`,
+          );
         }
       }
     } else if (args.view === 'test') {
       const rows = await store.listExecutions({ testId: args.testId, limit: args.limit });
       if (args.json) io.out(JSON.stringify(rows, null, 2));
-      else for (const r of rows) io.out(`${time(r.at)}  ${r.runId}  attempt ${r.attempt}  ${r.outcome.padEnd(7)} ${String(r.durationMs).padStart(6)} ms  ${r.agent}${r.message ? `  ${r.message.slice(0, 80)}` : ''}`);
+      else
+        for (const r of rows)
+          io.out(
+            `${time(r.at)}  ${r.runId}  attempt ${r.attempt}  ${r.outcome.padEnd(7)} ` +
+              `${String(r.durationMs).padStart(6)} ms  ${r.agent}` +
+              (r.message ? `  ${r.message.slice(0, 80)}` : ''),
+          );
     } else {
       const rows = await store.flakiest(args.limit);
       if (args.json) io.out(JSON.stringify(rows, null, 2));
       else {
         io.out('flaky runs / runs  failures / executions  test');
-        for (const r of rows) io.out(`${`${r.flakyRuns} / ${r.runs}`.padStart(17)}  ${`${r.failures} / ${r.executions}`.padStart(21)}  ${r.testId}`);
+        for (const r of rows)
+          io.out(
+            `${`${r.flakyRuns} / ${r.runs}`.padStart(17)}  ` +
+              `${`${r.failures} / ${r.executions}`.padStart(21)}  ${r.testId}`,
+          );
       }
     }
     return 0;

@@ -60,20 +60,33 @@ export interface RunArgs {
 
 function integer(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidFlagError(flag, `need an integer from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new InvalidFlagError(flag, `need an integer from ${min} to ${max}, got "${value}"`);
   return n;
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new InvalidFlagError(flag, `need one of ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new InvalidFlagError(flag, `need one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
 /** Parses the flags of `qe-fleet run`. */
 export function parseRunArgs(argv: readonly string[]): RunArgs {
   const a: { -readonly [K in keyof RunArgs]: RunArgs[K] } = {
-    projectDir: '', executors: 4, slots: 2, reruns: 2, transport: 'quic', mode: 'in-process', noHistory: false, strict: false,
-    timeoutS: 1800, fileTimeoutS: 600, progress: 'auto', json: false, help: false,
+    projectDir: '',
+    executors: 4,
+    slots: 2,
+    reruns: 2,
+    transport: 'quic',
+    mode: 'in-process',
+    noHistory: false,
+    strict: false,
+    timeoutS: 1800,
+    fileTimeoutS: 600,
+    progress: 'auto',
+    json: false,
+    help: false,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
@@ -87,34 +100,83 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
       return next;
     };
     switch (flag) {
-      case '--project': a.projectDir = value(); break;
-      case '--runner': (a.runners ??= []).push(oneOf(flag, value(), RUNNER_NAMES)); break;
-      case '--command': a.command = value(); break;
-      case '--junit': a.junit = value(); break;
-      case '--files': (a.files ??= []).push(value()); break;
-      case '--executors': a.executors = integer(flag, value(), 1, 200); break;
-      case '--slots': a.slots = integer(flag, value(), 1, 64); break;
-      case '--reruns': a.reruns = integer(flag, value(), 0, 20); break;
-      case '--transport': a.transport = oneOf<TransportChoice>(flag, value(), ['quic', 'tcp', 'auto']); break;
-      case '--mode': a.mode = oneOf(flag, value(), ['in-process', 'processes'] as const); break;
-      case '--history': a.history = value(); break;
-      case '--no-history': a.noHistory = true; break;
-      case '--resume': a.resume = value(); break;
-      case '--out': a.out = value(); break;
-      case '--quarantine': a.quarantine = value(); break;
-      case '--known-failures': a.knownFailures = value(); break;
-      case '--strict': a.strict = true; break;
-      case '--timeout': a.timeoutS = integer(flag, value(), 1, 86_400); break;
-      case '--file-timeout': a.fileTimeoutS = integer(flag, value(), 1, 86_400); break;
-      case '--progress': a.progress = oneOf<ProgressMode>(flag, value(), ['auto', 'bar', 'lines', 'none']); break;
-      case '--json': a.json = true; break;
-      case '--help': case '-h': a.help = true; break;
-      default: throw new InvalidFlagError(flag, 'unknown flag for qe-fleet run');
+      case '--project':
+        a.projectDir = value();
+        break;
+      case '--runner':
+        (a.runners ??= []).push(oneOf(flag, value(), RUNNER_NAMES));
+        break;
+      case '--command':
+        a.command = value();
+        break;
+      case '--junit':
+        a.junit = value();
+        break;
+      case '--files':
+        (a.files ??= []).push(value());
+        break;
+      case '--executors':
+        a.executors = integer(flag, value(), 1, 200);
+        break;
+      case '--slots':
+        a.slots = integer(flag, value(), 1, 64);
+        break;
+      case '--reruns':
+        a.reruns = integer(flag, value(), 0, 20);
+        break;
+      case '--transport':
+        a.transport = oneOf<TransportChoice>(flag, value(), ['quic', 'tcp', 'auto']);
+        break;
+      case '--mode':
+        a.mode = oneOf(flag, value(), ['in-process', 'processes'] as const);
+        break;
+      case '--history':
+        a.history = value();
+        break;
+      case '--no-history':
+        a.noHistory = true;
+        break;
+      case '--resume':
+        a.resume = value();
+        break;
+      case '--out':
+        a.out = value();
+        break;
+      case '--quarantine':
+        a.quarantine = value();
+        break;
+      case '--known-failures':
+        a.knownFailures = value();
+        break;
+      case '--strict':
+        a.strict = true;
+        break;
+      case '--timeout':
+        a.timeoutS = integer(flag, value(), 1, 86_400);
+        break;
+      case '--file-timeout':
+        a.fileTimeoutS = integer(flag, value(), 1, 86_400);
+        break;
+      case '--progress':
+        a.progress = oneOf<ProgressMode>(flag, value(), ['auto', 'bar', 'lines', 'none']);
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--help':
+      case '-h':
+        a.help = true;
+        break;
+      default:
+        throw new InvalidFlagError(flag, 'unknown flag for qe-fleet run');
     }
   }
-  if (!a.help && a.projectDir === '' && a.resume === undefined) throw new InvalidFlagError('--project', 'the project directory is required');
-  if (a.command !== undefined && a.runners !== undefined) throw new InvalidFlagError('--command', 'use either --command or --runner, not both');
-  if (a.command !== undefined && !a.command.includes('{file}')) throw new InvalidFlagError('--command', 'the command needs a {file} placeholder');
+  if (!a.help && a.projectDir === '' && a.resume === undefined)
+    throw new InvalidFlagError('--project', 'the project directory is required');
+  if (a.command !== undefined && a.runners !== undefined)
+    throw new InvalidFlagError('--command', 'use either --command or --runner, not both');
+  if (a.command !== undefined && !a.command.includes('{file}'))
+    throw new InvalidFlagError('--command', 'the command needs a {file} placeholder');
   if (a.command !== undefined && !a.command.includes('{junit}') && a.junit === undefined) {
     throw new InvalidFlagError('--junit', '--command without a {junit} placeholder needs --junit PATH');
   }

@@ -16,11 +16,20 @@ export function rerunsAfter(task: FileTask, execution: FileExecution, maxReruns:
   if (task.attempt > maxReruns) return [];
   const next = task.attempt + 1;
   if (execution.error !== undefined) {
-    return [{ taskId: `${task.taskId.slice(0, task.taskId.lastIndexOf('@'))}@${next}`, runner: task.runner, file: task.file, testName: task.testName, attempt: next }];
+    return [
+      {
+        taskId: `${task.taskId.slice(0, task.taskId.lastIndexOf('@'))}@${next}`,
+        runner: task.runner,
+        file: task.file,
+        testName: task.testName,
+        attempt: next,
+      },
+    ];
   }
   const failed = execution.cases.filter((c) => c.outcome === 'failed').map((c) => c.name);
   // A rerun whose case vanished (renamed, filtered out) failed to reproduce a pass: retry it.
-  if (task.testName !== undefined && !execution.cases.some((c) => c.name === task.testName)) failed.push(task.testName);
+  if (task.testName !== undefined && !execution.cases.some((c) => c.name === task.testName))
+    failed.push(task.testName);
   return [...new Set(failed)].map((name) => ({
     taskId: `${task.file}::${name}@${next}`,
     runner: task.runner,

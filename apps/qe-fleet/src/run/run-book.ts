@@ -40,12 +40,28 @@ export class RunBook {
   /** Adds a task to the queue; `avoid` lists executors it should not go to. */
   add(task: FileTask, expectedMs: number, avoid: readonly string[] = []): void {
     if (this.#tasks.has(task.taskId)) throw new InvalidOptionsError(`task id "${task.taskId}" appears twice`);
-    this.#tasks.set(task.taskId, { task, expectedMs, avoid: new Set(avoid), queued: true, completed: false, acknowledged: false, live: new Set() });
+    this.#tasks.set(task.taskId, {
+      task,
+      expectedMs,
+      avoid: new Set(avoid),
+      queued: true,
+      completed: false,
+      acknowledged: false,
+      live: new Set(),
+    });
   }
 
   /** Restores a task as booked (resume from a durable ledger): never dispatched again. */
   restoreCompleted(task: FileTask, expectedMs: number): void {
-    this.#tasks.set(task.taskId, { task, expectedMs, avoid: new Set(), queued: false, completed: true, acknowledged: true, live: new Set() });
+    this.#tasks.set(task.taskId, {
+      task,
+      expectedMs,
+      avoid: new Set(),
+      queued: false,
+      completed: true,
+      acknowledged: true,
+      live: new Set(),
+    });
     this.#completed += 1;
   }
 
@@ -86,7 +102,13 @@ export class RunBook {
     if (best === undefined) return undefined;
     best.queued = false;
     this.#sequence += 1;
-    const dispatch: RunDispatch = { dispatchId: `${best.task.taskId}#${this.#sequence}`, taskId: best.task.taskId, executor, sentAt: now, state: 'sent' };
+    const dispatch: RunDispatch = {
+      dispatchId: `${best.task.taskId}#${this.#sequence}`,
+      taskId: best.task.taskId,
+      executor,
+      sentAt: now,
+      state: 'sent',
+    };
     this.#dispatches.set(dispatch.dispatchId, dispatch);
     best.live.add(dispatch.dispatchId);
     return dispatch;

@@ -29,11 +29,23 @@ export async function runProjectCommand(argv: readonly string[], io: CliIo): Pro
 }
 
 /** Dispatches the session's unbooked tasks until all are booked; every booking is durable first. */
-async function dispatch(args: RunArgs, session: RunSession, history: HistoryStore | undefined, log: (line: string) => void): Promise<{ rows: ExecutionRow[]; record: ReturnType<RunCoordinator['record']> }> {
+async function dispatch(
+  args: RunArgs,
+  session: RunSession,
+  history: HistoryStore | undefined,
+  log: (line: string) => void,
+): Promise<{ rows: ExecutionRow[]; record: ReturnType<RunCoordinator['record']> }> {
   const rows: ExecutionRow[] = [...session.priorRows];
   const context = { project: session.projectDir, commit: session.commit, runId: session.runId };
-  const fleetOptions = { executors: args.executors, slots: args.slots, transport: args.transport, fileTimeoutMs: args.fileTimeoutS * 1000 };
-  const fleet = await (args.mode === 'processes' ? startProcessRunFleet(fleetOptions) : startLocalRunFleet(fleetOptions));
+  const fleetOptions = {
+    executors: args.executors,
+    slots: args.slots,
+    transport: args.transport,
+    fileTimeoutMs: args.fileTimeoutS * 1000,
+  };
+  const fleet = await (args.mode === 'processes'
+    ? startProcessRunFleet(fleetOptions)
+    : startLocalRunFleet(fleetOptions));
   const coordinator = new RunCoordinator({
     link: fleet.coordinator.link,
     executors: fleet.executorIds,
@@ -46,7 +58,12 @@ async function dispatch(args: RunArgs, session: RunSession, history: HistoryStor
       history === undefined
         ? undefined
         : (task, execution, reruns) =>
-            history.bookTask(session.runId, task.taskId, executionRows(task, execution, context), reruns.map((r) => ledgerRow(session.runId, r, execution.durationMs))),
+            history.bookTask(
+              session.runId,
+              task.taskId,
+              executionRows(task, execution, context),
+              reruns.map((r) => ledgerRow(session.runId, r, execution.durationMs)),
+            ),
   });
   const progress = createRunProgress({ mode: args.progress, line: log });
   coordinator.on('execution', (task, execution) => {
@@ -67,8 +84,12 @@ async function dispatch(args: RunArgs, session: RunSession, history: HistoryStor
 export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStore): Promise<number> {
   const startedAt = performance.now();
   const log = (line: string): void => io.err(`[qe-fleet] ${line}`);
-  const command = args.command === undefined ? undefined : { command: args.command, junit: args.junit, files: args.files };
-  const session = args.resume !== undefined ? await resumeSession(args.resume, history!) : await freshSession(args, history, command);
+  const command =
+    args.command === undefined ? undefined : { command: args.command, junit: args.junit, files: args.files };
+  const session =
+    args.resume !== undefined
+      ? await resumeSession(args.resume, history!)
+      : await freshSession(args, history, command);
   const { projectDir, runId } = session;
   const quarantinePath = path.resolve(args.quarantine ?? path.join(projectDir, '.agentlink', 'quarantine.json'));
   const [previousQuarantine, knownFailures] = await Promise.all([
@@ -76,8 +97,11 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
     args.knownFailures === undefined ? Promise.resolve(new Set<string>()) : readKnownFailures(args.knownFailures),
   ]);
   const pending = session.book.size - session.book.completed;
-  log(`${session.resumed ? 'resume' : 'run'} ${runId}: ${pending} of ${session.book.size} tasks to run (${session.config.runners.join(', ')}) ` +
-    `on ${args.executors} executors (${args.mode}) over ${args.transport}; history ${history?.target ?? 'off'}`);
+  log(
+    `${session.resumed ? 'resume' : 'run'} ${runId}: ${pending} of ${session.book.size} tasks to run ` +
+      `(${session.config.runners.join(', ')}) ` +
+      `on ${args.executors} executors (${args.mode}) over ${args.transport}; history ${history?.target ?? 'off'}`,
+  );
   const { rows, record } = await dispatch(args, session, history, log);
   const verdicts = verdictsFromRows(rows);
   const outcome = decideOutcome(verdicts, { runId, previousQuarantine, knownFailures, strict: args.strict });
@@ -89,10 +113,23 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
   const exitCode = lost > 0 ? 1 : outcome.exitCode;
   await history?.finishRun(runId, exitCode === 0 ? 'passed' : 'failed', exitCode, Date.now());
   const summary = {
-    runId, projectDir, commit: session.commit, runners: session.config.runners, files: session.config.files,
-    executors: args.executors, transport: args.transport, wallMs: performance.now() - startedAt, accounting: record.accounting,
-    outcome: { ...outcome, exitCode: exitCode as 0 | 1 }, strict: args.strict,
-    outputs: { junit: junitPath, quarantine: quarantinePath, summary: path.join(outDir, 'summary.json'), ...(history ? { history: history.target } : {}) },
+    runId,
+    projectDir,
+    commit: session.commit,
+    runners: session.config.runners,
+    files: session.config.files,
+    executors: args.executors,
+    transport: args.transport,
+    wallMs: performance.now() - startedAt,
+    accounting: record.accounting,
+    outcome: { ...outcome, exitCode: exitCode as 0 | 1 },
+    strict: args.strict,
+    outputs: {
+      junit: junitPath,
+      quarantine: quarantinePath,
+      summary: path.join(outDir, 'summary.json'),
+      ...(history ? { history: history.target } : {}),
+    },
   };
   await writeAtomic(summary.outputs.summary, `${JSON.stringify({ ...summary, verdicts }, null, 2)}\n`);
   io.out(args.json ? JSON.stringify({ ...summary, verdicts }, null, 2) : formatRunSummary(summary));

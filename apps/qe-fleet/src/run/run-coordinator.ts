@@ -44,7 +44,13 @@ export interface RunCoordinatorRecord {
   readonly durationMs: number;
 }
 
-const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThresholdPercentage: 50, rollingWindowMs: 3_000, rollingBuckets: 6, resetTimeoutMs: 2_000 };
+const DEFAULT_BREAKER: BreakerGroupOptions = {
+  volumeThreshold: 4,
+  errorThresholdPercentage: 50,
+  rollingWindowMs: 3_000,
+  rollingBuckets: 6,
+  resetTimeoutMs: 2_000,
+};
 
 /**
  * Runs a project's test files over the fleet: dispatches the longest recorded file first to an
@@ -66,10 +72,16 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
     this.#o = { maxReruns: 2, window: 4, leaseMs: 900_000, heartbeatMs: 500, ...options };
     this.breakers = new BreakerGroup({ ...DEFAULT_BREAKER, ...options.breaker });
     this.breakers.on('stateChange', ({ key, to }) => {
-      if (to === 'open') for (const d of this.#o.book.live({ executor: key })) if (this.#o.book.abandon(d.dispatchId)) this.#redispatches += 1;
+      if (to === 'open')
+        for (const d of this.#o.book.live({ executor: key }))
+          if (this.#o.book.abandon(d.dispatchId)) this.#redispatches += 1;
       setImmediate(() => this.#pump());
     });
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'coordinator', pending: this.#o.book.pending }));
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'coordinator',
+      pending: this.#o.book.pending,
+    }));
     options.link.handle(RUN_METHODS.result, (body) => this.#onResult(parseRunResult(body)));
   }
 
@@ -92,7 +104,11 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
   }
 
   record(): RunCoordinatorRecord {
-    return { accounting: this.#o.book.accounting(), redispatches: this.#redispatches, durationMs: performance.now() - this.#startedAt };
+    return {
+      accounting: this.#o.book.accounting(),
+      redispatches: this.#redispatches,
+      durationMs: performance.now() - this.#startedAt,
+    };
   }
 
   close(): void {
@@ -130,11 +146,21 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
 
   async #assign(dispatch: RunDispatch): Promise<void> {
     const task = this.#o.book.task(dispatch.taskId)!;
-    const body = { dispatchId: dispatch.dispatchId, runId: this.#o.runId, projectDir: this.#o.projectDir, task, command: this.#o.command };
+    const body = {
+      dispatchId: dispatch.dispatchId,
+      runId: this.#o.runId,
+      projectDir: this.#o.projectDir,
+      task,
+      command: this.#o.command,
+    };
     try {
       const answer = await this.breakers.execute(
         dispatch.executor,
-        (signal) => this.#o.link.request<{ accepted: boolean }>(dispatch.executor, RUN_METHODS.assign, body, { timeoutMs: 5_000, signal }),
+        (signal) =>
+          this.#o.link.request<{ accepted: boolean }>(dispatch.executor, RUN_METHODS.assign, body, {
+            timeoutMs: 5_000,
+            signal,
+          }),
         this.#stop.signal,
       );
       if (answer?.accepted === true) this.#o.book.acknowledge(dispatch.dispatchId);
@@ -150,9 +176,10 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
     const task = this.#o.book.task(execution.taskId);
     const reruns = task === undefined ? [] : rerunsAfter(task, execution, this.#o.maxReruns);
     // Durable first: a coordinator killed after this line finds the booking (and its reruns) in the store.
-    const fresh = this.#o.book.peek(result.dispatchId, execution.taskId) === 'completed' && this.#o.persist !== undefined
-      ? await this.#o.persist(task!, execution, reruns)
-      : true;
+    const fresh =
+      this.#o.book.peek(result.dispatchId, execution.taskId) === 'completed' && this.#o.persist !== undefined
+        ? await this.#o.persist(task!, execution, reruns)
+        : true;
     const booking = this.#o.book.book(result.dispatchId, execution.taskId);
     if (booking === 'completed' && fresh) {
       for (const rerun of reruns) this.#o.book.add(rerun, execution.durationMs, [execution.executor]);
@@ -166,13 +193,18 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
   #heartbeat(): void {
     for (const executor of this.#o.executors) {
       this.breakers
-        .execute(executor, (signal) => this.#o.link.request(executor, METHODS.ping, {}, { timeoutMs: 1_500, signal }), this.#stop.signal)
+        .execute(
+          executor,
+          (signal) => this.#o.link.request(executor, METHODS.ping, {}, { timeoutMs: 1_500, signal }),
+          this.#stop.signal,
+        )
         .catch(() => undefined);
     }
   }
 
   #expireLeases(): void {
-    for (const d of this.#o.book.live({ sentBefore: performance.now() - this.#o.leaseMs })) if (this.#o.book.abandon(d.dispatchId)) this.#redispatches += 1;
+    for (const d of this.#o.book.live({ sentBefore: performance.now() - this.#o.leaseMs }))
+      if (this.#o.book.abandon(d.dispatchId)) this.#redispatches += 1;
     this.#pump();
   }
 }

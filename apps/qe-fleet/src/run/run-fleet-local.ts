@@ -29,7 +29,9 @@ export interface LocalRunFleetOptions {
 /** Starts the coordinator's node and `executors` file executors in this process (development CA). */
 export async function startLocalRunFleet(options: LocalRunFleetOptions): Promise<RunFleet> {
   const executorIds = Array.from({ length: options.executors }, (_, i) => `executor-${i + 1}`);
-  const { agents: credentials } = await createDevelopmentCredentials({ agentIds: [RUN_COORDINATOR_ID, ...executorIds] });
+  const { agents: credentials } = await createDevelopmentCredentials({
+    agentIds: [RUN_COORDINATOR_ID, ...executorIds],
+  });
   const start = (id: string, role: 'coordinator' | 'executor'): Promise<AgentNode> =>
     startAgentNode({ id, role, transport: options.transport, credentials: credentials[id]!, development: true });
   const nodes: AgentNode[] = [];
@@ -44,7 +46,15 @@ export async function startLocalRunFleet(options: LocalRunFleetOptions): Promise
     for (const id of executorIds) {
       const node = await start(id, 'executor');
       nodes.push(node);
-      executors.set(id, { node, agent: new FileExecutor({ link: node.link, coordinatorId: RUN_COORDINATOR_ID, slots: options.slots, fileTimeoutMs: options.fileTimeoutMs }) });
+      executors.set(id, {
+        node,
+        agent: new FileExecutor({
+          link: node.link,
+          coordinatorId: RUN_COORDINATOR_ID,
+          slots: options.slots,
+          fileTimeoutMs: options.fileTimeoutMs,
+        }),
+      });
     }
     const directory = new Map<string, PeerEndpoint>(nodes.map((n) => [n.id, n.endpoint]));
     for (const node of nodes) node.link.setDirectory(directory);

@@ -20,7 +20,10 @@ function waitForReady(child: ChildProcess, id: string, timeoutMs: number): Promi
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     const timer = setTimeout(() => reject(new AgentStartError(id, `no ready line within ${timeoutMs} ms`)), timeoutMs);
-    const fail = (): void => reject(new AgentStartError(id, `exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`));
+    const fail = (): void =>
+      reject(
+        new AgentStartError(id, `exited before it was ready (code ${child.exitCode}, signal ${child.signalCode})`),
+      );
     child.once('exit', fail);
     lines.on('line', (line) => {
       if (!line.includes('"event":"ready"')) return;
@@ -38,7 +41,9 @@ function waitForReady(child: ChildProcess, id: string, timeoutMs: number): Promi
  */
 export async function startProcessRunFleet(options: LocalRunFleetOptions): Promise<RunFleet> {
   const executorIds = Array.from({ length: options.executors }, (_, i) => `executor-${i + 1}`);
-  const { agents: credentials } = await createDevelopmentCredentials({ agentIds: [RUN_COORDINATOR_ID, ...executorIds] });
+  const { agents: credentials } = await createDevelopmentCredentials({
+    agentIds: [RUN_COORDINATOR_ID, ...executorIds],
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-executors-'));
   const children = new Map<string, Child>();
   let coordinator: AgentNode | undefined;
@@ -53,23 +58,42 @@ export async function startProcessRunFleet(options: LocalRunFleetOptions): Promi
     await child.exited;
   };
   const close = async (): Promise<void> => {
-    await Promise.allSettled(executorIds.map(async (id) => {
-      const deadline = setTimeout(() => void stop(id, 'SIGKILL'), 10_000);
-      await stop(id, 'SIGTERM');
-      clearTimeout(deadline);
-    }));
+    await Promise.allSettled(
+      executorIds.map(async (id) => {
+        const deadline = setTimeout(() => void stop(id, 'SIGKILL'), 10_000);
+        await stop(id, 'SIGTERM');
+        clearTimeout(deadline);
+      }),
+    );
     await coordinator?.close();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    coordinator = await startAgentNode({ id: RUN_COORDINATOR_ID, role: 'coordinator', transport: options.transport, credentials: credentials[RUN_COORDINATOR_ID]!, development: true });
+    coordinator = await startAgentNode({
+      id: RUN_COORDINATOR_ID,
+      role: 'coordinator',
+      transport: options.transport,
+      credentials: credentials[RUN_COORDINATOR_ID]!,
+      development: true,
+    });
     const entry = resolveAgentEntry();
     const endpoints = await Promise.all(
       executorIds.map(async (id) => {
-        const spec: ExecutorSpec = { id, coordinatorId: RUN_COORDINATOR_ID, transport: options.transport, credentials: credentials[id]!, development: true, slots: options.slots, fileTimeoutMs: options.fileTimeoutMs };
+        const spec: ExecutorSpec = {
+          id,
+          coordinatorId: RUN_COORDINATOR_ID,
+          transport: options.transport,
+          credentials: credentials[id]!,
+          development: true,
+          slots: options.slots,
+          fileTimeoutMs: options.fileTimeoutMs,
+        };
         const file = path.join(dir, `${id}.json`);
         await writeFile(file, JSON.stringify(spec), { mode: 0o600 });
-        const child = spawn(process.execPath, [...entry.nodeArgs, entry.file, 'run-executor', '--spec', file], { detached: true, stdio: ['pipe', 'pipe', 'inherit'] });
+        const child = spawn(process.execPath, [...entry.nodeArgs, entry.file, 'run-executor', '--spec', file], {
+          detached: true,
+          stdio: ['pipe', 'pipe', 'inherit'],
+        });
         children.set(id, { process: child, exited: new Promise((resolve) => child.once('exit', () => resolve())) });
         return [id, await waitForReady(child, id, 120_000)] as const;
       }),

@@ -3,7 +3,12 @@ import type { TestVerdict } from './verdicts';
 /** A quarantine file: tests whose failures do not fail the build, and why. */
 export interface QuarantineFile {
   readonly version: 1;
-  readonly tests: ReadonlyArray<{ readonly id: string; readonly reason: string; readonly since: string; readonly runId: string }>;
+  readonly tests: ReadonlyArray<{
+    readonly id: string;
+    readonly reason: string;
+    readonly since: string;
+    readonly runId: string;
+  }>;
 }
 
 export interface RunOutcome {
@@ -44,7 +49,12 @@ export function decideOutcome(verdicts: readonly TestVerdict[], options: Outcome
   const since = (options.now ?? new Date()).toISOString();
   const added = flaky
     .filter((v) => !quarantined.has(v.id))
-    .map((v) => ({ id: v.id, reason: `flaky: failed then passed (${v.attempts.map((a) => a.outcome).join(', ')})`, since, runId: options.runId }));
+    .map((v) => ({
+      id: v.id,
+      reason: `flaky: failed then passed (${v.attempts.map((a) => a.outcome).join(', ')})`,
+      since,
+      runId: options.runId,
+    }));
   const strictFail = options.strict === true && (flaky.length > 0 || quarantinedFailures.length > 0);
   return {
     counts,

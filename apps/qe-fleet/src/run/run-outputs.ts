@@ -29,7 +29,10 @@ export async function readKnownFailures(file: string): Promise<Set<string>> {
   try {
     const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
     const list = Array.isArray(parsed) ? parsed : (parsed as { tests?: unknown }).tests;
-    if (!Array.isArray(list) || !list.every((x) => typeof x === 'string' || typeof (x as { id?: unknown })?.id === 'string')) {
+    if (
+      !Array.isArray(list) ||
+      !list.every((x) => typeof x === 'string' || typeof (x as { id?: unknown })?.id === 'string')
+    ) {
       throw new Error('expected a JSON array of test ids, or {"tests": [{"id": ...}]}');
     }
     return new Set(list.map((x) => (typeof x === 'string' ? x : (x as { id: string }).id)));

@@ -19,7 +19,7 @@ export interface ProgressOptions {
 
 function eta(startedAt: number, now: number, done: number, total: number): string {
   if (done === 0) return '?';
-  const seconds = ((now - startedAt) / done) * (total - done) / 1000;
+  const seconds = (((now - startedAt) / done) * (total - done)) / 1000;
   return `${Math.max(0, Math.round(seconds))} s`;
 }
 
@@ -43,14 +43,23 @@ export function createRunProgress(options: ProgressOptions): RunProgress {
     return {
       update: (task, execution, done, total) => {
         const result = count(task, execution);
-        const what = task.testName === undefined ? task.file : `${task.file} > ${task.testName} (rerun ${task.attempt - 1})`;
-        options.line(`${done}/${total} ${what} on ${execution.executor}: ${result}; failures ${failures}, flaky ${flaky}, ETA ${eta(startedAt, now(), done, total)}`);
+        const what =
+          task.testName === undefined ? task.file : `${task.file} > ${task.testName} (rerun ${task.attempt - 1})`;
+        options.line(
+          `${done}/${total} ${what} on ${execution.executor}: ${result}; ` +
+            `failures ${failures}, flaky ${flaky}, ETA ${eta(startedAt, now(), done, total)}`,
+        );
       },
       stop: () => undefined,
     };
   }
   const bar = new cliProgress.SingleBar(
-    { stream, format: 'tests [{bar}] {value}/{total} tasks | failures {failures} | flaky {flaky} | ETA {etaText}', hideCursor: true, clearOnComplete: false },
+    {
+      stream,
+      format: 'tests [{bar}] {value}/{total} tasks | failures {failures} | flaky {flaky} | ETA {etaText}',
+      hideCursor: true,
+      clearOnComplete: false,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(1, 0, { failures: 0, flaky: 0, etaText: '?' });

@@ -19,7 +19,9 @@ export interface PlannedRun {
 /** The commit the project is at (`git rev-parse HEAD`), or "unknown" outside git. */
 export function projectCommit(projectDir: string): string {
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: projectDir, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: projectDir, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -46,12 +48,24 @@ export async function planRun(
     for (const file of await adapter.discover(dir)) {
       // A file two runners both claim runs once, under the first.
       if (seen.has(file)) continue;
-      if (choice.command === undefined && choice.files !== undefined && !choice.files.some((g) => path.matchesGlob(file, g))) continue;
+      if (
+        choice.command === undefined &&
+        choice.files !== undefined &&
+        !choice.files.some((g) => path.matchesGlob(file, g))
+      )
+        continue;
       seen.add(file);
-      tasks.push({ task: { taskId: `${file}@1`, runner: adapter.name, file, attempt: 1 }, expectedMs: durations.get(file) ?? 0 });
+      tasks.push({
+        task: { taskId: `${file}@1`, runner: adapter.name, file, attempt: 1 },
+        expectedMs: durations.get(file) ?? 0,
+      });
     }
   }
-  if (tasks.length === 0) throw new NoTestFilesError(dir, adapters.map((a) => a.name));
+  if (tasks.length === 0)
+    throw new NoTestFilesError(
+      dir,
+      adapters.map((a) => a.name),
+    );
   tasks.sort((a, b) => b.expectedMs - a.expectedMs || a.task.file.localeCompare(b.task.file));
   return { runId, projectDir: dir, commit: projectCommit(dir), adapters, tasks };
 }

@@ -27,12 +27,14 @@ export interface RunResultMessage {
 const RUNNERS = ['jest', 'vitest', 'node-test', 'mocha', 'command'];
 
 function object(method: string, value: unknown, what: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ProtocolMessageError(method, `${what} must be a JSON object`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new ProtocolMessageError(method, `${what} must be a JSON object`);
   return value as Record<string, unknown>;
 }
 
 function string(method: string, body: Record<string, unknown>, field: string): void {
-  if (typeof body[field] !== 'string' || (body[field] as string).length === 0) throw new ProtocolMessageError(method, `"${field}" must be a non-empty string`);
+  if (typeof body[field] !== 'string' || (body[field] as string).length === 0)
+    throw new ProtocolMessageError(method, `"${field}" must be a non-empty string`);
 }
 
 /** Validates a run.assign body. */
@@ -41,8 +43,10 @@ export function parseRunAssign(value: unknown): RunAssignMessage {
   for (const field of ['dispatchId', 'runId', 'projectDir']) string(RUN_METHODS.assign, body, field);
   const task = object(RUN_METHODS.assign, body.task, 'task');
   for (const field of ['taskId', 'file']) string(RUN_METHODS.assign, task, field);
-  if (!RUNNERS.includes(task.runner as string)) throw new ProtocolMessageError(RUN_METHODS.assign, `task.runner must be one of ${RUNNERS.join(', ')}`);
-  if (!Number.isInteger(task.attempt) || (task.attempt as number) < 1) throw new ProtocolMessageError(RUN_METHODS.assign, 'task.attempt must be a positive integer');
+  if (!RUNNERS.includes(task.runner as string))
+    throw new ProtocolMessageError(RUN_METHODS.assign, `task.runner must be one of ${RUNNERS.join(', ')}`);
+  if (!Number.isInteger(task.attempt) || (task.attempt as number) < 1)
+    throw new ProtocolMessageError(RUN_METHODS.assign, 'task.attempt must be a positive integer');
   return body as unknown as RunAssignMessage;
 }
 
@@ -53,6 +57,7 @@ export function parseRunResult(value: unknown): RunResultMessage {
   const execution = object(RUN_METHODS.result, body.execution, 'execution');
   string(RUN_METHODS.result, execution, 'taskId');
   string(RUN_METHODS.result, execution, 'executor');
-  if (!Array.isArray(execution.cases)) throw new ProtocolMessageError(RUN_METHODS.result, 'execution.cases must be an array');
+  if (!Array.isArray(execution.cases))
+    throw new ProtocolMessageError(RUN_METHODS.result, 'execution.cases must be an array');
   return body as unknown as RunResultMessage;
 }

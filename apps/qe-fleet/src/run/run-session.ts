@@ -36,23 +36,57 @@ export async function openRunHistory(args: RunArgs): Promise<HistoryStore | unde
     if (args.resume !== undefined) throw new InvalidFlagError('--no-history', '--resume needs the history store');
     return undefined;
   }
-  if (args.history === undefined && args.projectDir === '') throw new InvalidFlagError('--history', '--resume without --project needs --history');
+  if (args.history === undefined && args.projectDir === '')
+    throw new InvalidFlagError('--history', '--resume without --project needs --history');
   return openHistoryStore(args.history ?? defaultHistoryPath(path.resolve(args.projectDir)));
 }
 
-const ledgerRow = (runId: string, task: FileTask, expectedMs: number): LedgerTaskRow => ({ runId, taskId: task.taskId, task: JSON.stringify(task), expectedMs, booked: false });
+const ledgerRow = (runId: string, task: FileTask, expectedMs: number): LedgerTaskRow => ({
+  runId,
+  taskId: task.taskId,
+  task: JSON.stringify(task),
+  expectedMs,
+  booked: false,
+});
 
 /** Plans a new run and records it (with its file tasks) in the store. */
-export async function freshSession(args: RunArgs, history: HistoryStore | undefined, command: CommandAdapterOptions | undefined): Promise<RunSession> {
+export async function freshSession(
+  args: RunArgs,
+  history: HistoryStore | undefined,
+  command: CommandAdapterOptions | undefined,
+): Promise<RunSession> {
   const plan = await planRun(args.projectDir, { runners: args.runners, command, files: args.files }, history);
-  const config: StoredRunConfig = { projectDir: plan.projectDir, runners: plan.adapters.map((a) => a.name), command, reruns: args.reruns, files: plan.tasks.length };
+  const config: StoredRunConfig = {
+    projectDir: plan.projectDir,
+    runners: plan.adapters.map((a) => a.name),
+    command,
+    reruns: args.reruns,
+    files: plan.tasks.length,
+  };
   const book = new RunBook();
   for (const { task, expectedMs } of plan.tasks) book.add(task, expectedMs);
   await history?.startRun(
-    { runId: plan.runId, project: plan.projectDir, commit: plan.commit, startedAt: Date.now(), finishedAt: null, status: 'running', exitCode: null, config: JSON.stringify(config) },
+    {
+      runId: plan.runId,
+      project: plan.projectDir,
+      commit: plan.commit,
+      startedAt: Date.now(),
+      finishedAt: null,
+      status: 'running',
+      exitCode: null,
+      config: JSON.stringify(config),
+    },
     plan.tasks.map(({ task, expectedMs }) => ledgerRow(plan.runId, task, expectedMs)),
   );
-  return { runId: plan.runId, projectDir: plan.projectDir, commit: plan.commit, config, book, priorRows: [], resumed: false };
+  return {
+    runId: plan.runId,
+    projectDir: plan.projectDir,
+    commit: plan.commit,
+    config,
+    book,
+    priorRows: [],
+    resumed: false,
+  };
 }
 
 /** Rebuilds an interrupted run from the store: booked tasks stay booked, every other task is queued again. */
@@ -67,7 +101,15 @@ export async function resumeSession(runId: string, history: HistoryStore): Promi
     else book.add(task, row.expectedMs);
   }
   const commit = projectCommit(config.projectDir);
-  return { runId, projectDir: config.projectDir, commit: run.commit === commit ? commit : run.commit, config, book, priorRows: await history.listExecutions({ runId }), resumed: true };
+  return {
+    runId,
+    projectDir: config.projectDir,
+    commit: run.commit === commit ? commit : run.commit,
+    config,
+    book,
+    priorRows: await history.listExecutions({ runId }),
+    resumed: true,
+  };
 }
 
 /** The runner names a session uses (for the summary). */

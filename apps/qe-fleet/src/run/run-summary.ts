@@ -19,7 +19,8 @@ export interface RunSummaryInput {
 
 const line = (v: TestVerdict): string => {
   const last = v.attempts.find((a) => a.message !== undefined);
-  return `  - ${v.id} [${v.attempts.map((a) => a.outcome[0]).join('')}]${last?.message ? `: ${last.message.slice(0, 140)}` : ''}`;
+  const outcomes = v.attempts.map((a) => a.outcome[0]).join('');
+  return `  - ${v.id} [${outcomes}]${last?.message ? `: ${last.message.slice(0, 140)}` : ''}`;
 };
 
 /** The printed summary of a test run. */
@@ -28,14 +29,18 @@ export function formatRunSummary(s: RunSummaryInput): string {
   const a = s.accounting;
   const out = [
     `qe-fleet run ${s.runId}  project ${s.projectDir}  commit ${s.commit.slice(0, 12)}`,
-    `runners ${s.runners.join(', ')}; ${s.files} files on ${s.executors} executors over ${s.transport}; wall ${(s.wallMs / 1000).toFixed(1)} s`,
+    `runners ${s.runners.join(', ')}; ${s.files} files on ${s.executors} executors over ${s.transport}; ` +
+      `wall ${(s.wallMs / 1000).toFixed(1)} s`,
     `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.flaky} flaky, ${counts.skipped} skipped`,
     `tasks: ${a.tasks} (files and reruns), completed once ${a.completedOnce}, lost ${a.lost}, phantom ${a.phantom}, ` +
       `unknown outcome ${a.unknownOutcome}, duplicates ${a.duplicates}`,
   ];
-  if (s.outcome.flaky.length > 0) out.push(`flaky (quarantined; attempts p=passed f=failed):`, ...s.outcome.flaky.map(line));
-  if (s.outcome.knownFailures.length > 0) out.push('known failures (--known-failures, not counted):', ...s.outcome.knownFailures.map(line));
-  if (s.outcome.quarantinedFailures.length > 0) out.push('failed, quarantined by an earlier run:', ...s.outcome.quarantinedFailures.map(line));
+  if (s.outcome.flaky.length > 0)
+    out.push(`flaky (quarantined; attempts p=passed f=failed):`, ...s.outcome.flaky.map(line));
+  if (s.outcome.knownFailures.length > 0)
+    out.push('known failures (--known-failures, not counted):', ...s.outcome.knownFailures.map(line));
+  if (s.outcome.quarantinedFailures.length > 0)
+    out.push('failed, quarantined by an earlier run:', ...s.outcome.quarantinedFailures.map(line));
   if (s.outcome.realFailures.length > 0) out.push('FAILED:', ...s.outcome.realFailures.map(line));
   for (const [what, where] of Object.entries(s.outputs)) out.push(`${what}: ${where}`);
   const verdict = s.outcome.exitCode === 0 ? 'PASS' : 'FAIL';

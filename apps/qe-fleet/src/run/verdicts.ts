@@ -29,22 +29,43 @@ export interface RunContext {
   readonly runId: string;
 }
 
-function casesOf(task: FileTask, execution: FileExecution): Array<{ name: string; outcome: CaseOutcome; durationMs: number; message?: string }> {
+function casesOf(
+  task: FileTask,
+  execution: FileExecution,
+): Array<{ name: string; outcome: CaseOutcome; durationMs: number; message?: string }> {
   if (execution.error !== undefined) {
     const message = `${execution.error.code}: ${execution.error.message}`;
-    return [{ name: task.testName ?? FILE_CASE, outcome: 'failed', durationMs: Math.round(execution.durationMs), message }];
+    return [
+      { name: task.testName ?? FILE_CASE, outcome: 'failed', durationMs: Math.round(execution.durationMs), message },
+    ];
   }
-  const found = execution.cases.map((c) => ({ name: c.name, outcome: c.outcome, durationMs: c.durationMs, message: c.message }));
+  const found = execution.cases.map((c) => ({
+    name: c.name,
+    outcome: c.outcome,
+    durationMs: c.durationMs,
+    message: c.message,
+  }));
   // A file that crashed before and ran now: its pseudo-case passed on this attempt.
-  if (task.testName === undefined && task.attempt > 1) found.push({ name: FILE_CASE, outcome: 'passed', durationMs: 0, message: undefined });
+  if (task.testName === undefined && task.attempt > 1)
+    found.push({ name: FILE_CASE, outcome: 'passed', durationMs: 0, message: undefined });
   if (task.testName !== undefined && !execution.cases.some((c) => c.name === task.testName)) {
-    found.push({ name: task.testName, outcome: 'failed', durationMs: 0, message: 'the rerun did not report this test case' });
+    found.push({
+      name: task.testName,
+      outcome: 'failed',
+      durationMs: 0,
+      message: 'the rerun did not report this test case',
+    });
   }
   return found;
 }
 
 /** The history rows of one booked execution: one per case (a crashed file: its pseudo-case failing). */
-export function executionRows(task: FileTask, execution: FileExecution, run: RunContext, at = Date.now()): ExecutionRow[] {
+export function executionRows(
+  task: FileTask,
+  execution: FileExecution,
+  run: RunContext,
+  at = Date.now(),
+): ExecutionRow[] {
   return casesOf(task, execution).map((c) => ({
     project: run.project,
     commit: run.commit,
@@ -79,10 +100,22 @@ export function verdictsFromRows(rows: readonly ExecutionRow[]): TestVerdict[] {
       byId.set(row.testId, entry);
     }
     const message = row.message ?? undefined;
-    entry.attempts.push({ attempt: row.attempt, outcome: row.outcome, executor: row.agent, durationMs: row.durationMs, ...(message === undefined ? {} : { message }) });
+    entry.attempts.push({
+      attempt: row.attempt,
+      outcome: row.outcome,
+      executor: row.agent,
+      durationMs: row.durationMs,
+      ...(message === undefined ? {} : { message }),
+    });
   }
   return [...byId.entries()]
-    .map(([id, e]) => ({ id, file: e.file, name: id.slice(e.file.length + 3), attempts: e.attempts.sort((a, b) => a.attempt - b.attempt), verdict: judge(e.attempts) }))
+    .map(([id, e]) => ({
+      id,
+      file: e.file,
+      name: id.slice(e.file.length + 3),
+      attempts: e.attempts.sort((a, b) => a.attempt - b.attempt),
+      verdict: judge(e.attempts),
+    }))
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 

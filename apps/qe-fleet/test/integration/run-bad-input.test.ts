@@ -45,9 +45,13 @@ describe('qe-fleet run: bad input gives a typed error naming the thing', () => {
 
   it('a project without a known runner: ERR_NO_TEST_RUNNER; a missing directory: ERR_PROJECT_NOT_FOUND', async () => {
     const dir = await project('bare', { name: 'bare' });
-    expect((await cli(['run', '--project', dir, ...common])).err).toContain(`ERR_NO_TEST_RUNNER: project ${dir}: no test runner found`);
+    expect((await cli(['run', '--project', dir, ...common])).err).toContain(
+      `ERR_NO_TEST_RUNNER: project ${dir}: no test runner found`,
+    );
     const missing = path.join(work, 'nowhere');
-    expect((await cli(['run', '--project', missing, ...common])).err).toContain(`ERR_PROJECT_NOT_FOUND: project ${missing}: not a directory`);
+    expect((await cli(['run', '--project', missing, ...common])).err).toContain(
+      `ERR_PROJECT_NOT_FOUND: project ${missing}: not a directory`,
+    );
   });
 
   it('a runner that is not installed: ERR_RUNNER_NOT_INSTALLED naming the runner', async () => {
@@ -59,26 +63,49 @@ describe('qe-fleet run: bad input gives a typed error naming the thing', () => {
 
   it('a runner that crashes: the file fails with ERR_RUNNER_CRASHED naming it, rerun once, exit 1', async () => {
     const dir = await project('crash', {}, { 'a.test.js': PASSING });
-    const result = await cli(['run', '--project', dir, '--command', 'echo dying >&2; exit 3 # {file} {junit}', ...common, '--json']);
+    const result = await cli([
+      'run',
+      '--project',
+      dir,
+      '--command',
+      'echo dying >&2; exit 3 # {file} {junit}',
+      ...common,
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     const { verdicts } = JSON.parse(result.out) as { verdicts: TestVerdict[] };
     expect(verdicts.map((v) => [v.id, v.verdict, v.attempts.length])).toEqual([['a.test.js > (file)', 'failed', 2]]);
-    expect(verdicts[0]!.attempts[0]!.message).toMatch(/^ERR_RUNNER_CRASHED: runner crashed on a\.test\.js \(exit code 3\).*dying/s);
+    expect(verdicts[0]!.attempts[0]!.message).toMatch(
+      /^ERR_RUNNER_CRASHED: runner crashed on a\.test\.js \(exit code 3\).*dying/s,
+    );
   });
 
   it('malformed JUnit XML: the file fails with ERR_MALFORMED_JUNIT naming the XML file', async () => {
     const dir = await project('malformed', {}, { 'a.test.js': PASSING });
-    const result = await cli(['run', '--project', dir, '--command', "printf '<testsuites><testcase' > {junit} # {file}", ...common, '--json']);
+    const result = await cli([
+      'run',
+      '--project',
+      dir,
+      '--command',
+      "printf '<testsuites><testcase' > {junit} # {file}",
+      ...common,
+      '--json',
+    ]);
     expect(result.code).toBe(1);
     const { verdicts } = JSON.parse(result.out) as { verdicts: TestVerdict[] };
-    expect(verdicts[0]!.attempts[0]!.message).toMatch(/^ERR_MALFORMED_JUNIT: JUnit XML \/.*junit\.xml: not well-formed XML/);
+    expect(verdicts[0]!.attempts[0]!.message).toMatch(
+      /^ERR_MALFORMED_JUNIT: JUnit XML \/.*junit\.xml: not well-formed XML/,
+    );
   });
 
   it('the generic --command mode runs any command that writes JUnit XML, here node:test', async () => {
     const dir = await project('generic', {}, { 'a.test.mjs': PASSING, 'b.spec.mjs': PASSING, 'lib.mjs': '' });
     const result = await cli(['run', '--project', dir, '--command', NODE_JUNIT, ...common, '--json']);
     const { verdicts } = JSON.parse(result.out) as { verdicts: TestVerdict[] };
-    expect(verdicts.map((v) => [v.id, v.verdict])).toEqual([['a.test.mjs > passes', 'passed'], ['b.spec.mjs > passes', 'passed']]);
+    expect(verdicts.map((v) => [v.id, v.verdict])).toEqual([
+      ['a.test.mjs > passes', 'passed'],
+      ['b.spec.mjs > passes', 'passed'],
+    ]);
     expect(result.code).toBe(0);
   });
 });

@@ -24,8 +24,16 @@ describe('qe-fleet run with executors as separate processes (QUIC)', () => {
     const fleet = await startProcessRunFleet({ executors: 2, slots: 1, transport: 'quic' });
     try {
       const book = new RunBook();
-      for (let i = 0; i < 4; i += 1) book.add({ taskId: `f${i}@1`, runner: 'node-test', file: `test/file-0${i}.test.mjs`, attempt: 1 }, 2_000);
-      const coordinator = new RunCoordinator({ link: fleet.coordinator.link, executors: fleet.executorIds, runId: 'r', projectDir: project, book, maxReruns: 0 });
+      for (let i = 0; i < 4; i += 1)
+        book.add({ taskId: `f${i}@1`, runner: 'node-test', file: `test/file-0${i}.test.mjs`, attempt: 1 }, 2_000);
+      const coordinator = new RunCoordinator({
+        link: fleet.coordinator.link,
+        executors: fleet.executorIds,
+        runId: 'r',
+        projectDir: project,
+        book,
+        maxReruns: 0,
+      });
       const booked: Array<[FileTask, FileExecution]> = [];
       coordinator.on('execution', (task, execution) => booked.push([task, execution]));
       // The victim holds a file once the coordinator's assignment to it was accepted.
@@ -48,7 +56,8 @@ describe('qe-fleet run with executors as separate processes (QUIC)', () => {
       expect(record.accounting).toMatchObject({ tasks: 4, completedOnce: 4, lost: 0, phantom: 0 });
       expect(record.accounting.unknownOutcome).toBeGreaterThanOrEqual(1);
       expect(booked.map(([t]) => t.taskId).sort()).toEqual(['f0@1', 'f1@1', 'f2@1', 'f3@1']);
-      // Everything after the kill ran on the survivor; every file passed there (file 0's flaky test failed on attempt 1).
+      // Everything after the kill ran on the survivor; every file passed there
+      // (file 0's flaky test failed on attempt 1).
       expect(booked.every(([, e]) => e.error === undefined)).toBe(true);
       expect(booked.filter(([, e]) => e.executor === 'executor-2').length).toBeGreaterThanOrEqual(3);
     } finally {

@@ -45,10 +45,27 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
-/** Starts `qe-fleet run` in its own process group, SIGKILLs the group once `killAfter` tasks are booked; returns the run id. */
+/**
+ * Starts `qe-fleet run` in its own process group, SIGKILLs the group once `killAfter` tasks are booked;
+ * returns the run id.
+ */
 async function killMidRun(history: string, killAfter: number): Promise<{ runId: string; bookedAtKill: number }> {
   const entry = resolveAgentEntry();
-  const argv = [...entry.nodeArgs, entry.file, 'run', '--project', project, '--history', history, '--executors', '2', '--slots', '1', '--progress', 'none'];
+  const argv = [
+    ...entry.nodeArgs,
+    entry.file,
+    'run',
+    '--project',
+    project,
+    '--history',
+    history,
+    '--executors',
+    '2',
+    '--slots',
+    '1',
+    '--progress',
+    'none',
+  ];
   const child = spawn(process.execPath, argv, { detached: true, stdio: 'ignore', env: { ...process.env } });
   const exited = new Promise<string | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   try {
@@ -77,17 +94,37 @@ const backends: Array<[string, () => Promise<string>]> = [
 ];
 
 describe.each(backends)('coordinator SIGKILLed mid-run and resumed (%s)', (_name, target) => {
-  // A random point of the run: after 1 to 6 of its 12 tasks are booked (tools/scripts/coordinator-kill-runs.mjs does 20 runs).
+  // A random point of the run: after 1 to 6 of its 12 tasks are booked
+  // (tools/scripts/coordinator-kill-runs.mjs does 20 runs).
   const killAfter = 1 + Math.floor(Math.random() * 6);
   it(`killed after ${killAfter} booked tasks: --resume completes every task exactly once`, async () => {
     const history = await target();
     const { runId, bookedAtKill } = await killMidRun(history, killAfter);
     const out: string[] = [];
-    const code = await runCli(['run', '--resume', runId, '--history', history, '--executors', '2', '--progress', 'none', '--json', '--out', path.join(work, runId)], {
-      out: (l) => out.push(l),
-      err: () => undefined,
-    });
-    const summary = JSON.parse(out.join('\n')) as { accounting: Record<string, number>; verdicts: Array<{ id: string; verdict: string }> };
+    const code = await runCli(
+      [
+        'run',
+        '--resume',
+        runId,
+        '--history',
+        history,
+        '--executors',
+        '2',
+        '--progress',
+        'none',
+        '--json',
+        '--out',
+        path.join(work, runId),
+      ],
+      {
+        out: (l) => out.push(l),
+        err: () => undefined,
+      },
+    );
+    const summary = JSON.parse(out.join('\n')) as {
+      accounting: Record<string, number>;
+      verdicts: Array<{ id: string; verdict: string }>;
+    };
     expect(code).toBe(0);
     // 9 files + 3 reruns of the tests that fail on their first attempt.
     expect(summary.accounting).toMatchObject({ tasks: FILES + 3, completedOnce: FILES + 3, lost: 0, phantom: 0 });
@@ -101,7 +138,8 @@ describe.each(backends)('coordinator SIGKILLed mid-run and resumed (%s)', (_name
       const rows = await store.listExecutions({ runId });
       // Exactly once: one row per (task, test), never a booked task run twice.
       const perTest = new Map<string, number>();
-      for (const r of rows) perTest.set(`${r.testId}@${r.attempt}`, (perTest.get(`${r.testId}@${r.attempt}`) ?? 0) + 1);
+      for (const r of rows)
+        perTest.set(`${r.testId}@${r.attempt}`, (perTest.get(`${r.testId}@${r.attempt}`) ?? 0) + 1);
       expect([...perTest.values()].filter((n) => n !== 1)).toEqual([]);
       expect(rows).toHaveLength(FILES + 3 + 3);
       expect(summary.verdicts.filter((v) => v.verdict === 'flaky')).toHaveLength(3);
@@ -116,7 +154,10 @@ describe('--resume of a run the store does not have', () => {
   it('is ERR_UNKNOWN_RUN naming the run and the store', async () => {
     const history = path.join(work, 'empty.db');
     const err: string[] = [];
-    const code = await runCli(['run', '--resume', 'run-nope', '--history', history], { out: () => undefined, err: (l) => err.push(l) });
+    const code = await runCli(['run', '--resume', 'run-nope', '--history', history], {
+      out: () => undefined,
+      err: (l) => err.push(l),
+    });
     expect(code).toBe(2);
     expect(err.join('\n')).toContain(`ERR_UNKNOWN_RUN: run run-nope is not in the history store ${history}`);
   });

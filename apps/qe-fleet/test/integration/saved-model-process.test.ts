@@ -32,7 +32,7 @@ describe('qe-fleet --model in a new process', () => {
   it('runs a fleet with a model that `agentlink-learn train --out` saved in another process', async () => {
     const modelDir = path.join(work, 'model');
     const data = flakeFlaggerFile('FlakeFlagger_filtered_dataset.csv'); // the gzip copy the package ships
-    const fast = ['--epochs', '2', '--hidden', '8', '--batch-size', '512', '--test-fraction', '0'];
+    const fast = ['--family', 'network', '--epochs', '2', '--hidden', '8', '--batch-size', '512', '--test-fraction', '0'];
     const train = await run(learnBin, ['train', '--data', data, '--label', 'flakyStatus', '--drop', 'test_name', '--out', modelDir, ...fast]);
     expect(train).toMatchObject({ code: 0 });
 

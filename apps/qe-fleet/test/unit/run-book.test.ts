@@ -15,7 +15,11 @@ describe('RunBook', () => {
     book.add(fileTask('short'), 10);
     book.add(fileTask('long'), 900);
     book.add(fileTask('middle'), 300);
-    const order = [book.dispatchNext('e1', ['e1'], 0)!, book.dispatchNext('e1', ['e1'], 0)!, book.dispatchNext('e1', ['e1'], 0)!];
+    const order = [
+      book.dispatchNext('e1', ['e1'], 0)!,
+      book.dispatchNext('e1', ['e1'], 0)!,
+      book.dispatchNext('e1', ['e1'], 0)!,
+    ];
     expect(order.map((d) => d.taskId)).toEqual(['long@1', 'middle@1', 'short@1']);
     expect(book.dispatchNext('e1', ['e1'], 0)).toBeUndefined();
     for (const d of order) expect(book.book(d.dispatchId, d.taskId)).toBe('completed');
@@ -49,7 +53,14 @@ describe('RunBook', () => {
     expect(book.book(second.dispatchId, 'f@1')).toBe('completed');
     // The dead executor's result arrives after all: never counted twice.
     expect(book.book(first.dispatchId, 'f@1')).toBe('duplicate');
-    expect(book.accounting()).toMatchObject({ tasks: 1, dispatches: 2, completedOnce: 1, unknownOutcome: 1, duplicates: 1, lost: 0 });
+    expect(book.accounting()).toMatchObject({
+      tasks: 1,
+      dispatches: 2,
+      completedOnce: 1,
+      unknownOutcome: 1,
+      duplicates: 1,
+      lost: 0,
+    });
   });
 
   it('restores booked tasks (resume) so they are never dispatched again', () => {
@@ -65,7 +76,12 @@ describe('RunBook', () => {
   });
 });
 
-const exec = (taskId: string, executor: string, cases: FileExecution['cases'], error?: FileExecution['error']): FileExecution => ({ taskId, executor, durationMs: 10, cases, error });
+const exec = (
+  taskId: string,
+  executor: string,
+  cases: FileExecution['cases'],
+  error?: FileExecution['error'],
+): FileExecution => ({ taskId, executor, durationMs: 10, cases, error });
 
 describe('reruns and verdicts', () => {
   it('reruns each failed case alone up to the limit; a crashed file reruns whole', () => {
@@ -74,23 +90,48 @@ describe('reruns and verdicts', () => {
       { name: 'ok', outcome: 'passed', durationMs: 1 },
       { name: 'bad', outcome: 'failed', durationMs: 1, message: 'x' },
     ]);
-    expect(rerunsAfter(task, first, 2)).toEqual([{ taskId: 'f.test.js::bad@2', runner: 'jest', file: 'f.test.js', testName: 'bad', attempt: 2 }]);
+    expect(rerunsAfter(task, first, 2)).toEqual([
+      { taskId: 'f.test.js::bad@2', runner: 'jest', file: 'f.test.js', testName: 'bad', attempt: 2 },
+    ]);
     expect(rerunsAfter({ ...task, attempt: 3, testName: 'bad' }, first, 2)).toEqual([]);
     expect(rerunsAfter(task, first, 0)).toEqual([]);
     const crashed = exec('f.test.js@1', 'e1', [], { code: 'ERR_RUNNER_CRASHED', message: 'boom' });
-    expect(rerunsAfter(task, crashed, 1)).toEqual([{ taskId: 'f.test.js@2', runner: 'jest', file: 'f.test.js', testName: undefined, attempt: 2 }]);
+    expect(rerunsAfter(task, crashed, 1)).toEqual([
+      { taskId: 'f.test.js@2', runner: 'jest', file: 'f.test.js', testName: undefined, attempt: 2 },
+    ]);
     // A rerun that did not report its case at all is retried.
-    expect(rerunsAfter({ ...task, taskId: 'f.test.js::gone@2', testName: 'gone', attempt: 2 }, exec('x', 'e2', []), 2)).toHaveLength(1);
+    expect(
+      rerunsAfter({ ...task, taskId: 'f.test.js::gone@2', testName: 'gone', attempt: 2 }, exec('x', 'e2', []), 2),
+    ).toHaveLength(1);
   });
 
   it('fail-then-pass is flaky, fail-fail is a real failure, a crashed-then-fine file is flaky', () => {
     const t = fileTask('f.test.js');
     const verdicts = buildVerdicts([
-      { task: t, execution: exec('f.test.js@1', 'e1', [{ name: 'a', outcome: 'failed', durationMs: 1, message: 'm' }, { name: 'b', outcome: 'failed', durationMs: 1 }, { name: 'c', outcome: 'passed', durationMs: 1 }]) },
-      { task: { ...t, taskId: 'a2', testName: 'a', attempt: 2 }, execution: exec('a2', 'e2', [{ name: 'a', outcome: 'passed', durationMs: 1 }]) },
-      { task: { ...t, taskId: 'b2', testName: 'b', attempt: 2 }, execution: exec('b2', 'e2', [{ name: 'b', outcome: 'failed', durationMs: 1 }]) },
-      { task: fileTask('g.test.js'), execution: exec('g@1', 'e1', [], { code: 'ERR_RUNNER_CRASHED', message: 'killed' }) },
-      { task: { ...fileTask('g.test.js'), attempt: 2 }, execution: exec('g@2', 'e2', [{ name: 'z', outcome: 'passed', durationMs: 1 }]) },
+      {
+        task: t,
+        execution: exec('f.test.js@1', 'e1', [
+          { name: 'a', outcome: 'failed', durationMs: 1, message: 'm' },
+          { name: 'b', outcome: 'failed', durationMs: 1 },
+          { name: 'c', outcome: 'passed', durationMs: 1 },
+        ]),
+      },
+      {
+        task: { ...t, taskId: 'a2', testName: 'a', attempt: 2 },
+        execution: exec('a2', 'e2', [{ name: 'a', outcome: 'passed', durationMs: 1 }]),
+      },
+      {
+        task: { ...t, taskId: 'b2', testName: 'b', attempt: 2 },
+        execution: exec('b2', 'e2', [{ name: 'b', outcome: 'failed', durationMs: 1 }]),
+      },
+      {
+        task: fileTask('g.test.js'),
+        execution: exec('g@1', 'e1', [], { code: 'ERR_RUNNER_CRASHED', message: 'killed' }),
+      },
+      {
+        task: { ...fileTask('g.test.js'), attempt: 2 },
+        execution: exec('g@2', 'e2', [{ name: 'z', outcome: 'passed', durationMs: 1 }]),
+      },
     ]);
     expect(Object.fromEntries(verdicts.map((v) => [v.id, v.verdict]))).toEqual({
       'f.test.js > a': 'flaky',
@@ -106,9 +147,21 @@ describe('reruns and verdicts', () => {
 describe('decideOutcome', () => {
   const t = fileTask('f');
   const verdicts = buildVerdicts([
-    { task: t, execution: exec('f@1', 'e1', [{ name: 'flaky', outcome: 'failed', durationMs: 1 }, { name: 'bug', outcome: 'failed', durationMs: 1 }]) },
-    { task: { ...t, testName: 'flaky', attempt: 2 }, execution: exec('x', 'e2', [{ name: 'flaky', outcome: 'passed', durationMs: 1 }]) },
-    { task: { ...t, testName: 'bug', attempt: 2 }, execution: exec('y', 'e2', [{ name: 'bug', outcome: 'failed', durationMs: 1 }]) },
+    {
+      task: t,
+      execution: exec('f@1', 'e1', [
+        { name: 'flaky', outcome: 'failed', durationMs: 1 },
+        { name: 'bug', outcome: 'failed', durationMs: 1 },
+      ]),
+    },
+    {
+      task: { ...t, testName: 'flaky', attempt: 2 },
+      execution: exec('x', 'e2', [{ name: 'flaky', outcome: 'passed', durationMs: 1 }]),
+    },
+    {
+      task: { ...t, testName: 'bug', attempt: 2 },
+      execution: exec('y', 'e2', [{ name: 'bug', outcome: 'failed', durationMs: 1 }]),
+    },
   ]);
 
   it('a real failure exits 1; known failures and flaky tests alone exit 0; --strict makes flaky fail', () => {
@@ -117,11 +170,16 @@ describe('decideOutcome', () => {
     expect(known.exitCode).toBe(0);
     expect(known.knownFailures.map((v) => v.id)).toEqual(['f > bug']);
     expect(known.quarantine.tests.map((q) => q.id)).toEqual(['f > flaky']);
-    expect(decideOutcome(verdicts, { runId: 'r', knownFailures: new Set(['f > bug']), strict: true }).exitCode).toBe(1);
+    expect(decideOutcome(verdicts, { runId: 'r', knownFailures: new Set(['f > bug']), strict: true }).exitCode).toBe(
+      1,
+    );
   });
 
   it('a failure quarantined by an earlier run does not fail the build, and the quarantine keeps it', () => {
-    const previous = { version: 1 as const, tests: [{ id: 'f > bug', reason: 'flaky', since: '2026-01-01', runId: 'old' }] };
+    const previous = {
+      version: 1 as const,
+      tests: [{ id: 'f > bug', reason: 'flaky', since: '2026-01-01', runId: 'old' }],
+    };
     const outcome = decideOutcome(verdicts, { runId: 'r', previousQuarantine: previous });
     expect(outcome.exitCode).toBe(0);
     expect(outcome.quarantinedFailures.map((v) => v.id)).toEqual(['f > bug']);
@@ -131,8 +189,28 @@ describe('decideOutcome', () => {
 
 describe('parseRunArgs', () => {
   it('reads the flags', () => {
-    const a = parseRunArgs(['--project', 'p', '--runner', 'jest', '--runner=mocha', '--executors', '3', '--reruns', '1', '--strict', '--transport', 'tcp']);
-    expect(a).toMatchObject({ projectDir: 'p', runners: ['jest', 'mocha'], executors: 3, reruns: 1, strict: true, transport: 'tcp' });
+    const a = parseRunArgs([
+      '--project',
+      'p',
+      '--runner',
+      'jest',
+      '--runner=mocha',
+      '--executors',
+      '3',
+      '--reruns',
+      '1',
+      '--strict',
+      '--transport',
+      'tcp',
+    ]);
+    expect(a).toMatchObject({
+      projectDir: 'p',
+      runners: ['jest', 'mocha'],
+      executors: 3,
+      reruns: 1,
+      strict: true,
+      transport: 'tcp',
+    });
   });
 
   it.each([

@@ -13,14 +13,22 @@ const fixture = (name: string): string => readFileSync(path.join(here, '..', 'fi
 const schema = readFileSync(path.join(here, '..', '..', 'schema', 'junit.xsd'), 'utf8');
 
 async function validate(xml: string): Promise<{ valid: boolean; errors: string[] }> {
-  const result = await xmllint.validateXML({ xml: [{ fileName: 'run.xml', contents: xml }], schema: [{ fileName: 'junit.xsd', contents: schema }] });
+  const result = await xmllint.validateXML({
+    xml: [{ fileName: 'run.xml', contents: xml }],
+    schema: [{ fileName: 'junit.xsd', contents: schema }],
+  });
   return { valid: result.valid, errors: result.errors.map((e) => e.message) };
 }
 
-describe('parseJunit reads every runner\'s JUnit XML', () => {
+describe("parseJunit reads every runner's JUnit XML", () => {
   it('jest-junit: trims names, reads failures with their first line, skipped cases', () => {
     expect(parseJunit(fixture('jest-junit.xml'), 'jest.xml')).toEqual([
-      { name: 'computes a percentage (real bug)', outcome: 'failed', durationMs: 4, message: 'AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:' },
+      {
+        name: 'computes a percentage (real bug)',
+        outcome: 'failed',
+        durationMs: 4,
+        message: 'AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:',
+      },
       { name: 'totals computes a sum', outcome: 'passed', durationMs: 12 },
       { name: 'is skipped', outcome: 'skipped', durationMs: 0 },
     ]);
@@ -36,7 +44,11 @@ describe('parseJunit reads every runner\'s JUnit XML', () => {
 
   it('node:test: cases straight under <testsuites>, failure message with decoded entities', () => {
     const cases = parseJunit(fixture('node-test.xml'), 'node.xml');
-    expect(cases[1]).toMatchObject({ name: 'starts with an empty plugin registry (order dependent)', outcome: 'failed', message: 'registry polluted by an earlier test' });
+    expect(cases[1]).toMatchObject({
+      name: 'starts with an empty plugin registry (order dependent)',
+      outcome: 'failed',
+      message: 'registry polluted by an earlier test',
+    });
   });
 
   it('mocha xunit: a bare <testsuite> root', () => {
@@ -46,7 +58,9 @@ describe('parseJunit reads every runner\'s JUnit XML', () => {
   });
 
   it('nested suites (describe blocks) are walked', () => {
-    const xml = '<testsuites><testsuite name="a"><testsuite name="b"><testcase name="deep" time="0.5"/></testsuite></testsuite></testsuites>';
+    const xml =
+      '<testsuites><testsuite name="a"><testsuite name="b"><testcase name="deep" time="0.5"/>' +
+      '</testsuite></testsuite></testsuites>';
     expect(parseJunit(xml, 'x')).toEqual([{ name: 'deep', outcome: 'passed', durationMs: 500 }]);
   });
 
@@ -69,20 +83,38 @@ describe('parseJunit reads every runner\'s JUnit XML', () => {
 });
 
 const verdicts: TestVerdict[] = [
-  { id: 'a.test.js > ok', file: 'a.test.js', name: 'ok', verdict: 'passed', attempts: [{ attempt: 1, outcome: 'passed', executor: 'e1', durationMs: 5 }] },
+  {
+    id: 'a.test.js > ok',
+    file: 'a.test.js',
+    name: 'ok',
+    verdict: 'passed',
+    attempts: [{ attempt: 1, outcome: 'passed', executor: 'e1', durationMs: 5 }],
+  },
   {
     id: 'a.test.js > races <&> "quotes"',
     file: 'a.test.js',
     name: 'races <&> "quotes"',
-   
+
     verdict: 'flaky',
     attempts: [
       { attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 20, message: 'cache not warm \u0001' },
       { attempt: 2, outcome: 'passed', executor: 'e2', durationMs: 21 },
     ],
   },
-  { id: 'b.test.js > bug', file: 'b.test.js', name: 'bug', verdict: 'failed', attempts: [{ attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 3, message: '400 !== 25' }] },
-  { id: 'b.test.js > later', file: 'b.test.js', name: 'later', verdict: 'skipped', attempts: [{ attempt: 1, outcome: 'skipped', executor: 'e1', durationMs: 0 }] },
+  {
+    id: 'b.test.js > bug',
+    file: 'b.test.js',
+    name: 'bug',
+    verdict: 'failed',
+    attempts: [{ attempt: 1, outcome: 'failed', executor: 'e1', durationMs: 3, message: '400 !== 25' }],
+  },
+  {
+    id: 'b.test.js > later',
+    file: 'b.test.js',
+    name: 'later',
+    verdict: 'skipped',
+    attempts: [{ attempt: 1, outcome: 'skipped', executor: 'e1', durationMs: 0 }],
+  },
 ];
 
 describe('mergedJunit', () => {

@@ -3,8 +3,19 @@ import { describe, expect, it } from '@jest/globals';
 import { createRunProgress } from '../../src/run/run-progress';
 import type { FileExecution, FileTask } from '../../src/run/types';
 
-const task = (attempt: number, testName?: string): FileTask => ({ taskId: `f@${attempt}`, runner: 'jest', file: 'f.test.js', attempt, testName });
-const exec = (failed: boolean): FileExecution => ({ taskId: 'x', executor: 'executor-1', durationMs: 5, cases: [{ name: 't', outcome: failed ? 'failed' : 'passed', durationMs: 5 }] });
+const task = (attempt: number, testName?: string): FileTask => ({
+  taskId: `f@${attempt}`,
+  runner: 'jest',
+  file: 'f.test.js',
+  attempt,
+  testName,
+});
+const exec = (failed: boolean): FileExecution => ({
+  taskId: 'x',
+  executor: 'executor-1',
+  durationMs: 5,
+  cases: [{ name: 't', outcome: failed ? 'failed' : 'passed', durationMs: 5 }],
+});
 
 describe('run progress', () => {
   it('plain lines: done/total, failures and flaky so far, ETA from the rate so far', () => {
@@ -25,7 +36,11 @@ describe('run progress', () => {
   it('a bar on a terminal (auto), nothing with none', () => {
     let written = '';
     const tty = Object.assign(new Writable({ write: (chunk, _enc, done) => ((written += String(chunk)), done()) }), {
-      isTTY: true, columns: 120, cursorTo: () => true, clearLine: () => true, moveCursor: () => true,
+      isTTY: true,
+      columns: 120,
+      cursorTo: () => true,
+      clearLine: () => true,
+      moveCursor: () => true,
     }) as unknown as NodeJS.WriteStream;
     const bar = createRunProgress({ mode: 'auto', line: () => undefined, stream: tty });
     bar.update(task(1), exec(true), 1, 2);

@@ -37,22 +37,32 @@ describe('classifyError on real network failures', () => {
     expect(classifyError(fromFetch)).toEqual(classifyError(fromNet));
   });
 
-  it('retries a refused fetch until the attempts run out instead of failing at the first as a programmer error', async () => {
-    const port = await refusedPort();
-    let attempts = 0;
-    const call = retry(
-      async () => {
-        attempts++;
-        return (await fetch(`http://127.0.0.1:${port}/`)).text();
-      },
-      { maxAttempts: 3, backoff: exponentialBackoff({ initialDelayMs: 1, maxDelayMs: 5 }) },
-    );
-    await expect(call).rejects.toBeInstanceOf(RetriesExhaustedError);
-    expect(attempts).toBe(3);
-  });
+  it(
+    'retries a refused fetch until the attempts run out ' + 'instead of failing at the first as a programmer error',
+    async () => {
+      const port = await refusedPort();
+      let attempts = 0;
+      const call = retry(
+        async () => {
+          attempts++;
+          return (await fetch(`http://127.0.0.1:${port}/`)).text();
+        },
+        { maxAttempts: 3, backoff: exponentialBackoff({ initialDelayMs: 1, maxDelayMs: 5 }) },
+      );
+      await expect(call).rejects.toBeInstanceOf(RetriesExhaustedError);
+      expect(attempts).toBe(3);
+    },
+  );
 
   it('still treats a TypeError without a coded cause as a programmer error', () => {
-    expect(classifyError(new TypeError('fetch failed', { cause: new Error('no code') }))).toMatchObject({ retryable: false, reason: 'programmer-error' });
-    expect(classifyError(new TypeError('fetch failed', { cause: Object.assign(new Error('bad cert'), { code: 'CERT_HAS_EXPIRED' }) }))).toMatchObject({ retryable: false, reason: 'tls' });
+    expect(classifyError(new TypeError('fetch failed', { cause: new Error('no code') }))).toMatchObject({
+      retryable: false,
+      reason: 'programmer-error',
+    });
+    expect(
+      classifyError(
+        new TypeError('fetch failed', { cause: Object.assign(new Error('bad cert'), { code: 'CERT_HAS_EXPIRED' }) }),
+      ),
+    ).toMatchObject({ retryable: false, reason: 'tls' });
   });
 });

@@ -157,11 +157,14 @@ export class DelayLine {
     if (this.timer !== undefined && this.timerAt <= at) return;
     this.disarm();
     this.timerAt = at;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.timerAt = Infinity;
-      this.flush();
-    }, Math.max(0, Math.ceil(at - performance.now())));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.timerAt = Infinity;
+        this.flush();
+      },
+      Math.max(0, Math.ceil(at - performance.now())),
+    );
   }
 
   private disarm(): void {

@@ -1,7 +1,16 @@
 import { InvalidOptionsError } from '../errors';
 import { directionFaults, mergeFaults, NO_FAULTS, validateFaultsUpdate, type ProxyProtocol } from './faults';
 import { seededRandom, type Random } from './prng';
-import type { Direction, DirectionFaults, DirectionStats, Faults, FaultProxyOptions, FaultProxyStats, FaultsUpdate, HostPort } from './types';
+import type {
+  Direction,
+  DirectionFaults,
+  DirectionStats,
+  Faults,
+  FaultProxyOptions,
+  FaultProxyStats,
+  FaultsUpdate,
+  HostPort,
+} from './types';
 
 const DEFAULT_QUEUE_LIMIT = 4 * 1024 * 1024;
 
@@ -31,9 +40,16 @@ function isPort(value: unknown, allowZero: boolean): value is number {
 
 /** Validates the options shared by the UDP and TCP proxies. */
 export function resolveProxyOptions(options: FaultProxyOptions): ResolvedProxyOptions {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('fault proxy options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('fault proxy options must be an object');
   const { target } = options;
-  if (typeof target !== 'object' || target === null || typeof target.host !== 'string' || target.host === '' || !isPort(target.port, false)) {
+  if (
+    typeof target !== 'object' ||
+    target === null ||
+    typeof target.host !== 'string' ||
+    target.host === '' ||
+    !isPort(target.port, false)
+  ) {
     throw new InvalidOptionsError('target must be { host: string, port: 1..65535 }');
   }
   const host = options.listen?.host ?? '127.0.0.1';
@@ -41,7 +57,8 @@ export function resolveProxyOptions(options: FaultProxyOptions): ResolvedProxyOp
   if (typeof host !== 'string' || host === '' || !isPort(port, true)) {
     throw new InvalidOptionsError('listen must be { host?: string, port?: 0..65535 }');
   }
-  if (options.seed !== undefined && !Number.isInteger(options.seed)) throw new InvalidOptionsError('seed must be an integer');
+  if (options.seed !== undefined && !Number.isInteger(options.seed))
+    throw new InvalidOptionsError('seed must be an integer');
   const queueLimitBytes = options.queueLimitBytes ?? DEFAULT_QUEUE_LIMIT;
   if (!Number.isInteger(queueLimitBytes) || queueLimitBytes < 1) {
     throw new InvalidOptionsError(`queueLimitBytes must be a positive integer, got ${String(queueLimitBytes)}`);
@@ -100,7 +117,12 @@ export class FaultState {
 
   /** A deep copy of the counters. */
   snapshot(activeFlows: number, totalFlows: number): FaultProxyStats {
-    return { upstream: { ...this.counters.upstream }, downstream: { ...this.counters.downstream }, activeFlows, totalFlows };
+    return {
+      upstream: { ...this.counters.upstream },
+      downstream: { ...this.counters.downstream },
+      activeFlows,
+      totalFlows,
+    };
   }
 
   /** Delay of one packet: latency plus uniform jitter, never negative. */
@@ -125,6 +147,9 @@ export class FaultState {
   }
 
   private computeDirections(): Record<Direction, DirectionFaults> {
-    return { upstream: directionFaults(this.current, 'upstream'), downstream: directionFaults(this.current, 'downstream') };
+    return {
+      upstream: directionFaults(this.current, 'upstream'),
+      downstream: directionFaults(this.current, 'downstream'),
+    };
   }
 }

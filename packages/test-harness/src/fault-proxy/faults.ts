@@ -27,9 +27,15 @@ const UDP_ONLY = ['duplicateRate', 'reorderRate', 'corruptRate'] as const;
 
 export type ProxyProtocol = 'udp' | 'tcp';
 
-function validateDirection(where: string, value: Record<string, unknown>, protocol: ProxyProtocol, keys: Set<string>): void {
+function validateDirection(
+  where: string,
+  value: Record<string, unknown>,
+  protocol: ProxyProtocol,
+  keys: Set<string>,
+): void {
   for (const key of Object.keys(value)) {
-    if (!keys.has(key)) throw new InvalidOptionsError(`${where}.${key} is not a known fault; known: ${[...keys].join(', ')}`);
+    if (!keys.has(key))
+      throw new InvalidOptionsError(`${where}.${key} is not a known fault; known: ${[...keys].join(', ')}`);
   }
   for (const key of RATE_KEYS) {
     const v = value[key];
@@ -53,7 +59,8 @@ function validateDirection(where: string, value: Record<string, unknown>, protoc
     for (const key of UDP_ONLY) {
       if ((value[key] ?? 0) !== 0) {
         throw new InvalidOptionsError(
-          `${where}.${key} applies to UDP only: a TCP byte stream cannot duplicate, reorder or corrupt (the kernel would repair it)`,
+          `${where}.${key} applies to UDP only: ` +
+            'a TCP byte stream cannot duplicate, reorder or corrupt (the kernel would repair it)',
         );
       }
     }
@@ -66,12 +73,15 @@ export function validateFaultsUpdate(update: unknown, protocol: ProxyProtocol): 
   const record = update as Record<string, unknown>;
   validateDirection('faults', record, protocol, TOP_KEYS);
   if (protocol === 'udp' && record.reset === true) {
-    throw new InvalidOptionsError('faults.reset applies to TCP only: UDP has no connection to reset; use blackhole or partition');
+    throw new InvalidOptionsError(
+      'faults.reset applies to TCP only: UDP has no connection to reset; use blackhole or partition',
+    );
   }
   for (const direction of ['upstream', 'downstream'] as const) {
     const sub = record[direction];
     if (sub === undefined) continue;
-    if (typeof sub !== 'object' || sub === null) throw new InvalidOptionsError(`faults.${direction} must be an object`);
+    if (typeof sub !== 'object' || sub === null)
+      throw new InvalidOptionsError(`faults.${direction} must be an object`);
     validateDirection(`faults.${direction}`, sub as Record<string, unknown>, protocol, DIRECTION_KEYS);
   }
 }

@@ -13,7 +13,8 @@ interface TcpConnection {
 }
 
 function positiveInteger(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidOptionsError(`${name} must be a number >= 0, got ${String(value)}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new InvalidOptionsError(`${name} must be a number >= 0, got ${String(value)}`);
   return value;
 }
 

@@ -78,7 +78,10 @@ export interface FaultProxyOptions {
   readonly target: HostPort;
   /** Initial faults. Default: none. */
   readonly faults?: FaultsUpdate;
-  /** Seed of the PRNG that decides loss, jitter etc.; same seed and traffic give the same decisions. Default random. */
+  /**
+   * Seed of the PRNG that decides loss, jitter etc.; same seed and traffic give the same decisions.
+   * Default random.
+   */
   readonly seed?: number;
   /** Bytes queued per direction before UDP drops (tail drop) or TCP pauses reading. Default 4 MiB. */
   readonly queueLimitBytes?: number;

@@ -94,7 +94,8 @@ export class ChildAgent implements FleetAgent {
       throw new AgentReadyTimeoutError(options.id, options.readyTimeoutMs);
     }
     const how = outcome.exit.signal === null ? `code ${String(outcome.exit.code)}` : `signal ${outcome.exit.signal}`;
-    throw new AgentStartError(options.id, `exited (${how}) before it printed {"event":"ready"}; stderr: ${agent.stderr.slice(-5).join(' | ') || '(empty)'}`);
+    const stderr = agent.stderr.slice(-5).join(' | ') || '(empty)';
+    throw new AgentStartError(options.id, `exited (${how}) before it printed {"event":"ready"}; stderr: ${stderr}`);
   }
 
   waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string> {
@@ -165,7 +166,8 @@ export class ChildAgent implements FleetAgent {
       buffer.push(line);
       if (buffer.length > MAX_LINES) buffer.shift();
       this.options.onLine?.(this.id, stream, line);
-      if (stream === 'stdout') for (const waiter of [...this.waiters]) if (waiter.predicate(line)) waiter.resolve(line);
+      if (stream === 'stdout')
+        for (const waiter of [...this.waiters]) if (waiter.predicate(line)) waiter.resolve(line);
     });
   }
 }

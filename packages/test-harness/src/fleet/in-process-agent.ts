@@ -35,7 +35,8 @@ export class InProcessAgent implements FleetAgent {
     } catch (err) {
       throw new AgentStartError(id, `could not import ${entry}`, err);
     }
-    if (typeof mod.start !== 'function') throw new AgentStartError(id, `${entry} does not export a start(config) function`);
+    if (typeof mod.start !== 'function')
+      throw new AgentStartError(id, `${entry} does not export a start(config) function`);
     let timer: NodeJS.Timeout | undefined;
     let handle: unknown;
     try {
@@ -51,7 +52,8 @@ export class InProcessAgent implements FleetAgent {
     } finally {
       clearTimeout(timer);
     }
-    if (!isHandle(handle)) throw new AgentStartError(id, 'start() must return (or resolve to) an object with a stop() method');
+    if (!isHandle(handle))
+      throw new AgentStartError(id, 'start() must return (or resolve to) an object with a stop() method');
     return new InProcessAgent(id, config.hosts[id], handle);
   }
 

@@ -8,19 +8,27 @@ import type { AgentSpec, ExitInfo, Fleet, FleetAgent, FleetOptions } from './typ
 const MODES = new Set(['in-process', 'processes', 'namespaces']);
 
 function validate(options: FleetOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('launchFleet options must be an object');
-  if (!MODES.has(options.mode)) throw new InvalidOptionsError(`mode must be 'in-process', 'processes' or 'namespaces', got ${String(options.mode)}`);
-  if (!Array.isArray(options.agents) || options.agents.length === 0) throw new InvalidOptionsError('agents must be a non-empty array');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('launchFleet options must be an object');
+  if (!MODES.has(options.mode))
+    throw new InvalidOptionsError(
+      `mode must be 'in-process', 'processes' or 'namespaces', got ${String(options.mode)}`,
+    );
+  if (!Array.isArray(options.agents) || options.agents.length === 0)
+    throw new InvalidOptionsError('agents must be a non-empty array');
   const ids = new Set<string>();
   for (const agent of options.agents) {
-    if (typeof agent?.id !== 'string' || agent.id === '') throw new InvalidOptionsError('every agent needs a non-empty string id');
+    if (typeof agent?.id !== 'string' || agent.id === '')
+      throw new InvalidOptionsError('every agent needs a non-empty string id');
     if (ids.has(agent.id)) throw new InvalidOptionsError(`agent id "${agent.id}" is used twice`);
     ids.add(agent.id);
-    if (typeof agent.entry !== 'string' || agent.entry === '') throw new InvalidOptionsError(`agent "${agent.id}" needs an entry module path`);
+    if (typeof agent.entry !== 'string' || agent.entry === '')
+      throw new InvalidOptionsError(`agent "${agent.id}" needs an entry module path`);
   }
   for (const key of ['readyTimeoutMs', 'stopTimeoutMs'] as const) {
     const value = options[key];
-    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new InvalidOptionsError(`${key} must be a positive number of ms`);
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      throw new InvalidOptionsError(`${key} must be a positive number of ms`);
   }
 }
 
@@ -46,7 +54,8 @@ export async function launchFleet(options: FleetOptions): Promise<Fleet> {
   const { mode } = options;
   const readyTimeoutMs = options.readyTimeoutMs ?? 15_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 5_000;
-  const network = mode === 'namespaces' ? await NamespaceNetwork.create(options.agents.length, options.subnet) : undefined;
+  const network =
+    mode === 'namespaces' ? await NamespaceNetwork.create(options.agents.length, options.subnet) : undefined;
   const hosts: Record<string, string> = {};
   options.agents.forEach((spec, i) => (hosts[spec.id] = network?.addresses[i] ?? '127.0.0.1'));
 

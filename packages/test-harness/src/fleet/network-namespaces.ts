@@ -9,11 +9,15 @@ export type NamespaceSupport = { readonly available: true } | { readonly availab
 
 /** Checks for root and the `ip` tool (iproute2). */
 export function namespaceSupport(): NamespaceSupport {
-  if (process.platform !== 'linux') return { available: false, reason: `network namespaces need Linux, this is ${process.platform}` };
+  if (process.platform !== 'linux')
+    return { available: false, reason: `network namespaces need Linux, this is ${process.platform}` };
   if (process.getuid?.() !== 0) return { available: false, reason: 'creating network namespaces needs root (uid 0)' };
   const probe = spawnSync('ip', ['-V'], { encoding: 'utf8', env: process.env });
   if (probe.error !== undefined || probe.status !== 0) {
-    return { available: false, reason: 'the `ip` command (Debian package iproute2) is missing: apt-get install iproute2' };
+    return {
+      available: false,
+      reason: 'the `ip` command (Debian package iproute2) is missing: apt-get install iproute2',
+    };
   }
   return { available: true };
 }
@@ -95,7 +99,8 @@ export class NamespaceNetwork {
     if (!/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(subnet) || subnet.split('.').some((o) => Number(o) > 255)) {
       throw new InvalidOptionsError(`subnet must be three octets like "10.213.0", got "${subnet}"`);
     }
-    if (!Number.isInteger(count) || count < 1 || count > 250) throw new InvalidOptionsError('namespaces mode supports 1 to 250 agents');
+    if (!Number.isInteger(count) || count < 1 || count > 250)
+      throw new InvalidOptionsError('namespaces mode supports 1 to 250 agents');
     if (!PREFIX.test(prefix)) {
       throw new InvalidOptionsError(`prefix must be 1-12 lower-case letters and digits, got "${prefix}"`);
     }

@@ -43,7 +43,10 @@ export interface FleetOptions {
   readonly stopTimeoutMs?: number;
   /** Node options placed before the entry of every child, e.g. ['--import', 'tsx']. Default []. */
   readonly nodeArgs?: readonly string[];
-  /** Namespaces mode: first three octets of the /24 that exists only inside the fleet's namespaces. Default '10.213.0'. */
+  /**
+   * Namespaces mode: first three octets of the /24 that exists only inside the fleet's namespaces.
+   * Default '10.213.0'.
+   */
   readonly subnet?: string;
   /** Called for every line an agent prints (children only). */
   readonly onLine?: (agentId: string, stream: 'stdout' | 'stderr', line: string) => void;

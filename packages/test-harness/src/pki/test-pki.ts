@@ -1,4 +1,9 @@
-import type { CertificateAuthority, CertificateAuthorityOptions, IssueCertificateOptions, IssuedCertificate } from '@agentlink/transport';
+import type {
+  CertificateAuthority,
+  CertificateAuthorityOptions,
+  IssueCertificateOptions,
+  IssuedCertificate,
+} from '@agentlink/transport';
 import { InvalidOptionsError, PkiError } from '../errors';
 import { writePkiToDirectory, type PkiFiles } from './write-pki';
 
@@ -66,26 +71,38 @@ const DAY_MS = 86_400_000;
 export const WRONG_SAN = Object.freeze({ dnsNames: ['wrong-host.invalid'], ipAddresses: ['192.0.2.1'] });
 
 function validate(options: TestPkiOptions): void {
-  if (typeof options !== 'object' || options === null) throw new InvalidOptionsError('createTestPki options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new InvalidOptionsError('createTestPki options must be an object');
   const { agentIds } = options;
-  if (!Array.isArray(agentIds) || agentIds.length === 0) throw new InvalidOptionsError('agentIds must be a non-empty array of agent ids');
+  if (!Array.isArray(agentIds) || agentIds.length === 0)
+    throw new InvalidOptionsError('agentIds must be a non-empty array of agent ids');
   if (new Set(agentIds).size !== agentIds.length) throw new InvalidOptionsError('agentIds must be unique');
   // Ids become directory names in writeToDirectory().
-  if (agentIds.some((id) => id === '.' || id === '..')) throw new InvalidOptionsError('agentIds must not be "." or ".."');
+  if (agentIds.some((id) => id === '.' || id === '..'))
+    throw new InvalidOptionsError('agentIds must not be "." or ".."');
 }
 
 /** The two X.509 functions of @agentlink/transport the test PKI is built on. */
 interface TransportPki {
   createCertificateAuthority(options?: CertificateAuthorityOptions): Promise<CertificateAuthority>;
-  issueCertificate(issuer: CertificateAuthority | 'self', options: IssueCertificateOptions): Promise<IssuedCertificate>;
+  issueCertificate(
+    issuer: CertificateAuthority | 'self',
+    options: IssueCertificateOptions,
+  ): Promise<IssuedCertificate>;
 }
 
-/** Loaded on first use so that users of the proxy or the load generator do not load the transport (and its QUIC binding). */
+/**
+ * Loaded on first use so that users of the proxy or the load generator do not load the transport
+ * (and its QUIC binding).
+ */
 async function transportPki(): Promise<TransportPki> {
   try {
     return await import('@agentlink/transport');
   } catch (err) {
-    throw new PkiError('@agentlink/transport could not be loaded; it provides the X.509 functions the test PKI is built on', err);
+    throw new PkiError(
+      '@agentlink/transport could not be loaded; it provides the X.509 functions the test PKI is built on',
+      err,
+    );
   }
 }
 
@@ -114,9 +131,14 @@ export async function createTestPki(options: TestPkiOptions): Promise<TestPki> {
     createCertificateAuthority({ commonName: 'agentlink test fleet CA', development }),
     createCertificateAuthority({ commonName: 'agentlink unrelated CA', development }),
   ]);
-  const san = { dnsNames: options.dnsNames ?? ['localhost'], ipAddresses: options.ipAddresses ?? ['127.0.0.1', '::1'] };
+  const san = {
+    dnsNames: options.dnsNames ?? ['localhost'],
+    ipAddresses: options.ipAddresses ?? ['127.0.0.1', '::1'],
+  };
   const agentEntries = await Promise.all(
-    options.agentIds.map(async (agentId) => [agentId, await issue(pki, ca, ca.certPem, { agentId, usage: 'both', ...san })] as const),
+    options.agentIds.map(
+      async (agentId) => [agentId, await issue(pki, ca, ca.certPem, { agentId, usage: 'both', ...san })] as const,
+    ),
   );
   const agentId = options.badAgentId ?? options.agentIds[0];
   const now = Date.now();

@@ -29,7 +29,11 @@ interface PemSet {
 
 async function writeSet(dir: string, set: PemSet): Promise<CredentialFiles> {
   await mkdir(dir, { recursive: true });
-  const files = { certPath: path.join(dir, 'cert.pem'), keyPath: path.join(dir, 'key.pem'), caPath: path.join(dir, 'ca.pem') };
+  const files = {
+    certPath: path.join(dir, 'cert.pem'),
+    keyPath: path.join(dir, 'key.pem'),
+    caPath: path.join(dir, 'ca.pem'),
+  };
   await Promise.all([
     writeFile(files.certPath, set.certPem),
     writeFile(files.keyPath, set.keyPem, { mode: 0o600 }),
@@ -38,8 +42,13 @@ async function writeSet(dir: string, set: PemSet): Promise<CredentialFiles> {
   return files;
 }
 
-async function writeAll(dir: string, sets: Readonly<Record<string, PemSet>>): Promise<Record<string, CredentialFiles>> {
-  const entries = await Promise.all(Object.entries(sets).map(async ([name, set]) => [name, await writeSet(path.join(dir, name), set)] as const));
+async function writeAll(
+  dir: string,
+  sets: Readonly<Record<string, PemSet>>,
+): Promise<Record<string, CredentialFiles>> {
+  const entries = await Promise.all(
+    Object.entries(sets).map(async ([name, set]) => [name, await writeSet(path.join(dir, name), set)] as const),
+  );
   return Object.fromEntries(entries);
 }
 

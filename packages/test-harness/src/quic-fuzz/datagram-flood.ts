@@ -42,7 +42,8 @@ export async function sendDatagrams(options: DatagramFloodOptions): Promise<numb
           if ((sent + 1) % every === 0) options.onProgress?.(sent + 1);
         }
       });
-      const aheadMs = options.ratePerSec === undefined ? 0 : (sent / options.ratePerSec) * 1000 - (performance.now() - started);
+      const aheadMs =
+        options.ratePerSec === undefined ? 0 : (sent / options.ratePerSec) * 1000 - (performance.now() - started);
       await new Promise((resolve) => (aheadMs >= 1 ? setTimeout(resolve, aheadMs) : setImmediate(resolve)));
     }
   } finally {

@@ -3,7 +3,14 @@ import type { SeededRandom } from './seeded-random';
 /** The QUIC packet forms of RFC 9000 §17 the fuzzer builds. */
 export type PacketForm = 'initial' | 'zero-rtt' | 'handshake' | 'retry' | 'version-negotiation' | 'short';
 
-export const PACKET_FORMS: readonly PacketForm[] = ['initial', 'zero-rtt', 'handshake', 'retry', 'version-negotiation', 'short'];
+export const PACKET_FORMS: readonly PacketForm[] = [
+  'initial',
+  'zero-rtt',
+  'handshake',
+  'retry',
+  'version-negotiation',
+  'short',
+];
 
 /** Fields of one packet; anything left out is chosen at random. */
 export interface PacketFields {
@@ -54,7 +61,13 @@ export function buildPacket(form: PacketForm, fields: PacketFields, random: Seed
       return Buffer.concat([Buffer.from([0x40 | random.int(0x40)]), fields.dcid, fields.payload]);
     case 'version-negotiation': {
       const versions = fields.payload.subarray(0, fields.payload.byteLength - (fields.payload.byteLength % 4));
-      return Buffer.concat([Buffer.from([0x80 | random.int(0x80)]), u32(0), withLength(fields.dcid), withLength(fields.scid), versions]);
+      return Buffer.concat([
+        Buffer.from([0x80 | random.int(0x80)]),
+        u32(0),
+        withLength(fields.dcid),
+        withLength(fields.scid),
+        versions,
+      ]);
     }
     case 'retry':
       return Buffer.concat([
@@ -67,7 +80,8 @@ export function buildPacket(form: PacketForm, fields: PacketFields, random: Seed
       ]);
     default: {
       const first = 0xc0 | (LONG_TYPE[form] << 4) | random.int(16);
-      const token = form === 'initial' ? Buffer.concat([varint(fields.token.byteLength), fields.token]) : Buffer.alloc(0);
+      const token =
+        form === 'initial' ? Buffer.concat([varint(fields.token.byteLength), fields.token]) : Buffer.alloc(0);
       return Buffer.concat([
         Buffer.from([first]),
         u32(fields.version),

@@ -35,7 +35,15 @@ const SIZES = [0, 1, 7, 8, 20, 21, 100, 1162, 1200, 1201, 1350, 1452];
 export class QuicPacketFuzzer {
   readonly counts: FuzzCounts = {
     datagrams: 0,
-    byForm: { initial: 0, 'zero-rtt': 0, handshake: 0, retry: 0, 'version-negotiation': 0, short: 0, 'random-bytes': 0 },
+    byForm: {
+      initial: 0,
+      'zero-rtt': 0,
+      handshake: 0,
+      retry: 0,
+      'version-negotiation': 0,
+      short: 0,
+      'random-bytes': 0,
+    },
     truncated: 0,
     coalesced: 0,
     knownCid: 0,

@@ -12,8 +12,15 @@ describe('fault proxies release everything on close', () => {
     const tcpEcho = await startTcpEcho();
     const client = await udpClient();
     const cycle = async (): Promise<void> => {
-      const udp = await createUdpFaultProxy({ target: { host: '127.0.0.1', port: udpEcho.port }, faults: { latencyMs: 1 }, sessionIdleMs: 30_000 });
-      const tcp = await createTcpFaultProxy({ target: { host: '127.0.0.1', port: tcpEcho.port }, faults: { latencyMs: 1 } });
+      const udp = await createUdpFaultProxy({
+        target: { host: '127.0.0.1', port: udpEcho.port },
+        faults: { latencyMs: 1 },
+        sessionIdleMs: 30_000,
+      });
+      const tcp = await createTcpFaultProxy({
+        target: { host: '127.0.0.1', port: tcpEcho.port },
+        faults: { latencyMs: 1 },
+      });
       const seen = client.received.length;
       client.send('x', udp.address.port);
       expect(await client.waitFor(seen + 1, 2_000)).toBe(true);

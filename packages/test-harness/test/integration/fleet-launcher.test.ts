@@ -37,7 +37,9 @@ describe('launchFleet', () => {
       expect(fleet.agent('a').pid).toBeUndefined();
       expect(() => fleet.agent('zz')).toThrow(expect.objectContaining({ code: 'ERR_UNKNOWN_AGENT' }));
       await expect(fleet.kill('a')).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_IN_MODE' });
-      await expect(fleet.agent('a').waitForLine(() => true, 10)).rejects.toMatchObject({ code: 'ERR_UNSUPPORTED_IN_MODE' });
+      await expect(fleet.agent('a').waitForLine(() => true, 10)).rejects.toMatchObject({
+        code: 'ERR_UNSUPPORTED_IN_MODE',
+      });
       await fleet.stop('a');
     } finally {
       await fleet.close();
@@ -63,9 +65,12 @@ describe('launchFleet', () => {
       expect(ready).toMatchObject({ event: 'ready', id: 'echo-1', execArgv: ['--no-warnings'] });
       expect(await udpEcho(ready.port)).toBe('hello');
       await agent.waitForLine((l) => l.includes('"ready"'), 1_000);
-      await fleet.agent('echo-2').waitForLine((l) => l === 'never printed', 20).catch((err: unknown) => {
-        expect(err).toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED' });
-      });
+      await fleet
+        .agent('echo-2')
+        .waitForLine((l) => l === 'never printed', 20)
+        .catch((err: unknown) => {
+          expect(err).toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED' });
+        });
       await expect(fleet.waitForExit('echo-1', 20)).rejects.toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED' });
       expect(await fleet.kill('echo-1', 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
       expect(agent.exit).toEqual({ code: null, signal: 'SIGKILL' });
@@ -80,7 +85,11 @@ describe('launchFleet', () => {
   });
 
   it('escalates to SIGKILL when an agent ignores SIGTERM', async () => {
-    const fleet = await launchFleet({ mode: 'processes', stopTimeoutMs: 200, agents: [{ id: 'stubborn', entry: misbehaving, args: ['ignore-term'] }] });
+    const fleet = await launchFleet({
+      mode: 'processes',
+      stopTimeoutMs: 200,
+      agents: [{ id: 'stubborn', entry: misbehaving, args: ['ignore-term'] }],
+    });
     await fleet.close();
     expect(fleet.agent('stubborn').exit).toEqual({ code: null, signal: 'SIGKILL' });
     expect(fleet.agent('stubborn').stdout).toContain('not json');
@@ -98,7 +107,11 @@ describe('launchFleet', () => {
         if (id === 'good' && line.includes('ready')) started = line;
       },
     });
-    await expect(launch).rejects.toMatchObject({ code: 'ERR_AGENT_START', agentId: 'crasher', message: expect.stringContaining('crashing on purpose') });
+    await expect(launch).rejects.toMatchObject({
+      code: 'ERR_AGENT_START',
+      agentId: 'crasher',
+      message: expect.stringContaining('crashing on purpose'),
+    });
     expect(started).toBeDefined();
     const { pid } = JSON.parse(started!) as { pid: number };
     expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
@@ -106,15 +119,25 @@ describe('launchFleet', () => {
 
   it('fails with ERR_AGENT_READY_TIMEOUT when a child never reports ready', async () => {
     await expect(
-      launchFleet({ mode: 'processes', readyTimeoutMs: 300, agents: [{ id: 'silent', entry: misbehaving, args: ['silent'] }] }),
+      launchFleet({
+        mode: 'processes',
+        readyTimeoutMs: 300,
+        agents: [{ id: 'silent', entry: misbehaving, args: ['silent'] }],
+      }),
     ).rejects.toMatchObject({ code: 'ERR_AGENT_READY_TIMEOUT', agentId: 'silent' });
   });
 
   it('reports in-process start failures as typed errors', async () => {
     const one = (args: string[], entry = misbehaving, readyTimeoutMs = 2_000) =>
       launchFleet({ mode: 'in-process', readyTimeoutMs, agents: [{ id: 'x', entry, args }] });
-    await expect(one(['throw'])).rejects.toMatchObject({ code: 'ERR_AGENT_START', message: expect.stringContaining('start failed on purpose') });
-    await expect(one(['no-handle'])).rejects.toMatchObject({ code: 'ERR_AGENT_START', message: expect.stringContaining('stop()') });
+    await expect(one(['throw'])).rejects.toMatchObject({
+      code: 'ERR_AGENT_START',
+      message: expect.stringContaining('start failed on purpose'),
+    });
+    await expect(one(['no-handle'])).rejects.toMatchObject({
+      code: 'ERR_AGENT_START',
+      message: expect.stringContaining('stop()'),
+    });
     await expect(one(['slow'], misbehaving, 50)).rejects.toMatchObject({ code: 'ERR_AGENT_READY_TIMEOUT' });
     await expect(one([], path.join(fixtures, 'no-start.mjs'))).rejects.toMatchObject({ code: 'ERR_AGENT_START' });
     await expect(one([], path.join(fixtures, 'missing.mjs'))).rejects.toMatchObject({ code: 'ERR_AGENT_START' });

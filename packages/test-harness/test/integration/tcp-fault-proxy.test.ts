@@ -78,7 +78,12 @@ describe('TCP fault proxy', () => {
   });
 
   it('models loss as a stall of at least lossStallMinMs', async () => {
-    const proxy = await createTcpFaultProxy({ target: target(), faults: { upstream: { lossRate: 1 } }, lossStallMinMs: 80, seed: 1 });
+    const proxy = await createTcpFaultProxy({
+      target: target(),
+      faults: { upstream: { lossRate: 1 } },
+      lossStallMinMs: 80,
+      seed: 1,
+    });
     const socket = await connect(proxy);
     try {
       expect(await echoTime(socket, 'lost once')).toBeGreaterThanOrEqual(80);
@@ -148,7 +153,11 @@ describe('TCP fault proxy', () => {
   it('limits bandwidth: a transfer slows down and completes intact', async () => {
     const rate = 400_000;
     const size = 120_000;
-    const proxy = await createTcpFaultProxy({ target: target(), faults: { upstream: { bandwidthBytesPerSec: rate } }, queueLimitBytes: 16_384 });
+    const proxy = await createTcpFaultProxy({
+      target: target(),
+      faults: { upstream: { bandwidthBytesPerSec: rate } },
+      queueLimitBytes: 16_384,
+    });
     const socket = await connect(proxy);
     try {
       const payload = Buffer.alloc(size, 7);
@@ -194,13 +203,23 @@ describe('TCP fault proxy', () => {
     await expect(createTcpFaultProxy({ target: target(), faults: { duplicateRate: 0.1 } })).rejects.toMatchObject({
       code: 'ERR_INVALID_OPTIONS',
     });
-    await expect(createTcpFaultProxy({ target: target(), lossStallMinMs: -1 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(createTcpFaultProxy({ target: target(), queueLimitBytes: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(createTcpFaultProxy({ target: target(), seed: 1.5 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(createTcpFaultProxy({ target: target(), listen: { port: -1 } })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
+    await expect(createTcpFaultProxy({ target: target(), lossStallMinMs: -1 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(createTcpFaultProxy({ target: target(), queueLimitBytes: 0 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(createTcpFaultProxy({ target: target(), seed: 1.5 })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(createTcpFaultProxy({ target: target(), listen: { port: -1 } })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
     await expect(createTcpFaultProxy(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
     const proxy = await createTcpFaultProxy({ target: target() });
-    await expect(createTcpFaultProxy({ target: target(), listen: { port: proxy.address.port } })).rejects.toMatchObject({
+    await expect(
+      createTcpFaultProxy({ target: target(), listen: { port: proxy.address.port } }),
+    ).rejects.toMatchObject({
       code: 'ERR_PROXY_LISTEN',
     });
     expect(() => proxy.setFaults({ upstream: { corruptRate: 0.5 } })).toThrow(/UDP only/);

@@ -62,7 +62,12 @@ function rawClient(port: number, credentials: TestCredentials): Promise<'accepte
     });
     // A request right behind the handshake: a refused client's must never reach a handler.
     // Request payload: [method length u8][method][body] (agentlink/1).
-    const request = encodeFrame(FrameType.Request, 1, Buffer.concat([Buffer.from([7]), Buffer.from('guardedx')]), 1024);
+    const request = encodeFrame(
+      FrameType.Request,
+      1,
+      Buffer.concat([Buffer.from([7]), Buffer.from('guardedx')]),
+      1024,
+    );
     socket.once('secureConnect', () => socket.write(request));
     socket.once('data', () => {
       socket.destroy();
@@ -176,7 +181,11 @@ describe('test PKI', () => {
           const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
           expect([kind, error]).toEqual([
             kind,
-            expect.objectContaining({ code, retryable: false, ...(code === 'ERR_PEER_CERT_POLICY' ? { reason } : {}) }),
+            expect.objectContaining({
+              code,
+              retryable: false,
+              ...(code === 'ERR_PEER_CERT_POLICY' ? { reason } : {}),
+            }),
           ]);
           expect([kind, server.received()]).toEqual([kind, 0]);
         } finally {

@@ -7,8 +7,16 @@ import { createTestPki } from '../../src/pki/test-pki';
 // End-to-end: the real transports, with test-PKI credentials, through the fault proxies.
 describe('agentlink transports through the fault proxies', () => {
   const cases = [
-    { name: 'QUIC over the UDP proxy', make: (c: ConstructorParameters<typeof QuicTransport>[0]) => new QuicTransport(c), proxy: createUdpFaultProxy },
-    { name: 'TLS over the TCP proxy', make: (c: ConstructorParameters<typeof TcpTlsTransport>[0]) => new TcpTlsTransport(c), proxy: createTcpFaultProxy },
+    {
+      name: 'QUIC over the UDP proxy',
+      make: (c: ConstructorParameters<typeof QuicTransport>[0]) => new QuicTransport(c),
+      proxy: createUdpFaultProxy,
+    },
+    {
+      name: 'TLS over the TCP proxy',
+      make: (c: ConstructorParameters<typeof TcpTlsTransport>[0]) => new TcpTlsTransport(c),
+      proxy: createTcpFaultProxy,
+    },
   ] as const;
 
   for (const { name, make, proxy: createProxy } of cases) {
@@ -20,7 +28,10 @@ describe('agentlink transports through the fault proxies', () => {
       const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
       const proxy = await createProxy({ target: { host: '127.0.0.1', port }, faults: { latencyMs: 20 } });
       try {
-        const connection = await client.dial({ host: '127.0.0.1', port: proxy.address.port, serverName: 'localhost' }, { timeoutMs: 10_000 });
+        const connection = await client.dial(
+          { host: '127.0.0.1', port: proxy.address.port, serverName: 'localhost' },
+          { timeoutMs: 10_000 },
+        );
         expect(connection.peer.agentId).toBe('server');
         const start = performance.now();
         expect(await connection.requestJson('echo', { hello: 'fleet' })).toEqual({ hello: 'fleet' });

@@ -13,7 +13,11 @@ const until = async (condition: () => boolean, timeoutMs = 2_000): Promise<void>
 describe('DelayLine', () => {
   it('never delivers before the due time and keeps FIFO order when delays shrink', async () => {
     const got: { n: number; at: number }[] = [];
-    const line = new DelayLine({ overflow: 'drop', queueLimitBytes: 1e6, deliver: (c) => void got.push({ n: c[0], at: performance.now() }) });
+    const line = new DelayLine({
+      overflow: 'drop',
+      queueLimitBytes: 1e6,
+      deliver: (c) => void got.push({ n: c[0], at: performance.now() }),
+    });
     const start = performance.now();
     line.push(Buffer.from([1]), { delayMs: 30, bandwidthBytesPerSec: 0 });
     line.push(Buffer.from([2]), { delayMs: 5, bandwidthBytesPerSec: 0 });
@@ -48,7 +52,8 @@ describe('DelayLine', () => {
       onPressure: (over) => pressure.push(over),
     });
     line.setHeld(true);
-    for (let i = 1; i <= 4; i++) expect(line.push(Buffer.from([i]), { delayMs: 0, bandwidthBytesPerSec: 0 })).toBe(true);
+    for (let i = 1; i <= 4; i++)
+      expect(line.push(Buffer.from([i]), { delayMs: 0, bandwidthBytesPerSec: 0 })).toBe(true);
     expect(line.queuedBytes).toBe(4);
     expect(pressure).toEqual([true]);
     let empty = false;
@@ -68,7 +73,11 @@ describe('DelayLine', () => {
 
   it('paces chunks at the bandwidth', async () => {
     const at: number[] = [];
-    const line = new DelayLine({ overflow: 'drop', queueLimitBytes: 1e6, deliver: () => void at.push(performance.now()) });
+    const line = new DelayLine({
+      overflow: 'drop',
+      queueLimitBytes: 1e6,
+      deliver: () => void at.push(performance.now()),
+    });
     const start = performance.now();
     for (let i = 0; i < 5; i++) line.push(Buffer.alloc(1_000), { delayMs: 0, bandwidthBytesPerSec: 100_000 });
     await until(() => at.length === 5);

@@ -20,13 +20,28 @@ describe('typed errors', () => {
     [new ProxyListenError('127.0.0.1', 9, cause), 'ERR_PROXY_LISTEN', false, /127\.0\.0\.1:9/],
     [new ProxyClosedError('setFaults()'), 'ERR_PROXY_CLOSED', false, /setFaults\(\)/],
     [new GcUnavailableError(), 'ERR_GC_UNAVAILABLE', false, /--expose-gc/],
-    [new LeakDetectedError([{ resource: 'heap', before: 1, after: 9, allowedGrowth: 2 }]), 'ERR_LEAK_DETECTED', false, /heap grew from 1 to 9 \(allowed \+2\)/],
+    [
+      new LeakDetectedError([{ resource: 'heap', before: 1, after: 9, allowedGrowth: 2 }]),
+      'ERR_LEAK_DETECTED',
+      false,
+      /heap grew from 1 to 9 \(allowed \+2\)/,
+    ],
     [new AgentStartError('a', 'boom', cause), 'ERR_AGENT_START', false, /agent "a" failed to start: boom/],
     [new AgentReadyTimeoutError('a', 5), 'ERR_AGENT_READY_TIMEOUT', true, /within 5 ms/],
     [new UnknownAgentError('zz'), 'ERR_UNKNOWN_AGENT', false, /"zz"/],
-    [new UnsupportedInModeError('kill()', 'in-process'), 'ERR_UNSUPPORTED_IN_MODE', false, /kill\(\) is not supported in "in-process"/],
+    [
+      new UnsupportedInModeError('kill()', 'in-process'),
+      'ERR_UNSUPPORTED_IN_MODE',
+      false,
+      /kill\(\) is not supported in "in-process"/,
+    ],
     [new NamespacesUnavailableError('not root'), 'ERR_NAMESPACES_UNAVAILABLE', false, /not root/],
-    [new NamespaceCommandError(['netns', 'add', 'x'], '', cause), 'ERR_NAMESPACE_COMMAND', false, /"ip netns add x" failed: no output/],
+    [
+      new NamespaceCommandError(['netns', 'add', 'x'], '', cause),
+      'ERR_NAMESPACE_COMMAND',
+      false,
+      /"ip netns add x" failed: no output/,
+    ],
     [new PkiError('failed', cause), 'ERR_TEST_PKI', false, /test PKI: failed/],
   ];
 

@@ -8,7 +8,10 @@ describe('leak checker', () => {
     const saved = g.gc;
     g.gc = undefined;
     try {
-      await expect(takeSnapshot()).rejects.toMatchObject({ code: 'ERR_GC_UNAVAILABLE', message: expect.stringContaining('--expose-gc') });
+      await expect(takeSnapshot()).rejects.toMatchObject({
+        code: 'ERR_GC_UNAVAILABLE',
+        message: expect.stringContaining('--expose-gc'),
+      });
     } finally {
       g.gc = saved;
     }
@@ -30,10 +33,14 @@ describe('leak checker', () => {
       }
       expect(caught).toBeInstanceOf(LeakDetectedError);
       expect(caught).toMatchObject({ code: 'ERR_LEAK_DETECTED', retryable: false });
-      expect((caught as LeakDetectedError).findings).toContainEqual(expect.objectContaining({ resource: 'Timeout', allowedGrowth: 0 }));
+      expect((caught as LeakDetectedError).findings).toContainEqual(
+        expect.objectContaining({ resource: 'Timeout', allowedGrowth: 0 }),
+      );
       expect((caught as Error).message).toMatch(/Timeout grew from \d+ to \d+/);
       expect(compareSnapshots(before, after, { handles: 100, heapBytes: 1024 ** 3 }).leaked).toBe(false);
-      expect(compareSnapshots(before, after, { handles: 2, ignore: ['Timeout'] }).findings.map((f) => f.resource)).not.toContain('Timeout');
+      expect(
+        compareSnapshots(before, after, { handles: 2, ignore: ['Timeout'] }).findings.map((f) => f.resource),
+      ).not.toContain('Timeout');
     } finally {
       for (const timer of timers) clearInterval(timer);
     }
@@ -53,10 +60,13 @@ describe('leak checker', () => {
 
   it('passes a clean run through withLeakCheck and reports released resources as negative growth', async () => {
     const timers = Array.from({ length: 5 }, () => setInterval(() => undefined, 60_000));
-    const { result, comparison } = await withLeakCheck(async () => {
-      for (const timer of timers) clearInterval(timer);
-      return 42;
-    }, { handles: 2, heapBytes: 64 * 1024 * 1024 });
+    const { result, comparison } = await withLeakCheck(
+      async () => {
+        for (const timer of timers) clearInterval(timer);
+        return 42;
+      },
+      { handles: 2, heapBytes: 64 * 1024 * 1024 },
+    );
     expect(result).toBe(42);
     expect(comparison.leaked).toBe(false);
     expect(comparison.resourceGrowth.Timeout).toBeLessThanOrEqual(-3);
@@ -65,6 +75,8 @@ describe('leak checker', () => {
   it('validates its options', async () => {
     await expect(takeSnapshot({ gcPasses: 0 })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
     const s = await takeSnapshot();
-    expect(() => compareSnapshots(s, s, { heapBytes: -1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }));
+    expect(() => compareSnapshots(s, s, { heapBytes: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS' }),
+    );
   });
 });

@@ -6,10 +6,14 @@ import { takeSnapshot, assertNoLeak } from '../../src/leak-checker';
 const wait = (ms: number, signal?: AbortSignal): Promise<void> =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(Object.assign(new Error('aborted'), { code: 'ERR_ABORTED' }));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(Object.assign(new Error('aborted'), { code: 'ERR_ABORTED' }));
+      },
+      { once: true },
+    );
   });
 
 describe('runLoad', () => {
@@ -83,7 +87,12 @@ describe('runLoad', () => {
     expect(hung).toBe(2);
     expect(result.latency).toEqual({ p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 });
 
-    const early = await runLoad({ concurrency: 1, requests: 5, signal: AbortSignal.abort(), call: async () => undefined });
+    const early = await runLoad({
+      concurrency: 1,
+      requests: 5,
+      signal: AbortSignal.abort(),
+      call: async () => undefined,
+    });
     expect(early.count).toBe(0);
     expect(early.stoppedBy).toBe('signal');
   });
@@ -102,10 +111,18 @@ describe('runLoad', () => {
   it('rejects unbounded or malformed options', async () => {
     const call = async (): Promise<void> => undefined;
     await expect(runLoad({ concurrency: 1, call })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(runLoad({ concurrency: 0, requests: 1, call })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(runLoad({ concurrency: 1, requests: -1, call })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(runLoad({ concurrency: 1, durationMs: NaN, call })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(runLoad({ concurrency: 1, requests: 1, call: 3 as never })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
+    await expect(runLoad({ concurrency: 0, requests: 1, call })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(runLoad({ concurrency: 1, requests: -1, call })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(runLoad({ concurrency: 1, durationMs: NaN, call })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(runLoad({ concurrency: 1, requests: 1, call: 3 as never })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
     await expect(runLoad(null as never)).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
   });
 });

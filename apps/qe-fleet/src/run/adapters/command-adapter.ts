@@ -26,7 +26,9 @@ export function commandAdapter(options: CommandAdapterOptions): RunnerAdapter {
         .replaceAll('{junit}', quote(junitPath))
         .replaceAll('{filter}', testName === undefined ? "''" : quote(nameFilter(testName)));
       const own = options.command.includes('{junit}') || options.junit === undefined;
-      const fixed = own ? undefined : path.resolve(projectDir, options.junit!.replaceAll('{file}', file.replace(/[/\\]/g, '_')));
+      const fixed = own
+        ? undefined
+        : path.resolve(projectDir, options.junit!.replaceAll('{file}', file.replace(/[/\\]/g, '_')));
       return { argv: [command], env: {}, shell: true, junitPath: fixed };
     },
   };

@@ -12,7 +12,8 @@ async function listTests(projectDir: string, packageDir: string): Promise<string
   const cwd = path.join(projectDir, packageDir);
   const bin = resolveBin(cwd, 'jest', 'jest', 'jest');
   const listed = await captureStdout([process.execPath, ...jestNodeFlags(cwd), bin, '--listTests', '--json'], cwd);
-  if (listed.code !== 0) throw new NoTestFilesError(cwd, [`jest (--listTests exited ${listed.code}: ${listed.stderr.slice(-300)})`]);
+  if (listed.code !== 0)
+    throw new NoTestFilesError(cwd, [`jest (--listTests exited ${listed.code}: ${listed.stderr.slice(-300)})`]);
   return relativeFiles(projectDir, JSON.parse(listed.stdout.trim() || '[]') as string[]);
 }
 
@@ -33,7 +34,16 @@ export const jestAdapter: RunnerAdapter = {
     const packageDir = path.join(projectDir, jestRootOf(projectDir, file));
     const bin = resolveBin(packageDir, 'jest', 'jest', 'jest');
     const relative = path.relative(packageDir, path.join(projectDir, file));
-    const argv = [process.execPath, ...jestNodeFlags(packageDir), bin, '--ci', '--coverage=false', '--runTestsByPath', relative, `--reporters=${reporter()}`];
+    const argv = [
+      process.execPath,
+      ...jestNodeFlags(packageDir),
+      bin,
+      '--ci',
+      '--coverage=false',
+      '--runTestsByPath',
+      relative,
+      `--reporters=${reporter()}`,
+    ];
     if (testName !== undefined) argv.push('-t', nameFilter(testName));
     return {
       argv,

@@ -19,7 +19,10 @@ export async function jestWorkspaces(projectDir: string): Promise<string[]> {
   if (hasJestConfig(projectDir)) return [];
   const workspaces = (readManifest(projectDir) as { workspaces?: string[] | { packages?: string[] } }).workspaces;
   const patterns = Array.isArray(workspaces) ? workspaces : (workspaces?.packages ?? []);
-  const manifests = await globFiles(projectDir, patterns.map((p) => `${p.replace(/\/$/, '')}/package.json`));
+  const manifests = await globFiles(
+    projectDir,
+    patterns.map((p) => `${p.replace(/\/$/, '')}/package.json`),
+  );
   return manifests.map((m) => path.dirname(m)).filter((dir) => hasJestConfig(path.join(projectDir, dir)));
 }
 
@@ -35,7 +38,8 @@ export function jestRootOf(projectDir: string, file: string): string {
 export function jestNodeFlags(packageDir: string): string[] {
   const manifest = path.join(packageDir, 'package.json');
   if (!existsSync(manifest)) return [];
-  const script = (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts?.test ?? '';
+  const script =
+    (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts?.test ?? '';
   const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)+)\s+\S*jest/.exec(script);
   return match === null ? [] : match[1]!.trim().split(/\s+/);
 }

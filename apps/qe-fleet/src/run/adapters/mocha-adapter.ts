@@ -7,7 +7,9 @@ import { scriptPositionals } from './script-args';
 /** The `spec` of .mocharc.json or package.json's "mocha" key, if any. */
 function configuredSpec(projectDir: string): string[] {
   const rc = path.join(projectDir, '.mocharc.json');
-  const fromRc = existsSync(rc) ? (JSON.parse(readFileSync(rc, 'utf8')) as { spec?: string | string[] }).spec : undefined;
+  const fromRc = existsSync(rc)
+    ? (JSON.parse(readFileSync(rc, 'utf8')) as { spec?: string | string[] }).spec
+    : undefined;
   const fromManifest = (readManifest(projectDir) as { mocha?: { spec?: string | string[] } }).mocha?.spec;
   const spec = fromRc ?? fromManifest;
   return spec === undefined ? [] : Array.isArray(spec) ? spec : [spec];

@@ -43,7 +43,10 @@ export async function globFiles(projectDir: string, patterns: readonly string[])
   const found = new Set<string>();
   for (const pattern of patterns) {
     const clean = pattern.replace(/^\.\//, '');
-    for await (const file of glob(clean, { cwd: projectDir, exclude: (name) => name === 'node_modules' || name.startsWith('.git') })) {
+    for await (const file of glob(clean, {
+      cwd: projectDir,
+      exclude: (name) => name === 'node_modules' || name.startsWith('.git'),
+    })) {
       found.add(file.split(path.sep).join('/'));
     }
   }
@@ -51,9 +54,18 @@ export async function globFiles(projectDir: string, patterns: readonly string[])
 }
 
 /** Runs a listing command (e.g. `jest --listTests --json`) and resolves with its stdout. */
-export function captureStdout(argv: readonly string[], cwd: string, timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function captureStdout(
+  argv: readonly string[],
+  cwd: string,
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, timeout: timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd,
+      timeout: timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));

@@ -68,10 +68,20 @@ export interface HistoryStore {
    * Books a task, records its executions and adds the tasks it calls for (reruns), in one
    * transaction. False (and nothing written) if it was booked already.
    */
-  bookTask(runId: string, taskId: string, executions: readonly ExecutionRow[], followUps?: readonly LedgerTaskRow[]): Promise<boolean>;
+  bookTask(
+    runId: string,
+    taskId: string,
+    executions: readonly ExecutionRow[],
+    followUps?: readonly LedgerTaskRow[],
+  ): Promise<boolean>;
   ledger(runId: string): Promise<LedgerTaskRow[]>;
   /** Executions, oldest first; filter by project and/or test id. The featurizer's read API. */
-  listExecutions(filter?: { project?: string; testId?: string; runId?: string; limit?: number }): Promise<ExecutionRow[]>;
+  listExecutions(filter?: {
+    project?: string;
+    testId?: string;
+    runId?: string;
+    limit?: number;
+  }): Promise<ExecutionRow[]>;
   /** Mean recorded duration per file of a project (whole-file runs only), in ms. */
   fileDurations(project: string): Promise<Map<string, number>>;
   listRuns(limit?: number): Promise<RunRow[]>;

@@ -11,7 +11,10 @@ export async function migrate(driver: SqlDriver, migrations: readonly Migration[
     try {
       await driver.transaction(async (tx) => {
         // The version row first: a second coordinator migrating at the same time fails here and rolls back.
-        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [migration.version, Date.now()]);
+        await tx.run('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', [
+          migration.version,
+          Date.now(),
+        ]);
         for (const statement of migration.statements) await tx.run(statement);
       });
       applied.push(migration.version);

@@ -21,7 +21,12 @@ const numbered = (sql: string): string => {
 /** PostgreSQL through `pg`: a small pool; BIGINT columns come back as numbers. */
 export async function openPgDriver(url: string, connectTimeoutMs = 5_000): Promise<SqlDriver> {
   const target = redactUrl(url);
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: connectTimeoutMs, idleTimeoutMillis: 10_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 4,
+    connectionTimeoutMillis: connectTimeoutMs,
+    idleTimeoutMillis: 10_000,
+  });
   // An idle client's error (server restart) must not end the process; the next query reports it.
   pool.on('error', () => undefined);
   try {
@@ -33,7 +38,14 @@ export async function openPgDriver(url: string, connectTimeoutMs = 5_000): Promi
   }
   const on = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
     run: async (sql: string, params: readonly SqlValue[] = []) => {
-      const result = await client.query({ text: numbered(sql), values: [...params], types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as never });
+      const result = await client.query({
+        text: numbered(sql),
+        values: [...params],
+        types: {
+          getTypeParser: (oid: number, format?: string) =>
+            oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text'),
+        } as never,
+      });
       return { rows: result.rows as Record<string, unknown>[], changes: result.rowCount ?? 0 };
     },
   });

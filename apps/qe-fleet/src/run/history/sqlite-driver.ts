@@ -21,7 +21,8 @@ export function openSqliteDriver(file: string): SqlDriver {
   const executor: SqlExecutor = {
     run: async (sql: string, params: readonly SqlValue[] = []) => {
       const statement = db.prepare(sql);
-      if (/^\s*(SELECT|WITH)\b/i.test(sql)) return { rows: statement.all(...params) as Record<string, unknown>[], changes: 0 };
+      if (/^\s*(SELECT|WITH)\b/i.test(sql))
+        return { rows: statement.all(...params) as Record<string, unknown>[], changes: 0 };
       const result = statement.run(...params);
       return { rows: [], changes: Number(result.changes) };
     },

@@ -14,8 +14,11 @@ const seconds = (ms: number): string => (ms / 1000).toFixed(3);
 
 function testcase(v: TestVerdict, quarantined: boolean): string {
   const last = v.attempts[v.attempts.length - 1]!;
-  const head = `    <testcase name="${escape(v.name)}" classname="${escape(v.file)}" time="${seconds(last.durationMs)}"`;
-  const history = v.attempts.map((a) => `attempt ${a.attempt} on ${a.executor}: ${a.outcome}${a.message ? ` (${a.message})` : ''}`).join('\n');
+  const head =
+    `    <testcase name="${escape(v.name)}" classname="${escape(v.file)}" ` + `time="${seconds(last.durationMs)}"`;
+  const history = v.attempts
+    .map((a) => `attempt ${a.attempt} on ${a.executor}: ${a.outcome}${a.message ? ` (${a.message})` : ''}`)
+    .join('\n');
   if (v.verdict === 'skipped') return `${head}>\n      <skipped/>\n    </testcase>`;
   if (v.verdict === 'passed') return `${head}/>`;
   if (v.verdict === 'flaky') {
@@ -24,7 +27,8 @@ function testcase(v: TestVerdict, quarantined: boolean): string {
   }
   const message = v.attempts.find((a) => a.message !== undefined)?.message ?? 'failed';
   const type = quarantined ? 'quarantined' : 'failure';
-  return `${head}>\n      <failure message="${escape(message)}" type="${type}">${escape(history)}</failure>\n    </testcase>`;
+  const failure = `<failure message="${escape(message)}" type="${type}">${escape(history)}</failure>`;
+  return `${head}>\n      ${failure}\n    </testcase>`;
 }
 
 /**
@@ -48,9 +52,15 @@ export function mergedJunit(runId: string, verdicts: readonly TestVerdict[], qua
     skipped += s;
     time += t;
     const flaky = cases.filter((c) => c.verdict === 'flaky');
-    const properties = flaky.length === 0 ? '' : `    <properties>\n${flaky.map((c) => `      <property name="flaky" value="${escape(c.name)}"/>`).join('\n')}\n    </properties>\n`;
+    const properties =
+      flaky.length === 0
+        ? ''
+        : `    <properties>\n` +
+          flaky.map((c) => `      <property name="flaky" value="${escape(c.name)}"/>`).join('\n') +
+          `\n    </properties>\n`;
     suites.push(
-      `  <testsuite name="${escape(file)}" tests="${cases.length}" failures="${f}" errors="0" skipped="${s}" time="${seconds(t)}">\n` +
+      `  <testsuite name="${escape(file)}" tests="${cases.length}" failures="${f}" errors="0" ` +
+        `skipped="${s}" time="${seconds(t)}">\n` +
         properties +
         cases.map((c) => testcase(c, quarantine.has(c.id))).join('\n') +
         '\n  </testsuite>',
@@ -58,7 +68,8 @@ export function mergedJunit(runId: string, verdicts: readonly TestVerdict[], qua
   }
   return (
     '<?xml version="1.0" encoding="UTF-8"?>\n' +
-    `<testsuites name="qe-fleet run ${escape(runId)}" tests="${total}" failures="${failures}" errors="0" skipped="${skipped}" time="${seconds(time)}">\n` +
+    `<testsuites name="qe-fleet run ${escape(runId)}" tests="${total}" failures="${failures}" errors="0" ` +
+    `skipped="${skipped}" time="${seconds(time)}">\n` +
     suites.join('\n') +
     '\n</testsuites>\n'
   );

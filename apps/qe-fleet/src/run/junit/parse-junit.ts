@@ -38,7 +38,9 @@ function toCase(node: Node): TestCaseResult {
   if (problems.length > 0) outcome = 'failed';
   else if (node.skipped !== undefined) outcome = 'skipped';
   const durationMs = Number.isFinite(seconds) ? Math.round(seconds * 1000) : 0;
-  return outcome === 'failed' ? { name, outcome, durationMs, message: firstLine(text(problems[0])) || 'failed' } : { name, outcome, durationMs };
+  return outcome === 'failed'
+    ? { name, outcome, durationMs, message: firstLine(text(problems[0])) || 'failed' }
+    : { name, outcome, durationMs };
 }
 
 function collect(node: Node, into: TestCaseResult[]): void {
@@ -52,12 +54,15 @@ function collect(node: Node, into: TestCaseResult[]): void {
  */
 export function parseJunit(xml: string, source: string): TestCaseResult[] {
   const valid = XMLValidator.validate(xml);
-  if (valid !== true) throw new MalformedJunitError(source, `not well-formed XML at line ${valid.err.line}: ${valid.err.msg}`);
+  if (valid !== true)
+    throw new MalformedJunitError(source, `not well-formed XML at line ${valid.err.line}: ${valid.err.msg}`);
   const document = parser.parse(xml) as Node;
-  const root = (document.testsuites as Node | undefined) ?? (document.testsuite ? { testsuite: document.testsuite } : undefined);
+  const root =
+    (document.testsuites as Node | undefined) ?? (document.testsuite ? { testsuite: document.testsuite } : undefined);
   if (root === undefined) throw new MalformedJunitError(source, 'no <testsuites> or <testsuite> root element');
   const cases: TestCaseResult[] = [];
   collect(typeof root === 'object' && root !== null ? root : {}, cases);
-  for (const c of cases) if (c.name.length === 0) throw new MalformedJunitError(source, 'a <testcase> has no name attribute');
+  for (const c of cases)
+    if (c.name.length === 0) throw new MalformedJunitError(source, 'a <testcase> has no name attribute');
   return cases;
 }

@@ -1,0 +1,130 @@
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs';
+import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationOptions, type EvaluationSummary, type SummaryMetric } from './evaluation';
+import { datasetFromCsv } from './load-dataset';
+import type { DatasetSchema, ValidationReport } from './types';
+import { validateDataset } from './validate-dataset';
+
+/** One feature set of the report: a name, what it adds, and the schema that builds it. */
+export interface FeatureSetPlan {
+  readonly name: string;
+  readonly description: string;
+  readonly schema: DatasetSchema;
+}
+
+/** FlakeFlagger's three feature sets: numeric only, + project one-hot, + sibling (test-class) history. */
+export function flakeFlaggerFeatureSets(label = 'flakyStatus'): FeatureSetPlan[] {
+  const base = { label, drop: ['test_name'], group: 'project' };
+  return [
+    { name: 'numeric only', description: 'the 22 numeric FlakeFlagger features', schema: base },
+    { name: '+ project', description: 'numeric + one-hot project', schema: { ...base, categorical: ['project'] } },
+    {
+      name: '+ sibling history',
+      description: 'numeric + project + flake rate and counts of the training tests of the same test class',
+      schema: { ...base, categorical: ['project'], historyKey: { column: 'test_name', stripSegments: 1 } },
+    },
+  ];
+}
+
+export interface HonestReportPlan {
+  readonly sets: readonly FeatureSetPlan[];
+  /** Seeds of the stratified 80/20 hold-outs; never used to choose anything. */
+  readonly holdoutSeeds: readonly number[];
+  readonly cvFolds: number;
+  readonly cvSeed: number;
+  readonly lpoFolds: number;
+  /** Family ('auto' = nested CV), network and trees options of every fold. */
+  readonly evaluation: EvaluationOptions;
+}
+
+export const REPORT_METRICS: readonly SummaryMetric[] = ['f1', 'balancedAccuracy', 'mcc', 'rocAuc', 'prAuc', 'accuracy', 'precision', 'recall'];
+
+export interface MeanSd {
+  readonly mean: number;
+  readonly sd: number;
+}
+
+export interface FeatureSetResult {
+  readonly name: string;
+  readonly description: string;
+  readonly featureCount: number;
+  readonly holdouts: readonly EvaluationSummary[];
+  /** Mean ± sample sd over the hold-outs, per metric. */
+  readonly holdoutStats: Readonly<Record<string, MeanSd>>;
+  readonly holdoutMajorityAccuracy: number;
+  readonly crossValidation?: EvaluationSummary;
+}
+
+export interface HonestReport {
+  readonly command: string;
+  readonly generatedAt: string;
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly tfjs: string };
+  readonly dataFile: string;
+  readonly validation: ValidationReport;
+  readonly plan: Omit<HonestReportPlan, 'sets' | 'evaluation'> & { readonly evaluation: Readonly<Record<string, unknown>> };
+  readonly sets: readonly FeatureSetResult[];
+  /** Leave-projects-out: indicators and history are dropped, so it is one result for every feature set. */
+  readonly leaveProjectsOut?: EvaluationSummary;
+  readonly durationMs: number;
+}
+
+function meanSd(values: readonly number[]): MeanSd {
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return { mean: Number.NaN, sd: Number.NaN };
+  const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
+  const sd = finite.length < 2 ? 0 : Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1));
+  return { mean, sd };
+}
+
+/** Without callbacks (they do not serialise). */
+function recordable(options: EvaluationOptions): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => typeof value !== 'function'));
+}
+
+/**
+ * Runs the whole report: per feature set, the hold-outs (one per seed) and a pooled k-fold CV,
+ * then leave-projects-out once. Every fold chooses its model inside its own training rows.
+ */
+export async function runHonestReport(
+  csv: string,
+  plan: HonestReportPlan,
+  meta: { command: string; dataFile: string; log: (line: string) => void },
+): Promise<HonestReport> {
+  const started = performance.now();
+  const sets: FeatureSetResult[] = [];
+  let validation: ValidationReport | undefined;
+  let lpo: EvaluationSummary | undefined;
+  for (const [s, set] of plan.sets.entries()) {
+    const dataset = datasetFromCsv(csv, set.schema);
+    validation ??= validateDataset(dataset);
+    const holdouts: EvaluationSummary[] = [];
+    for (const seed of plan.holdoutSeeds) {
+      meta.log(`${set.name}: hold-out seed ${seed} ...`);
+      holdouts.push(await holdoutEvaluation(dataset, { ...plan.evaluation, seed, testFraction: 0.2 }));
+    }
+    const stats = Object.fromEntries(REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => h.folds[0].test[metric]))]));
+    let cv: EvaluationSummary | undefined;
+    if (plan.cvFolds > 0) {
+      meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
+      cv = await crossValidation(dataset, { ...plan.evaluation, seed: plan.cvSeed, folds: plan.cvFolds });
+    }
+    const featureCount = dataset.featureNames.length + (dataset.historyKey === undefined ? 0 : 3);
+    const majority = meanSd(holdouts.map((h) => h.folds[0].baseline.accuracy)).mean;
+    sets.push({ name: set.name, description: set.description, featureCount, holdouts, holdoutStats: stats, holdoutMajorityAccuracy: majority, crossValidation: cv });
+    if (s === 0 && plan.lpoFolds > 0 && dataset.groups !== undefined) {
+      meta.log(`leave-projects-out (${plan.lpoFolds} folds) ...`);
+      lpo = await leaveProjectsOut(dataset, { ...plan.evaluation, seed: plan.cvSeed, folds: plan.lpoFolds });
+    }
+  }
+  return {
+    command: meta.command,
+    generatedAt: new Date().toISOString(),
+    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
+    dataFile: meta.dataFile,
+    validation: validation!,
+    plan: { holdoutSeeds: plan.holdoutSeeds, cvFolds: plan.cvFolds, cvSeed: plan.cvSeed, lpoFolds: plan.lpoFolds, evaluation: recordable(plan.evaluation) },
+    sets,
+    leaveProjectsOut: lpo,
+    durationMs: performance.now() - started,
+  };
+}
