@@ -43,7 +43,8 @@ export function joinGroups(datasetCsv: string, resultsCsv: string, options: Join
   const resultsKey = index(results.header, options.resultsKey ?? 'Test');
   const resultsGroup = index(results.header, options.resultsGroup ?? 'Project');
   const groupOf = new Map<string, string>();
-  for (const record of results.records) groupOf.set(normaliseTestName(record.cells[resultsKey]), record.cells[resultsGroup]);
+  for (const record of results.records)
+    groupOf.set(normaliseTestName(record.cells[resultsKey]), record.cells[resultsGroup]);
 
   const unmatchedGroup = options.unmatchedGroup ?? 'unknown';
   const unmatched: { line: number; test: string }[] = [];

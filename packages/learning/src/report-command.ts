@@ -35,13 +35,27 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
       cvFolds: options.folds ?? 10,
       cvSeed: 2001,
       lpoFolds: options.groupFolds ?? 5,
-      evaluation: { ...options.training, family: options.family, innerFolds: options.innerFolds, onInnerFold: undefined },
+      evaluation: {
+        ...options.training,
+        family: options.family,
+        innerFolds: options.innerFolds,
+        onInnerFold: undefined,
+      },
     },
-    { command: `agentlink-learn ${options.argv.join(' ')}`, dataFile: path.relative(process.cwd(), options.data!), log: options.log },
+    {
+      command: `agentlink-learn ${options.argv.join(' ')}`,
+      dataFile: path.relative(process.cwd(), options.data!),
+      log: options.log,
+    },
   );
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(out, renderHonestReport(report, { qeFleet: QE_FLEET_NOTE }));
   const json = `${out.replace(/\.md$/, '')}.json`;
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  return { out, json, minutes: report.durationMs / 60_000, sets: report.sets.map((s) => ({ name: s.name, ...s.holdoutStats })) };
+  return {
+    out,
+    json,
+    minutes: report.durationMs / 60_000,
+    sets: report.sets.map((s) => ({ name: s.name, ...s.holdoutStats })),
+  };
 }

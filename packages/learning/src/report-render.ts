@@ -15,18 +15,23 @@ export const REPORT_TARGETS = [
 export function targetLines(report: HonestReport): string[] {
   return REPORT_TARGETS.map((target) => {
     const set = report.sets.find((s) => s.name === target.set);
-    if (set === undefined) return `| ${target.set} | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | not run | — |`;
+    if (set === undefined)
+      return `| ${target.set} | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | not run | — |`;
     const f1 = set.holdoutStats.f1.mean;
     const ba = set.holdoutStats.balancedAccuracy.mean;
     const met = f1 >= target.f1 && ba >= target.balancedAccuracy;
-    const missing = [f1 < target.f1 ? `F1 short by ${num(target.f1 - f1)}` : '', ba < target.balancedAccuracy ? `BA short by ${num(target.balancedAccuracy - ba)}` : ''].filter(Boolean);
+    const missing = [
+      f1 < target.f1 ? `F1 short by ${num(target.f1 - f1)}` : '',
+      ba < target.balancedAccuracy ? `BA short by ${num(target.balancedAccuracy - ba)}` : '',
+    ].filter(Boolean);
     return `| ${target.set} (${target.why}) | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | F1 ${pm(set.holdoutStats.f1)}, BA ${pm(set.holdoutStats.balancedAccuracy)} | ${met ? 'met' : `**NOT met** (${missing.join(', ')})`} |`;
   });
 }
 
 function familiesChosen(summaries: readonly EvaluationSummary[]): string {
   const counts = new Map<string, number>();
-  for (const summary of summaries) for (const fold of summary.folds) counts.set(fold.family, (counts.get(fold.family) ?? 0) + 1);
+  for (const summary of summaries)
+    for (const fold of summary.folds) counts.set(fold.family, (counts.get(fold.family) ?? 0) + 1);
   return [...counts].map(([family, n]) => `${family} ×${n}`).join(', ');
 }
 
@@ -35,12 +40,18 @@ function holdoutTable(sets: readonly FeatureSetResult[]): string {
     const st = s.holdoutStats;
     return `| ${s.name} (${s.featureCount}) | ${pm(st.f1)} | ${pm(st.balancedAccuracy)} | ${pm(st.mcc)} | ${pm(st.rocAuc)} | ${pm(st.prAuc)} | ${pct(st.accuracy.mean)} vs ${pct(s.holdoutMajorityAccuracy)} | ${familiesChosen(s.holdouts)} |`;
   });
-  return ['| Feature set (features) | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Accuracy vs majority | Family chosen per hold-out |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| Feature set (features) | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Accuracy vs majority | Family chosen per hold-out |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function pooledTable(sets: readonly FeatureSetResult[], lpo: EvaluationSummary | undefined): string {
   const row = (name: string, cv: EvaluationSummary | undefined) =>
-    cv === undefined ? `| ${name} | not run | | | | | |` : `| ${name} | ${num(cv.pooled.f1)} | ${num(cv.pooled.balancedAccuracy)} | ${num(cv.pooled.mcc)} | ${num(cv.pooled.rocAuc)} | ${num(cv.pooled.prAuc)} | ${familiesChosen([cv])} |`;
+    cv === undefined
+      ? `| ${name} | not run | | | | | |`
+      : `| ${name} | ${num(cv.pooled.f1)} | ${num(cv.pooled.balancedAccuracy)} | ${num(cv.pooled.mcc)} | ${num(cv.pooled.rocAuc)} | ${num(cv.pooled.prAuc)} | ${familiesChosen([cv])} |`;
   return [
     '| Evaluation | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Family chosen per fold |',
     '|---|---|---|---|---|---|---|',
@@ -54,7 +65,9 @@ function perProjectTable(sets: readonly FeatureSetResult[]): string {
   if (projects.length === 0) return 'No groups: per-project figures need a group column.';
   const header = `| Project | tests | flaky | ${sets.map((s) => `F1 ${s.name}`).join(' | ')} |`;
   const rows = projects.map((project) => {
-    const first = sets.find((s) => s.crossValidation?.byGroup?.[project] !== undefined)!.crossValidation!.byGroup![project];
+    const first = sets.find((s) => s.crossValidation?.byGroup?.[project] !== undefined)!.crossValidation!.byGroup![
+      project
+    ];
     const cells = sets.map((s) => num(s.crossValidation?.byGroup?.[project]?.f1 ?? Number.NaN));
     return `| ${project} | ${first.rows} | ${first.positives} | ${cells.join(' | ')} |`;
   });

@@ -101,7 +101,13 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 /** Answer of `FlakinessModel.predict`. A fallback answer is marked and carries no probability. */
 export type Prediction =
   | { readonly flaky: boolean; readonly probability: number; readonly fallback: false }
-  | { readonly flaky: boolean; readonly probability: null; readonly fallback: true; readonly reason: 'deadline' | 'error'; readonly error: string };
+  | {
+      readonly flaky: boolean;
+      readonly probability: null;
+      readonly fallback: true;
+      readonly reason: 'deadline' | 'error';
+      readonly error: string;
+    };
 
 /** Payload of the 'prediction' event. */
 export interface PredictionEvent {

@@ -13,7 +13,11 @@ describe('selectBackend', () => {
   });
 
   it('asked for tfjs-node that is not installed, rejects with ERR_BACKEND_UNAVAILABLE (no silent fallback); cpu on request', async () => {
-    await expect(selectBackend('tensorflow')).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE', backend: 'tensorflow', message: expect.stringContaining('@tensorflow/tfjs-node') });
+    await expect(selectBackend('tensorflow')).rejects.toMatchObject({
+      code: 'ERR_BACKEND_UNAVAILABLE',
+      backend: 'tensorflow',
+      message: expect.stringContaining('@tensorflow/tfjs-node'),
+    });
     expect(await selectBackend('cpu')).toBe('cpu');
     expect(await selectBackend('wasm')).toBe('wasm');
   });

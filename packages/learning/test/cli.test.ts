@@ -20,50 +20,167 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 describe('agentlink-learn', () => {
   it('train saves a model and prints hold-out metrics beside the baseline; predict and evaluate use it', async () => {
     const modelDir = path.join(dir, 'model');
-    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--seed', '3', '--out', modelDir, ...fast);
+    const train = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--seed',
+      '3',
+      '--out',
+      modelDir,
+      ...fast,
+    );
     expect(train.code).toBe(0);
     const summary = JSON.parse(train.out);
-    expect(summary).toMatchObject({ backend: expect.any(String), savedTo: modelDir, test: { f1: expect.any(Number) }, majorityBaseline: { f1: 0 } });
+    expect(summary).toMatchObject({
+      backend: expect.any(String),
+      savedTo: modelDir,
+      test: { f1: expect.any(Number) },
+      majorityBaseline: { f1: 0 },
+    });
     expect(existsSync(path.join(modelDir, 'model.json'))).toBe(true);
 
     const unlabelled = path.join(dir, 'unlabelled.csv');
     writeFileSync(unlabelled, 'noise,c,b,a,extra\n0.5,1,50,2,x\n0.1,0,1,0.1,y\n');
-    const predicted = await cli('predict', '--model', modelDir, '--data', unlabelled, '--out', path.join(dir, 'p.json'));
+    const predicted = await cli(
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      unlabelled,
+      '--out',
+      path.join(dir, 'p.json'),
+    );
     expect(predicted.code).toBe(0);
     const answers = JSON.parse(predicted.out);
     expect(answers).toHaveLength(2);
     expect(answers[0]).toMatchObject({ row: 2, fallback: false, probability: expect.any(Number) });
     expect(JSON.parse(readFileSync(path.join(dir, 'p.json'), 'utf8'))).toEqual(answers);
 
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id,group');
+    const evaluated = await cli(
+      'evaluate',
+      '--model',
+      modelDir,
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+    );
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
   });
 
   it('--categorical one-hot encodes a column; predict and evaluate derive the indicators from that column', async () => {
     const modelDir = path.join(dir, 'categorical-model');
-    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group', '--threshold-min-balanced-accuracy', '0.8', '--out', modelDir, ...fast);
+    const train = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--categorical',
+      'group',
+      '--threshold-min-balanced-accuracy',
+      '0.8',
+      '--out',
+      modelDir,
+      ...fast,
+    );
     expect(train.code).toBe(0);
     const saved = JSON.parse(readFileSync(path.join(modelDir, 'flakiness-model.json'), 'utf8'));
     expect(saved.training.options.thresholdMinBalancedAccuracy).toBe(0.8);
-    expect(saved.featureNames).toEqual(['a', 'b', 'c', 'noise', 'group=g0', 'group=g1', 'group=g2', 'group=g3', 'group=g4']);
+    expect(saved.featureNames).toEqual([
+      'a',
+      'b',
+      'c',
+      'noise',
+      'group=g0',
+      'group=g1',
+      'group=g2',
+      'group=g3',
+      'group=g4',
+    ]);
     const unlabelled = path.join(dir, 'unlabelled-group.csv');
     writeFileSync(unlabelled, 'group,noise,c,b,a\ng1,0.5,1,50,2\nnew-group,0.1,0,1,0.1\n');
     const answers = JSON.parse((await cli('predict', '--model', modelDir, '--data', unlabelled)).out);
     expect(answers.map((a: { fallback: boolean }) => a.fallback)).toEqual([false, false]);
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group');
+    const evaluated = await cli(
+      'evaluate',
+      '--model',
+      modelDir,
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--categorical',
+      'group',
+    );
     expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
   });
 
   it('train with --test-fraction 0 trains on every row', async () => {
-    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--test-fraction', '0', '--out', path.join(dir, 'all'), ...fast);
+    const result = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+      '--test-fraction',
+      '0',
+      '--out',
+      path.join(dir, 'all'),
+      ...fast,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out).test).toBeUndefined();
   });
 
   it('evaluate runs hold-out, cross-validation and leave-projects-out on any CSV and writes JSON', async () => {
     const out = path.join(dir, 'eval.json');
-    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '3', '--group-folds', '2', '--floor-balanced-accuracy', '0.8', '--ensemble', '2', '--dropout', '0.2', '--learning-rate', '0.01', '--batch-size', '16', '--out', out, ...fast);
+    const result = await cli(
+      'evaluate',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--mode',
+      'all',
+      '--folds',
+      '3',
+      '--group-folds',
+      '2',
+      '--floor-balanced-accuracy',
+      '0.8',
+      '--ensemble',
+      '2',
+      '--dropout',
+      '0.2',
+      '--learning-rate',
+      '0.01',
+      '--batch-size',
+      '16',
+      '--out',
+      out,
+      ...fast,
+    );
     expect(result.code).toBe(0);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(Object.keys(written)).toEqual(['holdout', 'crossValidation', 'leaveProjectsOut']);
@@ -75,17 +192,66 @@ describe('agentlink-learn', () => {
 
   it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
     const modelDir = path.join(dir, 'auto-model');
-    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--family', 'auto', '--inner-folds', '2', '--out', modelDir, '--epochs', '5', '--patience', '2', '--hidden', '4');
+    const result = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--family',
+      'auto',
+      '--inner-folds',
+      '2',
+      '--out',
+      modelDir,
+      '--epochs',
+      '5',
+      '--patience',
+      '2',
+      '--hidden',
+      '4',
+    );
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.out);
     expect(summary.split).toBe('grouped');
-    expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual(['gbdt', 'gbdt', 'network', 'ensemble']);
+    expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual([
+      'gbdt',
+      'gbdt',
+      'network',
+      'ensemble',
+    ]);
     expect(summary.family).toBe(summary.selection.chosen.family);
     expect(result.err).toContain('selection: network inner fold 2/2');
   }, 120_000);
 
   it('evaluate --group holds out whole groups in hold-out and CV; --objective picks the threshold rule', async () => {
-    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '2', '--group-folds', '2', '--family', 'gbdt', '--objective', 'precision@recall', '--min-recall', '0.9');
+    const result = await cli(
+      'evaluate',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--mode',
+      'all',
+      '--folds',
+      '2',
+      '--group-folds',
+      '2',
+      '--family',
+      'gbdt',
+      '--objective',
+      'precision@recall',
+      '--min-recall',
+      '0.9',
+    );
     expect(result.code).toBe(0);
     const written = JSON.parse(result.out);
     expect(written.holdout.kind).toBe('grouped-holdout');
@@ -95,18 +261,58 @@ describe('agentlink-learn', () => {
   }, 120_000);
 
   it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
-    const warned = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'gbdt', '--folds', '3', '--epochs', '4');
+    const warned = await cli(
+      'evaluate',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+      '--family',
+      'gbdt',
+      '--folds',
+      '3',
+      '--epochs',
+      '4',
+    );
     expect(warned.code).toBe(0);
     expect(warned.err).toContain('--folds has no effect with --mode holdout');
     expect(warned.err).toContain('--epochs has no effect with --family gbdt');
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv')).err).toContain('would train on the future');
-    expect((await cli('train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir)).err).toContain('--min-recall needs --objective precision@recall');
+    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv')).err).toContain(
+      'would train on the future',
+    );
+    expect((await cli('train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir)).err).toContain(
+      '--min-recall needs --objective precision@recall',
+    );
     expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err).toContain('--objective must be');
+    expect(
+      (await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err,
+    ).toContain('--objective must be');
   });
 
   it('shows training progress: a line every --progress-every epochs without a terminal, one rewritten line on a terminal', async () => {
-    const argv = ['train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'network', '--epochs', '4', '--patience', '10', '--hidden', '4', '--test-fraction', '0', '--out', path.join(dir, 'progress')];
+    const argv = [
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+      '--family',
+      'network',
+      '--epochs',
+      '4',
+      '--patience',
+      '10',
+      '--hidden',
+      '4',
+      '--test-fraction',
+      '0',
+      '--out',
+      path.join(dir, 'progress'),
+    ];
     let err = '';
     expect(await runCli([...argv, '--progress-every', '2'], { out: () => undefined, err: (t) => (err += t) })).toBe(0);
     expect(err.match(/^epoch \d+: loss/gm)).toEqual(['epoch 2: loss', 'epoch 4: loss']);
@@ -123,8 +329,14 @@ describe('agentlink-learn', () => {
     const out = path.join(dir, 'joined.csv');
     const result = await cli('join', '--data', data, '--results', results, '--out', out);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toMatchObject({ matched: 1, unmatched: [{ line: 3, test: 'org.b.bar.lost' }], groups: { 'proj-a': 1, unknown: 1 } });
-    expect(readFileSync(out, 'utf8')).toBe('test_name,flakyStatus,x,project\norg.a.footest.testone,1,3,proj-a\norg.b.bar.lost,0,4,unknown\n');
+    expect(JSON.parse(result.out)).toMatchObject({
+      matched: 1,
+      unmatched: [{ line: 3, test: 'org.b.bar.lost' }],
+      groups: { 'proj-a': 1, unknown: 1 },
+    });
+    expect(readFileSync(out, 'utf8')).toBe(
+      'test_name,flakyStatus,x,project\norg.a.footest.testone,1,3,proj-a\norg.b.bar.lost,0,4,unknown\n',
+    );
   });
 
   it('usage errors exit 2 with the usage text; data errors exit 1 with their code', async () => {
@@ -132,11 +344,17 @@ describe('agentlink-learn', () => {
     expect((await cli('fly')).err).toContain('unknown command');
     expect((await cli('train', '--data', csv)).err).toContain('--label is required');
     expect((await cli('train', '--data', csv, '--label', 'label')).err).toContain('--out is required');
-    expect((await cli('train', '--label', 'label', '--out', dir, '--seed', 'x')).err).toContain('--seed must be an integer');
+    expect((await cli('train', '--label', 'label', '--out', dir, '--seed', 'x')).err).toContain(
+      '--seed must be an integer',
+    );
     expect((await cli('train', '--label', 'label', '--out', dir, '--test-fraction', '2')).code).toBe(2);
     expect((await cli('train', '--bogus')).code).toBe(2);
-    expect((await cli('evaluate', '--label', 'l', '--floor-balanced-accuracy', '3')).err).toContain('--floor-balanced-accuracy');
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x')).code).toBe(2);
+    expect((await cli('evaluate', '--label', 'l', '--floor-balanced-accuracy', '3')).err).toContain(
+      '--floor-balanced-accuracy',
+    );
+    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x')).code).toBe(
+      2,
+    );
     const missing = await cli('train', '--data', csv, '--label', 'nope', '--out', dir);
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('ERR_MISSING_COLUMN') });
     const bad = path.join(dir, 'bad.csv');

@@ -22,7 +22,11 @@ export function writeCsv(dir: string, name: string, lines: readonly string[]): s
  * `positiveShare` of rows), three informative features and one pure-noise feature, rows
  * spread over `groups` groups.
  */
-export function syntheticDataset(rows: number, seed: number, options: { positiveShare?: number; groups?: number } = {}): Dataset {
+export function syntheticDataset(
+  rows: number,
+  seed: number,
+  options: { positiveShare?: number; groups?: number } = {},
+): Dataset {
   const random = mulberry32(seed);
   const features: number[][] = [];
   const scores: number[] = [];
@@ -48,6 +52,8 @@ export function syntheticDataset(rows: number, seed: number, options: { positive
 /** The same data set as CSV text (with an id column to drop and a group column). */
 export function datasetToCsv(dataset: Dataset): string {
   const lines = [['id', ...dataset.featureNames, 'label', 'group'].join(',')];
-  dataset.features.forEach((row, i) => lines.push([`t${i}`, ...row, dataset.labels[i], dataset.groups?.[i] ?? 'g'].join(',')));
+  dataset.features.forEach((row, i) =>
+    lines.push([`t${i}`, ...row, dataset.labels[i], dataset.groups?.[i] ?? 'g'].join(',')),
+  );
   return `${lines.join('\n')}\n`;
 }
