@@ -25,7 +25,8 @@ async function tryTensorflow(required: boolean): Promise<boolean> {
     if (required)
       throw new BackendUnavailableError(
         'tensorflow',
-        `install @tensorflow/tfjs-node (an optional peer dependency) or use --backend auto|wasm|cpu (${(error as Error).message})`,
+        'install @tensorflow/tfjs-node (an optional peer dependency) or use --backend auto|wasm|cpu' +
+          ` (${(error as Error).message})`,
         error,
       );
     return false;

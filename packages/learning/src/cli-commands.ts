@@ -225,6 +225,8 @@ export async function historyCommand(options: CommandOptions): Promise<unknown> 
     failed,
     tests: new Set(verdicts.map((v) => v.test)).size,
     runs: new Set(verdicts.map((v) => v.run)).size,
-    next: `agentlink-learn evaluate --data ${out} --label failed --drop test --group run --order time --objective accuracy`,
+    next:
+      `agentlink-learn evaluate --data ${out} --label failed --drop test --group run --order time` +
+      ' --objective accuracy',
   };
 }

@@ -8,66 +8,15 @@ import {
   trainCommand,
   type CommandOptions,
 } from './cli-commands';
+import { USAGE } from './cli-usage';
 import { reportCommand } from './report-command';
 import { ineffectiveOptions, parseObjective } from './cli-checks';
 import { flakeFlaggerFile } from './flakeflagger-files';
 import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
-import { DEFAULT_TRAINING_OPTIONS as D } from './training-options';
 import type { WarningCode } from './types';
 import type { VerdictColumns } from './verdict-csv';
 
-export const USAGE = `Usage: agentlink-learn <command> [options]
-
-Commands:
-  train      --data <csv> --label <col> --out <dir>   train, hold out a test part, save the model
-  evaluate   --data <csv> --label <col> [--mode holdout|cv|lpo|all] [--model <dir>]
-  predict    --model <dir> --data <csv> [--out <json>] one answer per row
-  report     [--data <csv>] --out <md> [--from <json>]  FlakeFlagger report: 3 feature sets x (5 unseen-seed
-                                                     hold-outs + pooled 10-fold CV) + leave-projects-out
-                                                     (default data: the FlakeFlagger copy this package ships)
-                                                     (--from re-renders a saved JSON report without training)
-  join       --data <csv> --results <csv> --out <csv>  append a project column from test_results.csv
-  history    --data <csv> --test <col> --run <col> --time <col> --outcome <col> [--duration <col>] --out <csv>
-             CI verdict log -> one row per verdict with history features from earlier runs only
-
-Options:
-  --label <col>           0/1 label column (report default: flakyStatus)
-  --drop <a,b>            columns to ignore
-  --group <col>           grouping column: hold-out, CV, validation and inner folds keep whole groups
-  --categorical <a,b>     columns one-hot encoded as features (may be the group column; dropped for leave-projects-out)
-  --history-key <col>     text column whose key groups rows into a shared test history (e.g. test_name):
-                          adds the flake rate and counts of a row's training siblings as features
-  --history-key-strip <n> drop the last n separator-delimited segments of the value first
-                          (test_name with 1 = the test class; default 0)
-  --history-key-separator <s>  segment separator (default .)
-  --history-folds <n>     out-of-fold parts for the training rows' own history (default ${D.historyFolds})
-  --history-smoothing <m> prior weight of the smoothed flake rate (default ${D.historySmoothing})
-  --seed <n>              seed of splits, shuffles and weight initialisation (default ${D.seed})
-  --out <path>            output directory (train) or file
-  --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
-  --folds <n>             cross-validation folds (default 10)
-  --group-folds <n>       leave-projects-out folds of whole groups (default 5)
-  --epochs <n>            epoch limit (default ${D.maxEpochs})     --patience <n>  (default ${D.patience})
-  --hidden <a,b,c>        hidden layer units (default ${D.hiddenUnits.join(',')})
-  --ensemble <n>          networks averaged into one model (default ${D.ensembleSize})   --dropout <r> (default ${D.dropout})
-  --learning-rate <r>     Adam learning rate (default ${D.learningRate})   --batch-size <n> (default ${D.batchSize})
-  --class-weighting <w>   balanced | sqrt | none (default ${D.classWeighting})
-  --family <f>            auto | network | gbdt | ensemble (default auto: chosen by nested CV inside the
-                          training rows among the TF.js network, boosted trees and their average)
-  --inner-folds <n>       inner folds of --family auto (default 3)
-  --objective <o>         what the threshold (and --family auto) maximises on training-side data:
-                          f1 | balanced-accuracy | accuracy | precision@recall | mcc (default f1)
-  --min-recall <r>        recall precision@recall must keep (default 0.8)
-  --order <col>           numeric or date column: time-ordered split (train on the past, test on the
-                          future; the validation part is the latest training rows)
-  --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default ${D.thresholdMinBalancedAccuracy})
-  --floor-balanced-accuracy <f>  evaluate: also score the threshold reaching this balanced accuracy on validation
-  --holdout-seeds <a,b>   report: seeds of the hold-outs (default 1001,1002,1003,1004,1005)
-  --progress-every <n>    without a terminal, a training progress line every n epochs/rounds (default 10)
-  --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
-  --backend <b>           auto | tensorflow | wasm | cpu (default auto)
-  --help, -h              this text
-`;
+export { USAGE } from './cli-usage';
 
 /** The FlakeFlagger data set with its project column, as shipped in the package (gzip) or the repository. */
 export const DEFAULT_REPORT_DATA = flakeFlaggerFile('flakeflagger-with-project.csv');
@@ -277,7 +226,10 @@ const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = 
   history: historyCommand,
 };
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
+/**
+ * Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage).
+ * Output: JSON on stdout, progress on stderr.
+ */
 export async function runCli(
   argv: readonly string[],
   io: { out: (text: string) => void; err: (text: string) => void; isTTY?: boolean },

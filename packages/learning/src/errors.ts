@@ -49,7 +49,8 @@ export class MissingColumnError extends DatasetError {
   ) {
     super(
       'ERR_MISSING_COLUMN',
-      `column "${column}" is not in the CSV header (${available.join(', ')}); check --label/--drop/--group or the schema`,
+      `column "${column}" is not in the CSV header (${available.join(', ')});` +
+        ' check --label/--drop/--group or the schema',
       [1],
     );
   }
@@ -78,7 +79,8 @@ export class FeatureTypeError extends DatasetError {
   ) {
     super(
       'ERR_FEATURE_TYPE',
-      `non-numeric feature values in column(s) ${columns.join(', ')} at rows ${listRows(rows)}; every feature must be a number (use --drop to ignore text columns)`,
+      `non-numeric feature values in column(s) ${columns.join(', ')} at rows ${listRows(rows)};` +
+        ' every feature must be a number (use --drop to ignore text columns)',
       rows,
     );
   }
@@ -92,7 +94,8 @@ export class NonFiniteFeatureError extends DatasetError {
   ) {
     super(
       'ERR_NON_FINITE_FEATURE',
-      `NaN or infinite feature values in column(s) ${columns.join(', ')} at rows ${listRows(rows)}; impute or remove them before training`,
+      `NaN or infinite feature values in column(s) ${columns.join(', ')} at rows ${listRows(rows)};` +
+        ' impute or remove them before training',
       rows,
     );
   }
@@ -117,7 +120,8 @@ export class DuplicateRowsError extends DatasetError {
   constructor(rows: readonly number[]) {
     super(
       'ERR_DUPLICATE_ROWS',
-      `${rows.length} row(s) exactly duplicate an earlier row: ${listRows(rows)}; deduplicate, or accept them as a warning`,
+      `${rows.length} row(s) exactly duplicate an earlier row: ${listRows(rows)};` +
+        ' deduplicate, or accept them as a warning',
       rows,
     );
   }
@@ -128,7 +132,8 @@ export class ConflictingLabelsError extends DatasetError {
   constructor(rows: readonly number[]) {
     super(
       'ERR_CONFLICTING_LABELS',
-      `${rows.length} row(s) share identical features with a row of the other label: ${listRows(rows)}; no model can separate them`,
+      `${rows.length} row(s) share identical features with a row of the other label: ${listRows(rows)};` +
+        ' no model can separate them',
       rows,
     );
   }
@@ -144,7 +149,9 @@ export class ClassImbalanceError extends DatasetError {
     const fraction = positives + negatives === 0 ? 0 : Math.min(positives, negatives) / (positives + negatives);
     super(
       'ERR_CLASS_IMBALANCE',
-      `minority class is ${(fraction * 100).toFixed(2)} % of rows (${positives} positive, ${negatives} negative), below ${(minFraction * 100).toFixed(2)} %; use class weighting and judge by F1/balanced accuracy, not accuracy`,
+      `minority class is ${(fraction * 100).toFixed(2)} % of rows (${positives} positive, ${negatives} negative),` +
+        ` below ${(minFraction * 100).toFixed(2)} %;` +
+        ' use class weighting and judge by F1/balanced accuracy, not accuracy',
       [],
     );
   }
@@ -167,7 +174,8 @@ export class TrainingDivergedError extends AgentlinkError {
     super(
       'ERR_TRAINING_DIVERGED',
       reason === 'non-finite'
-        ? `training loss became ${loss} at epoch ${epoch}; check the inputs for NaN/Infinity and lower the learning rate`
+        ? `training loss became ${loss} at epoch ${epoch};` +
+            ' check the inputs for NaN/Infinity and lower the learning rate'
         : `training loss diverged to ${loss} at epoch ${epoch}; lower the learning rate`,
       { retryable: false },
     );

@@ -1,40 +1,26 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion } from './metrics';
-import type { FamilyChoice, ModelFamily } from './model-family';
-import { selectAndTrain, type SelectionOptions, type SelectionRecord } from './select-model';
+import type {
+  EvaluationOptions,
+  EvaluationSummary,
+  FoldResult,
+  GroupMetrics,
+  SummaryMetric,
+} from './evaluation-types';
+import { selectAndTrain, type SelectionRecord } from './select-model';
 import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
-import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
-import type { BackendName, ClassificationMetrics, ConfusionMatrix, Dataset, Label } from './types';
+import { trainFlakinessModel, type TrainedModel } from './train-model';
+import type { BackendName, ClassificationMetrics, Dataset, Label } from './types';
 
-/** Result of one train/test partition. */
-export interface FoldResult {
-  readonly fold: number;
-  readonly trainRows: number;
-  readonly testRows: number;
-  readonly testPositives: number;
-  /** Groups (projects) in the test part, for grouped evaluations. */
-  readonly testGroups?: readonly string[];
-  readonly threshold: number;
-  /** Family that predicted (chosen by nested CV inside the training rows when the family was 'auto'). */
-  readonly family: ModelFamily;
-  /** The inner-fold scores of every candidate, when the family was chosen by nested CV. */
-  readonly selection?: SelectionRecord;
-  readonly bestEpoch: number;
-  readonly epochsRun: number;
-  readonly stopReason: string;
-  readonly plateauEpoch: number | null;
-  readonly test: ClassificationMetrics;
-  readonly baseline: ClassificationMetrics;
-  /** "Repeat the last outcome" (the `verdict:lastFailed` feature; no history = the training majority), when the data has it. */
-  readonly lastOutcomeBaseline?: ClassificationMetrics;
-  readonly trainingMs: number;
-  /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
-  readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
-}
+export type {
+  EvaluationOptions,
+  EvaluationSummary,
+  FoldResult,
+  GroupMetrics,
+  SummaryMetric,
+} from './evaluation-types';
 
-export type SummaryMetric =
-  'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc' | 'prAuc';
 const SUMMARY_METRICS: readonly SummaryMetric[] = [
   'accuracy',
   'balancedAccuracy',
@@ -45,34 +31,6 @@ const SUMMARY_METRICS: readonly SummaryMetric[] = [
   'rocAuc',
   'prAuc',
 ];
-
-export interface EvaluationSummary {
-  readonly kind:
-    'holdout' | 'grouped-holdout' | 'time-ordered-holdout' | 'stratified-kfold' | 'group-kfold' | 'leave-projects-out';
-  readonly backend: BackendName;
-  readonly seed: number;
-  readonly folds: readonly FoldResult[];
-  /** Metrics over all test rows of all folds together (each row judged at its own fold's threshold). */
-  readonly pooled: ClassificationMetrics;
-  readonly pooledBaseline: ClassificationMetrics;
-  /** Pooled metrics per group (e.g. project), when the data set has groups. */
-  readonly byGroup?: Readonly<Record<string, GroupMetrics>>;
-  /** Pooled metrics at the floored thresholds (when `floorBalancedAccuracy` was given). */
-  readonly pooledFloored?: ClassificationMetrics;
-  /** Mean and (sample) standard deviation over folds; NaN-valued folds are skipped. */
-  readonly mean: Readonly<Record<SummaryMetric, number>>;
-  readonly std: Readonly<Record<SummaryMetric, number>>;
-  readonly durationMs: number;
-}
-
-/** Pooled test metrics of one group. */
-export interface GroupMetrics {
-  readonly rows: number;
-  readonly positives: number;
-  readonly f1: number;
-  readonly balancedAccuracy: number;
-  readonly confusion: ConfusionMatrix;
-}
 
 /** Feature holding the last outcome of a test's history (see `VERDICT_FEATURES`). */
 export const LAST_OUTCOME_FEATURE = 'verdict:lastFailed';
@@ -123,21 +81,6 @@ function metricsByGroup(
   );
 }
 
-export interface EvaluationOptions
-  extends
-    Omit<TrainModelOptions, 'indexes' | 'family'>,
-    Pick<SelectionOptions, 'families' | 'innerFolds' | 'gbdtGrid' | 'onInnerFold'> {
-  /** Family per fold: a fixed one, or 'auto' = chosen by nested CV inside each fold's training rows. Default 'network'. */
-  readonly family?: FamilyChoice;
-  /** Called after each fold (progress reporting). */
-  readonly onFold?: (result: FoldResult, total: number) => void;
-  /**
-   * Also report each model at a second operating point: the best-F1 threshold among those reaching
-   * this balanced accuracy on the validation part (never the test part). Default: none.
-   */
-  readonly floorBalancedAccuracy?: number;
-}
-
 function meanAndStd(values: readonly number[]): [number, number] {
   const finite = values.filter(Number.isFinite);
   if (finite.length === 0) return [Number.NaN, Number.NaN];
@@ -152,7 +95,8 @@ function pooledMetrics(
   predicted: readonly Label[],
   scores: readonly number[],
 ): ClassificationMetrics {
-  // evaluatePredictions at threshold 0.5 on the 0/1 predictions gives the confusion metrics; the AUCs come from the scores.
+  // evaluatePredictions at threshold 0.5 on the 0/1 predictions gives the confusion metrics;
+  // the AUCs come from the scores.
   const hard = evaluatePredictions(labels, predicted, 0.5);
   const ranked = evaluatePredictions(labels, scores, 0.5);
   return { ...hard, rocAuc: ranked.rocAuc, prAuc: ranked.prAuc };
@@ -257,7 +201,10 @@ function requireGroups(dataset: Dataset): readonly string[] {
   return dataset.groups;
 }
 
-/** Seeded stratified hold-out (default 80/20), by whole groups when `grouped` is set, or by time when the data set has an order. */
+/**
+ * Seeded stratified hold-out (default 80/20), by whole groups when `grouped` is set,
+ * or by time when the data set has an order.
+ */
 export function holdoutEvaluation(
   dataset: Dataset,
   options: EvaluationOptions & { testFraction?: number; grouped?: boolean } = {},
@@ -281,7 +228,8 @@ export function crossValidation(
   const seed = options.seed ?? 42;
   if (dataset.order !== undefined)
     throw new InvalidOptionsError(
-      'a time-ordered data set is judged by a time-ordered hold-out; k-fold cross-validation would train on the future',
+      'a time-ordered data set is judged by a time-ordered hold-out; ' +
+        'k-fold cross-validation would train on the future',
     );
   // Grouped: whole groups (e.g. CI cycles or projects) per fold, so no group is on both sides.
   if (options.grouped)

@@ -1,6 +1,9 @@
 import { FeatureMismatchError } from './errors';
 
-/** How one column is transformed: standardised number, 0/1 indicator of a category, or an indicator never set in training (always 0). */
+/**
+ * How one column is transformed: standardised number, 0/1 indicator of a category, or an indicator never set in
+ * training (always 0).
+ */
 export type ColumnKind = 'numeric' | 'indicator' | 'unseen-indicator';
 
 /** Serialisable parameters of a fitted FeatureScaler. */
@@ -25,7 +28,10 @@ const signedLog1p = (x: number): number => Math.sign(x) * Math.log1p(Math.abs(x)
 export class FeatureScaler {
   private constructor(readonly parameters: ScalerParameters) {}
 
-  /** Learns the transform from training rows. Binary (0/1) features are left unlogged; `indicators` names one-hot columns. */
+  /**
+   * Learns the transform from training rows. Binary (0/1) features are left unlogged; `indicators` names one-hot
+   * columns.
+   */
   static fit(
     featureNames: readonly string[],
     rows: readonly (readonly number[])[],
@@ -47,7 +53,8 @@ export class FeatureScaler {
     for (const row of rows) for (const j of numeric) mean[j] += transformOne(row[j], j) / rows.length;
     for (const row of rows)
       for (const j of numeric) variance[j] += (transformOne(row[j], j) - mean[j]) ** 2 / rows.length;
-    // A constant feature (and every indicator) keeps std 1 so it maps to itself minus the mean instead of dividing by zero.
+    // A constant feature (and every indicator) keeps std 1 so it maps to itself minus the mean instead of dividing by
+    // zero.
     const std = variance.map((v, j) => (kind[j] === 'numeric' && v > 1e-12 ? Math.sqrt(v) : 1));
     return new FeatureScaler({
       featureNames: [...featureNames],

@@ -42,7 +42,8 @@ export type FeatureInput = readonly number[] | Readonly<Record<string, number>>;
 /**
  * A trained flaky-test classifier: a dense network (on scaled features), boosted trees (on raw
  * features) or the average of both, with the test-history table and the decision threshold.
- * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision, recall }.
+ * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision,
+ * recall }.
  */
 export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   readonly deadlineMs: number;
@@ -82,7 +83,8 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     this.trees = usesTrees(family) ? GradientBoostedTrees.parse(metadata.gbdt, 'metadata.gbdt') : undefined;
     if (this.trees !== undefined && this.trees.parameters.featureCount !== expectedWidth) {
       throw new FeatureMismatchError(
-        `the trees take ${this.trees.parameters.featureCount} features, the features and history give ${expectedWidth}`,
+        `the trees take ${this.trees.parameters.featureCount} features,` +
+          ` the features and history give ${expectedWidth}`,
       );
     }
   }
@@ -171,7 +173,9 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
       : blend(fromNetwork(), fromTrees, this.metadata.networkWeight ?? 0.5);
   }
 
-  /** Probability of one full input row (features + history); the network part is awaited, the trees are synchronous. */
+  /**
+   * Probability of one full input row (features + history); the network part is awaited, the trees are synchronous.
+   */
   private async probabilityOf(input: number[]): Promise<number> {
     const fromTrees = this.trees?.probability(input);
     if (this.network === undefined) return fromTrees!;

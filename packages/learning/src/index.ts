@@ -24,7 +24,8 @@
  *   label: 'flakyStatus', drop: ['test_name'], historyKey: { column: 'test_name', stripSegments: 1 },
  * });
  * const trained = await trainFlakinessModel(withHistory, { indexes: train, seed: 42 });
- * console.log(await trained.model.predict(withHistory.features[test[0]], { historyValue: withHistory.historyValues![test[0]] }));
+ * const history = { historyValue: withHistory.historyValues![test[0]] };
+ * console.log(await trained.model.predict(withHistory.features[test[0]], history));
  * trained.model.dispose();
  * ```
  */

@@ -7,7 +7,10 @@ import { readDataFile } from './read-data-file';
 const FINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE_NUMBER = /^([+-]?)(inf|infinity|nan)$/i;
 
-/** Reads a cell as a number; NaN/Infinity spellings become NaN/±Infinity (validation rejects them), anything else is undefined. */
+/**
+ * Reads a cell as a number; NaN/Infinity spellings become NaN/±Infinity (validation rejects them), anything else is
+ * undefined.
+ */
 function parseNumber(raw: string): number | undefined {
   const text = raw.trim();
   if (FINITE_NUMBER.test(text)) return Number(text);
@@ -168,7 +171,10 @@ export function featureRowsFromCsv(
   return { rows, rowNumbers: records.map((record) => record.line) };
 }
 
-/** The raw values of one column of CSV text (e.g. the history-key column for prediction); throws MissingColumnError when absent. */
+/**
+ * The raw values of one column of CSV text (e.g. the history-key column for prediction); throws MissingColumnError
+ * when absent.
+ */
 export function columnValuesFromCsv(text: string, column: string): string[] {
   const { header, records } = parseCsv(text);
   const index = columnIndex(header, column);

@@ -30,7 +30,10 @@ export function normaliseTestName(name: string): string {
 
 const quote = (cell: string): string => (/[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
 
-/** Appends a group column to a data set by joining a results file on the normalised test name; reports every row without a match. */
+/**
+ * Appends a group column to a data set by joining a results file on the normalised test name; reports every row
+ * without a match.
+ */
 export function joinGroups(datasetCsv: string, resultsCsv: string, options: JoinGroupsOptions = {}): JoinGroupsResult {
   const dataset = parseCsv(datasetCsv);
   const results = parseCsv(resultsCsv);

@@ -6,8 +6,9 @@ import { renderHonestReport } from './report-render';
 import { flakeFlaggerFeatureSets, runHonestReport, type HonestReport } from './report-run';
 
 /** What the report says about the model in apps/qe-fleet (kept here so the one command writes it). */
-export const QE_FLEET_NOTE = `The analyser of \`apps/qe-fleet\` (\`src/model/learning-predictor.ts\`) trains at start-up on the
-FlakeFlagger tests outside the suite it runs, with the **numeric features only**: a project that
+export const QE_FLEET_NOTE =
+  'The analyser of `apps/qe-fleet` (`src/model/learning-predictor.ts`) trains at start-up on the\n' +
+  `FlakeFlagger tests outside the suite it runs, with the **numeric features only**: a project that
 starts using the fleet has no labelled sibling history and its own project was never in the
 training data, so "+ project" and "+ sibling history" would not be available to it; the
 leave-projects-out row above is the figure that applies to such a project. At this commit it

@@ -19,13 +19,18 @@ import type { BackendName, ClassificationMetrics, Dataset, Label, TrainingHistor
 export interface TrainModelOptions extends TrainingOptions, FlakinessModelOptions {
   /** Rows to train on (the training part of a split); default all rows. Validation is carved out of these. */
   readonly indexes?: readonly number[];
-  /** Carve the validation part by whole groups (needs `dataset.groups`), as a leave-projects-out run should. Default false. */
+  /**
+   * Carve the validation part by whole groups (needs `dataset.groups`), as a leave-projects-out run should. Default
+   * false.
+   */
   readonly groupedValidation?: boolean;
   /** TF.js backend preference. Default 'auto' (tfjs-node, then wasm, then cpu). */
   readonly backend?: BackendPreference;
   /** What to train: the network, boosted trees, or both averaged. Default 'network'. */
   readonly family?: ModelFamily;
-  /** Options of the boosted trees ('gbdt' and 'ensemble'); seed and class weighting default to the training options'. */
+  /**
+   * Options of the boosted trees ('gbdt' and 'ensemble'); seed and class weighting default to the training options'.
+   */
   readonly gbdt?: GbdtOptions;
   /** Share of the network in the ensemble average, in [0, 1]. Default 0.5. */
   readonly networkWeight?: number;

@@ -35,7 +35,8 @@ export function checkConvergence(
 }
 
 /**
- * Trains `network` with Adam on class-weighted log loss (the mean over ensemble members), shuffling with our seeded PRNG.
+ * Trains `network` with Adam on class-weighted log loss (the mean over ensemble members), shuffling with our seeded
+ * PRNG.
  * Stops early when validation loss has not improved by `minDelta` for `patience` epochs and
  * restores the best weights; throws TrainingDivergedError on NaN/Infinity or a diverging loss;
  * records the first training-loss plateau.

@@ -24,7 +24,10 @@ export interface TrainingOptions {
   readonly minDelta?: number;
   /** Class weighting: 'balanced' (negatives/positives), 'sqrt' (its square root) or 'none'. Default 'sqrt'. */
   readonly classWeighting?: ClassWeighting;
-  /** Share of the training rows carved out (stratified, or by group) for early stopping and the threshold. Default 0.2. */
+  /**
+   * Share of the training rows carved out (stratified, or by group) for early stopping and the threshold. Default
+   * 0.2.
+   */
   readonly validationFraction?: number;
   /** What the decision threshold maximises on validation data. Default 'f1'. */
   readonly thresholdObjective?: ThresholdObjective;
@@ -32,15 +35,23 @@ export interface TrainingOptions {
   readonly thresholdMinBalancedAccuracy?: number;
   /** Recall the 'precisionAtRecall' objective must reach on validation. Default 0.8. */
   readonly thresholdMinRecall?: number;
-  /** Training stops with ERR_TRAINING_DIVERGED when an epoch's loss exceeds this multiple of the lowest so far. Default 10. */
+  /**
+   * Training stops with ERR_TRAINING_DIVERGED when an epoch's loss exceeds this multiple of the lowest so far.
+   * Default 10.
+   */
   readonly divergenceFactor?: number;
   /** Epochs over which a relative training-loss change below `plateauTolerance` counts as a plateau. Default 10. */
   readonly plateauWindow?: number;
   /** Relative change that counts as no progress. Default 0.01. */
   readonly plateauTolerance?: number;
-  /** Test-history encoding (when the data set has a history key): out-of-fold parts for the training rows' own values. Default 5. */
+  /**
+   * Test-history encoding (when the data set has a history key): out-of-fold parts for the training rows' own values.
+   * Default 5.
+   */
   readonly historyFolds?: number;
-  /** Test-history encoding: prior weight m of the smoothed flake rate (flaky + m·prior) / (siblings + m). Default 2. */
+  /**
+   * Test-history encoding: prior weight m of the smoothed flake rate (flaky + m·prior) / (siblings + m). Default 2.
+   */
   readonly historySmoothing?: number;
   /** Seed of splits, shuffles, weight initialisation and dropout. Default 42. */
   readonly seed?: number;

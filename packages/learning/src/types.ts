@@ -79,7 +79,10 @@ export interface ConfusionMatrix {
   readonly fn: number;
 }
 
-/** Metrics of the positive (flaky) class; NaN where undefined (e.g. precision with no positive predictions is 0 by convention, see metrics.ts). */
+/**
+ * Metrics of the positive (flaky) class; NaN where undefined (e.g. precision with no positive predictions is 0 by
+ * convention, see metrics.ts).
+ */
 export interface ClassificationMetrics {
   readonly accuracy: number;
   readonly balancedAccuracy: number;
