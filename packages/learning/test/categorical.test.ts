@@ -101,7 +101,10 @@ describe('categorical columns as one-hot features', () => {
     expect(stripped.indicatorFeatures).toBeUndefined();
   });
 
-  it('a model trained with a category learns it, saves it, and treats missing indicators in a keyed input as 0', async () => {
+  const title =
+    'a model trained with a category learns it, saves it,' +
+    ' and treats missing indicators in a keyed input as 0';
+  it(title, async () => {
     // The label is the category alone: only the indicator features carry the signal.
     const lines = ['x,team,flaky'];
     for (let i = 0; i < 240; i++)

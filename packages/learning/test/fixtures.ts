@@ -57,3 +57,19 @@ export function datasetToCsv(dataset: Dataset): string {
   );
   return `${lines.join('\n')}\n`;
 }
+
+/**
+ * Tests named `pkg.Class<k>.m<i>`: in "flaky" classes (every 4th) most tests are flaky, elsewhere
+ * almost none. The numeric feature is noise, so only the class history carries signal.
+ */
+export function classHistoryCsv(classes: number, perClass: number, seed: number): string {
+  const random = mulberry32(seed);
+  const lines = ['name,noise,flaky'];
+  for (let k = 0; k < classes; k++) {
+    for (let i = 0; i < perClass; i++) {
+      const flaky = k % 4 === 0 ? random() < 0.8 : random() < 0.03;
+      lines.push(`pkg.Class${k}.m${i},${random().toFixed(4)},${flaky ? 1 : 0}`);
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -69,7 +69,10 @@ describe('save and load', () => {
 });
 
 describe('predict', () => {
-  it('answers within the deadline with a probability, from arrays or named features, and emits a prediction event', async () => {
+  const title =
+    'answers within the deadline with a probability, from arrays' +
+    ' or named features, and emits a prediction event';
+  it(title, async () => {
     const events: PredictionEvent[] = [];
     model.on('prediction', (event) => events.push(event));
     const answer = await model.predict(data.features[0], { deadlineMs: 60_000 });

@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { selectBackend } from '../src/backend';
-import { runCli } from '../src/cli';
 import { MissingColumnError, ModelFormatError } from '../src/errors';
 import { holdoutEvaluation, leaveProjectsOut, withoutHistory } from '../src/evaluation';
 import { FlakinessModel } from '../src/flakiness-model';
@@ -15,7 +14,7 @@ import { stratifiedSplit } from '../src/split';
 import { trainFlakinessModel } from '../src/train-model';
 import { resolveTrainingOptions } from '../src/training-options';
 import type { Dataset, Label } from '../src/types';
-import { tempDirectory } from './fixtures';
+import { classHistoryCsv, tempDirectory } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
 afterAll(cleanup);
@@ -24,22 +23,6 @@ beforeAll(async () => {
 });
 
 const spec = resolveHistoryKeySpec({ column: 'name', stripSegments: 1 });
-
-/**
- * Tests named `pkg.Class<k>.m<i>`: in "flaky" classes (every 4th) most tests are flaky, elsewhere
- * almost none. The numeric feature is noise, so only the class history carries signal.
- */
-function classHistoryCsv(classes: number, perClass: number, seed: number): string {
-  const random = mulberry32(seed);
-  const lines = ['name,noise,flaky'];
-  for (let k = 0; k < classes; k++) {
-    for (let i = 0; i < perClass; i++) {
-      const flaky = k % 4 === 0 ? random() < 0.8 : random() < 0.03;
-      lines.push(`pkg.Class${k}.m${i},${random().toFixed(4)},${flaky ? 1 : 0}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
 
 describe('history keys', () => {
   it('derives the key by stripping trailing segments; nothing left means no history', () => {
@@ -190,7 +173,10 @@ describe('training with test history', () => {
     await expect(FlakinessModel.load(modelDir)).rejects.toThrow(ModelFormatError); // scaler width no longer matches
   });
 
-  it("hold-out evaluation passes the test rows' history values; leave-projects-out trains without history", async () => {
+  const title =
+    "hold-out evaluation passes the test rows' history values;" +
+    ' leave-projects-out trains without history';
+  it(title, async () => {
     const holdout = await holdoutEvaluation(dataset, { ...fast, testFraction: 0.25 });
     expect(holdout.folds[0].test.rocAuc).toBeGreaterThan(0.85);
     // Each class its own project: held-out projects have no history, so the history cannot help there.
@@ -210,161 +196,5 @@ describe('training with test history', () => {
       0.75,
     );
     model.dispose();
-  });
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
-
-describe('agentlink-learn --history-key', () => {
-  const csv = path.join(dir, 'history.csv');
-  writeFileSync(csv, classHistoryCsv(40, 8, 11));
-  const fast = ['--family', 'network', '--epochs', '10', '--patience', '3', '--hidden', '8'];
-
-  it('validates the history options (usage errors exit 2, a missing column exits 1 with its code)', async () => {
-    expect(
-      (await cli('train', '--data', csv, '--label', 'flaky', '--history-key-strip', '1', '--out', dir)).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-strip',
-          '-1',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-strip',
-          'x',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-separator',
-          '',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-smoothing',
-          'abc',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    const missing = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--drop',
-      'name',
-      '--history-key',
-      'test',
-      '--out',
-      dir,
-    );
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('ERR_MISSING_COLUMN');
-    const folds = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--history-key',
-      'name',
-      '--history-folds',
-      '1',
-      '--out',
-      dir,
-    );
-    expect(folds.code).toBe(1);
-    expect(folds.err).toContain('ERR_INVALID_OPTIONS');
-  });
-
-  it('train saves the table; predict and evaluate read the key column, unseen keys included', async () => {
-    const modelDir = path.join(dir, 'cli-history-model');
-    const train = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--history-key',
-      'name',
-      '--history-key-strip',
-      '1',
-      '--history-smoothing',
-      '1',
-      '--history-folds',
-      '3',
-      '--out',
-      modelDir,
-      ...fast,
-    );
-    expect(train.code).toBe(0);
-    const loaded = await FlakinessModel.load(modelDir);
-    expect(loaded.historyKey).toEqual({ column: 'name', stripSegments: 1, separator: '.' });
-    expect(loaded.metadata.history!.smoothing).toBe(1);
-    loaded.dispose();
-    const unlabelled = path.join(dir, 'history-unlabelled.csv');
-    writeFileSync(unlabelled, 'name,noise\npkg.Class0.new,0.5\nnew.Class.m,0.5\n');
-    const answers = JSON.parse((await cli('predict', '--model', modelDir, '--data', unlabelled)).out);
-    expect(answers.map((a: { fallback: boolean }) => a.fallback)).toEqual([false, false]);
-    const noKey = path.join(dir, 'history-no-key.csv');
-    writeFileSync(noKey, 'noise\n0.5\n');
-    const failed = await cli('predict', '--model', modelDir, '--data', noKey);
-    expect(failed.code).toBe(1);
-    expect(failed.err).toContain('ERR_MISSING_COLUMN');
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'flaky', '--drop', 'name');
-    expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.out).test.rocAuc).toBeGreaterThan(0.5);
   });
 });

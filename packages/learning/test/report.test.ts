@@ -31,7 +31,10 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('agentlink-learn report', () => {
-  it('writes hold-outs (mean ± sd), pooled CV, per-project F1 and leave-projects-out for three feature sets; --from re-renders', async () => {
+  const title =
+    'writes hold-outs (mean ± sd), pooled CV, per-project F1 and leave-projects-out' +
+    ' for three feature sets; --from re-renders';
+  it(title, async () => {
     const data = path.join(temp.dir, 'ff.csv');
     writeFileSync(data, flakeFlaggerLike(400, 2));
     const out = path.join(temp.dir, 'report.md');

@@ -41,7 +41,10 @@ describe('convergence checks', () => {
     expect(() => checkConvergence(3, 0.5, 0.5, 0.4, 10)).not.toThrow();
   });
 
-  it('early stopping fires before the epoch limit on a plateau, restores the best epoch and reports the plateau', async () => {
+  const title =
+    'early stopping fires before the epoch limit on a plateau,' +
+    ' restores the best epoch and reports the plateau';
+  it(title, async () => {
     const flat = syntheticDataset(200, 2);
     // Constant features carry no signal: the loss settles on the class prior and stops improving.
     const plateau: Dataset = { ...flat, features: flat.features.map(() => [1, 1, 1, 1]) };

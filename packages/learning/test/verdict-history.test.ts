@@ -93,7 +93,10 @@ describe('verdict history features', () => {
     );
   });
 
-  it('with --objective accuracy and a time-ordered split, beats the majority and "repeat the last outcome"', async () => {
+  const title =
+    'with --objective accuracy and a time-ordered split,' +
+    ' beats the majority and "repeat the last outcome"';
+  it(title, async () => {
     const csv = verdictFeaturesCsv(syntheticHistory(50, 40, 3));
     const dataset = datasetFromCsv(csv, { label: 'failed', drop: ['test'], group: 'run', order: 'time' });
     const summary = await holdoutEvaluation(dataset, {
