@@ -7,7 +7,7 @@
  *
  * Build first: npx nx run-many -t build -p resilience transport test-harness
  * Run:   npx node --expose-gc --import tsx tools/stress/quic-packet-fuzz.ts [--datagrams 1000000]
- *        [--random 1000000] [--retry on|off] [--seed 1] [--rss-limit-mib 20] [--out <file>.json]
+ *        [--random 1000000] [--retry on|off] [--seed 1] [--warmup 40000] [--rss-limit-mib 20] [--out <file>.json]
  */
 import { parseArgs } from 'node:util';
 import path from 'node:path';
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     random: { type: 'string', default: '1000000' },
     retry: { type: 'string', default: 'on' },
     seed: { type: 'string', default: '1' },
+    warmup: { type: 'string', default: '40000' },
     'rss-limit-mib': { type: 'string', default: '20' },
     out: { type: 'string' },
   },
@@ -42,6 +43,7 @@ for (const [mode, count] of [
     count,
     retry,
     seed: Number(values.seed),
+    warmupRequests: Number(values.warmup),
     onProgress: (sent) =>
       console.log(`${mode}: ${sent} sent, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MiB`),
   });

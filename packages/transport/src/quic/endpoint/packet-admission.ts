@@ -1,5 +1,6 @@
 import { randomConnectionId } from './connection-ids';
-import { CID_LENGTH, MAX_DATAGRAM_BYTES, MIN_INITIAL_BYTES, PacketType, quiche, type QuicheHeader } from './native';
+import { CID_LENGTH, MAX_DATAGRAM_BYTES, MIN_INITIAL_BYTES, PacketType, quiche } from './native';
+import type { PacketHeader } from './packet-header';
 import type { RetryTokens } from './retry-tokens';
 
 /** What a listener does with a datagram whose destination connection id it does not know. */
@@ -17,7 +18,7 @@ const MIN_CLIENT_DCID_BYTES = 8;
  * with Retry on, a first Initial gets a Retry and only a valid token creates a connection.
  * Everything else is dropped without an answer (no amplification, no state).
  */
-export function admitDatagram(header: QuicheHeader, datagramBytes: number, address: string, retry: RetryTokens | undefined): Admission {
+export function admitDatagram(header: PacketHeader, datagramBytes: number, address: string, retry: RetryTokens | undefined): Admission {
   if (header.ty === PacketType.Short || header.ty === PacketType.Retry || header.ty === PacketType.VersionNegotiation) {
     return { kind: 'drop', why: 'no connection for this short-header or server-only packet' };
   }

@@ -1,8 +1,9 @@
 import dgram from 'node:dgram';
 import { isIP } from 'node:net';
 import { ConnectionIdMap, randomConnectionId } from './connection-ids';
-import { CID_LENGTH, quiche, type QuicheConfig, type QuicheHeader, type QuicheHost } from './native';
+import { quiche, type QuicheConfig, type QuicheHost } from './native';
 import { admitDatagram } from './packet-admission';
+import { parsePacketHeader, type PacketHeader } from './packet-header';
 import { QuicConnection, type ConnectionOptions } from './quic-connection';
 import { RetryTokens } from './retry-tokens';
 
@@ -159,10 +160,8 @@ export class QuicEndpoint {
   };
 
   private route(datagram: Buffer, from: QuicheHost): void {
-    let header: QuicheHeader;
-    try {
-      header = quiche.Header.fromSlice(datagram, CID_LENGTH);
-    } catch {
+    const header = parsePacketHeader(datagram);
+    if (header === undefined) {
       this.drop('unparsable QUIC header');
       return;
     }
@@ -179,7 +178,7 @@ export class QuicEndpoint {
     this.admit(header, datagram, from, accept);
   }
 
-  private admit(header: QuicheHeader, datagram: Buffer, from: QuicheHost, accept: AcceptOptions): void {
+  private admit(header: PacketHeader, datagram: Buffer, from: QuicheHost, accept: AcceptOptions): void {
     if (this.handshaking >= (accept.maxHandshakes ?? 1024)) {
       this.drop('too many handshakes in progress');
       return;
