@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The README's test command: build, lint, type-check and test every project (or only the
 // projects affected since NX_BASE when that commit exists), then the module-boundary probe,
-// the 100,000-message stress run and the pack check.
+// the 100,000-message stress run and the publish check (a real publish to a local Verdaccio).
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,7 +38,7 @@ try {
     '--out',
     stressOut,
   ]);
-  run(process.execPath, ['tools/scripts/pack-check.mjs']);
+  run(process.execPath, ['tools/scripts/publish-check.mjs']);
 } catch (error) {
   process.exit(typeof error.status === 'number' ? error.status : 1);
 }

@@ -10,14 +10,60 @@ export class InvalidFlagError extends AgentlinkError {
   }
 }
 
-/** The production configuration file is missing, unreadable or does not match the schema. */
+/** How a configuration value is shown in an error: JSON, cut at 60 characters; "missing" when absent. */
+export function showValue(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The production configuration file is unusable. `file` always; `field` (the key path, e.g.
+ * `peers[2].udpPort`) and `value` when one entry is at fault. Subclasses carry stable codes.
+ */
 export class ConfigError extends AgentlinkError {
-  constructor(
-    readonly path: string,
-    detail: string,
-    cause?: unknown,
-  ) {
-    super('ERR_CONFIG', `configuration ${path}: ${detail}; see apps/qe-fleet/README.md "Configuration file"`, { retryable: false, cause });
+  readonly file: string;
+  readonly field: string | undefined;
+  readonly value: unknown;
+
+  constructor(file: string, detail: string, cause?: unknown, where: { code?: string; field?: string; value?: unknown } = {}) {
+    super(where.code ?? 'ERR_CONFIG', `configuration ${file}: ${detail}; see apps/qe-fleet/README.md "Configuration file"`, { retryable: false, cause });
+    this.file = file;
+    this.field = where.field;
+    this.value = where.value;
+  }
+
+  /** The file (older name of `file`). */
+  get path(): string {
+    return this.file;
+  }
+}
+
+/** The configuration file cannot be read. */
+export class ConfigReadError extends ConfigError {
+  constructor(file: string, cause: unknown) {
+    super(file, `cannot be read (${(cause as { code?: string })?.code ?? String(cause)})`, cause, { code: 'ERR_CONFIG_READ' });
+  }
+}
+
+/** The configuration file is not JSON. */
+export class ConfigSyntaxError extends ConfigError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super(file, `is not JSON (${detail})`, cause, { code: 'ERR_CONFIG_SYNTAX' });
+  }
+}
+
+/** A key the schema does not know (a typo such as `metric` for `metrics` would otherwise be ignored). */
+export class ConfigUnknownKeyError extends ConfigError {
+  constructor(file: string, field: string, value: unknown, known: readonly string[]) {
+    super(file, `unknown key ${field} = ${showValue(value)} (known here: ${known.join(', ')})`, undefined, { code: 'ERR_CONFIG_UNKNOWN_KEY', field, value });
+  }
+}
+
+/** A value of the wrong type or out of range; names the field, the value and what is expected. */
+export class ConfigValueError extends ConfigError {
+  constructor(file: string, field: string, value: unknown, expected: string, cause?: unknown) {
+    super(file, `${field} = ${showValue(value)}: ${expected}`, cause, { code: 'ERR_CONFIG_VALUE', field, value });
   }
 }
 
@@ -67,5 +113,18 @@ export class RunTimeoutError extends AgentlinkError {
 export class AgentStartError extends AgentlinkError {
   constructor(readonly agentId: string, detail: string, cause?: unknown) {
     super('ERR_AGENT_START', `agent ${agentId} did not start: ${detail}`, { retryable: false, cause });
+  }
+}
+
+/** A listener's port is taken (EADDRINUSE): names the protocol, address and port. */
+export class PortInUseError extends AgentlinkError {
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    readonly host: string,
+    readonly port: number,
+    readonly purpose: string,
+    cause?: unknown,
+  ) {
+    super('ERR_PORT_IN_USE', `${purpose} cannot listen on ${protocol.toUpperCase()} ${host}:${port}: the port is in use; stop the other process or choose another port`, { retryable: false, cause });
   }
 }

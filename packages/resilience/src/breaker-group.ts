@@ -41,6 +41,7 @@ export class BreakerGroup extends EventEmitter<BreakerEvents> {
       breaker.on('success', (e) => this.emit('success', e));
       breaker.on('failure', (e) => this.emit('failure', e));
       this.#breakers.set(key, breaker);
+      this.emit('created', { key });
     }
     return breaker;
   }

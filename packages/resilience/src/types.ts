@@ -58,4 +58,6 @@ export interface BreakerEvents {
   rejected: [BreakerCallEvent];
   success: [BreakerSuccessEvent];
   failure: [BreakerFailureEvent];
+  /** A BreakerGroup made the (closed) breaker of a new key. */
+  created: [{ key: string }];
 }

@@ -1,6 +1,6 @@
 import { asRecord, nonNegative, oneOf, subscribe, text } from './subscribe';
 import type { Handlers } from './subscribe';
-import type { TelemetryMetrics } from './telemetry-metrics';
+import { zeroInvalidEvents, type TelemetryMetrics } from './telemetry-metrics';
 import type { ConnectionDirection, Detach, EventSource, TransportEventMap, TransportKind } from './types';
 
 const TRANSPORTS: readonly TransportKind[] = ['quic', 'tcp'];
@@ -9,7 +9,8 @@ const OUTCOMES = ['ok', 'error', 'timeout'] as const;
 
 /**
  * Counts a transport's connections, messages, bytes, latency, errors, certificate refusals,
- * handshakes, fallbacks and certificate expiry. Returns a detach that removes its listeners and
+ * handshakes, fallbacks and certificate expiry, and (when the source emits them) network round
+ * trips and handler times. Returns a detach that removes its listeners and
  * takes the connections it still saw open out of the active gauges.
  */
 export function instrumentTransport(transport: EventSource, metrics: TelemetryMetrics): Detach {
@@ -95,9 +96,19 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
       const event = asRecord(payload);
       metrics.transportFallbacks.inc({ from: oneOf(event.from, TRANSPORTS), to: oneOf(event.to, TRANSPORTS) });
     },
+    roundTrip: (payload) => {
+      const event = asRecord(payload);
+      metrics.networkRtt.observe({ transport: oneOf(event.transport, TRANSPORTS) }, nonNegative(event.rttMs) / 1000);
+    },
+    requestHandled: (payload) => {
+      const event = asRecord(payload);
+      const outcome = oneOf(event.outcome, ['ok', 'error'] as const);
+      metrics.handlerDuration.observe({ method: labels.method.label(text(event.method)), outcome }, nonNegative(event.handlerMs) / 1000);
+    },
   };
 
   const detach = subscribe(transport, handlers, (event) => metrics.invalidEvents.inc({ event }));
+  zeroInvalidEvents(metrics, handlers);
   let detached = false;
   return () => {
     if (detached) return;

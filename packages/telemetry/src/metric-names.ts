@@ -5,6 +5,8 @@ export const METRIC_NAMES = {
   connectionsOpened: 'agentlink_connections_opened_total',
   connectionsClosed: 'agentlink_connections_closed_total',
   requestDuration: 'agentlink_request_duration_seconds',
+  networkRtt: 'agentlink_network_rtt_seconds',
+  handlerDuration: 'agentlink_handler_duration_seconds',
   messagesSent: 'agentlink_messages_sent_total',
   messagesReceived: 'agentlink_messages_received_total',
   bytesSent: 'agentlink_bytes_sent_total',

@@ -46,6 +46,10 @@ export class TelemetryMetrics {
   readonly connectionsOpened: Counter<'transport' | 'direction'>;
   readonly connectionsClosed: Counter<'transport' | 'direction' | 'reason'>;
   readonly requestDuration: Histogram<'transport' | 'method' | 'outcome'>;
+  /** Network latency: round trip of a minimal request (a ping), no application work in it. */
+  readonly networkRtt: Histogram<'transport'>;
+  /** Application latency: time a request handler ran, by method, no network in it. */
+  readonly handlerDuration: Histogram<'method' | 'outcome'>;
   readonly messagesSent: Counter<string>;
   readonly messagesReceived: Counter<string>;
   readonly bytesSent: Counter<string>;
@@ -119,6 +123,20 @@ export class TelemetryMetrics {
       buckets: [...REQUEST_DURATION_BUCKETS_SECONDS],
       registers,
     });
+    this.networkRtt = new Histogram({
+      name: N.networkRtt,
+      help: 'Network round trip in seconds: a minimal request (ping) on an open connection, without application work.',
+      labelNames: ['transport'],
+      buckets: [...REQUEST_DURATION_BUCKETS_SECONDS],
+      registers,
+    });
+    this.handlerDuration = new Histogram({
+      name: N.handlerDuration,
+      help: 'Application latency in seconds: time a request handler ran, by method and outcome, without the network.',
+      labelNames: ['method', 'outcome'],
+      buckets: [...REQUEST_DURATION_BUCKETS_SECONDS],
+      registers,
+    });
     this.messagesSent = new Counter({ name: N.messagesSent, help: 'Messages (frames) sent.', labelNames: ['transport', 'method', ...peer], registers });
     this.messagesReceived = new Counter({ name: N.messagesReceived, help: 'Messages (frames) received.', labelNames: ['transport', 'method', ...peer], registers });
     this.bytesSent = new Counter({ name: N.bytesSent, help: 'Payload bytes sent.', labelNames: ['transport', 'method', ...peer], registers });
@@ -138,6 +156,8 @@ export class TelemetryMetrics {
       registers,
     });
     this.transportFallbacks = new Counter({ name: N.transportFallbacks, help: 'Dials that fell back from one transport to another.', labelNames: ['from', 'to'], registers });
+    // The one fallback there is, at 0 from the first scrape: "no fallback" is data, not a gap.
+    this.transportFallbacks.inc({ from: 'quic', to: 'tcp' }, 0);
     this.certificateExpiry = new Gauge({ name: N.certificateExpiry, help: 'Seconds until the certificate expires (negative once expired).', labelNames: ['subject'], registers });
 
     this.breakerState = new Gauge({ name: N.breakerState, help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', labelNames: ['key'], registers });
@@ -226,4 +246,9 @@ function validateOptions(options: TelemetryMetricsOptions & { registry?: Registr
       throw new InvalidTelemetryOptionsError(`defaultLabels entry "${bad[0]}" needs a Prometheus label name and a string value`);
     }
   }
+}
+
+/** Puts each event an adapter handles on the invalid-events counter at 0, so it exists from the start. */
+export function zeroInvalidEvents(metrics: TelemetryMetrics, handlers: object): void {
+  for (const event of Object.keys(handlers)) metrics.invalidEvents.inc({ event }, 0);
 }

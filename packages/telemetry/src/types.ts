@@ -48,6 +48,22 @@ export interface RequestCompletedEvent {
   outcome: RequestOutcome;
 }
 
+/** A round trip of a minimal request (a ping) on an open connection: network latency only. */
+export interface RoundTripEvent {
+  transport: TransportKind;
+  peer?: string;
+  /** Round trip in milliseconds. */
+  rttMs: number;
+}
+
+/** A request handler finished (server side): application latency only. */
+export interface RequestHandledEvent {
+  method: string;
+  /** Time the handler ran, in milliseconds. */
+  handlerMs: number;
+  outcome: 'ok' | 'error';
+}
+
 export interface TransportErrorEvent {
   transport: TransportKind;
   peer?: string;
@@ -78,6 +94,10 @@ export interface TransportEventMap {
   transportError: TransportErrorEvent;
   certificateExpiry: CertificateExpiryEvent;
   fallback: FallbackEvent;
+  /** Emitted by whatever measures it (e.g. an app's ping probe), on the same source. */
+  roundTrip: RoundTripEvent;
+  /** Emitted by whatever runs the handlers (e.g. an app's message layer), on the same source. */
+  requestHandled: RequestHandledEvent;
 }
 
 export interface BreakerStateChangeEvent {
@@ -90,10 +110,16 @@ export interface BreakerRejectedEvent {
   key?: string;
 }
 
+/** A breaker group made the breaker of a new key (it starts closed). */
+export interface BreakerCreatedEvent {
+  key: string;
+}
+
 /** Event names and payloads a circuit breaker (or breaker group) emits. */
 export interface BreakerEventMap {
   stateChange: BreakerStateChangeEvent;
   rejected: BreakerRejectedEvent;
+  created: BreakerCreatedEvent;
 }
 
 export interface PredictionEvent {

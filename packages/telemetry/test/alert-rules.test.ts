@@ -48,16 +48,16 @@ describe('Prometheus rules', () => {
     expect(alertTests).toContain(`alertname: ${name}`);
   });
 
-  it("records quic_latency_p95 from the request duration histogram", () => {
-    expect(recordingRuleNames()).toEqual(expect.arrayContaining(['quic_latency_p95', 'transport:agentlink_request_duration_seconds:p95']));
+  it('records quic_latency_p95 from the network round-trip histogram, not request (handler) latency', () => {
+    expect(recordingRuleNames()).toEqual(expect.arrayContaining(['quic_latency_p95', 'transport:agentlink_request_duration_seconds:p95', 'method:agentlink_handler_duration_seconds:p95']));
     const text = ruleFileTexts().join('\n');
-    expect(text).toMatch(/record: quic_latency_p95\n\s+expr: \|\n\s+histogram_quantile\(0\.95,\n.*agentlink_request_duration_seconds_bucket\{transport="quic"\}/);
+    expect(text).toMatch(/record: quic_latency_p95\n\s+expr: \|\n\s+histogram_quantile\(0\.95,\n.*agentlink_network_rtt_seconds_bucket\{transport="quic"\}/);
   });
 
   it('every metric a rule uses is exposed by the registry, recorded by a rule, or made by Prometheus', async () => {
     const known = new Set([...(await exposedSeriesNames(createTelemetryMetrics({ memoryLimitBytes: 1 }))), ...recordingRuleNames(), ...PROMETHEUS_SYNTHETIC_SERIES]);
     const exprs = ruleFileTexts().flatMap((text) => [...text.matchAll(/expr: (?:\|\n((?:\s{10,}.*\n?)+)|(.*))/g)].map((m) => m[1] ?? m[2]));
-    expect(exprs.length).toBe(10);
+    expect(exprs.length).toBe(12);
     const unknown = exprs.flatMap((e) => promqlMetricNames(e)).filter((n) => !known.has(n));
     expect(unknown).toEqual([]);
   });

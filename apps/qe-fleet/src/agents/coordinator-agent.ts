@@ -91,6 +91,8 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
         resolve(this.record());
       };
       this.#finished = finish;
+      // A deadline spent before the run began (waiting for peers) ends it at once.
+      if (signal?.aborted === true) return finish();
       signal?.addEventListener('abort', finish, { once: true });
       this.#timers.push(setInterval(() => this.#heartbeat(), this.#options.heartbeatMs));
       this.#timers.push(setInterval(() => this.#expireLeases(), Math.min(1_000, this.#options.leaseMs)));

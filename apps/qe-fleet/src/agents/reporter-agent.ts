@@ -45,8 +45,11 @@ export class ReporterAgent {
     let predictions: PredictionAnswer[] = [];
     if (withFeatures.length > 0) {
       const tests: PredictRequest[] = withFeatures.map((t) => ({ testId: t.testId, features: t.features! }));
-      const answer = await link.request<{ predictions: PredictionAnswer[] }>(this.#options.analyserId, METHODS.predictBatch, { tests }, { timeoutMs: this.#options.predictionTimeoutMs ?? 30_000 });
-      predictions = answer.predictions;
+      // An analyser that is down (or still training) must not cost the run its summary: the
+      // summary then has no predictions (evaluated 0) rather than none at all.
+      predictions = await link
+        .request<{ predictions: PredictionAnswer[] }>(this.#options.analyserId, METHODS.predictBatch, { tests }, { timeoutMs: this.#options.predictionTimeoutMs ?? 30_000 })
+        .then((answer) => answer.predictions, () => []);
     }
     const pings = await Promise.allSettled(submission.executors.map((id) => link.request<ExecutorPing>(id, METHODS.ping, {}, { timeoutMs: 1_000 })));
     const resultRetries = pings.reduce((sum, p) => sum + (p.status === 'fulfilled' ? (p.value.resultRetries ?? 0) : 0), 0);

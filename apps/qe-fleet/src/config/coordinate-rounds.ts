@@ -31,6 +31,7 @@ interface Round {
   readonly breakers: BreakerGroup;
   readonly counts: RoundCounts;
   readonly round: number;
+  readonly deadline: AbortSignal;
 }
 
 /**
@@ -52,15 +53,17 @@ export async function coordinateRounds(input: CoordinateRoundsInput): Promise<nu
   let exitCode = 0;
   try {
     for (let round = 1; rounds === 0 || round <= rounds; round += 1) {
+      // --timeout bounds the whole round, the wait for peers included.
+      const deadline = AbortSignal.any([AbortSignal.timeout(input.options.timeoutS * 1000), ...(stop ? [stop] : [])]);
       const ready = await waitForPeers(node.link, peers, input.peerWaitMs ?? 60_000, {
-        signal: stop,
+        signal: deadline,
         knownDown: (peer) => breakers.state(peer) !== 'closed',
         onRefused: (peer, error) => log(refusalLine({ peer, ...refusalOf(error)!, failures: 1 })),
       });
       const down = peers.filter((p) => !ready.includes(p));
       const missing = down.length > 0 ? ` (not: ${down.join(', ')})` : '';
       log(`round ${round}: ${ready.length}/${peers.length} peers answer${missing}; dispatching ${input.prepared.tasks.size} tasks`);
-      if ((await runRound({ input, breakers, counts, round })) !== 0) exitCode = 1;
+      if ((await runRound({ input, breakers, counts, round, deadline })) !== 0) exitCode = 1;
       if (stop?.aborted === true || (rounds !== 0 && round === rounds)) break;
       await sleep((config.suite?.pauseS ?? 30) * 1000, stop).catch(() => undefined);
     }
@@ -71,8 +74,8 @@ export async function coordinateRounds(input: CoordinateRoundsInput): Promise<nu
   return exitCode;
 }
 
-async function runRound({ input, breakers, counts, round }: Round): Promise<number> {
-  const { node, config, plan, prepared, options, io, stop } = input;
+async function runRound({ input, breakers, counts, round, deadline }: Round): Promise<number> {
+  const { node, config, plan, prepared, options, io } = input;
   const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
   const leaseMs = Math.max(30_000, options.durationS * 1000);
   const coordinator = new CoordinatorAgent({ link: node.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs, breakers });
@@ -81,7 +84,7 @@ async function runRound({ input, breakers, counts, round }: Round): Promise<numb
   coordinator.on('booked', ({ completed }) => {
     if (completed % 25 === 0) io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));
   });
-  const record = await coordinator.run(AbortSignal.any([AbortSignal.timeout(options.timeoutS * 1000), ...(stop ? [stop] : [])]));
+  const record = await coordinator.run(deadline);
   coordinator.close();
   const submission: ReportSubmission = { run: record, agents: plan.agents.length, transport: config.transport, executors: plan.executorIds, tests: prepared.reportTests };
   const summary = await node.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, { timeoutMs: 60_000 });

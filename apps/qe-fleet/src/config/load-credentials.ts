@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { X509Certificate } from 'node:crypto';
 import { isDevelopmentCertificate, type TlsCredentials } from '@agentlink/transport';
-import { ConfigError, ProductionCertificatesRequiredError } from '../errors';
+import { ConfigError, ConfigValueError, ProductionCertificatesRequiredError } from '../errors';
 import type { FleetConfig } from './fleet-config';
 
 function certificates(pem: string): X509Certificate[] {
@@ -15,13 +15,13 @@ function certificates(pem: string): X509Certificate[] {
  */
 export async function loadCredentials(config: FleetConfig, source: string): Promise<TlsCredentials> {
   if (config.tls === undefined) {
-    throw new ConfigError(source, 'tls { certFile, keyFile, caFile } is required: every agent of a configured fleet needs a certificate from the fleet CA');
+    throw new ConfigValueError(source, 'tls', undefined, 'tls { certFile, keyFile, caFile } is required: every agent of a configured fleet needs a certificate from the fleet CA');
   }
   const read = async (file: string, field: string): Promise<string> => {
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      throw new ConfigError(source, `tls.${field} ${file} cannot be read`, error);
+      throw new ConfigValueError(source, `tls.${field}`, file, `cannot be read (${(error as { code?: string }).code ?? String(error)})`, error);
     }
   };
   const { certFile, keyFile, caFile } = config.tls;
@@ -37,9 +37,9 @@ export async function loadCredentials(config: FleetConfig, source: string): Prom
       ...certificates(caPem).map((cert) => ({ file: caFile, cert })),
     ];
   } catch (error) {
-    throw new ConfigError(source, 'tls.certFile or tls.caFile holds an unreadable certificate', error);
+    throw new ConfigError(source, `tls.certFile (${certFile}) or tls.caFile (${caFile}) holds an unreadable certificate`, error, { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' });
   }
-  if (parsed.length < 2) throw new ConfigError(source, 'tls.certFile and tls.caFile must each hold at least one PEM certificate');
+  if (parsed.length < 2) throw new ConfigError(source, `tls.certFile (${certFile}) and tls.caFile (${caFile}) must each hold at least one PEM certificate`, undefined, { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' });
   if (config.development !== true) {
     const dev = parsed.find(({ cert }) => isDevelopmentCertificate(cert));
     if (dev !== undefined) {

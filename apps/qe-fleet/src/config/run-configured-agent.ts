@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '../errors';
+import { ConfigReadError } from '../errors';
 import { startAgentNode } from '../fleet/agent-node';
-import { attachRole } from '../fleet/attach-role';
+import { attachRole, evaluationSet } from '../fleet/attach-role';
 import { DEFAULT_FLEET_OPTIONS, type FleetOptions } from '../fleet/fleet-options';
 import type { FleetPlan } from '../fleet/fleet-plan';
 import { prepareRun } from '../fleet/prepare-run';
@@ -50,7 +50,7 @@ export async function readConfigFile(source: string): Promise<FleetConfig> {
   try {
     text = await readFile(source, 'utf8');
   } catch (error) {
-    throw new ConfigError(source, 'cannot be read', error);
+    throw new ConfigReadError(source, error);
   }
   return parseConfig(text, source);
 }
@@ -93,7 +93,7 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
     node.link.setDirectory(new Map<string, PeerEndpoint>(config.peers.map((p) => [p.id, { host: p.host, port: config.transport === 'tcp' ? p.tcpPort ?? p.udpPort : p.udpPort, tcpPort: p.tcpPort, serverName: p.serverName }])));
     io.out(JSON.stringify({ event: 'ready', agent: config.agent.id, role: config.agent.role, endpoint: node.endpoint, metrics: node.telemetry.url }));
     if (config.agent.role === 'coordinator') return await coordinateRounds({ node, config, plan, prepared: prepared!, options, io, stop });
-    const role = attachRole(node, plan, predictor);
+    const role = attachRole(node, plan, predictor, evaluationSet(prepared?.reportTests ?? []));
     await untilSignal(stop);
     await role.close();
     return 0;

@@ -3,6 +3,7 @@ import { createTransport, type TransportChoice, type WireTuning } from '../messa
 import type { PeerEndpoint } from '../messaging/fleet-link';
 import { TransportFleetLink } from '../messaging/transport-fleet-link';
 import { startAgentTelemetry, type AgentTelemetry } from '../telemetry/agent-telemetry';
+import { portInUse } from './port-in-use';
 
 export type AgentRole = 'coordinator' | 'executor' | 'analyser' | 'reporter';
 
@@ -44,14 +45,18 @@ export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNo
   const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
   let telemetry: AgentTelemetry | undefined;
   try {
-    const endpoint = await link.listen(options.host ?? '127.0.0.1', options.port ?? 0, options.tcpPort);
-    telemetry = await startAgentTelemetry({
-      agentId: options.id,
-      role: options.role,
-      host: options.metricsHost,
-      port: options.metricsPort ?? 0,
+    const host = options.host ?? '127.0.0.1';
+    const endpoint = await link.listen(host, options.port ?? 0, options.tcpPort).catch((error: unknown) => {
+      throw portInUse(error, host, `the ${options.transport} listener of ${options.id}`, options.port ?? 0) ?? error;
+    });
+    const metricsHost = options.metricsHost ?? '127.0.0.1';
+    telemetry = await startAgentTelemetry({ agentId: options.id, role: options.role, host: metricsHost, port: options.metricsPort ?? 0 }).catch((error: unknown) => {
+      throw portInUse(error, metricsHost, `the /metrics server of ${options.id}`, options.metricsPort ?? 0) ?? error;
     });
     telemetry.observeTransport(link.telemetrySource);
+    // listen() ran the first expiry check before telemetry listened, and the next is an hour
+    // away: re-applying the same credentials (checked as a rotation) runs the check now.
+    transport.updateCredentials(options.credentials);
     const started = telemetry;
     return {
       id: options.id,

@@ -22,12 +22,14 @@ export const NAMESPACE_SUBNET = '10.213.0';
  * Places the agents: on loopback with free ports (processes), or one address per network
  * namespace with the same well-known ports (namespaces, addresses <subnet>.2 upwards in plan order).
  */
-export async function placeAgents(plan: FleetPlan, mode: 'processes' | 'namespaces'): Promise<AgentPlacement[]> {
+export async function placeAgents(plan: FleetPlan, mode: 'processes' | 'namespaces', metricsBasePort = 0): Promise<AgentPlacement[]> {
+  // --metrics-port N: agent i serves /metrics on N+i; 0 = any free port (namespaces: 9464 each).
+  const metricsPort = (i: number, fallback: number): number => (metricsBasePort === 0 ? fallback : metricsBasePort + i);
   if (mode === 'namespaces') {
-    return plan.agents.map((agent, i) => ({ id: agent.id, host: `${NAMESPACE_SUBNET}.${i + 2}`, udpPort: 4433, tcpPort: 4434, metricsPort: 9464 }));
+    return plan.agents.map((agent, i) => ({ id: agent.id, host: `${NAMESPACE_SUBNET}.${i + 2}`, udpPort: 4433, tcpPort: 4434, metricsPort: metricsPort(i, 9464) }));
   }
   const ports = await freePorts(plan.agents.length);
-  return plan.agents.map((agent, i) => ({ id: agent.id, host: '127.0.0.1', udpPort: ports[i]!.udp, tcpPort: ports[i]!.tcp, metricsPort: 0 }));
+  return plan.agents.map((agent, i) => ({ id: agent.id, host: '127.0.0.1', udpPort: ports[i]!.udp, tcpPort: ports[i]!.tcp, metricsPort: metricsPort(i, 0) }));
 }
 
 /**

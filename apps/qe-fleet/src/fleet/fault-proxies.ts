@@ -1,6 +1,7 @@
 import type { TransportChoice } from '../messaging/create-transport';
 import type { PeerEndpoint } from '../messaging/fleet-link';
 import type { FaultSpec } from './fleet-options';
+import { loadTestHarness } from './load-test-harness';
 
 /** The part of a test-harness fault proxy the fleet uses. */
 export interface FleetFaultProxy {
@@ -23,8 +24,7 @@ interface FaultProxyFactories {
 
 /** The fault proxy lives in the dev-only test harness: loaded only when faults are asked for. */
 export async function loadFaultProxyFactories(): Promise<FaultProxyFactories> {
-  const harness = '@agentlink/test-harness';
-  return (await import(harness)) as FaultProxyFactories;
+  return loadTestHarness<FaultProxyFactories>('--fault');
 }
 
 /** Puts fault proxies (UDP for QUIC, TCP for TLS, both for auto) in front of an endpoint. */

@@ -3,7 +3,7 @@ import type { PeerEndpoint } from '../messaging/fleet-link';
 import type { FlakinessPredictor } from '../model/flakiness-predictor';
 import type { AgentRole } from './agent-node';
 import { startAgentNode } from './agent-node';
-import { attachRole } from './attach-role';
+import { attachRole, evaluationSet } from './attach-role';
 import type { FleetOptions } from './fleet-options';
 import type { FleetPlan, PlannedAgent } from './fleet-plan';
 import type { PreparedRun } from './prepare-run';
@@ -48,7 +48,7 @@ export const launchInProcess: AgentLauncher = async (agent, index, context) => {
     development: context.development,
     metricsPort: context.metricsPort(index),
   });
-  const role = attachRole(node, context.plan, predictor);
+  const role = attachRole(node, context.plan, predictor, evaluationSet(context.prepared.reportTests));
   let closed = false;
   const close = async (): Promise<void> => {
     if (closed) return;

@@ -9,6 +9,7 @@ import { resolveAgentEntry, type AgentEntry } from './agent-entry';
 import { placeAgents, writeFleetConfigs, type AgentPlacement } from './configured-fleet';
 import type { FleetOptions } from './fleet-options';
 import { planFleet, type FleetPlan } from './fleet-plan';
+import { loadTestHarness } from './load-test-harness';
 
 /** The part of the test harness's launched fleet used here. */
 export interface HarnessFleet {
@@ -26,6 +27,17 @@ type LaunchFleet = (options: {
   onLine?: (agentId: string, stream: 'stdout' | 'stderr', line: string) => void;
 }) => Promise<HarnessFleet>;
 
+/** Time the coordinator has after its --timeout to collect predictions and print the summary. */
+const REPORT_GRACE_MS = 45_000;
+
+function readyMetricsUrl(line: string): string | undefined {
+  try {
+    return (JSON.parse(line) as { metrics?: string }).metrics;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A multi-process fleet while it runs. */
 export interface RunningProcessFleet {
   readonly plan: FleetPlan;
@@ -42,6 +54,8 @@ export interface ProcessFleetDependencies {
 
 export interface ProcessFleetResult {
   readonly summary: FleetSummary;
+  /** Each agent's /metrics URL, from its ready line. */
+  readonly metricsUrls: Readonly<Record<string, string>>;
   /** The coordinator's exit code: 0 when every task completed exactly once. */
   readonly exitCode: number;
 }
@@ -58,14 +72,14 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
   const plan = planFleet(options.agents);
   const dataDir = path.resolve(resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))));
   const entry = dependencies.entry ?? resolveAgentEntry();
-  const harness = '@agentlink/test-harness';
-  const { launchFleet } = (await import(harness)) as { launchFleet: LaunchFleet };
+  const { launchFleet } = await loadTestHarness<{ launchFleet: LaunchFleet }>('--mode');
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-'));
   let fleet: HarnessFleet | undefined;
   try {
-    const placements = await placeAgents(plan, mode);
+    const placements = await placeAgents(plan, mode, options.metricsBasePort);
     const files = await writeFleetConfigs(dir, plan, placements, options, dataDir);
     const timeout = String(options.timeoutS);
+    const metricsUrls: Record<string, string> = {};
     fleet = await launchFleet({
       mode,
       agents: plan.agents.map((a) => ({ id: a.id, entry: entry.file, args: ['--config', files.get(a.id)!, '--json', '--timeout', timeout] })),
@@ -73,17 +87,27 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
       readyTimeoutMs: 120_000,
       onLine: (id, stream, line) => {
         if (stream === 'stderr') log(`${id}: ${line}`);
+        else if (line.includes('"event":"ready"')) metricsUrls[id] = readyMetricsUrl(line) ?? '';
       },
     });
-    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${placements.map((p) => `${p.id}@${p.host}:${p.udpPort}`).join(', ')})`);
+    const port = (p: AgentPlacement): number => (options.transport === 'tcp' ? p.tcpPort : p.udpPort);
+    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ')})`);
+    log(`/metrics: ${plan.agents.map((a) => `${metricsUrls[a.id] ?? '?'} (${a.id})`).join(', ')}`);
     await dependencies.onRunning?.({ plan, fleet, placements });
     const coordinator = fleet.agent(plan.coordinatorId);
-    const line = await coordinator.waitForLine((l) => l.includes('"event":"summary"'), (options.timeoutS + 90) * 1000).catch((error: unknown) => {
-      throw new RunTimeoutError(options.timeoutS * 1000, `no summary from the coordinator: ${(error as Error).message}`);
+    // The coordinator's deadline runs from its start (waiting for peers included); then it reports.
+    const summaryLine = coordinator.waitForLine((l) => l.includes('"event":"summary"'), options.timeoutS * 1000 + REPORT_GRACE_MS).catch((error: unknown) => {
+      throw new RunTimeoutError(options.timeoutS * 1000, `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report: ${(error as Error).message}`);
     });
+    // A coordinator that died prints no summary: stop waiting (after a moment for its last lines).
+    const died = fleet.waitForExit(plan.coordinatorId).then(async (exit) => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
+      throw new AgentStartError(plan.coordinatorId, `ended (${exit.signal ?? `code ${String(exit.code)}`}) without printing its summary`);
+    });
+    const line = await Promise.race([summaryLine, died]);
     const exit = await fleet.waitForExit(plan.coordinatorId, 30_000);
     if (exit.code === null) throw new AgentStartError(plan.coordinatorId, `ended by ${exit.signal}`);
-    return { summary: (JSON.parse(line) as { summary: FleetSummary }).summary, exitCode: exit.code };
+    return { summary: (JSON.parse(line) as { summary: FleetSummary }).summary, exitCode: exit.code, metricsUrls };
   } finally {
     await fleet?.close().catch(() => undefined);
     await rm(dir, { recursive: true, force: true });

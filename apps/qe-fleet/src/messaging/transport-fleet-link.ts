@@ -4,6 +4,7 @@ import { InvalidOptionsError } from '@agentlink/resilience';
 import { UnknownPeerError } from '../errors';
 import type { FleetLink, LinkEvents, LinkRequestOptions, MessageHandler, PeerEndpoint } from './fleet-link';
 import { decodeJson, encodeJson } from './json-codec';
+import { METHODS } from './protocol';
 
 export interface TransportFleetLinkOptions {
   readonly agentId: string;
@@ -26,6 +27,8 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
   readonly #requestTimeoutMs: number;
   readonly #connections = new Map<string, Connection>();
   readonly #dialling = new Map<string, Promise<Connection>>();
+  /** The link's own telemetry events: network round trips and handler times. */
+  readonly #measures = new EventEmitter();
   #directory: ReadonlyMap<string, PeerEndpoint> = new Map();
   #closed = false;
 
@@ -40,12 +43,21 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     this.#transport.onConnection((connection) => this.#track(connection));
   }
 
+  /** The transport's events plus the link's `roundTrip` (pings) and `requestHandled` (handlers). */
   get telemetrySource(): FleetLink['telemetrySource'] {
-    return this.#transport as unknown as FleetLink['telemetrySource'];
+    const transport = this.#transport as unknown as FleetLink['telemetrySource'];
+    const measures = this.#measures;
+    const own = (event: string): boolean => event === 'roundTrip' || event === 'requestHandled';
+    return {
+      on: (event, listener) => (own(event) ? measures.on(event, listener as (payload: unknown) => void) : transport.on(event, listener)),
+      off: (event, listener) => (own(event) ? measures.off(event, listener as (payload: unknown) => void) : transport.off(event, listener)),
+    };
   }
 
   async listen(host: string, port: number, tcpPort?: number): Promise<PeerEndpoint> {
-    const bound = await this.#transport.listen({ host, port, tcpPort });
+    // TLS over TCP alone listens where peers dial it: tcpPort (udpPort only when none is given).
+    const tcpOnly = this.#transport.kind === 'tcp';
+    const bound = await this.#transport.listen({ host, port: tcpOnly ? (tcpPort ?? port) : port, tcpPort });
     return { host: bound.host, port: bound.port, tcpPort: bound.tcpPort ?? (this.#transport.kind === 'tcp' ? bound.port : undefined) };
   }
 
@@ -55,8 +67,15 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
 
   handle(method: string, handler: MessageHandler): void {
     this.#transport.handle(method, async (bytes, context) => {
-      const answer = await handler(decodeJson(method, bytes), { from: context.connection.peer.agentId, signal: context.signal });
-      return encodeJson(answer);
+      const startedAt = performance.now();
+      let outcome: 'ok' | 'error' = 'error';
+      try {
+        const answer = await handler(decodeJson(method, bytes), { from: context.connection.peer.agentId, signal: context.signal });
+        outcome = 'ok';
+        return encodeJson(answer);
+      } finally {
+        this.#measures.emit('requestHandled', { method, handlerMs: performance.now() - startedAt, outcome });
+      }
     });
   }
 
@@ -65,7 +84,10 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     const startedAt = performance.now();
     const connection = await this.#connectionTo(peerId, Math.min(timeoutMs, this.#connectTimeoutMs), options.signal);
     const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
+    const sentAt = performance.now();
     const answer = await connection.request(method, encodeJson(body), { timeoutMs: remaining, signal: options.signal });
+    // A ping's handler does no work: its round trip on an open connection is the network's latency.
+    if (method === METHODS.ping) this.#measures.emit('roundTrip', { transport: connection.transport, peer: peerId, rttMs: performance.now() - sentAt });
     return decodeJson(method, answer) as T;
   }
 
@@ -80,6 +102,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     await this.#transport.close({ drainTimeoutMs: 1_000 });
     this.#connections.clear();
     this.#dialling.clear();
+    this.#measures.removeAllListeners();
     this.removeAllListeners();
   }
 

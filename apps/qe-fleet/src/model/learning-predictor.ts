@@ -1,4 +1,4 @@
-import { FlakinessModel, trainFlakinessModel, type Dataset } from '@agentlink/learning';
+import { FlakinessModel, selectBackend, trainFlakinessModel, type Dataset } from '@agentlink/learning';
 import { SuiteDataError } from '../errors';
 import type { SuiteTest } from '../suite/types';
 import type { FlakinessPredictor } from './flakiness-predictor';
@@ -36,6 +36,9 @@ function wrap(model: FlakinessModel, description: string): FlakinessPredictor {
       const answer = await model.predict(features);
       return { probability: answer.probability ?? (answer.flaky ? 1 : 0), flaky: answer.flaky, fallback: answer.fallback };
     },
+    evaluate(tests) {
+      if (tests.length > 0) model.evaluate(tests.map((t) => t.features), tests.map((t) => (t.flaky ? 1 : 0)));
+    },
     dispose: () => model.dispose(),
   };
 }
@@ -44,6 +47,8 @@ function wrap(model: FlakinessModel, description: string): FlakinessPredictor {
 export async function createLearningPredictor(trainingSet: readonly SuiteTest[], options: LearningPredictorOptions = {}): Promise<FlakinessPredictor> {
   const log = options.log ?? (() => undefined);
   if (options.modelDir !== undefined) {
+    // FlakinessModel.load needs a ready TF.js backend; in a fresh process nothing has made one yet.
+    await selectBackend();
     const model = await FlakinessModel.load(options.modelDir, { deadlineMs: options.deadlineMs });
     log(`analyser: loaded model from ${options.modelDir} (threshold ${model.threshold.toFixed(3)})`);
     return wrap(model, `loaded from ${options.modelDir}`);

@@ -6,7 +6,7 @@ import { createCertificateAuthority, createDevelopmentCredentials, issueCertific
 import { parseConfig, validateConfig } from '../../src/config/fleet-config';
 import { loadCredentials } from '../../src/config/load-credentials';
 import { planFromConfig, readConfigFile } from '../../src/config/run-configured-agent';
-import { ConfigError, ProductionCertificatesRequiredError } from '../../src/errors';
+import { ConfigError, ConfigReadError, ConfigSyntaxError, ConfigUnknownKeyError, ConfigValueError, ProductionCertificatesRequiredError } from '../../src/errors';
 
 const BASE = {
   agent: { id: 'executor-1', role: 'executor' },
@@ -68,9 +68,53 @@ describe('configuration file', () => {
     expect(() => validateConfig(value, 'x.json')).toThrow(ConfigError);
   });
 
+  // Issue 16: a typo must not start silently, and every error names file, field and value.
+  it.each([
+    ['metric', { ...BASE, metric: { port: 9999 } }, 'metric', { port: 9999 }],
+    ['agent.name', { ...BASE, agent: { ...BASE.agent, name: 'x' } }, 'agent.name', 'x'],
+    ['listen.udp', { ...BASE, listen: { ...BASE.listen, udp: 1 } }, 'listen.udp', 1],
+    ['peers[1].port', { ...BASE, peers: [BASE.peers[0], { ...BASE.peers[1], port: 4433 }, BASE.peers[2]] }, 'peers[1].port', 4433],
+    ['tls.cert', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', cert: 'd' } }, 'tls.cert', 'd'],
+    ['suite.sizes', { ...BASE, suite: { sizes: 3 } }, 'suite.sizes', 3],
+  ])('refuses the unknown key %s with its key path', (_name, value, field, bad) => {
+    const error = (() => {
+      try {
+        return validateConfig(value, 'conf/agent.json');
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigUnknownKeyError);
+    expect(error).toMatchObject({ code: 'ERR_CONFIG_UNKNOWN_KEY', file: 'conf/agent.json', field, value: bad });
+    expect((error as Error).message).toContain(`configuration conf/agent.json: unknown key ${field} = ${JSON.stringify(bad)}`);
+  });
+
+  it.each([
+    ['suite.size', { ...BASE, suite: { size: 'many' } }, 'many'],
+    ['suite.rounds', { ...BASE, suite: { rounds: -1 } }, -1],
+    ['suite.durationS', { ...BASE, suite: { durationS: 0 } }, 0],
+    ['suite.pauseS', { ...BASE, suite: { pauseS: 'soon' } }, 'soon'],
+    ['listen.udpPort', { ...BASE, listen: { udpPort: 70_000 } }, 70_000],
+    ['peers[2].role', { ...BASE, peers: [BASE.peers[0], BASE.peers[1], { ...BASE.peers[2], role: 'boss' }] }, 'boss'],
+    ['transport', { ...BASE, transport: 'sctp' }, 'sctp'],
+    ['agent.id', { ...BASE, agent: { id: 'no spaces', role: 'executor' } }, 'no spaces'],
+  ])('names file, field and value of a bad %s', (field, value, bad) => {
+    let error: unknown;
+    try {
+      validateConfig(value, 'conf/agent.json');
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigValueError);
+    expect(error).toMatchObject({ code: 'ERR_CONFIG_VALUE', file: 'conf/agent.json', field, value: bad });
+    expect((error as Error).message).toContain(`configuration conf/agent.json: ${field} = ${JSON.stringify(bad)}: `);
+  });
+
   it('refuses text that is not JSON, and a missing file', async () => {
-    expect(() => parseConfig('{', 'x.json')).toThrow(/is not JSON/);
-    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(ConfigError);
+    expect(() => parseConfig('{', 'x.json')).toThrow(ConfigSyntaxError);
+    expect(() => parseConfig('{', 'x.json')).toThrow(/x.json: is not JSON/);
+    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ERR_CONFIG_READ', file: path.join(dir, 'missing.json') });
+    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(ConfigReadError);
     const file = path.join(dir, 'ok.json');
     await writeFile(file, JSON.stringify(BASE));
     expect((await readConfigFile(file)).agent.id).toBe('executor-1');
@@ -86,7 +130,7 @@ describe('certificates', () => {
     const credentials = await loadCredentials(config, 'x.json');
     expect(credentials.certPem).toContain('BEGIN CERTIFICATE');
     const wrong = { ...BASE, development: 'yes' };
-    expect(() => validateConfig(wrong, 'x.json')).toThrow(/development must be true or false/);
+    expect(() => validateConfig(wrong, 'x.json')).toThrow(/development = "yes": must be true or false/);
   });
 
   it('refuses development certificates without "development": true, whatever NODE_ENV says', async () => {
@@ -117,7 +161,7 @@ describe('certificates', () => {
 
   it('names unreadable or empty certificate files', async () => {
     const missing = validateConfig({ ...BASE, tls: { ...files.dev, keyFile: path.join(dir, 'nope.pem') } }, 'x.json');
-    await expect(loadCredentials(missing, 'x.json')).rejects.toThrow(/tls.keyFile/);
+    await expect(loadCredentials(missing, 'x.json')).rejects.toMatchObject({ code: 'ERR_CONFIG_VALUE', file: 'x.json', field: 'tls.keyFile', value: path.join(dir, 'nope.pem') });
     const empty = path.join(dir, 'empty.pem');
     await writeFile(empty, 'nothing');
     const none = validateConfig({ ...BASE, tls: { ...files.dev, caFile: empty } }, 'x.json');

@@ -107,14 +107,28 @@ describe('suite sampling', () => {
 describe('replay', () => {
   it('scales recorded times to the duration and caps the long tail', () => {
     const tests = [test('a', false, 0, 1_000), test('b', false, 0, 9_000)];
-    const timing = planReplayTiming(tests, { durationMs: 1_000, parallelism: 2 });
-    expect(timing.timeScale).toBeCloseTo(0.2);
-    expect(timing.maxTestMs).toBe(100);
-    expect(replayDurationMs(tests[0]!, timing)).toBe(100);
-    expect(replayDurationMs(test('c', false, 0, 10), timing)).toBeCloseTo(2);
+    // One slot, two tests: each may take half the run; b is capped, a's scale fills the rest.
+    const timing = planReplayTiming(tests, { durationMs: 1_000, parallelism: 1 });
+    expect(timing.timeScale).toBeCloseTo(0.5);
+    expect(timing.maxTestMs).toBe(500);
+    expect(replayDurationMs(tests[0]!, timing)).toBeCloseTo(500);
+    expect(replayDurationMs(tests[1]!, timing)).toBe(500);
+    expect(replayDurationMs(test('c', false, 0, 10), timing)).toBeCloseTo(5);
     expect(planReplayTiming([test('z', false, 0, 0)], { durationMs: 10, parallelism: 1 }).timeScale).toBe(0);
     expect(() => planReplayTiming(tests, { durationMs: 0, parallelism: 1 })).toThrow(InvalidOptionsError);
     expect(() => planReplayTiming(tests, { durationMs: 1, parallelism: 0 })).toThrow(InvalidOptionsError);
+  });
+
+  // Issue 16: --duration 420 ran 180 s because the per-test ceiling clipped long tests.
+  it('fills the asked duration even when long tests hit the per-test ceiling', () => {
+    const tests = [test('long', false, 0, 600), ...Array.from({ length: 40 }, (_, i) => test(`s${i}`, false, 0, 1 + (i % 5)))];
+    for (const durationMs of [2_000, 420_000]) {
+      const timing = planReplayTiming(tests, { durationMs, parallelism: 4 });
+      const work = tests.reduce((sum, t) => sum + replayDurationMs(t, timing), 0);
+      expect(work / 4).toBeGreaterThan(durationMs * 0.99);
+      expect(work / 4).toBeLessThan(durationMs * 1.01);
+      expect(Math.max(...tests.map((t) => replayDurationMs(t, timing)))).toBeLessThanOrEqual(timing.maxTestMs);
+    }
   });
 
   it('fails at the recorded rate, the same way for the same task and attempt', () => {

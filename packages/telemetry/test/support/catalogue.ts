@@ -5,6 +5,8 @@ export const CATALOGUE: Record<string, [string, string[]]> = {
   agentlink_connections_opened_total: ['counter', ['transport', 'direction']],
   agentlink_connections_closed_total: ['counter', ['transport', 'direction', 'reason']],
   agentlink_request_duration_seconds: ['histogram', ['transport', 'method', 'outcome']],
+  agentlink_network_rtt_seconds: ['histogram', ['transport']],
+  agentlink_handler_duration_seconds: ['histogram', ['method', 'outcome']],
   agentlink_messages_sent_total: ['counter', ['transport', 'method']],
   agentlink_messages_received_total: ['counter', ['transport', 'method']],
   agentlink_bytes_sent_total: ['counter', ['transport', 'method']],

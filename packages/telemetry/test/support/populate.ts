@@ -21,6 +21,8 @@ export function instrumentAll(metrics: TelemetryMetrics): InstrumentedSources {
 /** Emits at least one event of every kind, so every metric has a series in the exposition. */
 export function emitOneOfEach({ transport, breaker, model }: InstrumentedSources): void {
   transport.emit('connectionOpened', { transport: 'quic', peer: 'executor-1', direction: 'outbound', handshakeMs: 4 });
+  transport.emit('roundTrip', { transport: 'quic', peer: 'executor-1', rttMs: 2 });
+  transport.emit('requestHandled', { method: 'task.run', handlerMs: 3, outcome: 'ok' });
   transport.emit('connectionOpened', { transport: 'tcp', peer: 'executor-2', direction: 'inbound', handshakeMs: 1 });
   transport.emit('connectionClosed', { transport: 'tcp', peer: 'executor-2', direction: 'inbound', reason: 'idle-timeout' });
   transport.emit('messageSent', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes: 512 });

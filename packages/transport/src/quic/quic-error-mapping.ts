@@ -44,7 +44,9 @@ export function isOwnApplicationClose(info: QuicCloseInfo): boolean {
 export function mapQuicClose(info: QuicCloseInfo): AgentlinkError | undefined {
   if (isGracefulQuicClose(info)) return undefined;
   const tls = !info.isApp && info.errorCode >= CRYPTO_ERROR_START && info.errorCode <= CRYPTO_ERROR_STOP;
-  if (tls && info.by === 'local') return new CertificateVerificationError(`peer certificate failed verification (${alertName(info.errorCode)})`);
+  if (tls && info.by === 'local') {
+    return new CertificateVerificationError(`peer certificate failed verification (${alertName(info.errorCode)})`);
+  }
   if (tls) return new TlsHandshakeError(`peer refused the handshake (${alertName(info.errorCode)})`);
   if (info.by === 'peer' && info.isApp && info.errorCode === PEER_REFUSED_APP_CODE) {
     return new TlsHandshakeError("the listener refused this agent's certificate (policy or identity)");

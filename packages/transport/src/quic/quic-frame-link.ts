@@ -3,7 +3,14 @@ import { FLAG_STREAMING, FrameType, encodeFrame, type Frame } from '../frame/fra
 import type { FrameLink } from '../session/frame-link';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
-import { isServerInitiated, isStreamReset, isStreamStopped, isUnidirectional, QuicStream, type PendingWrite } from './endpoint/quic-stream';
+import {
+  isServerInitiated,
+  isStreamReset,
+  isStreamStopped,
+  isUnidirectional,
+  QuicStream,
+  type PendingWrite,
+} from './endpoint/quic-stream';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
@@ -58,13 +65,21 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     await this.sendNow(type, id, payload, flags, prefix);
   }
 
-  sendNow(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
+  sendNow(
+    type: FrameType,
+    id: number,
+    payload: Uint8Array,
+    flags = 0,
+    prefix?: Uint8Array,
+  ): Promise<void> | undefined {
     const bytes = encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix);
     if (this.closing || this.finished) throw new ConnectionClosedError('QUIC connection is closed');
     if (id === CONTROL_ID) return this.writeOnNewStream(CONTROL_ID, bytes, true);
     const exchange = this.exchanges.get(id);
     if (exchange !== undefined) return this.write(exchange, bytes, false);
-    if (type !== FrameType.Request && type !== FrameType.OneWay) throw new ConnectionClosedError(`exchange ${id} already finished`);
+    if (type !== FrameType.Request && type !== FrameType.OneWay) {
+      throw new ConnectionClosedError(`exchange ${id} already finished`);
+    }
     // A plain request is one frame: its FIN goes with it (one round trip per exchange).
     return this.writeOnNewStream(id, bytes, type === FrameType.Request && (flags & FLAG_STREAMING) === 0);
   }
@@ -138,7 +153,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (this.finished) return;
     this.finished = true;
     const error = this.closing ? undefined : (this.closeError ?? this.mapClose(info));
-    const reason = this.closing || this.closeError !== undefined ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`;
+    const ours = this.closing || this.closeError !== undefined;
+    const reason = ours ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`;
     const gone = new ConnectionClosedError(reason);
     for (const opener of this.openers.splice(0)) opener.reject(gone);
     for (const stream of this.streams.values()) stream.rejectPending(gone);
@@ -269,7 +285,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
       if (result === null) return;
       const [length, fin] = result;
       try {
-        if (length > 0) for (const frame of stream.decoder.push(readBuffer.subarray(0, length))) this.deliver(stream, frame);
+        const frames = length > 0 ? stream.decoder.push(readBuffer.subarray(0, length)) : [];
+        for (const frame of frames) this.deliver(stream, frame);
         if (fin) stream.decoder.finish();
       } catch (error) {
         if (error instanceof FrameError || error instanceof ProtocolViolationError) this.fail(error);
@@ -292,18 +309,22 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (stream.exchange === undefined) {
       stream.exchange = frame.id;
       if (frame.id !== CONTROL_ID) {
-        if (this.exchanges.has(frame.id)) throw new ProtocolViolationError(`exchange id ${frame.id} is already in use`);
+        if (this.exchanges.has(frame.id)) {
+          throw new ProtocolViolationError(`exchange id ${frame.id} is already in use`);
+        }
         this.exchanges.set(frame.id, stream);
       }
     } else if (frame.id !== stream.exchange) {
-      throw new FrameMalformedError(`frame for exchange ${frame.id} arrived on the stream of exchange ${stream.exchange}`);
+      const detail = `frame for exchange ${frame.id} arrived on the stream of exchange ${stream.exchange}`;
+      throw new FrameMalformedError(detail);
     }
     this.onFrame(frame);
   }
 
   private peerCancelled(stream: QuicStream): void {
     const id = stream.exchange;
-    if (id !== undefined && id !== CONTROL_ID && this.exchanges.get(id) === stream && !this.closing && !this.finished) {
+    const live = id !== undefined && id !== CONTROL_ID && this.exchanges.get(id) === stream;
+    if (live && !this.closing && !this.finished) {
       this.onFrame({ type: FrameType.Cancel, flags: 0, id, payload: EMPTY });
     }
   }
@@ -330,7 +351,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   private settle(stream: QuicStream): void {
     if (!stream.done || this.streams.get(stream.id) !== stream) return;
     this.streams.delete(stream.id);
-    if (stream.exchange !== undefined && this.exchanges.get(stream.exchange) === stream) this.exchanges.delete(stream.exchange);
+    const exchange = stream.exchange;
+    if (exchange !== undefined && this.exchanges.get(exchange) === stream) this.exchanges.delete(exchange);
     if (stream.local) {
       this.localOpen -= 1;
       this.wakeOpeners();

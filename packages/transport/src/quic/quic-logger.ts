@@ -18,7 +18,8 @@ export function resolveQuicLogLevel(option: unknown, env: NodeJS.ProcessEnv = pr
   const fromEnv = env[QUIC_LOG_ENV];
   const value = option ?? (fromEnv === undefined || fromEnv === '' ? 'silent' : fromEnv.toLowerCase());
   if (typeof value === 'string' && Object.hasOwn(LEVELS, value)) return value as QuicLibraryLogLevel;
-  const source = option === undefined ? `${QUIC_LOG_ENV}=${String(fromEnv)}` : `libraryLogLevel ${JSON.stringify(option)}`;
+  const source =
+    option === undefined ? `${QUIC_LOG_ENV}=${String(fromEnv)}` : `libraryLogLevel ${JSON.stringify(option)}`;
   throw new InvalidOptionsError(`${source} is not one of ${Object.keys(LEVELS).join(', ')}`);
 }
 

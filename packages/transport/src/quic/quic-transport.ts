@@ -7,7 +7,15 @@ import type { PeerIdentity } from '../pki/certificate-inspection';
 import { certificateRefusalReason } from '../security/peer-verification';
 import type { Session } from '../session/session';
 import { TransportBase } from '../transport-base';
-import type { CloseOptions, Connection, ListenAddress, PeerAddress, QuicTransportOptions, TlsCredentials, Transport } from '../types';
+import type {
+  CloseOptions,
+  Connection,
+  ListenAddress,
+  PeerAddress,
+  QuicTransportOptions,
+  TlsCredentials,
+  Transport,
+} from '../types';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { QuicheConfig } from './endpoint/native';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
@@ -69,7 +77,8 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   private config(credentials: TlsCredentials = this.credentials): QuicheConfig {
-    return buildQuicheConfig(endpointSettings(this.quic, credentials, this.resolved.verifyPeer, this.resolved.maxFrameBytes));
+    const { verifyPeer, maxFrameBytes } = this.resolved;
+    return buildQuicheConfig(endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes));
   }
 
   private connectionOptions(): { coalesceSends: boolean; keepAliveIntervalMs: number; startTimeoutMs: number } {
@@ -86,7 +95,11 @@ export class QuicTransport extends TransportBase implements Transport {
       host,
       port: address.port ?? 0,
       connection: this.connectionOptions(),
-      accept: { config: () => this.serverConfig as QuicheConfig, retry: this.quic.retry, onConnection: this.handleServerConnection },
+      accept: {
+        config: () => this.serverConfig as QuicheConfig,
+        retry: this.quic.retry,
+        onConnection: this.handleServerConnection,
+      },
       onSocketError: (error) => this.reportError(new ConnectFailedError('listener', error.message, error)),
       debug: (message) => this.logger.debug(message),
     });
@@ -132,20 +145,34 @@ export class QuicTransport extends TransportBase implements Transport {
     session.sendHello().catch(() => session.destroy('could not send hello'));
   }
 
-  private identify(chain: readonly Uint8Array[], role: 'client' | 'server', address: string, serverName?: string): PeerIdentity {
+  private identify(
+    chain: readonly Uint8Array[],
+    role: 'client' | 'server',
+    address: string,
+    serverName?: string,
+  ): PeerIdentity {
     if (!this.resolved.verifyPeer || chain.length === 0) return this.identifyPeer(chain, role, address, serverName);
     // The verdict is a pure function of these bytes, the role and the host (dates: checked natively).
     const key = `${role}|${serverName ?? ''}|${chain.map((der) => Buffer.from(der).toString('base64')).join('|')}`;
     const known = this.identities.get(key);
     if (known !== undefined) return known;
     const identity = this.identifyPeer(chain, role, address, serverName);
-    if (this.identities.size >= IDENTITY_CACHE_SIZE) this.identities.delete(this.identities.keys().next().value as string);
+    if (this.identities.size >= IDENTITY_CACHE_SIZE) {
+      this.identities.delete(this.identities.keys().next().value as string);
+    }
     this.identities.set(key, identity);
     return identity;
   }
 
-  private createSession(connection: QuicConnection, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
-    const link = new QuicFrameLink(connection, this.resolved.maxFrameBytes, this.quic.maxConcurrentStreams, (info) => mapQuicClose(info));
+  private createSession(
+    connection: QuicConnection,
+    direction: 'inbound' | 'outbound',
+    peer: PeerIdentity,
+    address: string,
+  ): Session {
+    const { maxFrameBytes } = this.resolved;
+    const mapClose = (info: QuicCloseInfo): AgentlinkError | undefined => mapQuicClose(info);
+    const link = new QuicFrameLink(connection, maxFrameBytes, this.quic.maxConcurrentStreams, mapClose);
     return this.openSession(link, direction, peer, address);
   }
 
@@ -177,7 +204,9 @@ export class QuicTransport extends TransportBase implements Transport {
       const dialled = endpoint.connect(native, { host: ip, port: address.port }, this.clientConfig);
       connection = dialled;
       const handshake = new Promise<void>((resolve, reject) => {
-        dialled.handler = pendingHandler(resolve, (info) => reject(mapQuicClose(info) ?? new ConnectionClosedError('closed during the handshake')));
+        const closed = (info: QuicCloseInfo): void =>
+          reject(mapQuicClose(info) ?? new ConnectionClosedError('closed during the handshake'));
+        dialled.handler = pendingHandler(resolve, closed);
       });
       await Promise.race([handshake, deadline, aborted]);
       const peer = this.identify(dialled.native.peerCertChain() ?? [], 'server', target, serverName);

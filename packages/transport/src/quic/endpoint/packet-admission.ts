@@ -18,8 +18,14 @@ const MIN_CLIENT_DCID_BYTES = 8;
  * with Retry on, a first Initial gets a Retry and only a valid token creates a connection.
  * Everything else is dropped without an answer (no amplification, no state).
  */
-export function admitDatagram(header: PacketHeader, datagramBytes: number, address: string, retry: RetryTokens | undefined): Admission {
-  if (header.ty === PacketType.Short || header.ty === PacketType.Retry || header.ty === PacketType.VersionNegotiation) {
+export function admitDatagram(
+  header: PacketHeader,
+  datagramBytes: number,
+  address: string,
+  retry: RetryTokens | undefined,
+): Admission {
+  const serverOnly = header.ty === PacketType.Retry || header.ty === PacketType.VersionNegotiation;
+  if (header.ty === PacketType.Short || serverOnly) {
     return { kind: 'drop', why: 'no connection for this short-header or server-only packet' };
   }
   // Never answer a small datagram: the answer could be larger than the probe (amplification).
@@ -30,7 +36,9 @@ export function admitDatagram(header: PacketHeader, datagramBytes: number, addre
     return { kind: 'reply', why: 'version-negotiation', datagram: out.subarray(0, length) };
   }
   if (header.ty !== PacketType.Initial) return { kind: 'drop', why: '0-RTT or Handshake packet for no connection' };
-  if (header.dcid.byteLength < MIN_CLIENT_DCID_BYTES) return { kind: 'drop', why: 'client connection id below 8 bytes' };
+  if (header.dcid.byteLength < MIN_CLIENT_DCID_BYTES) {
+    return { kind: 'drop', why: 'client connection id below 8 bytes' };
+  }
   if (retry === undefined) return { kind: 'accept', scid: randomConnectionId(), odcid: undefined };
   const token = header.token;
   if (token === undefined || token.byteLength === 0) {
@@ -44,6 +52,8 @@ export function admitDatagram(header: PacketHeader, datagramBytes: number, addre
   // An invalid token: drop (a client with a stale token starts over after its timeout).
   if (odcid === undefined) return { kind: 'drop', why: 'invalid or expired Retry token' };
   // After a Retry the client addresses us by the connection id we chose in it.
-  if (header.dcid.byteLength !== CID_LENGTH) return { kind: 'drop', why: 'Retry answer to a connection id we did not issue' };
+  if (header.dcid.byteLength !== CID_LENGTH) {
+    return { kind: 'drop', why: 'Retry answer to a connection id we did not issue' };
+  }
   return { kind: 'accept', scid: Buffer.from(header.dcid), odcid };
 }

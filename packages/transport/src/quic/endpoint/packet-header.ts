@@ -47,7 +47,8 @@ export function parsePacketHeader(data: Buffer): PacketHeader | undefined {
   const scid = data.subarray(dcidEnd + 1, scidEnd);
   if (version === 0) return { ty: PacketType.VersionNegotiation, version, dcid, scid };
   if (version === 1 && (dcidLength > MAX_V1_CID || scidLength > MAX_V1_CID)) return undefined;
-  const ty = [PacketType.Initial, PacketType.ZeroRTT, PacketType.Handshake, PacketType.Retry][(first & 0x30) >> 4] as number;
+  const types = [PacketType.Initial, PacketType.ZeroRTT, PacketType.Handshake, PacketType.Retry];
+  const ty = types[(first & 0x30) >> 4] as number;
   if (ty !== PacketType.Initial) return { ty, version, dcid, scid };
   const tokenLength = readVarint(data, scidEnd);
   if (tokenLength === undefined || tokenLength[1] + tokenLength[0] > data.byteLength) return undefined;

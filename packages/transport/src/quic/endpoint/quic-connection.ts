@@ -210,7 +210,9 @@ export class QuicConnection {
     });
     if (local !== null) return describe('local', local);
     if (peer !== null) return describe('peer', peer);
-    if (this.native.isTimedOut()) return { by: 'idle', isApp: false, errorCode: QUIC_INTERNAL_ERROR, reason: 'idle timeout' };
+    if (this.native.isTimedOut()) {
+      return { by: 'idle', isApp: false, errorCode: QUIC_INTERNAL_ERROR, reason: 'idle timeout' };
+    }
     return { by: 'local', isApp: true, errorCode: AppCode.Shutdown, reason: 'closed' };
   }
 

@@ -73,7 +73,8 @@ export class QuicEndpoint {
   /** Binds a UDP socket on host:port (0: ephemeral). */
   static async open(options: EndpointOptions): Promise<QuicEndpoint> {
     // A larger receive queue absorbs bursts (the kernel caps it at net.core.rmem_max).
-    const socket = dgram.createSocket({ type: isIP(options.host) === 6 ? 'udp6' : 'udp4', recvBufferSize: RECV_BUFFER_BYTES });
+    const type = isIP(options.host) === 6 ? 'udp6' : 'udp4';
+    const socket = dgram.createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {

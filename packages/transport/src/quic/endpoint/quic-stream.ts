@@ -14,9 +14,10 @@ export const isUnidirectional = (streamId: number): boolean => (streamId & 0x2) 
 export const isServerInitiated = (streamId: number): boolean => (streamId & 0x1) !== 0;
 
 /** The peer reset its sending half: quiche throws `StreamReset(code)` from streamRecv. */
-export const isStreamReset = (error: unknown): boolean => /StreamReset\(/.test((error as Error | undefined)?.message ?? '');
+const messageOf = (error: unknown): string => (error as Error | undefined)?.message ?? '';
+export const isStreamReset = (error: unknown): boolean => /StreamReset\(/.test(messageOf(error));
 /** The peer asked us to stop sending: quiche throws `StreamStopped(code)` from streamSend. */
-export const isStreamStopped = (error: unknown): boolean => /StreamStopped\(/.test((error as Error | undefined)?.message ?? '');
+export const isStreamStopped = (error: unknown): boolean => /StreamStopped\(/.test(messageOf(error));
 
 /**
  * One QUIC stream as the frame link sees it: the exchange it carries (known from its first

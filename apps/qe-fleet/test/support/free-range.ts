@@ -1,0 +1,25 @@
+import net from 'node:net';
+
+/** A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port). */
+export async function freeRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const servers: net.Server[] = [];
+    try {
+      for (let i = 0; i < count; i += 1) {
+        const server = net.createServer();
+        servers.push(server);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(base + i, '127.0.0.1', () => resolve());
+        });
+      }
+      return base;
+    } catch {
+      // taken: try another range
+    } finally {
+      await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+    }
+  }
+  throw new Error('no free port range');
+}

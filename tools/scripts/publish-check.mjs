@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// The publish check, last step of `npm test`: publint and are-the-types-wrong on every package,
+// then a real publish with `nx release publish` to a Verdaccio registry started here on
+// 127.0.0.1, then each package installed ALONE from that registry into an empty project (on
+// Node 24, and on Node 22 for the libraries), imported, its bins run with --help and its README
+// examples run; finally the app through npx, and a model trained, then loaded in new processes.
+// Prints each tarball's size; exits non-zero when anything fails.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkApp } from './publish/app-check.mjs';
+import { createConsumer, describeFailure, findNpmCli, runtime } from './publish/consumer.mjs';
+import { ensureNode22 } from './publish/node22.mjs';
+import { agentlinkImports, extractExamples } from './publish/readme-examples.mjs';
+import { readmeLinkProblems } from './publish/readme-links.mjs';
+import { startRegistry } from './publish/verdaccio.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const MAX_LEARNING_TARBALL = 5 * 1024 * 1024;
+const started = Date.now();
+const seconds = () => ((Date.now() - started) / 1000).toFixed(0);
+const step = (text) => console.log(`\n== publish check: ${text} (${seconds()} s)`);
+const failures = [];
+const fail = (what, error) => {
+  failures.push(`${what}:\n${typeof error === 'string' ? error : describeFailure(error)}`);
+  console.log(`FAIL ${what}`);
+};
+
+if (Number(process.versions.node.split('.')[0]) !== 24) {
+  console.error(`publish check: runs on Node 24 (the node@24 devDependency; use npm test or npx), not ${process.version}`);
+  process.exit(1);
+}
+
+const projects = ['packages', 'apps']
+  .flatMap((parent) => fs.readdirSync(path.join(root, parent)).map((name) => path.join(root, parent, name)))
+  .filter((dir) => fs.existsSync(path.join(dir, 'package.json')))
+  .map((dir) => ({ dir, manifest: JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) }))
+  .filter(({ manifest }) => !manifest.private)
+  .map((p) => ({ ...p, name: p.manifest.name, version: p.manifest.version, isApp: p.dir.includes(`${path.sep}apps${path.sep}`) }));
+
+const npmCli = findNpmCli();
+const node24 = runtime(process.execPath, npmCli);
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'agentlink-publish-'));
+let registry;
+try {
+  step(`publint, are-the-types-wrong and tarball contents of ${projects.length} packages`);
+  for (const { dir, name, isApp } of projects) {
+    for (const required of ['README.md', 'LICENSE', 'dist/index.js']) {
+      if (!fs.existsSync(path.join(dir, required))) fail(`${name}: ${required} missing${required.startsWith('dist') ? ' (build first)' : ''}`, '');
+    }
+    try {
+      const lint = node24.run([path.join(root, 'node_modules/publint/src/cli.js'), '--strict', dir], root);
+      if (/error|warning|suggestion/i.test(lint.replace(/All good!/, ''))) fail(`${name}: publint`, lint);
+    } catch (error) {
+      fail(`${name}: publint`, error);
+    }
+    if (!isApp || fs.existsSync(path.join(dir, 'dist/index.d.ts'))) {
+      try {
+        node24.run([path.join(root, 'node_modules/@arethetypeswrong/cli/dist/index.js'), '--pack', dir, '--profile', 'esm-only', '--format', 'ascii'], root);
+      } catch (error) {
+        fail(`${name}: are-the-types-wrong`, error);
+      }
+    }
+    const [packed] = JSON.parse(node24.npm(['pack', '--dry-run', '--json', '--loglevel=error'], dir));
+    const files = packed.files.map((f) => f.path);
+    const stray = files.filter((f) => /^(src|test)\//.test(f) || /\.test\.(ts|js|mjs|cjs)$/.test(f));
+    if (stray.length > 0) fail(`${name}: the tarball ships ${stray.join(', ')}`, '');
+    const links = readmeLinkProblems(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), files, root);
+    if (links.length > 0) fail(`${name}: README links`, links.join('\n'));
+    const kib = (bytes) => `${(bytes / 1024).toFixed(1)} KiB`;
+    console.log(`tarball ${name}@${packed.version}: ${kib(packed.size)} packed, ${kib(packed.unpackedSize)} unpacked, ${packed.entryCount} files`);
+    if (name === '@agentlink/learning' && packed.size >= MAX_LEARNING_TARBALL) fail(`${name}: tarball ${packed.size} bytes, over the 5 MB limit`, '');
+  }
+
+  step('starting Verdaccio on 127.0.0.1');
+  registry = await startRegistry(path.join(work, 'registry'));
+  console.log(`registry ${registry.url}`);
+
+  step('nx release publish to it');
+  const withRegistry = runtime(process.execPath, npmCli, registry.npmrc);
+  try {
+    const out = withRegistry.run([path.join(root, 'node_modules/nx/dist/bin/nx.js'), 'release', 'publish', `--registry=${registry.url}`, '--first-release'], root, 600_000);
+    console.log(out.split('\n').filter((l) => /Successfully ran|published|\+ @agentlink/i.test(l)).join('\n'));
+  } catch (error) {
+    throw new Error(`nx release publish failed:\n${describeFailure(error)}`);
+  }
+  for (const { name, version } of projects) {
+    const response = await fetch(`${registry.url}${name.replace('/', '%2f')}`);
+    const packument = response.ok ? await response.json() : undefined;
+    if (packument?.versions?.[version] === undefined) fail(`${name}@${version} is not on the registry after publishing (HTTP ${response.status})`, '');
+  }
+  const runtimes = [withRegistry];
+  const node22 = ensureNode22(path.join(root, 'node_modules', '.cache', 'agentlink-node22'), (args, cwd) => node24.npm(args, cwd));
+  if (node22.skip) console.log(`SKIP Node 22: ${node22.skip}`);
+  else runtimes.push(runtime(node22.binary, npmCli, registry.npmrc));
+
+  for (const rt of runtimes) {
+    for (const project of projects.filter((p) => !p.isApp)) {
+      step(`${project.name}: install alone from the registry, import${rt.major === 24 ? ', bins and README examples' : ' and bins'} on Node ${rt.major}`);
+      checkLibrary(project, rt);
+    }
+  }
+  step('@agentlink/qe-fleet: install alone, npx, train and load a model in new processes (Node 24)');
+  checkApp(projects.find((p) => p.isApp), runtimes[0], path.join(work, 'app'), fail);
+} catch (error) {
+  fail('publish check', error instanceof Error && !('stderr' in error) ? error.message : error);
+} finally {
+  await registry?.stop();
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+/** Installs one library alone into an empty project, imports it, runs its bins and (Node 24) its README examples. */
+function checkLibrary({ dir, name, version, manifest }, rt) {
+  const consumer = createConsumer(path.join(work, `${name.split('/')[1]}-node${rt.major}`));
+  try {
+    rt.npm(['install', '--loglevel=error', `${name}@${version}`], consumer);
+  } catch (error) {
+    return fail(`${name}: npm install from the registry alone on Node ${rt.major}`, error);
+  }
+  try {
+    const probe = `const m = await import(${JSON.stringify(name)}); if (Object.keys(m).length === 0) throw new Error('no exports'); console.log(Object.keys(m).length);`;
+    const count = rt.run(['--input-type=module', '-e', probe], consumer).trim();
+    console.log(`${name}: ${count} exports on Node ${rt.major}`);
+  } catch (error) {
+    fail(`${name}: import on Node ${rt.major}`, error);
+  }
+  for (const bin of Object.keys(manifest.bin ?? {})) {
+    try {
+      rt.run([path.join(consumer, 'node_modules', '.bin', bin), '--help'], consumer);
+      console.log(`${name}: ${bin} --help exits 0`);
+    } catch (error) {
+      fail(`${name}: ${bin} --help on Node ${rt.major}`, error);
+    }
+  }
+  if (rt.major !== 24) return;
+  const { examples, skipped } = extractExamples(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), `${name}/README.md`);
+  const extra = [...new Set(examples.flatMap((e) => agentlinkImports(e.code)))].filter((n) => n !== name);
+  if (extra.length > 0) rt.npm(['install', '--loglevel=error', ...extra.map((n) => `${n}@${version}`)], consumer);
+  for (const example of examples) {
+    const file = path.join(consumer, `readme-example-${example.line}.${example.typescript ? 'ts' : 'mjs'}`);
+    fs.writeFileSync(file, `${example.code}\n`);
+    const began = Date.now();
+    try {
+      rt.run([file], consumer);
+      console.log(`${name}: README example at line ${example.line} ran (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      fail(`${name}: README example at line ${example.line}`, error);
+    }
+  }
+  if (skipped.length > 0) console.log(`${name}: ${skipped.length} API signature block(s) not run (lines ${skipped.map((s) => s.line).join(', ')})`);
+}
+
+console.log(`\npublish check: ${seconds()} s`);
+if (failures.length > 0) {
+  console.error(`publish check failed:\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+console.log(`publish check: ${projects.length} packages published to Verdaccio, installed alone and run`);
