@@ -3,7 +3,14 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { defineConfig } from 'tsup';
 
-const common = { format: ['esm'] as const, target: 'node22', platform: 'node' as const, sourcemap: true, clean: false, splitting: false };
+const common = {
+  format: ['esm'] as const,
+  target: 'node22',
+  platform: 'node' as const,
+  sourcemap: true,
+  clean: false,
+  splitting: false,
+};
 
 const DATA_FILES = ['FlakeFlagger_filtered_dataset.csv', 'test_results.csv', 'flakeflagger-with-project.csv'];
 
@@ -12,7 +19,8 @@ async function compressData(): Promise<void> {
   const from = path.join('data', 'flakeflagger');
   const to = path.join('dist', 'data', 'flakeflagger');
   await mkdir(to, { recursive: true });
-  for (const file of DATA_FILES) await writeFile(path.join(to, `${file}.gz`), gzipSync(await readFile(path.join(from, file)), { level: 9 }));
+  for (const file of DATA_FILES)
+    await writeFile(path.join(to, `${file}.gz`), gzipSync(await readFile(path.join(from, file)), { level: 9 }));
   for (const file of ['LICENSE', 'README.md']) await copyFile(path.join(from, file), path.join(to, file));
 }
 

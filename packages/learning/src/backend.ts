@@ -16,12 +16,19 @@ async function tryTensorflow(required: boolean): Promise<boolean> {
   try {
     await import(TFJS_NODE);
     if (await tf.setBackend('tensorflow')) return true;
-    if (required) throw new BackendUnavailableError('tensorflow', '@tensorflow/tfjs-node is installed but did not initialise');
+    if (required)
+      throw new BackendUnavailableError('tensorflow', '@tensorflow/tfjs-node is installed but did not initialise');
     return false;
   } catch (error) {
     if (error instanceof BackendUnavailableError) throw error;
     // Asked for explicitly, a missing native backend is an error, never a silent fall back to a slower one.
-    if (required) throw new BackendUnavailableError('tensorflow', `install @tensorflow/tfjs-node (an optional peer dependency) or use --backend auto|wasm|cpu (${(error as Error).message})`, error);
+    if (required)
+      throw new BackendUnavailableError(
+        'tensorflow',
+        'install @tensorflow/tfjs-node (an optional peer dependency) or use --backend auto|wasm|cpu' +
+          ` (${(error as Error).message})`,
+        error,
+      );
     return false;
   }
 }
@@ -29,7 +36,8 @@ async function tryTensorflow(required: boolean): Promise<boolean> {
 async function tryWasm(required: boolean): Promise<boolean> {
   try {
     const require = createRequire(import.meta.url);
-    const distDirectory = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
+    const distDirectory =
+      path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     setWasmPaths(distDirectory);
     if (await tf.setBackend('wasm')) return true;
     if (required) throw new BackendUnavailableError('wasm', 'the wasm backend did not initialise');
@@ -54,7 +62,8 @@ export function selectBackend(preference: BackendPreference = 'auto'): Promise<B
   if (selected !== undefined && selectedFor === preference) return selected;
   selectedFor = preference;
   selected = (async (): Promise<BackendName> => {
-    if ((preference === 'auto' || preference === 'tensorflow') && (await tryTensorflow(preference === 'tensorflow'))) return 'tensorflow';
+    if ((preference === 'auto' || preference === 'tensorflow') && (await tryTensorflow(preference === 'tensorflow')))
+      return 'tensorflow';
     if ((preference === 'auto' || preference === 'wasm') && (await tryWasm(preference === 'wasm'))) return 'wasm';
     await tf.setBackend('cpu');
     await tf.ready();

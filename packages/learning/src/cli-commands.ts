@@ -69,7 +69,8 @@ async function writeJson(file: string, value: unknown): Promise<void> {
 function holdoutSplit(dataset: Dataset, options: CommandOptions): Split {
   const testFraction = options.testFraction;
   if (dataset.order !== undefined) return orderedSplit(dataset.order, { testFraction });
-  if (dataset.groups !== undefined) return groupedSplit(dataset.labels, dataset.groups, { testFraction, seed: options.seed });
+  if (dataset.groups !== undefined)
+    return groupedSplit(dataset.labels, dataset.groups, { testFraction, seed: options.seed });
   return stratifiedSplit(dataset.labels, { testFraction, seed: options.seed });
 }
 
@@ -84,15 +85,33 @@ export async function trainCommand(options: CommandOptions): Promise<unknown> {
   const out = required(options.out, '--out');
   const { dataset, validation } = await loadValidated(options);
   const split = options.testFraction > 0 ? holdoutSplit(dataset, options) : undefined;
-  const common = { ...options.training, seed: options.seed, indexes: split?.train, groupedValidation: dataset.groups !== undefined };
-  const trained = options.family === 'auto'
-    ? await selectAndTrain(dataset, { ...common, innerFolds: options.innerFolds, groupedInner: dataset.groups !== undefined, onInnerFold: innerProgress(options) })
-    : await trainFlakinessModel(dataset, { ...common, family: options.family });
+  const common = {
+    ...options.training,
+    seed: options.seed,
+    indexes: split?.train,
+    groupedValidation: dataset.groups !== undefined,
+  };
+  const trained =
+    options.family === 'auto'
+      ? await selectAndTrain(dataset, {
+          ...common,
+          innerFolds: options.innerFolds,
+          groupedInner: dataset.groups !== undefined,
+          onInnerFold: innerProgress(options),
+        })
+      : await trainFlakinessModel(dataset, { ...common, family: options.family });
   const summary: Record<string, unknown> = {
     backend: trained.backend,
     family: trained.family,
     ...('selection' in trained ? { selection: trained.selection } : {}),
-    split: split === undefined ? 'none' : dataset.order !== undefined ? 'time-ordered' : dataset.groups !== undefined ? 'grouped' : 'stratified',
+    split:
+      split === undefined
+        ? 'none'
+        : dataset.order !== undefined
+          ? 'time-ordered'
+          : dataset.groups !== undefined
+            ? 'grouped'
+            : 'stratified',
     rows: validation.rowCount,
     classBalance: validation.classBalance,
     threshold: trained.model.threshold,
@@ -104,8 +123,13 @@ export async function trainCommand(options: CommandOptions): Promise<unknown> {
   };
   if (split !== undefined) {
     const labels = split.test.map((i) => dataset.labels[i]);
-    const historyValues = dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
-    summary.test = trained.model.evaluate(split.test.map((i) => dataset.features[i]), labels, { historyValues });
+    const historyValues =
+      dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
+    summary.test = trained.model.evaluate(
+      split.test.map((i) => dataset.features[i]),
+      labels,
+      { historyValues },
+    );
     summary.majorityBaseline = majorityBaseline(labels);
   }
   await trained.model.save(out);
@@ -124,19 +148,37 @@ export async function evaluateCommand(options: CommandOptions): Promise<unknown>
     const { rows } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
     const metrics = model.evaluate(rows, dataset.labels, { historyValues: historyValuesOf(model, text) });
     model.dispose();
-    return { model: options.model, backend: tf.getBackend(), test: metrics, majorityBaseline: majorityBaseline(dataset.labels) };
+    return {
+      model: options.model,
+      backend: tf.getBackend(),
+      test: metrics,
+      majorityBaseline: majorityBaseline(dataset.labels),
+    };
   }
   const common = {
-    ...options.training, seed: options.seed, family: options.family, innerFolds: options.innerFolds,
-    onFold: progress(options), onInnerFold: innerProgress(options), floorBalancedAccuracy: options.floorBalancedAccuracy,
+    ...options.training,
+    seed: options.seed,
+    family: options.family,
+    innerFolds: options.innerFolds,
+    onFold: progress(options),
+    onInnerFold: innerProgress(options),
+    floorBalancedAccuracy: options.floorBalancedAccuracy,
   };
   // --group makes every split of this command whole-group (hold-out, CV, validation, inner folds).
   const grouped = dataset.groups !== undefined;
   const result: Record<string, EvaluationSummary> = {};
-  if (options.mode === 'holdout' || options.mode === 'all') result.holdout = await holdoutEvaluation(dataset, { ...common, grouped, testFraction: options.testFraction || 0.2 });
-  if (options.mode === 'cv' || options.mode === 'all') result.crossValidation = await crossValidation(dataset, { ...common, grouped, folds: options.folds ?? 10 });
-  if (options.mode === 'lpo' || (options.mode === 'all' && dataset.groups !== undefined)) result.leaveProjectsOut = await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
-  if (Object.keys(result).length === 0) throw new CliUsageError(`--mode must be holdout, cv, lpo or all, got ${options.mode}`);
+  if (options.mode === 'holdout' || options.mode === 'all')
+    result.holdout = await holdoutEvaluation(dataset, {
+      ...common,
+      grouped,
+      testFraction: options.testFraction || 0.2,
+    });
+  if (options.mode === 'cv' || options.mode === 'all')
+    result.crossValidation = await crossValidation(dataset, { ...common, grouped, folds: options.folds ?? 10 });
+  if (options.mode === 'lpo' || (options.mode === 'all' && dataset.groups !== undefined))
+    result.leaveProjectsOut = await leaveProjectsOut(dataset, { ...common, folds: options.groupFolds ?? 5 });
+  if (Object.keys(result).length === 0)
+    throw new CliUsageError(`--mode must be holdout, cv, lpo or all, got ${options.mode}`);
   if (options.out !== undefined) await writeJson(options.out, result);
   return result;
 }
@@ -153,7 +195,8 @@ export async function predictCommand(options: CommandOptions): Promise<unknown> 
   const { rows, rowNumbers } = featureRowsFromCsv(text, model.featureNames, model.indicatorFeatures);
   const historyValues = historyValuesOf(model, text);
   const answers = [];
-  for (const [i, row] of rows.entries()) answers.push({ row: rowNumbers[i], ...(await model.predict(row, { historyValue: historyValues?.[i] })) });
+  for (const [i, row] of rows.entries())
+    answers.push({ row: rowNumbers[i], ...(await model.predict(row, { historyValue: historyValues?.[i] })) });
   model.dispose();
   if (options.out !== undefined) await writeJson(options.out, answers);
   return answers;
@@ -161,7 +204,10 @@ export async function predictCommand(options: CommandOptions): Promise<unknown> 
 
 /** `join`: appends a project column to a data set from a results file (FlakeFlagger's test_results.csv). */
 export async function joinCommand(options: CommandOptions): Promise<unknown> {
-  const joined = joinGroups(await readDataFile(required(options.data, '--data')), await readDataFile(required(options.results, '--results')));
+  const joined = joinGroups(
+    await readDataFile(required(options.data, '--data')),
+    await readDataFile(required(options.results, '--results')),
+  );
   await writeFile(required(options.out, '--out'), joined.csv);
   return { out: options.out, matched: joined.matched, unmatched: joined.unmatched, groups: joined.groups };
 }
@@ -174,7 +220,13 @@ export async function historyCommand(options: CommandOptions): Promise<unknown> 
   await writeFile(out, verdictFeaturesCsv(verdicts));
   const failed = verdicts.filter((v) => v.failed).length;
   return {
-    out, verdicts: verdicts.length, failed, tests: new Set(verdicts.map((v) => v.test)).size, runs: new Set(verdicts.map((v) => v.run)).size,
-    next: `agentlink-learn evaluate --data ${out} --label failed --drop test --group run --order time --objective accuracy`,
+    out,
+    verdicts: verdicts.length,
+    failed,
+    tests: new Set(verdicts.map((v) => v.test)).size,
+    runs: new Set(verdicts.map((v) => v.run)).size,
+    next:
+      `agentlink-learn evaluate --data ${out} --label failed --drop test --group run --order time` +
+      ' --objective accuracy',
   };
 }

@@ -1,72 +1,33 @@
 import { parseArgs } from 'node:util';
-import { CliUsageError, evaluateCommand, historyCommand, joinCommand, predictCommand, trainCommand, type CommandOptions } from './cli-commands';
+import {
+  CliUsageError,
+  evaluateCommand,
+  historyCommand,
+  joinCommand,
+  predictCommand,
+  trainCommand,
+  type CommandOptions,
+} from './cli-commands';
+import { USAGE } from './cli-usage';
 import { reportCommand } from './report-command';
 import { ineffectiveOptions, parseObjective } from './cli-checks';
 import { flakeFlaggerFile } from './flakeflagger-files';
 import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
-import { DEFAULT_TRAINING_OPTIONS as D } from './training-options';
 import type { WarningCode } from './types';
 import type { VerdictColumns } from './verdict-csv';
 
-export const USAGE = `Usage: agentlink-learn <command> [options]
-
-Commands:
-  train      --data <csv> --label <col> --out <dir>   train, hold out a test part, save the model
-  evaluate   --data <csv> --label <col> [--mode holdout|cv|lpo|all] [--model <dir>]
-  predict    --model <dir> --data <csv> [--out <json>] one answer per row
-  report     [--data <csv>] --out <md> [--from <json>]  FlakeFlagger report: 3 feature sets x (5 unseen-seed
-                                                     hold-outs + pooled 10-fold CV) + leave-projects-out
-                                                     (default data: the FlakeFlagger copy this package ships)
-                                                     (--from re-renders a saved JSON report without training)
-  join       --data <csv> --results <csv> --out <csv>  append a project column from test_results.csv
-  history    --data <csv> --test <col> --run <col> --time <col> --outcome <col> [--duration <col>] --out <csv>
-             CI verdict log -> one row per verdict with history features from earlier runs only
-
-Options:
-  --label <col>           0/1 label column (report default: flakyStatus)
-  --drop <a,b>            columns to ignore
-  --group <col>           grouping column: hold-out, CV, validation and inner folds keep whole groups
-  --categorical <a,b>     columns one-hot encoded as features (may be the group column; dropped for leave-projects-out)
-  --history-key <col>     text column whose key groups rows into a shared test history (e.g. test_name):
-                          adds the flake rate and counts of a row's training siblings as features
-  --history-key-strip <n> drop the last n separator-delimited segments of the value first
-                          (test_name with 1 = the test class; default 0)
-  --history-key-separator <s>  segment separator (default .)
-  --history-folds <n>     out-of-fold parts for the training rows' own history (default ${D.historyFolds})
-  --history-smoothing <m> prior weight of the smoothed flake rate (default ${D.historySmoothing})
-  --seed <n>              seed of splits, shuffles and weight initialisation (default ${D.seed})
-  --out <path>            output directory (train) or file
-  --test-fraction <f>     hold-out share for train/evaluate (default 0.2; 0 = train on all rows)
-  --folds <n>             cross-validation folds (default 10)
-  --group-folds <n>       leave-projects-out folds of whole groups (default 5)
-  --epochs <n>            epoch limit (default ${D.maxEpochs})     --patience <n>  (default ${D.patience})
-  --hidden <a,b,c>        hidden layer units (default ${D.hiddenUnits.join(',')})
-  --ensemble <n>          networks averaged into one model (default ${D.ensembleSize})   --dropout <r> (default ${D.dropout})
-  --learning-rate <r>     Adam learning rate (default ${D.learningRate})   --batch-size <n> (default ${D.batchSize})
-  --class-weighting <w>   balanced | sqrt | none (default ${D.classWeighting})
-  --family <f>            auto | network | gbdt | ensemble (default auto: chosen by nested CV inside the
-                          training rows among the TF.js network, boosted trees and their average)
-  --inner-folds <n>       inner folds of --family auto (default 3)
-  --objective <o>         what the threshold (and --family auto) maximises on training-side data:
-                          f1 | balanced-accuracy | accuracy | precision@recall | mcc (default f1)
-  --min-recall <r>        recall precision@recall must keep (default 0.8)
-  --order <col>           numeric or date column: time-ordered split (train on the past, test on the
-                          future; the validation part is the latest training rows)
-  --threshold-min-balanced-accuracy <f>  the model's threshold must reach this balanced accuracy on validation (default ${D.thresholdMinBalancedAccuracy})
-  --floor-balanced-accuracy <f>  evaluate: also score the threshold reaching this balanced accuracy on validation
-  --holdout-seeds <a,b>   report: seeds of the hold-outs (default 1001,1002,1003,1004,1005)
-  --progress-every <n>    without a terminal, a training progress line every n epochs/rounds (default 10)
-  --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
-  --backend <b>           auto | tensorflow | wasm | cpu (default auto)
-  --help, -h              this text
-`;
+export { USAGE } from './cli-usage';
 
 /** The FlakeFlagger data set with its project column, as shipped in the package (gzip) or the repository. */
 export const DEFAULT_REPORT_DATA = flakeFlaggerFile('flakeflagger-with-project.csv');
 
 const COMMAND_NAMES = ['train', 'evaluate', 'predict', 'report', 'join', 'history'];
 
-const list = (value: string | undefined): string[] | undefined => value?.split(',').map((s) => s.trim()).filter(Boolean);
+const list = (value: string | undefined): string[] | undefined =>
+  value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 function integer(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -83,7 +44,13 @@ function parseVerdictColumns(values: Readonly<Record<string, string | boolean | 
     return value;
   };
   const duration = values.duration;
-  return { test: column('test'), run: column('run'), time: column('time'), outcome: column('outcome'), ...(typeof duration === 'string' ? { duration } : {}) };
+  return {
+    test: column('test'),
+    run: column('run'),
+    time: column('time'),
+    outcome: column('outcome'),
+    ...(typeof duration === 'string' ? { duration } : {}),
+  };
 }
 
 /**
@@ -99,18 +66,58 @@ export function epochProgress(io: { err: (text: string) => void; isTTY?: boolean
 }
 
 /** Parses argv (without node and script) into a command name and its options. */
-export function parseCommandLine(argv: readonly string[], log: (line: string) => void): { command: string; options: CommandOptions } {
+export function parseCommandLine(
+  argv: readonly string[],
+  log: (line: string) => void,
+): { command: string; options: CommandOptions } {
   const { values, positionals } = parseArgs({
     args: [...argv],
     allowPositionals: true,
     options: {
-      'history-key': { type: 'string' }, 'history-key-strip': { type: 'string' }, 'history-key-separator': { type: 'string' }, 'history-folds': { type: 'string' }, 'history-smoothing': { type: 'string' },
-      data: { type: 'string' }, label: { type: 'string' }, drop: { type: 'string' }, group: { type: 'string' }, categorical: { type: 'string' },
-      seed: { type: 'string' }, out: { type: 'string' }, model: { type: 'string' }, results: { type: 'string' }, from: { type: 'string' },
-      'holdout-seeds': { type: 'string' }, 'progress-every': { type: 'string' }, test: { type: 'string' }, run: { type: 'string' }, time: { type: 'string' }, outcome: { type: 'string' }, duration: { type: 'string' },
-      mode: { type: 'string' }, 'test-fraction': { type: 'string' }, folds: { type: 'string' }, 'group-folds': { type: 'string' },
-      epochs: { type: 'string' }, ensemble: { type: 'string' }, dropout: { type: 'string' }, 'learning-rate': { type: 'string' }, 'batch-size': { type: 'string' }, patience: { type: 'string' }, hidden: { type: 'string' }, 'class-weighting': { type: 'string' },
-      'threshold-objective': { type: 'string' }, objective: { type: 'string' }, 'min-recall': { type: 'string' }, family: { type: 'string' }, 'inner-folds': { type: 'string' }, order: { type: 'string' }, 'threshold-min-balanced-accuracy': { type: 'string' }, 'floor-balanced-accuracy': { type: 'string' }, 'fatal-warnings': { type: 'boolean' }, backend: { type: 'string' },
+      'history-key': { type: 'string' },
+      'history-key-strip': { type: 'string' },
+      'history-key-separator': { type: 'string' },
+      'history-folds': { type: 'string' },
+      'history-smoothing': { type: 'string' },
+      data: { type: 'string' },
+      label: { type: 'string' },
+      drop: { type: 'string' },
+      group: { type: 'string' },
+      categorical: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      model: { type: 'string' },
+      results: { type: 'string' },
+      from: { type: 'string' },
+      'holdout-seeds': { type: 'string' },
+      'progress-every': { type: 'string' },
+      test: { type: 'string' },
+      run: { type: 'string' },
+      time: { type: 'string' },
+      outcome: { type: 'string' },
+      duration: { type: 'string' },
+      mode: { type: 'string' },
+      'test-fraction': { type: 'string' },
+      folds: { type: 'string' },
+      'group-folds': { type: 'string' },
+      epochs: { type: 'string' },
+      ensemble: { type: 'string' },
+      dropout: { type: 'string' },
+      'learning-rate': { type: 'string' },
+      'batch-size': { type: 'string' },
+      patience: { type: 'string' },
+      hidden: { type: 'string' },
+      'class-weighting': { type: 'string' },
+      'threshold-objective': { type: 'string' },
+      objective: { type: 'string' },
+      'min-recall': { type: 'string' },
+      family: { type: 'string' },
+      'inner-folds': { type: 'string' },
+      order: { type: 'string' },
+      'threshold-min-balanced-accuracy': { type: 'string' },
+      'floor-balanced-accuracy': { type: 'string' },
+      'fatal-warnings': { type: 'boolean' },
+      backend: { type: 'string' },
     },
   });
   const command = positionals[0];
@@ -118,33 +125,57 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
   if (!COMMAND_NAMES.includes(command)) throw new CliUsageError(`unknown command "${command}"`);
   const isReport = command === 'report';
   const label = values.label ?? (isReport ? 'flakyStatus' : undefined);
-  if (label === undefined && !['join', 'predict', 'history'].includes(command)) throw new CliUsageError('--label is required');
+  if (label === undefined && !['join', 'predict', 'history'].includes(command))
+    throw new CliUsageError('--label is required');
   const verdictColumns = command === 'history' ? parseVerdictColumns(values) : undefined;
   const holdoutSeeds = list(values['holdout-seeds'])?.map((seed) => integer(seed, '--holdout-seeds')!);
   const testFraction = values['test-fraction'] === undefined ? 0.2 : Number(values['test-fraction']);
-  if (!(testFraction >= 0 && testFraction < 1)) throw new CliUsageError(`--test-fraction must be in [0, 1), got ${values['test-fraction']}`);
-  const floor = values['floor-balanced-accuracy'] === undefined ? undefined : Number(values['floor-balanced-accuracy']);
-  if (floor !== undefined && !(floor >= 0 && floor <= 1)) throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
+  if (!(testFraction >= 0 && testFraction < 1))
+    throw new CliUsageError(`--test-fraction must be in [0, 1), got ${values['test-fraction']}`);
+  const floor =
+    values['floor-balanced-accuracy'] === undefined ? undefined : Number(values['floor-balanced-accuracy']);
+  if (floor !== undefined && !(floor >= 0 && floor <= 1))
+    throw new CliUsageError(`--floor-balanced-accuracy must be in [0, 1], got ${values['floor-balanced-accuracy']}`);
   const historyKey = values['history-key'];
-  if (historyKey === undefined && (values['history-key-strip'] !== undefined || values['history-key-separator'] !== undefined)) {
+  if (
+    historyKey === undefined &&
+    (values['history-key-strip'] !== undefined || values['history-key-separator'] !== undefined)
+  ) {
     throw new CliUsageError('--history-key-strip and --history-key-separator need --history-key');
   }
   const strip = integer(values['history-key-strip'], '--history-key-strip');
-  if (strip !== undefined && strip < 0) throw new CliUsageError(`--history-key-strip must be an integer >= 0, got ${strip}`);
+  if (strip !== undefined && strip < 0)
+    throw new CliUsageError(`--history-key-strip must be an integer >= 0, got ${strip}`);
   if (values['history-key-separator'] === '') throw new CliUsageError('--history-key-separator must not be empty');
   const historySmoothing = values['history-smoothing'] === undefined ? undefined : Number(values['history-smoothing']);
-  if (historySmoothing !== undefined && !(historySmoothing >= 0 && Number.isFinite(historySmoothing))) throw new CliUsageError(`--history-smoothing must be a number >= 0, got ${values['history-smoothing']}`);
+  if (historySmoothing !== undefined && !(historySmoothing >= 0 && Number.isFinite(historySmoothing)))
+    throw new CliUsageError(`--history-smoothing must be a number >= 0, got ${values['history-smoothing']}`);
   const family = (values.family ?? 'auto') as FamilyChoice;
-  if (!['auto', ...MODEL_FAMILIES].includes(family)) throw new CliUsageError(`--family must be auto, network, gbdt or ensemble, got ${family}`);
+  if (!['auto', ...MODEL_FAMILIES].includes(family))
+    throw new CliUsageError(`--family must be auto, network, gbdt or ensemble, got ${family}`);
   const objective = parseObjective(values.objective, values['threshold-objective']);
   const minRecall = values['min-recall'] === undefined ? undefined : Number(values['min-recall']);
-  if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1)) throw new CliUsageError(`--min-recall must be in [0, 1], got ${values['min-recall']}`);
+  if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1))
+    throw new CliUsageError(`--min-recall must be in [0, 1], got ${values['min-recall']}`);
   for (const warning of ineffectiveOptions(command, values)) log(`warning: ${warning}`);
   const options: CommandOptions = {
     data: values.data ?? (isReport ? DEFAULT_REPORT_DATA : undefined),
-    schema: { label: label ?? 'label', drop: list(values.drop) ?? [], group: values.group, categorical: list(values.categorical),
+    schema: {
+      label: label ?? 'label',
+      drop: list(values.drop) ?? [],
+      group: values.group,
+      categorical: list(values.categorical),
       ...(values.order === undefined ? {} : { order: values.order }),
-      ...(historyKey === undefined ? {} : { historyKey: { column: historyKey, stripSegments: strip ?? 0, separator: values['history-key-separator'] ?? '.' } }) },
+      ...(historyKey === undefined
+        ? {}
+        : {
+            historyKey: {
+              column: historyKey,
+              stripSegments: strip ?? 0,
+              separator: values['history-key-separator'] ?? '.',
+            },
+          }),
+    },
     seed: integer(values.seed, '--seed') ?? 42,
     out: values.out,
     model: values.model,
@@ -172,7 +203,10 @@ export function parseCommandLine(argv: readonly string[], log: (line: string) =>
       classWeighting: values['class-weighting'] as 'balanced' | 'sqrt' | 'none' | undefined,
       thresholdObjective: objective,
       thresholdMinRecall: minRecall,
-      thresholdMinBalancedAccuracy: values['threshold-min-balanced-accuracy'] === undefined ? undefined : Number(values['threshold-min-balanced-accuracy']),
+      thresholdMinBalancedAccuracy:
+        values['threshold-min-balanced-accuracy'] === undefined
+          ? undefined
+          : Number(values['threshold-min-balanced-accuracy']),
       historyFolds: integer(values['history-folds'], '--history-folds'),
       historySmoothing,
       backend: values.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
@@ -192,8 +226,14 @@ const COMMANDS: Record<string, (options: CommandOptions) => Promise<unknown>> = 
   history: historyCommand,
 };
 
-/** Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage). Output: JSON on stdout, progress on stderr. */
-export async function runCli(argv: readonly string[], io: { out: (text: string) => void; err: (text: string) => void; isTTY?: boolean }): Promise<number> {
+/**
+ * Runs the CLI; resolves to the process exit code (0 ok, 1 failure, 2 usage).
+ * Output: JSON on stdout, progress on stderr.
+ */
+export async function runCli(
+  argv: readonly string[],
+  io: { out: (text: string) => void; err: (text: string) => void; isTTY?: boolean },
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE);
     return 0;

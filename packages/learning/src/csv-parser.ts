@@ -62,7 +62,8 @@ export function parseCsv(text: string): ParsedCsv {
       cellStarted = true;
     }
   }
-  if (quoted) throw new CsvFormatError(`unterminated quoted cell starting in record at line ${recordLine}`, [recordLine]);
+  if (quoted)
+    throw new CsvFormatError(`unterminated quoted cell starting in record at line ${recordLine}`, [recordLine]);
   endRecord();
 
   const [first, ...rest] = records;

@@ -1,67 +1,36 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion } from './metrics';
-import type { FamilyChoice, ModelFamily } from './model-family';
-import { selectAndTrain, type SelectionOptions, type SelectionRecord } from './select-model';
+import type {
+  EvaluationOptions,
+  EvaluationSummary,
+  FoldResult,
+  GroupMetrics,
+  SummaryMetric,
+} from './evaluation-types';
+import { selectAndTrain, type SelectionRecord } from './select-model';
 import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
-import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
-import type { BackendName, ClassificationMetrics, ConfusionMatrix, Dataset, Label } from './types';
+import { trainFlakinessModel, type TrainedModel } from './train-model';
+import type { BackendName, ClassificationMetrics, Dataset, Label } from './types';
 
-/** Result of one train/test partition. */
-export interface FoldResult {
-  readonly fold: number;
-  readonly trainRows: number;
-  readonly testRows: number;
-  readonly testPositives: number;
-  /** Groups (projects) in the test part, for grouped evaluations. */
-  readonly testGroups?: readonly string[];
-  readonly threshold: number;
-  /** Family that predicted (chosen by nested CV inside the training rows when the family was 'auto'). */
-  readonly family: ModelFamily;
-  /** The inner-fold scores of every candidate, when the family was chosen by nested CV. */
-  readonly selection?: SelectionRecord;
-  readonly bestEpoch: number;
-  readonly epochsRun: number;
-  readonly stopReason: string;
-  readonly plateauEpoch: number | null;
-  readonly test: ClassificationMetrics;
-  readonly baseline: ClassificationMetrics;
-  /** "Repeat the last outcome" (the `verdict:lastFailed` feature; no history = the training majority), when the data has it. */
-  readonly lastOutcomeBaseline?: ClassificationMetrics;
-  readonly trainingMs: number;
-  /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
-  readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
-}
+export type {
+  EvaluationOptions,
+  EvaluationSummary,
+  FoldResult,
+  GroupMetrics,
+  SummaryMetric,
+} from './evaluation-types';
 
-export type SummaryMetric = 'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc' | 'prAuc';
-const SUMMARY_METRICS: readonly SummaryMetric[] = ['accuracy', 'balancedAccuracy', 'precision', 'recall', 'f1', 'mcc', 'rocAuc', 'prAuc'];
-
-export interface EvaluationSummary {
-  readonly kind: 'holdout' | 'grouped-holdout' | 'time-ordered-holdout' | 'stratified-kfold' | 'group-kfold' | 'leave-projects-out';
-  readonly backend: BackendName;
-  readonly seed: number;
-  readonly folds: readonly FoldResult[];
-  /** Metrics over all test rows of all folds together (each row judged at its own fold's threshold). */
-  readonly pooled: ClassificationMetrics;
-  readonly pooledBaseline: ClassificationMetrics;
-  /** Pooled metrics per group (e.g. project), when the data set has groups. */
-  readonly byGroup?: Readonly<Record<string, GroupMetrics>>;
-  /** Pooled metrics at the floored thresholds (when `floorBalancedAccuracy` was given). */
-  readonly pooledFloored?: ClassificationMetrics;
-  /** Mean and (sample) standard deviation over folds; NaN-valued folds are skipped. */
-  readonly mean: Readonly<Record<SummaryMetric, number>>;
-  readonly std: Readonly<Record<SummaryMetric, number>>;
-  readonly durationMs: number;
-}
-
-/** Pooled test metrics of one group. */
-export interface GroupMetrics {
-  readonly rows: number;
-  readonly positives: number;
-  readonly f1: number;
-  readonly balancedAccuracy: number;
-  readonly confusion: ConfusionMatrix;
-}
+const SUMMARY_METRICS: readonly SummaryMetric[] = [
+  'accuracy',
+  'balancedAccuracy',
+  'precision',
+  'recall',
+  'f1',
+  'mcc',
+  'rocAuc',
+  'prAuc',
+];
 
 /** Feature holding the last outcome of a test's history (see `VERDICT_FEATURES`). */
 export const LAST_OUTCOME_FEATURE = 'verdict:lastFailed';
@@ -71,31 +40,45 @@ function lastOutcomeBaseline(dataset: Dataset, split: Split): ClassificationMetr
   const column = dataset.featureNames.indexOf(LAST_OUTCOME_FEATURE);
   if (column < 0) return undefined;
   const majority: Label = split.train.filter((i) => dataset.labels[i] === 1).length * 2 > split.train.length ? 1 : 0;
-  const predicted = split.test.map((i): Label => (dataset.features[i][column] === 1 ? 1 : dataset.features[i][column] === 0 ? 0 : majority));
-  return evaluatePredictions(split.test.map((i) => dataset.labels[i]), predicted, 0.5);
-}
-
-function metricsByGroup(groups: readonly string[], labels: readonly Label[], predicted: readonly Label[]): Record<string, GroupMetrics> {
-  const members = new Map<string, number[]>();
-  groups.forEach((group, k) => members.set(group, [...(members.get(group) ?? []), k]));
-  return Object.fromEntries(
-    [...members].sort(([a], [b]) => a.localeCompare(b)).map(([group, ks]) => {
-      const m = metricsFromConfusion(confusionMatrix(ks.map((k) => labels[k]), ks.map((k) => predicted[k])));
-      return [group, { rows: ks.length, positives: m.confusion.tp + m.confusion.fn, f1: m.f1, balancedAccuracy: m.balancedAccuracy, confusion: m.confusion }];
-    }),
+  const predicted = split.test.map((i): Label =>
+    dataset.features[i][column] === 1 ? 1 : dataset.features[i][column] === 0 ? 0 : majority,
+  );
+  return evaluatePredictions(
+    split.test.map((i) => dataset.labels[i]),
+    predicted,
+    0.5,
   );
 }
 
-export interface EvaluationOptions extends Omit<TrainModelOptions, 'indexes' | 'family'>, Pick<SelectionOptions, 'families' | 'innerFolds' | 'gbdtGrid' | 'onInnerFold'> {
-  /** Family per fold: a fixed one, or 'auto' = chosen by nested CV inside each fold's training rows. Default 'network'. */
-  readonly family?: FamilyChoice;
-  /** Called after each fold (progress reporting). */
-  readonly onFold?: (result: FoldResult, total: number) => void;
-  /**
-   * Also report each model at a second operating point: the best-F1 threshold among those reaching
-   * this balanced accuracy on the validation part (never the test part). Default: none.
-   */
-  readonly floorBalancedAccuracy?: number;
+function metricsByGroup(
+  groups: readonly string[],
+  labels: readonly Label[],
+  predicted: readonly Label[],
+): Record<string, GroupMetrics> {
+  const members = new Map<string, number[]>();
+  groups.forEach((group, k) => members.set(group, [...(members.get(group) ?? []), k]));
+  return Object.fromEntries(
+    [...members]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([group, ks]) => {
+        const m = metricsFromConfusion(
+          confusionMatrix(
+            ks.map((k) => labels[k]),
+            ks.map((k) => predicted[k]),
+          ),
+        );
+        return [
+          group,
+          {
+            rows: ks.length,
+            positives: m.confusion.tp + m.confusion.fn,
+            f1: m.f1,
+            balancedAccuracy: m.balancedAccuracy,
+            confusion: m.confusion,
+          },
+        ];
+      }),
+  );
 }
 
 function meanAndStd(values: readonly number[]): [number, number] {
@@ -107,14 +90,24 @@ function meanAndStd(values: readonly number[]): [number, number] {
 }
 
 /** Metrics of rows judged at different thresholds: hard predictions given, scores for the AUCs. */
-function pooledMetrics(labels: readonly Label[], predicted: readonly Label[], scores: readonly number[]): ClassificationMetrics {
-  // evaluatePredictions at threshold 0.5 on the 0/1 predictions gives the confusion metrics; the AUCs come from the scores.
+function pooledMetrics(
+  labels: readonly Label[],
+  predicted: readonly Label[],
+  scores: readonly number[],
+): ClassificationMetrics {
+  // evaluatePredictions at threshold 0.5 on the 0/1 predictions gives the confusion metrics;
+  // the AUCs come from the scores.
   const hard = evaluatePredictions(labels, predicted, 0.5);
   const ranked = evaluatePredictions(labels, scores, 0.5);
   return { ...hard, rocAuc: ranked.rocAuc, prAuc: ranked.prAuc };
 }
 
-async function runFolds(dataset: Dataset, splits: readonly Split[], kind: EvaluationSummary['kind'], options: EvaluationOptions): Promise<EvaluationSummary> {
+async function runFolds(
+  dataset: Dataset,
+  splits: readonly Split[],
+  kind: EvaluationSummary['kind'],
+  options: EvaluationOptions,
+): Promise<EvaluationSummary> {
   const started = performance.now();
   const folds: FoldResult[] = [];
   const pooledLabels: Label[] = [];
@@ -124,21 +117,30 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
   const pooledGroups: string[] = [];
   let backend: BackendName = 'cpu';
   for (const [fold, split] of splits.entries()) {
-    const grouped = options.groupedValidation ?? (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
+    const grouped =
+      options.groupedValidation ??
+      (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
     const common = { ...options, indexes: split.train, groupedValidation: grouped };
-    const trained: TrainedModel & { selection?: SelectionRecord } = options.family === 'auto'
-      ? await selectAndTrain(dataset, { ...common, groupedInner: grouped })
-      : await trainFlakinessModel(dataset, { ...common, family: options.family });
+    const trained: TrainedModel & { selection?: SelectionRecord } =
+      options.family === 'auto'
+        ? await selectAndTrain(dataset, { ...common, groupedInner: grouped })
+        : await trainFlakinessModel(dataset, { ...common, family: options.family });
     backend = trained.backend;
     const labels = split.test.map((i) => dataset.labels[i]);
-    const historyValues = dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
-    const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]), { historyValues });
+    const historyValues =
+      dataset.historyValues === undefined ? undefined : split.test.map((i) => dataset.historyValues![i]);
+    const probabilities = trained.model.predictProbabilities(
+      split.test.map((i) => dataset.features[i]),
+      { historyValues },
+    );
     const threshold = trained.model.threshold;
     trained.model.dispose();
     let floored: FoldResult['floored'];
     if (options.floorBalancedAccuracy !== undefined) {
       const { labels: valLabels, probabilities: valProbabilities } = trained.validationPredictions;
-      const chosen = tuneThreshold(valLabels, valProbabilities, 'f1', { minBalancedAccuracy: options.floorBalancedAccuracy }).threshold;
+      const chosen = tuneThreshold(valLabels, valProbabilities, 'f1', {
+        minBalancedAccuracy: options.floorBalancedAccuracy,
+      }).threshold;
       floored = { threshold: chosen, test: evaluatePredictions(labels, probabilities, chosen) };
       labels.forEach((_, i) => flooredPredicted.push(probabilities[i] >= chosen ? 1 : 0));
     }
@@ -154,7 +156,10 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
       trainRows: split.train.length,
       testRows: split.test.length,
       testPositives: labels.filter((label) => label === 1).length,
-      testGroups: dataset.groups === undefined || kind === 'holdout' || kind === 'stratified-kfold' ? undefined : [...new Set(split.test.map((i) => dataset.groups![i]))].sort(),
+      testGroups:
+        dataset.groups === undefined || kind === 'holdout' || kind === 'stratified-kfold'
+          ? undefined
+          : [...new Set(split.test.map((i) => dataset.groups![i]))].sort(),
       threshold,
       family: trained.family,
       ...(trained.selection === undefined ? {} : { selection: trained.selection }),
@@ -180,7 +185,10 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
     pooled: pooledMetrics(pooledLabels, pooledPredicted, pooledScores),
     pooledBaseline: majorityBaseline(pooledLabels),
     ...(dataset.groups === undefined ? {} : { byGroup: metricsByGroup(pooledGroups, pooledLabels, pooledPredicted) }),
-    pooledFloored: options.floorBalancedAccuracy === undefined ? undefined : pooledMetrics(pooledLabels, flooredPredicted, pooledScores),
+    pooledFloored:
+      options.floorBalancedAccuracy === undefined
+        ? undefined
+        : pooledMetrics(pooledLabels, flooredPredicted, pooledScores),
     mean: Object.fromEntries(stats.map(([metric, [mean]]) => [metric, mean])) as Record<SummaryMetric, number>,
     std: Object.fromEntries(stats.map(([metric, [, std]]) => [metric, std])) as Record<SummaryMetric, number>,
     durationMs: performance.now() - started,
@@ -188,15 +196,23 @@ async function runFolds(dataset: Dataset, splits: readonly Split[], kind: Evalua
 }
 
 function requireGroups(dataset: Dataset): readonly string[] {
-  if (dataset.groups === undefined) throw new InvalidOptionsError('a grouped evaluation needs a group column (--group / schema.group)');
+  if (dataset.groups === undefined)
+    throw new InvalidOptionsError('a grouped evaluation needs a group column (--group / schema.group)');
   return dataset.groups;
 }
 
-/** Seeded stratified hold-out (default 80/20), by whole groups when `grouped` is set, or by time when the data set has an order. */
-export function holdoutEvaluation(dataset: Dataset, options: EvaluationOptions & { testFraction?: number; grouped?: boolean } = {}): Promise<EvaluationSummary> {
+/**
+ * Seeded stratified hold-out (default 80/20), by whole groups when `grouped` is set,
+ * or by time when the data set has an order.
+ */
+export function holdoutEvaluation(
+  dataset: Dataset,
+  options: EvaluationOptions & { testFraction?: number; grouped?: boolean } = {},
+): Promise<EvaluationSummary> {
   const seed = options.seed ?? 42;
   const testFraction = options.testFraction ?? 0.2;
-  if (dataset.order !== undefined) return runFolds(dataset, [orderedSplit(dataset.order, { testFraction })], 'time-ordered-holdout', options);
+  if (dataset.order !== undefined)
+    return runFolds(dataset, [orderedSplit(dataset.order, { testFraction })], 'time-ordered-holdout', options);
   const split = options.grouped
     ? groupedSplit(dataset.labels, requireGroups(dataset), { testFraction, seed })
     : stratifiedSplit(dataset.labels, { testFraction, seed });
@@ -204,12 +220,25 @@ export function holdoutEvaluation(dataset: Dataset, options: EvaluationOptions &
 }
 
 /** Stratified k-fold cross-validation (default 10 folds), or by whole groups with `grouped`. */
-export function crossValidation(dataset: Dataset, options: EvaluationOptions & { folds?: number; grouped?: boolean } = {}): Promise<EvaluationSummary> {
+export function crossValidation(
+  dataset: Dataset,
+  options: EvaluationOptions & { folds?: number; grouped?: boolean } = {},
+): Promise<EvaluationSummary> {
   const folds = options.folds ?? 10;
   const seed = options.seed ?? 42;
-  if (dataset.order !== undefined) throw new InvalidOptionsError('a time-ordered data set is judged by a time-ordered hold-out; k-fold cross-validation would train on the future');
+  if (dataset.order !== undefined)
+    throw new InvalidOptionsError(
+      'a time-ordered data set is judged by a time-ordered hold-out; ' +
+        'k-fold cross-validation would train on the future',
+    );
   // Grouped: whole groups (e.g. CI cycles or projects) per fold, so no group is on both sides.
-  if (options.grouped) return runFolds(dataset, groupKFold(dataset.labels, requireGroups(dataset), { folds, seed }), 'group-kfold', options);
+  if (options.grouped)
+    return runFolds(
+      dataset,
+      groupKFold(dataset.labels, requireGroups(dataset), { folds, seed }),
+      'group-kfold',
+      options,
+    );
   return runFolds(dataset, stratifiedKFold(dataset.labels, { folds, seed }), 'stratified-kfold', options);
 }
 
@@ -218,7 +247,12 @@ export function withoutIndicators(dataset: Dataset): Dataset {
   if (dataset.indicatorFeatures === undefined) return dataset;
   const indicators = new Set(dataset.indicatorFeatures);
   const keep = dataset.featureNames.map((name, j) => (indicators.has(name) ? -1 : j)).filter((j) => j >= 0);
-  return { ...dataset, featureNames: keep.map((j) => dataset.featureNames[j]), features: dataset.features.map((row) => keep.map((j) => row[j])), indicatorFeatures: undefined };
+  return {
+    ...dataset,
+    featureNames: keep.map((j) => dataset.featureNames[j]),
+    features: dataset.features.map((row) => keep.map((j) => row[j])),
+    indicatorFeatures: undefined,
+  };
 }
 
 /** The data set without its history key (no test-history features). */
@@ -232,7 +266,13 @@ export function withoutHistory(dataset: Dataset): Dataset {
  * Categorical indicator features and the test history are dropped first: a held-out project's
  * identity was never seen and none of its tests has a history in the training rows.
  */
-export function leaveProjectsOut(dataset: Dataset, options: EvaluationOptions & { folds?: number } = {}): Promise<EvaluationSummary> {
-  const splits = groupKFold(dataset.labels, requireGroups(dataset), { folds: options.folds ?? 5, seed: options.seed ?? 42 });
+export function leaveProjectsOut(
+  dataset: Dataset,
+  options: EvaluationOptions & { folds?: number } = {},
+): Promise<EvaluationSummary> {
+  const splits = groupKFold(dataset.labels, requireGroups(dataset), {
+    folds: options.folds ?? 5,
+    seed: options.seed ?? 42,
+  });
   return runFolds(withoutHistory(withoutIndicators(dataset)), splits, 'leave-projects-out', options);
 }

@@ -1,6 +1,9 @@
 import { FeatureMismatchError } from './errors';
 
-/** How one column is transformed: standardised number, 0/1 indicator of a category, or an indicator never set in training (always 0). */
+/**
+ * How one column is transformed: standardised number, 0/1 indicator of a category, or an indicator never set in
+ * training (always 0).
+ */
 export type ColumnKind = 'numeric' | 'indicator' | 'unseen-indicator';
 
 /** Serialisable parameters of a fitted FeatureScaler. */
@@ -25,30 +28,51 @@ const signedLog1p = (x: number): number => Math.sign(x) * Math.log1p(Math.abs(x)
 export class FeatureScaler {
   private constructor(readonly parameters: ScalerParameters) {}
 
-  /** Learns the transform from training rows. Binary (0/1) features are left unlogged; `indicators` names one-hot columns. */
-  static fit(featureNames: readonly string[], rows: readonly (readonly number[])[], options: { indicators?: readonly string[] } = {}): FeatureScaler {
+  /**
+   * Learns the transform from training rows. Binary (0/1) features are left unlogged; `indicators` names one-hot
+   * columns.
+   */
+  static fit(
+    featureNames: readonly string[],
+    rows: readonly (readonly number[])[],
+    options: { indicators?: readonly string[] } = {},
+  ): FeatureScaler {
     const width = featureNames.length;
     const indicators = new Set(options.indicators ?? []);
     const kind = featureNames.map((name, j): ColumnKind => {
       if (!indicators.has(name)) return 'numeric';
       return rows.some((row) => row[j] !== 0) ? 'indicator' : 'unseen-indicator';
     });
-    const logTransform = featureNames.map((_, j) => kind[j] === 'numeric' && rows.some((row) => row[j] !== 0 && row[j] !== 1));
+    const logTransform = featureNames.map(
+      (_, j) => kind[j] === 'numeric' && rows.some((row) => row[j] !== 0 && row[j] !== 1),
+    );
     const mean = new Array<number>(width).fill(0);
     const variance = new Array<number>(width).fill(0);
     const transformOne = (value: number, j: number): number => (logTransform[j] ? signedLog1p(value) : value);
     const numeric = featureNames.map((_, j) => j).filter((j) => kind[j] === 'numeric');
     for (const row of rows) for (const j of numeric) mean[j] += transformOne(row[j], j) / rows.length;
-    for (const row of rows) for (const j of numeric) variance[j] += (transformOne(row[j], j) - mean[j]) ** 2 / rows.length;
-    // A constant feature (and every indicator) keeps std 1 so it maps to itself minus the mean instead of dividing by zero.
+    for (const row of rows)
+      for (const j of numeric) variance[j] += (transformOne(row[j], j) - mean[j]) ** 2 / rows.length;
+    // A constant feature (and every indicator) keeps std 1 so it maps to itself minus the mean instead of dividing by
+    // zero.
     const std = variance.map((v, j) => (kind[j] === 'numeric' && v > 1e-12 ? Math.sqrt(v) : 1));
-    return new FeatureScaler({ featureNames: [...featureNames], logTransform, mean, std, ...(indicators.size > 0 ? { kind } : {}) });
+    return new FeatureScaler({
+      featureNames: [...featureNames],
+      logTransform,
+      mean,
+      std,
+      ...(indicators.size > 0 ? { kind } : {}),
+    });
   }
 
   /** Restores a scaler saved with its `parameters`. */
   static fromParameters(parameters: ScalerParameters): FeatureScaler {
     const width = parameters.featureNames.length;
-    if ([parameters.logTransform, parameters.mean, parameters.std, parameters.kind ?? parameters.mean].some((values) => values.length !== width)) {
+    if (
+      [parameters.logTransform, parameters.mean, parameters.std, parameters.kind ?? parameters.mean].some(
+        (values) => values.length !== width,
+      )
+    ) {
       throw new FeatureMismatchError(`scaler parameters do not all have ${width} entries`);
     }
     return new FeatureScaler(parameters);
@@ -70,10 +94,14 @@ export class FeatureScaler {
     const width = this.width;
     const out = new Float32Array(rows.length * width);
     rows.forEach((row, i) => {
-      if (row.length !== width) throw new FeatureMismatchError(`row ${i} has ${row.length} values, the model expects ${width} (${this.parameters.featureNames.join(', ')})`);
+      if (row.length !== width)
+        throw new FeatureMismatchError(
+          `row ${i} has ${row.length} values, the model expects ${width} (${this.parameters.featureNames.join(', ')})`,
+        );
       for (let j = 0; j < width; j++) {
         const columnKind = kind?.[j] ?? 'numeric';
-        if (columnKind === 'numeric') out[i * width + j] = ((logTransform[j] ? signedLog1p(row[j]) : row[j]) - mean[j]) / std[j];
+        if (columnKind === 'numeric')
+          out[i * width + j] = ((logTransform[j] ? signedLog1p(row[j]) : row[j]) - mean[j]) / std[j];
         else out[i * width + j] = columnKind === 'indicator' ? row[j] : 0;
       }
     });

@@ -3,7 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The FlakeFlagger files (BSD-3-Clause, see the LICENSE beside them) that the package ships. */
-export const FLAKEFLAGGER_FILES = ['FlakeFlagger_filtered_dataset.csv', 'test_results.csv', 'flakeflagger-with-project.csv'] as const;
+export const FLAKEFLAGGER_FILES = [
+  'FlakeFlagger_filtered_dataset.csv',
+  'test_results.csv',
+  'flakeflagger-with-project.csv',
+] as const;
 
 /** Name of one of the shipped FlakeFlagger files. */
 export type FlakeFlaggerFileName = (typeof FLAKEFLAGGER_FILES)[number];

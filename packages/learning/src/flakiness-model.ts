@@ -42,7 +42,8 @@ export type FeatureInput = readonly number[] | Readonly<Record<string, number>>;
 /**
  * A trained flaky-test classifier: a dense network (on scaled features), boosted trees (on raw
  * features) or the average of both, with the test-history table and the decision threshold.
- * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision, recall }.
+ * Emits 'prediction' { latencyMs, fallback, reason? } and 'evaluation' { accuracy, balancedAccuracy, f1, precision,
+ * recall }.
  */
 export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   readonly deadlineMs: number;
@@ -60,19 +61,31 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   ) {
     super();
     this.deadlineMs = options.deadlineMs ?? 100;
-    if (!(this.deadlineMs > 0 && Number.isFinite(this.deadlineMs))) throw new InvalidOptionsError(`deadlineMs must be a positive number, got ${this.deadlineMs}`);
+    if (!(this.deadlineMs > 0 && Number.isFinite(this.deadlineMs)))
+      throw new InvalidOptionsError(`deadlineMs must be a positive number, got ${this.deadlineMs}`);
     this.fallbackFlaky = options.fallbackFlaky ?? false;
-    if (!(metadata.threshold >= 0 && metadata.threshold <= 1)) throw new InvalidOptionsError(`threshold must be within [0, 1], got ${metadata.threshold}`);
+    if (!(metadata.threshold >= 0 && metadata.threshold <= 1))
+      throw new InvalidOptionsError(`threshold must be within [0, 1], got ${metadata.threshold}`);
     this.scaler = FeatureScaler.fromParameters(metadata.scaler);
     this.history = metadata.history === undefined ? undefined : HistoryEncoder.fromTable(metadata.history);
     const expectedWidth = metadata.featureNames.length + (this.history === undefined ? 0 : HISTORY_FEATURES.length);
-    if (this.scaler.width !== expectedWidth) throw new FeatureMismatchError(`the scaler has ${this.scaler.width} columns, the features and history need ${expectedWidth}`);
+    if (this.scaler.width !== expectedWidth)
+      throw new FeatureMismatchError(
+        `the scaler has ${this.scaler.width} columns, the features and history need ${expectedWidth}`,
+      );
     const family = this.family;
-    if (usesNetwork(family) !== (network !== undefined)) throw new InvalidOptionsError(`a ${family} model ${network === undefined ? 'needs' : 'has no use for'} a network`);
-    if (usesTrees(family) && metadata.gbdt === undefined) throw new InvalidOptionsError(`a ${family} model needs boosted trees (metadata.gbdt)`);
+    if (usesNetwork(family) !== (network !== undefined))
+      throw new InvalidOptionsError(
+        `a ${family} model ${network === undefined ? 'needs' : 'has no use for'} a network`,
+      );
+    if (usesTrees(family) && metadata.gbdt === undefined)
+      throw new InvalidOptionsError(`a ${family} model needs boosted trees (metadata.gbdt)`);
     this.trees = usesTrees(family) ? GradientBoostedTrees.parse(metadata.gbdt, 'metadata.gbdt') : undefined;
     if (this.trees !== undefined && this.trees.parameters.featureCount !== expectedWidth) {
-      throw new FeatureMismatchError(`the trees take ${this.trees.parameters.featureCount} features, the features and history give ${expectedWidth}`);
+      throw new FeatureMismatchError(
+        `the trees take ${this.trees.parameters.featureCount} features,` +
+          ` the features and history give ${expectedWidth}`,
+      );
     }
   }
 
@@ -141,18 +154,28 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
   predictProbabilities(rows: readonly FeatureInput[], options: BatchOptions = {}): Float32Array {
     this.assertUsable();
     const { historyValues } = options;
-    if (historyValues !== undefined && historyValues.length !== rows.length) throw new FeatureMismatchError(`${historyValues.length} history values for ${rows.length} rows`);
+    if (historyValues !== undefined && historyValues.length !== rows.length)
+      throw new FeatureMismatchError(`${historyValues.length} history values for ${rows.length} rows`);
     const inputs = rows.map((row, i) => this.toScaledInput(row, historyValues?.[i]));
     const fromNetwork = (): Float32Array => {
       const scaled = this.scaler.transform(inputs);
-      return tf.tidy(() => (this.network!.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+      return tf.tidy(
+        () =>
+          (
+            this.network!.predict(tf.tensor2d(scaled, [rows.length, this.scaler.width])) as tf.Tensor
+          ).dataSync() as Float32Array,
+      );
     };
     if (this.trees === undefined) return fromNetwork();
     const fromTrees = this.trees.probabilities(inputs);
-    return this.network === undefined ? fromTrees : blend(fromNetwork(), fromTrees, this.metadata.networkWeight ?? 0.5);
+    return this.network === undefined
+      ? fromTrees
+      : blend(fromNetwork(), fromTrees, this.metadata.networkWeight ?? 0.5);
   }
 
-  /** Probability of one full input row (features + history); the network part is awaited, the trees are synchronous. */
+  /**
+   * Probability of one full input row (features + history); the network part is awaited, the trees are synchronous.
+   */
   private async probabilityOf(input: number[]): Promise<number> {
     const fromTrees = this.trees?.probability(input);
     if (this.network === undefined) return fromTrees!;
@@ -160,7 +183,9 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     const output = tf.tidy(() => this.network!.predict(tf.tensor2d(scaled, [1, this.scaler.width])) as tf.Tensor);
     try {
       const fromNetwork = (await output.data())[0];
-      return fromTrees === undefined ? fromNetwork : blend([fromNetwork], [fromTrees], this.metadata.networkWeight ?? 0.5)[0];
+      return fromTrees === undefined
+        ? fromNetwork
+        : blend([fromNetwork], [fromTrees], this.metadata.networkWeight ?? 0.5)[0];
     } finally {
       output.dispose();
     }
@@ -178,7 +203,10 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
       probability: null,
       fallback: true,
       reason: error instanceof DeadlineExceededError ? 'deadline' : 'error',
-      error: error instanceof Error ? `${(error as { code?: string }).code ?? error.name}: ${error.message}` : String(error),
+      error:
+        error instanceof Error
+          ? `${(error as { code?: string }).code ?? error.name}: ${error.message}`
+          : String(error),
     });
     const answer = await withDeadline(
       async (): Promise<Prediction> => {
@@ -192,13 +220,21 @@ export class FlakinessModel extends EventEmitter<FlakinessModelEvents> {
     ).catch(fallback);
     const latencyMs = performance.now() - started;
     // A synchronous computation cannot be interrupted by a timer, so a late answer is only detected afterwards.
-    const result = !answer.fallback && latencyMs > deadlineMs ? fallback(new DeadlineExceededError(deadlineMs)) : answer;
-    this.emit('prediction', result.fallback ? { latencyMs, fallback: true, reason: result.reason } : { latencyMs, fallback: false });
+    const result =
+      !answer.fallback && latencyMs > deadlineMs ? fallback(new DeadlineExceededError(deadlineMs)) : answer;
+    this.emit(
+      'prediction',
+      result.fallback ? { latencyMs, fallback: true, reason: result.reason } : { latencyMs, fallback: false },
+    );
     return result;
   }
 
   /** Scores labelled rows at the model's threshold and emits an 'evaluation' event. */
-  evaluate(rows: readonly FeatureInput[], labels: readonly Label[], options: BatchOptions = {}): ClassificationMetrics {
+  evaluate(
+    rows: readonly FeatureInput[],
+    labels: readonly Label[],
+    options: BatchOptions = {},
+  ): ClassificationMetrics {
     const metrics = evaluatePredictions(labels, this.predictProbabilities(rows, options), this.threshold);
     this.emit('evaluation', {
       accuracy: metrics.accuracy,

@@ -33,11 +33,13 @@ export interface HistoryTable {
 /** Fills defaults and rejects a malformed spec with InvalidOptionsError. */
 export function resolveHistoryKeySpec(spec: HistoryKeySpec): ResolvedHistoryKeySpec {
   const resolved = { stripSegments: 0, separator: '.', ...spec };
-  if (typeof resolved.column !== 'string' || resolved.column === '') throw new InvalidOptionsError('historyKey.column must name a column');
+  if (typeof resolved.column !== 'string' || resolved.column === '')
+    throw new InvalidOptionsError('historyKey.column must name a column');
   if (!(Number.isInteger(resolved.stripSegments) && resolved.stripSegments >= 0)) {
     throw new InvalidOptionsError(`historyKey.stripSegments must be an integer >= 0, got ${resolved.stripSegments}`);
   }
-  if (typeof resolved.separator !== 'string' || resolved.separator === '') throw new InvalidOptionsError('historyKey.separator must be a non-empty string');
+  if (typeof resolved.separator !== 'string' || resolved.separator === '')
+    throw new InvalidOptionsError('historyKey.separator must be a non-empty string');
   return resolved;
 }
 
@@ -77,18 +79,32 @@ export class HistoryEncoder {
   private constructor(readonly table: HistoryTable) {}
 
   /** Fits the table on the given rows (all of them are history for rows encoded later). */
-  static fit(values: readonly string[], labels: readonly Label[], options: { spec: HistoryKeySpec; smoothing: number }): HistoryEncoder {
+  static fit(
+    values: readonly string[],
+    labels: readonly Label[],
+    options: { spec: HistoryKeySpec; smoothing: number },
+  ): HistoryEncoder {
     const spec = resolveHistoryKeySpec(options.spec);
     const keys = values.map((value) => deriveHistoryKey(value, spec));
     const counts = countKeys(keys, labels, keys.keys());
     const prior = labels.length === 0 ? 0 : labels.reduce<number>((sum, label) => sum + label, 0) / labels.length;
-    return new HistoryEncoder({ spec, prior, smoothing: options.smoothing, counts: Object.fromEntries([...counts].map(([key, c]) => [key, [c[0], c[1]] as const])) });
+    return new HistoryEncoder({
+      spec,
+      prior,
+      smoothing: options.smoothing,
+      counts: Object.fromEntries([...counts].map(([key, c]) => [key, [c[0], c[1]] as const])),
+    });
   }
 
   /** Restores a saved table; throws InvalidOptionsError when it is malformed. */
   static fromTable(table: HistoryTable): HistoryEncoder {
     const spec = resolveHistoryKeySpec(table.spec);
-    const valid = table.prior >= 0 && table.prior <= 1 && table.smoothing >= 0 && typeof table.counts === 'object' && table.counts !== null &&
+    const valid =
+      table.prior >= 0 &&
+      table.prior <= 1 &&
+      table.smoothing >= 0 &&
+      typeof table.counts === 'object' &&
+      table.counts !== null &&
       Object.values(table.counts).every((c) => Array.isArray(c) && c.length === 2 && c[0] >= 0 && c[1] >= c[0]);
     if (!valid) throw new InvalidOptionsError('history table is malformed (prior, smoothing or counts)');
     return new HistoryEncoder({ ...table, spec });
@@ -98,15 +114,29 @@ export class HistoryEncoder {
    * Out-of-fold encoding of training rows: rows are dealt (seeded, regardless of label) into
    * `folds` parts and each row is encoded from the rows of the other parts only, prior included.
    */
-  static outOfFold(values: readonly string[], labels: readonly Label[], options: { spec: HistoryKeySpec; smoothing: number; folds: number; seed: number }): number[][] {
+  static outOfFold(
+    values: readonly string[],
+    labels: readonly Label[],
+    options: { spec: HistoryKeySpec; smoothing: number; folds: number; seed: number },
+  ): number[][] {
     const spec = resolveHistoryKeySpec(options.spec);
     const keys = values.map((value) => deriveHistoryKey(value, spec));
     const foldOf = new Array<number>(keys.length);
-    shuffled([...keys.keys()], mulberry32(options.seed)).forEach((row, position) => (foldOf[row] = position % options.folds));
+    shuffled([...keys.keys()], mulberry32(options.seed)).forEach(
+      (row, position) => (foldOf[row] = position % options.folds),
+    );
     const total = countKeys(keys, labels, keys.keys());
-    const perFold = Array.from({ length: options.folds }, (_, fold) => countKeys(keys, labels, [...keys.keys()].filter((i) => foldOf[i] === fold)));
+    const perFold = Array.from({ length: options.folds }, (_, fold) =>
+      countKeys(
+        keys,
+        labels,
+        [...keys.keys()].filter((i) => foldOf[i] === fold),
+      ),
+    );
     const foldRows = Array.from({ length: options.folds }, (_, fold) => foldOf.filter((f) => f === fold).length);
-    const foldFlaky = Array.from({ length: options.folds }, (_, fold) => labels.reduce<number>((sum, label, i) => sum + (foldOf[i] === fold ? label : 0), 0));
+    const foldFlaky = Array.from({ length: options.folds }, (_, fold) =>
+      labels.reduce<number>((sum, label, i) => sum + (foldOf[i] === fold ? label : 0), 0),
+    );
     const allFlaky = foldFlaky.reduce((a, b) => a + b, 0);
     return keys.map((key, i) => {
       const fold = foldOf[i];

@@ -24,7 +24,8 @@
  *   label: 'flakyStatus', drop: ['test_name'], historyKey: { column: 'test_name', stripSegments: 1 },
  * });
  * const trained = await trainFlakinessModel(withHistory, { indexes: train, seed: 42 });
- * console.log(await trained.model.predict(withHistory.features[test[0]], { historyValue: withHistory.historyValues![test[0]] }));
+ * const history = { historyValue: withHistory.historyValues![test[0]] };
+ * console.log(await trained.model.predict(withHistory.features[test[0]], history));
  * trained.model.dispose();
  * ```
  */
@@ -66,13 +67,35 @@ export {
 export { binOf, fitBins, type BinBounds } from './gbdt/binning';
 export { trainGbdt, type BoostingRound, type GbdtFit, type LabelledRows } from './gbdt/boosting';
 export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
-export { DEFAULT_GBDT_OPTIONS, resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from './gbdt/gbdt-options';
+export {
+  DEFAULT_GBDT_OPTIONS,
+  resolveGbdtOptions,
+  type GbdtOptions,
+  type ResolvedGbdtOptions,
+} from './gbdt/gbdt-options';
 export type { Tree } from './gbdt/tree';
 export { MODEL_FAMILIES, blend, type FamilyChoice, type ModelFamily } from './model-family';
-export { DEFAULT_GBDT_GRID, selectAndTrain, type Candidate, type SelectionOptions, type SelectionRecord } from './select-model';
-export { FLAKEFLAGGER_FILES, flakeFlaggerDirectory, flakeFlaggerFile, type FlakeFlaggerFileName } from './flakeflagger-files';
+export {
+  DEFAULT_GBDT_GRID,
+  selectAndTrain,
+  type Candidate,
+  type SelectionOptions,
+  type SelectionRecord,
+} from './select-model';
+export {
+  FLAKEFLAGGER_FILES,
+  flakeFlaggerDirectory,
+  flakeFlaggerFile,
+  type FlakeFlaggerFileName,
+} from './flakeflagger-files';
 export { FeatureScaler, type ColumnKind, type ScalerParameters } from './feature-scaler';
-export { FlakinessModel, type BatchOptions, type FeatureInput, type FlakinessModelOptions, type PredictOptions } from './flakiness-model';
+export {
+  FlakinessModel,
+  type BatchOptions,
+  type FeatureInput,
+  type FlakinessModelOptions,
+  type PredictOptions,
+} from './flakiness-model';
 export {
   HISTORY_FEATURES,
   HistoryEncoder,
@@ -82,19 +105,67 @@ export {
   type HistoryTable,
   type ResolvedHistoryKeySpec,
 } from './history-encoding';
-export { columnValuesFromCsv, datasetFromCsv, featureRowsFromCsv, indicatorName, loadCsvDataset } from './load-dataset';
-export { averagePrecision, confusionMatrix, evaluatePredictions, majorityBaseline, metricsFromConfusion, rocAuc } from './metrics';
+export {
+  columnValuesFromCsv,
+  datasetFromCsv,
+  featureRowsFromCsv,
+  indicatorName,
+  loadCsvDataset,
+} from './load-dataset';
+export {
+  averagePrecision,
+  confusionMatrix,
+  evaluatePredictions,
+  majorityBaseline,
+  metricsFromConfusion,
+  rocAuc,
+} from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
 export { readDataFile } from './read-data-file';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
 export { REPORT_TARGETS, renderHonestReport, targetLines } from './report-render';
-export { REPORT_METRICS, flakeFlaggerFeatureSets, runHonestReport, type FeatureSetPlan, type FeatureSetResult, type HonestReport, type HonestReportPlan, type MeanSd } from './report-run';
-export { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, timeSeriesFolds, type Split } from './split';
-export { THRESHOLD_OBJECTIVES, thresholdConstraint, tuneThreshold, type ThresholdConstraint, type ThresholdObjective } from './threshold';
+export {
+  REPORT_METRICS,
+  flakeFlaggerFeatureSets,
+  runHonestReport,
+  type FeatureSetPlan,
+  type FeatureSetResult,
+  type HonestReport,
+  type HonestReportPlan,
+  type MeanSd,
+} from './report-run';
+export {
+  groupKFold,
+  groupedSplit,
+  orderedSplit,
+  stratifiedKFold,
+  stratifiedSplit,
+  timeSeriesFolds,
+  type Split,
+} from './split';
+export {
+  THRESHOLD_OBJECTIVES,
+  thresholdConstraint,
+  tuneThreshold,
+  type ThresholdConstraint,
+  type ThresholdObjective,
+} from './threshold';
 export { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
-export { DEFAULT_TRAINING_OPTIONS, classWeights, resolveTrainingOptions, type ClassWeighting, type TrainingOptions } from './training-options';
+export {
+  DEFAULT_TRAINING_OPTIONS,
+  classWeights,
+  resolveTrainingOptions,
+  type ClassWeighting,
+  type TrainingOptions,
+} from './training-options';
 export type * from './types';
 export { validateDataset, type ValidateOptions } from './validate-dataset';
 export { verdictFeaturesCsv, verdictsFromCsv, type VerdictColumns } from './verdict-csv';
-export { RECENT_WINDOW, VERDICT_FEATURES, VerdictHistory, featurizeVerdicts, type VerdictRecord } from './verdict-history';
+export {
+  RECENT_WINDOW,
+  VERDICT_FEATURES,
+  VerdictHistory,
+  featurizeVerdicts,
+  type VerdictRecord,
+} from './verdict-history';

@@ -7,7 +7,10 @@ import { readDataFile } from './read-data-file';
 const FINITE_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const NON_FINITE_NUMBER = /^([+-]?)(inf|infinity|nan)$/i;
 
-/** Reads a cell as a number; NaN/Infinity spellings become NaN/±Infinity (validation rejects them), anything else is undefined. */
+/**
+ * Reads a cell as a number; NaN/Infinity spellings become NaN/±Infinity (validation rejects them), anything else is
+ * undefined.
+ */
 function parseNumber(raw: string): number | undefined {
   const text = raw.trim();
   if (FINITE_NUMBER.test(text)) return Number(text);
@@ -57,13 +60,21 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
 
   if (schema.features !== undefined) {
     for (const name of schema.features) columnIndex(header, name);
-    if (schema.features.length !== featureNames.length || schema.features.some((name, i) => name !== featureNames[i])) {
-      throw new FeatureCountError(schema.features.length, [1], ` (${schema.features.join(', ')}) but the header gives ${featureNames.length} (${featureNames.join(', ')})`);
+    if (
+      schema.features.length !== featureNames.length ||
+      schema.features.some((name, i) => name !== featureNames[i])
+    ) {
+      throw new FeatureCountError(
+        schema.features.length,
+        [1],
+        ` (${schema.features.join(', ')}) but the header gives ${featureNames.length} (${featureNames.join(', ')})`,
+      );
     }
   }
 
   const wrongWidth = records.filter((record) => record.cells.length !== header.length).map((record) => record.line);
-  if (wrongWidth.length > 0) throw new FeatureCountError(featureNames.length, wrongWidth, ` (${header.length} cells per row)`);
+  if (wrongWidth.length > 0)
+    throw new FeatureCountError(featureNames.length, wrongWidth, ` (${header.length} cells per row)`);
 
   const badLabels: number[] = [];
   const badTypeRows: number[] = [];
@@ -89,7 +100,10 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
   if (badLabels.length > 0) throw new InvalidLabelError(schema.label, badLabels);
   const order = orderIndex < 0 ? undefined : records.map((record) => parseTime(record.cells[orderIndex]));
   if (order !== undefined && order.some((t) => !Number.isFinite(t))) {
-    throw new FeatureTypeError(records.filter((_, i) => !Number.isFinite(order[i])).map((record) => record.line), [schema.order!]);
+    throw new FeatureTypeError(
+      records.filter((_, i) => !Number.isFinite(order[i])).map((record) => record.line),
+      [schema.order!],
+    );
   }
   if (badTypeRows.length > 0) throw new FeatureTypeError(badTypeRows, [...badTypeColumns]);
 
@@ -111,7 +125,9 @@ export function datasetFromCsv(text: string, schema: DatasetSchema): Dataset {
     groups: groupIndex < 0 ? undefined : records.map((record) => record.cells[groupIndex].trim()),
     rowNumbers: records.map((record) => record.line),
     ...(order === undefined ? {} : { order }),
-    ...(historyKey === undefined ? {} : { historyKey, historyValues: records.map((record) => record.cells[historyIndex].trim()) }),
+    ...(historyKey === undefined
+      ? {}
+      : { historyKey, historyValues: records.map((record) => record.cells[historyIndex].trim()) }),
   };
 }
 
@@ -121,7 +137,11 @@ export async function loadCsvDataset(path: string, schema: DatasetSchema): Promi
 }
 
 /** Reads the named feature columns of unlabelled CSV text (for prediction); other columns are ignored. */
-export function featureRowsFromCsv(text: string, featureNames: readonly string[], indicatorFeatures: readonly string[] = []): { rows: number[][]; rowNumbers: number[] } {
+export function featureRowsFromCsv(
+  text: string,
+  featureNames: readonly string[],
+  indicatorFeatures: readonly string[] = [],
+): { rows: number[][]; rowNumbers: number[] } {
   const { header, records } = parseCsv(text);
   // An indicator feature `column=value` absent from the header is derived from the categorical column itself.
   const derived = new Map<number, { index: number; value: string }>();
@@ -132,7 +152,8 @@ export function featureRowsFromCsv(text: string, featureNames: readonly string[]
   });
   const indexes = featureNames.map((name, j) => (derived.has(j) ? -1 : columnIndex(header, name)));
   const wrongWidth = records.filter((record) => record.cells.length !== header.length).map((record) => record.line);
-  if (wrongWidth.length > 0) throw new FeatureCountError(featureNames.length, wrongWidth, ` (${header.length} cells per row)`);
+  if (wrongWidth.length > 0)
+    throw new FeatureCountError(featureNames.length, wrongWidth, ` (${header.length} cells per row)`);
   const badRows: number[] = [];
   const badColumns = new Set<string>();
   const rows = records.map((record) =>
@@ -150,7 +171,10 @@ export function featureRowsFromCsv(text: string, featureNames: readonly string[]
   return { rows, rowNumbers: records.map((record) => record.line) };
 }
 
-/** The raw values of one column of CSV text (e.g. the history-key column for prediction); throws MissingColumnError when absent. */
+/**
+ * The raw values of one column of CSV text (e.g. the history-key column for prediction); throws MissingColumnError
+ * when absent.
+ */
 export function columnValuesFromCsv(text: string, column: string): string[] {
   const { header, records } = parseCsv(text);
   const index = columnIndex(header, column);

@@ -3,7 +3,8 @@ import type { ClassificationMetrics, ConfusionMatrix, Label } from './types';
 
 /** Counts true/false positives/negatives of hard predictions against labels (positive = 1). */
 export function confusionMatrix(labels: readonly Label[], predicted: readonly Label[]): ConfusionMatrix {
-  if (labels.length !== predicted.length) throw new FeatureMismatchError(`${labels.length} labels but ${predicted.length} predictions`);
+  if (labels.length !== predicted.length)
+    throw new FeatureMismatchError(`${labels.length} labels but ${predicted.length} predictions`);
   let tp = 0;
   let fp = 0;
   let tn = 0;
@@ -52,7 +53,7 @@ export function rocAuc(labels: readonly Label[], scores: ArrayLike<number>): num
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) return Number.NaN;
   let rankSum = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && scores[order[end + 1]] === scores[order[start]]) end++;
     const averageRank = (start + end) / 2 + 1;
@@ -73,7 +74,7 @@ export function averagePrecision(labels: readonly Label[], scores: ArrayLike<num
   let truePositives = 0;
   let seen = 0;
   let area = 0;
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     while (end + 1 < order.length && scores[order[end + 1]] === scores[order[start]]) end++;
     let gained = 0;
@@ -87,9 +88,17 @@ export function averagePrecision(labels: readonly Label[], scores: ArrayLike<num
 }
 
 /** All metrics of probabilistic predictions at a decision threshold (flaky when p >= threshold). */
-export function evaluatePredictions(labels: readonly Label[], probabilities: ArrayLike<number>, threshold: number): ClassificationMetrics {
+export function evaluatePredictions(
+  labels: readonly Label[],
+  probabilities: ArrayLike<number>,
+  threshold: number,
+): ClassificationMetrics {
   const predicted = Array.from({ length: labels.length }, (_, i): Label => (probabilities[i] >= threshold ? 1 : 0));
-  return { ...metricsFromConfusion(confusionMatrix(labels, predicted)), rocAuc: rocAuc(labels, probabilities), prAuc: averagePrecision(labels, probabilities) };
+  return {
+    ...metricsFromConfusion(confusionMatrix(labels, predicted)),
+    rocAuc: rocAuc(labels, probabilities),
+    prAuc: averagePrecision(labels, probabilities),
+  };
 }
 
 /** The majority-class baseline: always answer the most frequent label. */

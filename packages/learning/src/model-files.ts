@@ -44,7 +44,11 @@ function concatWeightData(data: ArrayBuffer | ArrayBuffer[]): Uint8Array {
  * Writes model.json + weights.bin (the TF.js layers format, when there is a network) and our
  * metadata with node:fs, no tfjs-node needed.
  */
-export async function saveModelFiles(directory: string, network: tf.LayersModel | undefined, metadata: ModelMetadata): Promise<void> {
+export async function saveModelFiles(
+  directory: string,
+  network: tf.LayersModel | undefined,
+  metadata: ModelMetadata,
+): Promise<void> {
   await mkdir(directory, { recursive: true });
   if (network === undefined) {
     await writeFile(path.join(directory, METADATA_FILE), JSON.stringify(metadata, null, 2));
@@ -52,7 +56,10 @@ export async function saveModelFiles(directory: string, network: tf.LayersModel 
   }
   await network.save(
     tf.io.withSaveHandler(async (artifacts) => {
-      const weights = artifacts.weightData === undefined ? new Uint8Array() : concatWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
+      const weights =
+        artifacts.weightData === undefined
+          ? new Uint8Array()
+          : concatWeightData(artifacts.weightData as ArrayBuffer | ArrayBuffer[]);
       const modelJson = {
         format: artifacts.format,
         generatedBy: artifacts.generatedBy,
@@ -62,7 +69,9 @@ export async function saveModelFiles(directory: string, network: tf.LayersModel 
       };
       await writeFile(path.join(directory, WEIGHTS_FILE), weights);
       await writeFile(path.join(directory, TOPOLOGY_FILE), JSON.stringify(modelJson));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength } };
+      return {
+        modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON', weightDataBytes: weights.byteLength },
+      };
     }),
   );
   await writeFile(path.join(directory, METADATA_FILE), JSON.stringify(metadata, null, 2));
@@ -77,9 +86,16 @@ async function readJson(directory: string, file: string): Promise<Record<string,
 }
 
 /** Reads a directory written by `saveModelFiles`. */
-export async function loadModelFiles(directory: string): Promise<{ network: tf.LayersModel | undefined; metadata: ModelMetadata }> {
+export async function loadModelFiles(
+  directory: string,
+): Promise<{ network: tf.LayersModel | undefined; metadata: ModelMetadata }> {
   const metadata = (await readJson(directory, METADATA_FILE)) as unknown as ModelMetadata;
-  if (metadata.formatVersion !== 1 || !Array.isArray(metadata.featureNames) || typeof metadata.threshold !== 'number' || metadata.scaler === undefined) {
+  if (
+    metadata.formatVersion !== 1 ||
+    !Array.isArray(metadata.featureNames) ||
+    typeof metadata.threshold !== 'number' ||
+    metadata.scaler === undefined
+  ) {
     throw new ModelFormatError(directory, `${METADATA_FILE} lacks formatVersion 1, featureNames, threshold or scaler`);
   }
   if (metadata.family !== undefined && !['network', 'gbdt', 'ensemble'].includes(metadata.family)) {
@@ -89,17 +105,25 @@ export async function loadModelFiles(directory: string): Promise<{ network: tf.L
   if (metadata.family === 'gbdt') return { network: undefined, metadata };
   const modelJson = await readJson(directory, TOPOLOGY_FILE);
   const manifest = modelJson.weightsManifest as { weights: tf.io.WeightsManifestEntry[] }[] | undefined;
-  if (modelJson.modelTopology === undefined || !Array.isArray(manifest)) throw new ModelFormatError(directory, `${TOPOLOGY_FILE} lacks modelTopology or weightsManifest`);
+  if (modelJson.modelTopology === undefined || !Array.isArray(manifest))
+    throw new ModelFormatError(directory, `${TOPOLOGY_FILE} lacks modelTopology or weightsManifest`);
   let weightBytes: Buffer;
   try {
     weightBytes = await readFile(path.join(directory, WEIGHTS_FILE));
   } catch (error) {
     throw new ModelFormatError(directory, `${WEIGHTS_FILE} is missing`, error);
   }
-  const weightData = weightBytes.buffer.slice(weightBytes.byteOffset, weightBytes.byteOffset + weightBytes.byteLength) as ArrayBuffer;
+  const weightData = weightBytes.buffer.slice(
+    weightBytes.byteOffset,
+    weightBytes.byteOffset + weightBytes.byteLength,
+  ) as ArrayBuffer;
   try {
     const network = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology as object, weightSpecs: manifest.flatMap((group) => group.weights), weightData }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology as object,
+        weightSpecs: manifest.flatMap((group) => group.weights),
+        weightData,
+      }),
     );
     return { network, metadata };
   } catch (error) {

@@ -30,7 +30,10 @@ export function normaliseTestName(name: string): string {
 
 const quote = (cell: string): string => (/[",\n\r]/.test(cell) ? `"${cell.replace(/"/g, '""')}"` : cell);
 
-/** Appends a group column to a data set by joining a results file on the normalised test name; reports every row without a match. */
+/**
+ * Appends a group column to a data set by joining a results file on the normalised test name; reports every row
+ * without a match.
+ */
 export function joinGroups(datasetCsv: string, resultsCsv: string, options: JoinGroupsOptions = {}): JoinGroupsResult {
   const dataset = parseCsv(datasetCsv);
   const results = parseCsv(resultsCsv);
@@ -43,7 +46,8 @@ export function joinGroups(datasetCsv: string, resultsCsv: string, options: Join
   const resultsKey = index(results.header, options.resultsKey ?? 'Test');
   const resultsGroup = index(results.header, options.resultsGroup ?? 'Project');
   const groupOf = new Map<string, string>();
-  for (const record of results.records) groupOf.set(normaliseTestName(record.cells[resultsKey]), record.cells[resultsGroup]);
+  for (const record of results.records)
+    groupOf.set(normaliseTestName(record.cells[resultsKey]), record.cells[resultsGroup]);
 
   const unmatchedGroup = options.unmatchedGroup ?? 'unknown';
   const unmatched: { line: number; test: string }[] = [];

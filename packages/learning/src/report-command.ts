@@ -6,8 +6,9 @@ import { renderHonestReport } from './report-render';
 import { flakeFlaggerFeatureSets, runHonestReport, type HonestReport } from './report-run';
 
 /** What the report says about the model in apps/qe-fleet (kept here so the one command writes it). */
-export const QE_FLEET_NOTE = `The analyser of \`apps/qe-fleet\` (\`src/model/learning-predictor.ts\`) trains at start-up on the
-FlakeFlagger tests outside the suite it runs, with the **numeric features only**: a project that
+export const QE_FLEET_NOTE =
+  'The analyser of `apps/qe-fleet` (`src/model/learning-predictor.ts`) trains at start-up on the\n' +
+  `FlakeFlagger tests outside the suite it runs, with the **numeric features only**: a project that
 starts using the fleet has no labelled sibling history and its own project was never in the
 training data, so "+ project" and "+ sibling history" would not be available to it; the
 leave-projects-out row above is the figure that applies to such a project. At this commit it
@@ -35,13 +36,27 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
       cvFolds: options.folds ?? 10,
       cvSeed: 2001,
       lpoFolds: options.groupFolds ?? 5,
-      evaluation: { ...options.training, family: options.family, innerFolds: options.innerFolds, onInnerFold: undefined },
+      evaluation: {
+        ...options.training,
+        family: options.family,
+        innerFolds: options.innerFolds,
+        onInnerFold: undefined,
+      },
     },
-    { command: `agentlink-learn ${options.argv.join(' ')}`, dataFile: path.relative(process.cwd(), options.data!), log: options.log },
+    {
+      command: `agentlink-learn ${options.argv.join(' ')}`,
+      dataFile: path.relative(process.cwd(), options.data!),
+      log: options.log,
+    },
   );
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(out, renderHonestReport(report, { qeFleet: QE_FLEET_NOTE }));
   const json = `${out.replace(/\.md$/, '')}.json`;
   await writeFile(json, `${JSON.stringify(report, null, 2)}\n`);
-  return { out, json, minutes: report.durationMs / 60_000, sets: report.sets.map((s) => ({ name: s.name, ...s.holdoutStats })) };
+  return {
+    out,
+    json,
+    minutes: report.durationMs / 60_000,
+    sets: report.sets.map((s) => ({ name: s.name, ...s.holdoutStats })),
+  };
 }

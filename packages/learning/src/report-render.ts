@@ -4,6 +4,7 @@ import type { FeatureSetResult, HonestReport, MeanSd } from './report-run';
 const num = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : 'n/a');
 const pm = (stat: MeanSd | undefined): string => (stat === undefined ? 'n/a' : `${num(stat.mean)} ± ${num(stat.sd)}`);
 const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'n/a');
+const tableRow = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 /** The issue's targets on the mean of the hold-outs, per feature set. */
 export const REPORT_TARGETS = [
@@ -15,32 +16,58 @@ export const REPORT_TARGETS = [
 export function targetLines(report: HonestReport): string[] {
   return REPORT_TARGETS.map((target) => {
     const set = report.sets.find((s) => s.name === target.set);
-    if (set === undefined) return `| ${target.set} | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | not run | — |`;
+    if (set === undefined)
+      return `| ${target.set} | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | not run | — |`;
     const f1 = set.holdoutStats.f1.mean;
     const ba = set.holdoutStats.balancedAccuracy.mean;
     const met = f1 >= target.f1 && ba >= target.balancedAccuracy;
-    const missing = [f1 < target.f1 ? `F1 short by ${num(target.f1 - f1)}` : '', ba < target.balancedAccuracy ? `BA short by ${num(target.balancedAccuracy - ba)}` : ''].filter(Boolean);
-    return `| ${target.set} (${target.why}) | F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy} | F1 ${pm(set.holdoutStats.f1)}, BA ${pm(set.holdoutStats.balancedAccuracy)} | ${met ? 'met' : `**NOT met** (${missing.join(', ')})`} |`;
+    const missing = [
+      f1 < target.f1 ? `F1 short by ${num(target.f1 - f1)}` : '',
+      ba < target.balancedAccuracy ? `BA short by ${num(target.balancedAccuracy - ba)}` : '',
+    ].filter(Boolean);
+    return tableRow([
+      `${target.set} (${target.why})`,
+      `F1 ≥ ${target.f1}, BA ≥ ${target.balancedAccuracy}`,
+      `F1 ${pm(set.holdoutStats.f1)}, BA ${pm(set.holdoutStats.balancedAccuracy)}`,
+      met ? 'met' : `**NOT met** (${missing.join(', ')})`,
+    ]);
   });
 }
 
 function familiesChosen(summaries: readonly EvaluationSummary[]): string {
   const counts = new Map<string, number>();
-  for (const summary of summaries) for (const fold of summary.folds) counts.set(fold.family, (counts.get(fold.family) ?? 0) + 1);
+  for (const summary of summaries)
+    for (const fold of summary.folds) counts.set(fold.family, (counts.get(fold.family) ?? 0) + 1);
   return [...counts].map(([family, n]) => `${family} ×${n}`).join(', ');
 }
 
 function holdoutTable(sets: readonly FeatureSetResult[]): string {
   const rows = sets.map((s) => {
     const st = s.holdoutStats;
-    return `| ${s.name} (${s.featureCount}) | ${pm(st.f1)} | ${pm(st.balancedAccuracy)} | ${pm(st.mcc)} | ${pm(st.rocAuc)} | ${pm(st.prAuc)} | ${pct(st.accuracy.mean)} vs ${pct(s.holdoutMajorityAccuracy)} | ${familiesChosen(s.holdouts)} |`;
+    return tableRow([
+      `${s.name} (${s.featureCount})`,
+      ...[st.f1, st.balancedAccuracy, st.mcc, st.rocAuc, st.prAuc].map(pm),
+      `${pct(st.accuracy.mean)} vs ${pct(s.holdoutMajorityAccuracy)}`,
+      familiesChosen(s.holdouts),
+    ]);
   });
-  return ['| Feature set (features) | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Accuracy vs majority | Family chosen per hold-out |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+  return [
+    '| Feature set (features) | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Accuracy vs majority' +
+      ' | Family chosen per hold-out |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
 }
 
 function pooledTable(sets: readonly FeatureSetResult[], lpo: EvaluationSummary | undefined): string {
   const row = (name: string, cv: EvaluationSummary | undefined) =>
-    cv === undefined ? `| ${name} | not run | | | | | |` : `| ${name} | ${num(cv.pooled.f1)} | ${num(cv.pooled.balancedAccuracy)} | ${num(cv.pooled.mcc)} | ${num(cv.pooled.rocAuc)} | ${num(cv.pooled.prAuc)} | ${familiesChosen([cv])} |`;
+    cv === undefined
+      ? `| ${name} | not run | | | | | |`
+      : tableRow([
+          name,
+          ...[cv.pooled.f1, cv.pooled.balancedAccuracy, cv.pooled.mcc, cv.pooled.rocAuc, cv.pooled.prAuc].map(num),
+          familiesChosen([cv]),
+        ]);
   return [
     '| Evaluation | F1 | Balanced accuracy | MCC | ROC-AUC | PR-AUC | Family chosen per fold |',
     '|---|---|---|---|---|---|---|',
@@ -54,7 +81,9 @@ function perProjectTable(sets: readonly FeatureSetResult[]): string {
   if (projects.length === 0) return 'No groups: per-project figures need a group column.';
   const header = `| Project | tests | flaky | ${sets.map((s) => `F1 ${s.name}`).join(' | ')} |`;
   const rows = projects.map((project) => {
-    const first = sets.find((s) => s.crossValidation?.byGroup?.[project] !== undefined)!.crossValidation!.byGroup![project];
+    const first = sets.find((s) => s.crossValidation?.byGroup?.[project] !== undefined)!.crossValidation!.byGroup![
+      project
+    ];
     const cells = sets.map((s) => num(s.crossValidation?.byGroup?.[project]?.f1 ?? Number.NaN));
     return `| ${project} | ${first.rows} | ${first.positives} | ${cells.join(' | ')} |`;
   });
@@ -62,12 +91,51 @@ function perProjectTable(sets: readonly FeatureSetResult[]): string {
 }
 
 /** Markdown of an honest report. */
+/** The "Generated …" line: when, by which command, on which machine. */
+function generatedLine(report: HonestReport, minutes: string): string {
+  const m = report.machine;
+  return (
+    `Generated ${report.generatedAt} by \`${report.command}\` on ${m.cpu} (${m.cores} cores, shared),` +
+    ` Node ${m.node}, TensorFlow.js ${m.tfjs}; the run took ${minutes} min.` +
+    ' The JSON beside this file holds the raw numbers.'
+  );
+}
+
+/** The method paragraph and the list of evaluations (one markdown line each; the source wraps them). */
+function methodText(report: HonestReport): string {
+  const v = report.validation;
+  const plan = report.plan;
+  const evaluation = plan.evaluation;
+  const data =
+    `Data: \`${report.dataFile}\`, ${v.rowCount} tests, ${v.classBalance.positives} flaky` +
+    ` (${pct(v.classBalance.positiveFraction)}).`;
+  const method =
+    'Every evaluation splits first and chooses the model inside its own training rows only:' +
+    ` with family \`${String(evaluation.family ?? 'network')}\`,` +
+    ` nested cross-validation (${String(evaluation.innerFolds ?? 3)} inner folds of the training rows)` +
+    ' scores the TF.js network, each boosted-trees configuration and the average of the best of both' +
+    ` by the objective (\`${String(evaluation.thresholdObjective ?? 'f1')}\`)` +
+    ' at the threshold tuned on their out-of-fold predictions;' +
+    ' the winner is retrained on all training rows and keeps that threshold. The test rows are read once, at the end.';
+  const holdouts =
+    `- Hold-outs: stratified 80/20 with seeds ${plan.holdoutSeeds.join(', ')}.` +
+    ' None of these seeds was used to choose anything (defaults and grids were explored on other seeds).';
+  const cv = [
+    `- Cross-validation: ${plan.cvFolds} stratified folds (seed ${plan.cvSeed}),`,
+    "every row's prediction pooled.",
+  ].join(' ');
+  const lpo =
+    `- Leave-projects-out: ${plan.lpoFolds} folds of whole projects;` +
+    ' the project indicators and the sibling history are dropped (a held-out project has neither),' +
+    ' so one run covers every feature set.';
+  return [data, method, '', holdouts, cv, lpo].join('\n');
+}
+
 export function renderHonestReport(report: HonestReport, notes: { qeFleet: string }): string {
   const minutes = (report.durationMs / 60_000).toFixed(1);
-  const v = report.validation;
   return `# @agentlink/learning: flaky-test prediction report
 
-Generated ${report.generatedAt} by \`${report.command}\` on ${report.machine.cpu} (${report.machine.cores} cores, shared), Node ${report.machine.node}, TensorFlow.js ${report.machine.tfjs}; the run took ${minutes} min. The JSON beside this file holds the raw numbers.
+${generatedLine(report, minutes)}
 
 Regenerate it with one command from the repository root (see [Reproducing](#reproducing)):
 \`npm run build -w @agentlink/learning && npm run report -w @agentlink/learning\`.
@@ -80,12 +148,7 @@ ${targetLines(report).join('\n')}
 
 ## Method
 
-Data: \`${report.dataFile}\`, ${v.rowCount} tests, ${v.classBalance.positives} flaky (${pct(v.classBalance.positiveFraction)}).
-Every evaluation splits first and chooses the model inside its own training rows only: with family \`${String(report.plan.evaluation.family ?? 'network')}\`, nested cross-validation (${String(report.plan.evaluation.innerFolds ?? 3)} inner folds of the training rows) scores the TF.js network, each boosted-trees configuration and the average of the best of both by the objective (\`${String(report.plan.evaluation.thresholdObjective ?? 'f1')}\`) at the threshold tuned on their out-of-fold predictions; the winner is retrained on all training rows and keeps that threshold. The test rows are read once, at the end.
-
-- Hold-outs: stratified 80/20 with seeds ${report.plan.holdoutSeeds.join(', ')}. None of these seeds was used to choose anything (defaults and grids were explored on other seeds).
-- Cross-validation: ${report.plan.cvFolds} stratified folds (seed ${report.plan.cvSeed}), every row's prediction pooled.
-- Leave-projects-out: ${report.plan.lpoFolds} folds of whole projects; the project indicators and the sibling history are dropped (a held-out project has neither), so one run covers every feature set.
+${methodText(report)}
 - Options of every fold: \`${JSON.stringify(report.plan.evaluation)}\`
 
 Feature sets:

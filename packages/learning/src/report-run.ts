@@ -1,6 +1,13 @@
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
-import { crossValidation, holdoutEvaluation, leaveProjectsOut, type EvaluationOptions, type EvaluationSummary, type SummaryMetric } from './evaluation';
+import {
+  crossValidation,
+  holdoutEvaluation,
+  leaveProjectsOut,
+  type EvaluationOptions,
+  type EvaluationSummary,
+  type SummaryMetric,
+} from './evaluation';
 import { datasetFromCsv } from './load-dataset';
 import type { DatasetSchema, ValidationReport } from './types';
 import { validateDataset } from './validate-dataset';
@@ -37,7 +44,16 @@ export interface HonestReportPlan {
   readonly evaluation: EvaluationOptions;
 }
 
-export const REPORT_METRICS: readonly SummaryMetric[] = ['f1', 'balancedAccuracy', 'mcc', 'rocAuc', 'prAuc', 'accuracy', 'precision', 'recall'];
+export const REPORT_METRICS: readonly SummaryMetric[] = [
+  'f1',
+  'balancedAccuracy',
+  'mcc',
+  'rocAuc',
+  'prAuc',
+  'accuracy',
+  'precision',
+  'recall',
+];
 
 export interface MeanSd {
   readonly mean: number;
@@ -61,7 +77,9 @@ export interface HonestReport {
   readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly tfjs: string };
   readonly dataFile: string;
   readonly validation: ValidationReport;
-  readonly plan: Omit<HonestReportPlan, 'sets' | 'evaluation'> & { readonly evaluation: Readonly<Record<string, unknown>> };
+  readonly plan: Omit<HonestReportPlan, 'sets' | 'evaluation'> & {
+    readonly evaluation: Readonly<Record<string, unknown>>;
+  };
   readonly sets: readonly FeatureSetResult[];
   /** Leave-projects-out: indicators and history are dropped, so it is one result for every feature set. */
   readonly leaveProjectsOut?: EvaluationSummary;
@@ -102,7 +120,9 @@ export async function runHonestReport(
       meta.log(`${set.name}: hold-out seed ${seed} ...`);
       holdouts.push(await holdoutEvaluation(dataset, { ...plan.evaluation, seed, testFraction: 0.2 }));
     }
-    const stats = Object.fromEntries(REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => h.folds[0].test[metric]))]));
+    const stats = Object.fromEntries(
+      REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => h.folds[0].test[metric]))]),
+    );
     let cv: EvaluationSummary | undefined;
     if (plan.cvFolds > 0) {
       meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
@@ -110,7 +130,15 @@ export async function runHonestReport(
     }
     const featureCount = dataset.featureNames.length + (dataset.historyKey === undefined ? 0 : 3);
     const majority = meanSd(holdouts.map((h) => h.folds[0].baseline.accuracy)).mean;
-    sets.push({ name: set.name, description: set.description, featureCount, holdouts, holdoutStats: stats, holdoutMajorityAccuracy: majority, crossValidation: cv });
+    sets.push({
+      name: set.name,
+      description: set.description,
+      featureCount,
+      holdouts,
+      holdoutStats: stats,
+      holdoutMajorityAccuracy: majority,
+      crossValidation: cv,
+    });
     if (s === 0 && plan.lpoFolds > 0 && dataset.groups !== undefined) {
       meta.log(`leave-projects-out (${plan.lpoFolds} folds) ...`);
       lpo = await leaveProjectsOut(dataset, { ...plan.evaluation, seed: plan.cvSeed, folds: plan.lpoFolds });
@@ -119,10 +147,21 @@ export async function runHonestReport(
   return {
     command: meta.command,
     generatedAt: new Date().toISOString(),
-    machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, node: process.version, tfjs: tf.version.tfjs },
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      node: process.version,
+      tfjs: tf.version.tfjs,
+    },
     dataFile: meta.dataFile,
     validation: validation!,
-    plan: { holdoutSeeds: plan.holdoutSeeds, cvFolds: plan.cvFolds, cvSeed: plan.cvSeed, lpoFolds: plan.lpoFolds, evaluation: recordable(plan.evaluation) },
+    plan: {
+      holdoutSeeds: plan.holdoutSeeds,
+      cvFolds: plan.cvFolds,
+      cvSeed: plan.cvSeed,
+      lpoFolds: plan.lpoFolds,
+      evaluation: recordable(plan.evaluation),
+    },
     sets,
     leaveProjectsOut: lpo,
     durationMs: performance.now() - started,

@@ -44,11 +44,24 @@ export const DEFAULT_GBDT_GRID: readonly GbdtOptions[] = [
   { minSamplesLeaf: 10, maxLeaves: 15 },
 ];
 
-function innerSplits(dataset: Dataset, indexes: readonly number[], folds: number, seed: number, grouped: boolean): Split[] {
+function innerSplits(
+  dataset: Dataset,
+  indexes: readonly number[],
+  folds: number,
+  seed: number,
+  grouped: boolean,
+): Split[] {
   if (dataset.order !== undefined) return timeSeriesFolds(dataset.order, { folds, indexes });
-  if (grouped && dataset.groups !== undefined) return groupKFold(dataset.labels, dataset.groups, { folds, seed, indexes });
-  const local = stratifiedKFold(indexes.map((i) => dataset.labels[i]), { folds, seed });
-  return local.map((split) => ({ train: split.train.map((k) => indexes[k]), test: split.test.map((k) => indexes[k]) }));
+  if (grouped && dataset.groups !== undefined)
+    return groupKFold(dataset.labels, dataset.groups, { folds, seed, indexes });
+  const local = stratifiedKFold(
+    indexes.map((i) => dataset.labels[i]),
+    { folds, seed },
+  );
+  return local.map((split) => ({
+    train: split.train.map((k) => indexes[k]),
+    test: split.test.map((k) => indexes[k]),
+  }));
 }
 
 /**
@@ -57,25 +70,40 @@ function innerSplits(dataset: Dataset, indexes: readonly number[], folds: number
  * scored by the objective at the threshold tuned on its out-of-fold predictions; the best is
  * retrained on all the training rows with that threshold. The outer test rows are never read.
  */
-export async function selectAndTrain(dataset: Dataset, options: SelectionOptions = {}): Promise<TrainedModel & { selection: SelectionRecord }> {
+export async function selectAndTrain(
+  dataset: Dataset,
+  options: SelectionOptions = {},
+): Promise<TrainedModel & { selection: SelectionRecord }> {
   const resolved = resolveTrainingOptions(options);
   const families = options.families ?? MODEL_FAMILIES;
-  if (families.length === 0 || families.some((f) => !MODEL_FAMILIES.includes(f))) throw new InvalidOptionsError(`families must be a non-empty subset of ${MODEL_FAMILIES.join(', ')}`);
+  if (families.length === 0 || families.some((f) => !MODEL_FAMILIES.includes(f)))
+    throw new InvalidOptionsError(`families must be a non-empty subset of ${MODEL_FAMILIES.join(', ')}`);
   const innerFolds = options.innerFolds ?? 3;
   const indexes = options.indexes ?? dataset.labels.map((_, i) => i);
   const position = new Map(indexes.map((row, k) => [row, k]));
   const splits = innerSplits(dataset, indexes, innerFolds, resolved.seed + 1, options.groupedInner ?? false);
   // Forward-chaining folds never test the earliest block: only rows tested in some fold are judged.
-  const covered = [...new Set(splits.flatMap((split) => split.test.map((row) => position.get(row)!)))].sort((a, b) => a - b);
+  const covered = [...new Set(splits.flatMap((split) => split.test.map((row) => position.get(row)!)))].sort(
+    (a, b) => a - b,
+  );
   const labels = covered.map((k) => dataset.labels[indexes[k]]) as Label[];
   const constraint = thresholdConstraint(resolved);
 
   const outOfFold = async (family: ModelFamily, gbdt?: GbdtOptions): Promise<Float32Array> => {
     const scores = new Float32Array(indexes.length);
     for (const [fold, split] of splits.entries()) {
-      const trained = await trainFlakinessModel(dataset, { ...options, family, gbdt, indexes: split.train, onEpoch: undefined });
+      const trained = await trainFlakinessModel(dataset, {
+        ...options,
+        family,
+        gbdt,
+        indexes: split.train,
+        onEpoch: undefined,
+      });
       const history = dataset.historyValues;
-      const probabilities = trained.model.predictProbabilities(split.test.map((i) => dataset.features[i]), { historyValues: history === undefined ? undefined : split.test.map((i) => history[i]) });
+      const probabilities = trained.model.predictProbabilities(
+        split.test.map((i) => dataset.features[i]),
+        { historyValues: history === undefined ? undefined : split.test.map((i) => history[i]) },
+      );
       trained.model.dispose();
       split.test.forEach((row, k) => (scores[position.get(row)!] = probabilities[k]));
       options.onInnerFold?.({ family, fold: fold + 1, folds: splits.length });
@@ -99,10 +127,24 @@ export async function selectAndTrain(dataset: Dataset, options: SelectionOptions
     }
   }
   if (network !== undefined && families.includes('network')) tried.push(network);
-  if (families.includes('ensemble')) tried.push(judge('ensemble', blend(network!.scores, trees!.scores, options.networkWeight ?? 0.5), trees!.candidate.gbdt));
+  if (families.includes('ensemble'))
+    tried.push(
+      judge('ensemble', blend(network!.scores, trees!.scores, options.networkWeight ?? 0.5), trees!.candidate.gbdt),
+    );
   // Ties go to the earlier (cheaper) candidate: trees, then the network, then the ensemble.
   const chosen = tried.reduce((best, next) => (next.candidate.score > best.candidate.score ? next : best)).candidate;
-  const trained = await trainFlakinessModel(dataset, { ...options, family: chosen.family, gbdt: chosen.gbdt, threshold: chosen.threshold, indexes });
-  const selection = { innerFolds: splits.length, objective: resolved.thresholdObjective, candidates: tried.map((t) => t.candidate), chosen };
+  const trained = await trainFlakinessModel(dataset, {
+    ...options,
+    family: chosen.family,
+    gbdt: chosen.gbdt,
+    threshold: chosen.threshold,
+    indexes,
+  });
+  const selection = {
+    innerFolds: splits.length,
+    objective: resolved.thresholdObjective,
+    candidates: tried.map((t) => t.candidate),
+    chosen,
+  };
   return { ...trained, selection };
 }

@@ -10,17 +10,26 @@ export interface Split {
 }
 
 function requireFraction(name: string, value: number): void {
-  if (!(value > 0 && value < 1)) throw new InvalidOptionsError(`${name} must be strictly between 0 and 1, got ${value}`);
+  if (!(value > 0 && value < 1))
+    throw new InvalidOptionsError(`${name} must be strictly between 0 and 1, got ${value}`);
 }
 
 function requireFolds(folds: number, available: number, what: string): void {
-  if (!Number.isInteger(folds) || folds < 2) throw new InvalidOptionsError(`folds must be an integer >= 2, got ${folds}`);
-  if (available < folds) throw new DatasetTooSmallError(`${folds} folds need at least ${folds} ${what}, found ${available}`);
+  if (!Number.isInteger(folds) || folds < 2)
+    throw new InvalidOptionsError(`folds must be an integer >= 2, got ${folds}`);
+  if (available < folds)
+    throw new DatasetTooSmallError(`${folds} folds need at least ${folds} ${what}, found ${available}`);
 }
 
 function byClass(indexes: readonly number[], labels: readonly Label[], random: Random): [number[], number[]] {
-  const positives = shuffled(indexes.filter((i) => labels[i] === 1), random);
-  const negatives = shuffled(indexes.filter((i) => labels[i] === 0), random);
+  const positives = shuffled(
+    indexes.filter((i) => labels[i] === 1),
+    random,
+  );
+  const negatives = shuffled(
+    indexes.filter((i) => labels[i] === 0),
+    random,
+  );
   return [positives, negatives];
 }
 
@@ -56,13 +65,18 @@ export function stratifiedSplit(
     test.push(...members.slice(0, take));
     train.push(...members.slice(take));
   }
-  if (train.length === 0 || test.length === 0) throw new DatasetTooSmallError(`cannot split ${indexes.length} rows into non-empty train and test parts`);
+  if (train.length === 0 || test.length === 0)
+    throw new DatasetTooSmallError(`cannot split ${indexes.length} rows into non-empty train and test parts`);
   return { train: train.sort(ascending), test: test.sort(ascending) };
 }
 
 /** Stratified, seeded k-fold: every row is in exactly one test fold; class shares match in every fold. */
 export function stratifiedKFold(labels: readonly Label[], options: { folds: number; seed: number }): Split[] {
-  const [positives, negatives] = byClass(labels.map((_, i) => i), labels, mulberry32(options.seed));
+  const [positives, negatives] = byClass(
+    labels.map((_, i) => i),
+    labels,
+    mulberry32(options.seed),
+  );
   requireFolds(options.folds, Math.min(positives.length, negatives.length), 'rows of each class');
   const testFolds: number[][] = Array.from({ length: options.folds }, () => []);
   // Dealing classes in turn keeps each fold's class balance within one row of the whole's.
@@ -93,7 +107,11 @@ export function groupKFold(
   const folds = Array.from({ length: options.folds }, () => ({ rows: [] as number[], positives: 0, groups: 0 }));
   for (const group of order) {
     const rows = members.get(group)!;
-    const target = folds.reduce((best, fold) => (fold.positives < best.positives || (fold.positives === best.positives && fold.rows.length < best.rows.length) ? fold : best));
+    const target = folds.reduce((best, fold) =>
+      fold.positives < best.positives || (fold.positives === best.positives && fold.rows.length < best.rows.length)
+        ? fold
+        : best,
+    );
     target.rows.push(...rows);
     target.positives += positivesOf(rows);
     target.groups++;
@@ -113,7 +131,8 @@ export function groupedSplit(
   requireFraction('testFraction', options.testFraction);
   const indexes = options.indexes ?? labels.map((_, i) => i);
   const members = rowsByGroup(indexes, groups);
-  if (members.size < 2) throw new DatasetTooSmallError(`a grouped split needs at least 2 groups, found ${members.size}`);
+  if (members.size < 2)
+    throw new DatasetTooSmallError(`a grouped split needs at least 2 groups, found ${members.size}`);
   const target = indexes.length * options.testFraction;
   const test: number[] = [];
   const order = shuffled([...members.keys()], mulberry32(options.seed));
@@ -130,12 +149,16 @@ export function groupedSplit(
  * earlier ones the training part; rows of the same time stay on one side (ties go to test), so a
  * CI cycle sharing one time is never cut.
  */
-export function orderedSplit(order: readonly number[], options: { testFraction: number; indexes?: readonly number[] }): Split {
+export function orderedSplit(
+  order: readonly number[],
+  options: { testFraction: number; indexes?: readonly number[] },
+): Split {
   requireFraction('testFraction', options.testFraction);
   const indexes = [...(options.indexes ?? order.map((_, i) => i))].sort((a, b) => order[a] - order[b] || a - b);
   let cut = Math.round(indexes.length * (1 - options.testFraction));
   while (cut > 0 && order[indexes[cut - 1]] === order[indexes[cut]]) cut--;
-  if (cut === 0 || cut === indexes.length) throw new DatasetTooSmallError(`the time order gives no earlier and later rows to split (${indexes.length} rows)`);
+  if (cut === 0 || cut === indexes.length)
+    throw new DatasetTooSmallError(`the time order gives no earlier and later rows to split (${indexes.length} rows)`);
   return { train: indexes.slice(0, cut).sort(ascending), test: indexes.slice(cut).sort(ascending) };
 }
 
@@ -143,10 +166,15 @@ export function orderedSplit(order: readonly number[], options: { testFraction: 
  * Forward-chaining folds for time-ordered rows: the rows are cut by time into `folds + 1` blocks
  * and fold k trains on blocks 0..k and tests on block k + 1 (no fold sees its future).
  */
-export function timeSeriesFolds(order: readonly number[], options: { folds: number; indexes?: readonly number[] }): Split[] {
+export function timeSeriesFolds(
+  order: readonly number[],
+  options: { folds: number; indexes?: readonly number[] },
+): Split[] {
   const indexes = [...(options.indexes ?? order.map((_, i) => i))].sort((a, b) => order[a] - order[b] || a - b);
   requireFolds(options.folds, indexes.length - 1, 'rows');
-  const bounds = Array.from({ length: options.folds + 2 }, (_, b) => Math.round((b * indexes.length) / (options.folds + 1)));
+  const bounds = Array.from({ length: options.folds + 2 }, (_, b) =>
+    Math.round((b * indexes.length) / (options.folds + 1)),
+  );
   const splits: Split[] = [];
   for (let k = 1; k <= options.folds; k++) {
     const train = indexes.slice(0, bounds[k]);

@@ -8,7 +8,13 @@ import type { Label } from './types';
  */
 export type ThresholdObjective = 'f1' | 'mcc' | 'balancedAccuracy' | 'accuracy' | 'precisionAtRecall';
 
-export const THRESHOLD_OBJECTIVES: readonly ThresholdObjective[] = ['f1', 'mcc', 'balancedAccuracy', 'accuracy', 'precisionAtRecall'];
+export const THRESHOLD_OBJECTIVES: readonly ThresholdObjective[] = [
+  'f1',
+  'mcc',
+  'balancedAccuracy',
+  'accuracy',
+  'precisionAtRecall',
+];
 
 /** Operating-point constraints of `tuneThreshold`. */
 export interface ThresholdConstraint {
@@ -32,7 +38,9 @@ export function tuneThreshold(
   constraint: ThresholdConstraint = {},
 ): { threshold: number; score: number; constraintMet: boolean } {
   if (!THRESHOLD_OBJECTIVES.includes(objective)) {
-    throw new InvalidOptionsError(`threshold objective must be one of ${THRESHOLD_OBJECTIVES.join(', ')}, got ${String(objective)}`);
+    throw new InvalidOptionsError(
+      `threshold objective must be one of ${THRESHOLD_OBJECTIVES.join(', ')}, got ${String(objective)}`,
+    );
   }
   const floor = constraint.minBalancedAccuracy ?? 0;
   const minRecall = constraint.minRecall ?? (objective === 'precisionAtRecall' ? 0.8 : 0);
@@ -45,7 +53,8 @@ export function tuneThreshold(
     const score = objective === 'precisionAtRecall' ? metrics.precision : metrics[objective];
     const closer = Math.abs(threshold - 0.5) < Math.abs(best.threshold - 0.5);
     // A threshold meeting the constraint always beats one that does not; then the higher score, then closeness to 0.5.
-    const better = constraintMet !== best.constraintMet ? constraintMet : score > best.score || (score === best.score && closer);
+    const better =
+      constraintMet !== best.constraintMet ? constraintMet : score > best.score || (score === best.score && closer);
     if (better) best = { threshold, score, constraintMet };
   }
   return best;

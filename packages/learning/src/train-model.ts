@@ -19,13 +19,18 @@ import type { BackendName, ClassificationMetrics, Dataset, Label, TrainingHistor
 export interface TrainModelOptions extends TrainingOptions, FlakinessModelOptions {
   /** Rows to train on (the training part of a split); default all rows. Validation is carved out of these. */
   readonly indexes?: readonly number[];
-  /** Carve the validation part by whole groups (needs `dataset.groups`), as a leave-projects-out run should. Default false. */
+  /**
+   * Carve the validation part by whole groups (needs `dataset.groups`), as a leave-projects-out run should. Default
+   * false.
+   */
   readonly groupedValidation?: boolean;
   /** TF.js backend preference. Default 'auto' (tfjs-node, then wasm, then cpu). */
   readonly backend?: BackendPreference;
   /** What to train: the network, boosted trees, or both averaged. Default 'network'. */
   readonly family?: ModelFamily;
-  /** Options of the boosted trees ('gbdt' and 'ensemble'); seed and class weighting default to the training options'. */
+  /**
+   * Options of the boosted trees ('gbdt' and 'ensemble'); seed and class weighting default to the training options'.
+   */
   readonly gbdt?: GbdtOptions;
   /** Share of the network in the ensemble average, in [0, 1]. Default 0.5. */
   readonly networkWeight?: number;
@@ -71,32 +76,59 @@ function roundsAsHistory(fit: GbdtFit): TrainingHistory {
 export async function trainFlakinessModel(dataset: Dataset, options: TrainModelOptions = {}): Promise<TrainedModel> {
   const resolved = resolveTrainingOptions(options);
   const family = options.family ?? 'network';
-  const gbdtOptions = resolveGbdtOptions({ seed: resolved.seed, classWeighting: resolved.classWeighting, ...options.gbdt });
+  const gbdtOptions = resolveGbdtOptions({
+    seed: resolved.seed,
+    classWeighting: resolved.classWeighting,
+    ...options.gbdt,
+  });
   const backend = await selectBackend(options.backend ?? 'auto');
   const indexes = options.indexes ?? dataset.labels.map((_, i) => i);
   // The validation part: the latest rows of a time-ordered data set, whole groups, or stratified.
-  const carve = dataset.order !== undefined
-    ? orderedSplit(dataset.order, { testFraction: resolved.validationFraction, indexes })
-    : options.groupedValidation && dataset.groups !== undefined
-    ? groupedSplit(dataset.labels, dataset.groups, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes })
-    : stratifiedSplit(dataset.labels, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes });
+  const carve =
+    dataset.order !== undefined
+      ? orderedSplit(dataset.order, { testFraction: resolved.validationFraction, indexes })
+      : options.groupedValidation && dataset.groups !== undefined
+        ? groupedSplit(dataset.labels, dataset.groups, {
+            testFraction: resolved.validationFraction,
+            seed: resolved.seed,
+            indexes,
+          })
+        : stratifiedSplit(dataset.labels, { testFraction: resolved.validationFraction, seed: resolved.seed, indexes });
   const labelsOf = (part: readonly number[]) => part.map((i) => dataset.labels[i]);
   const trainPositives = carve.train.filter((i) => dataset.labels[i] === 1).length;
-  if (trainPositives === 0 || trainPositives === carve.train.length) throw new SingleClassError(trainPositives === 0 ? 0 : 1, 'training');
+  if (trainPositives === 0 || trainPositives === carve.train.length)
+    throw new SingleClassError(trainPositives === 0 ? 0 : 1, 'training');
 
   // Test history: the table is fitted on the rows the model trains on; those rows get out-of-fold
   // values (never their own label), the validation rows get the table's values.
   const { historyKey, historyValues } = dataset;
   const smoothing = resolved.historySmoothing;
-  const historyEncoder = historyKey === undefined || historyValues === undefined
-    ? undefined
-    : HistoryEncoder.fit(carve.train.map((i) => historyValues[i]), labelsOf(carve.train), { spec: historyKey, smoothing });
-  const outOfFold = historyEncoder === undefined
-    ? undefined
-    : HistoryEncoder.outOfFold(carve.train.map((i) => historyValues![i]), labelsOf(carve.train), { spec: historyKey!, smoothing, folds: resolved.historyFolds, seed: resolved.seed });
-  const trainRows = carve.train.map((i, k) => (outOfFold === undefined ? dataset.features[i] : [...dataset.features[i], ...outOfFold[k]]));
-  const validationRows = carve.test.map((i) => (historyEncoder === undefined ? dataset.features[i] : [...dataset.features[i], ...historyEncoder.encode(historyValues![i])]));
-  const scaledNames = historyEncoder === undefined ? dataset.featureNames : [...dataset.featureNames, ...HISTORY_FEATURES];
+  const historyEncoder =
+    historyKey === undefined || historyValues === undefined
+      ? undefined
+      : HistoryEncoder.fit(
+          carve.train.map((i) => historyValues[i]),
+          labelsOf(carve.train),
+          { spec: historyKey, smoothing },
+        );
+  const outOfFold =
+    historyEncoder === undefined
+      ? undefined
+      : HistoryEncoder.outOfFold(
+          carve.train.map((i) => historyValues![i]),
+          labelsOf(carve.train),
+          { spec: historyKey!, smoothing, folds: resolved.historyFolds, seed: resolved.seed },
+        );
+  const trainRows = carve.train.map((i, k) =>
+    outOfFold === undefined ? dataset.features[i] : [...dataset.features[i], ...outOfFold[k]],
+  );
+  const validationRows = carve.test.map((i) =>
+    historyEncoder === undefined
+      ? dataset.features[i]
+      : [...dataset.features[i], ...historyEncoder.encode(historyValues![i])],
+  );
+  const scaledNames =
+    historyEncoder === undefined ? dataset.featureNames : [...dataset.featureNames, ...HISTORY_FEATURES];
   const scaler = FeatureScaler.fit(scaledNames, trainRows, { indicators: dataset.indicatorFeatures });
 
   let network: tf.LayersModel | undefined;
@@ -118,18 +150,38 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
       network.dispose();
       throw error;
     }
-    networkProbabilities = tf.tidy(() => (network!.predict(tf.tensor2d(validationX, [carve.test.length, scaler.width])) as tf.Tensor).dataSync() as Float32Array);
+    networkProbabilities = tf.tidy(
+      () =>
+        (
+          network!.predict(tf.tensor2d(validationX, [carve.test.length, scaler.width])) as tf.Tensor
+        ).dataSync() as Float32Array,
+    );
   }
   let fit: GbdtFit | undefined;
   if (usesTrees(family)) {
-    fit = await trainGbdt({ rows: trainRows, labels: labelsOf(carve.train) }, { rows: validationRows, labels: labelsOf(carve.test) }, gbdtOptions, (round) =>
-      resolved.onEpoch?.({ epoch: round.iteration, loss: round.loss, valLoss: round.valLoss }),
+    fit = await trainGbdt(
+      { rows: trainRows, labels: labelsOf(carve.train) },
+      { rows: validationRows, labels: labelsOf(carve.test) },
+      gbdtOptions,
+      (round) => resolved.onEpoch?.({ epoch: round.iteration, loss: round.loss, valLoss: round.valLoss }),
     );
   }
   const networkWeight = options.networkWeight ?? 0.5;
   const treeProbabilities = fit?.model.probabilities(validationRows);
-  const validationProbabilities = networkProbabilities === undefined ? treeProbabilities! : treeProbabilities === undefined ? networkProbabilities : blend(networkProbabilities, treeProbabilities, networkWeight);
-  const threshold = options.threshold ?? tuneThreshold(labelsOf(carve.test), validationProbabilities, resolved.thresholdObjective, thresholdConstraint(resolved)).threshold;
+  const validationProbabilities =
+    networkProbabilities === undefined
+      ? treeProbabilities!
+      : treeProbabilities === undefined
+        ? networkProbabilities
+        : blend(networkProbabilities, treeProbabilities, networkWeight);
+  const threshold =
+    options.threshold ??
+    tuneThreshold(
+      labelsOf(carve.test),
+      validationProbabilities,
+      resolved.thresholdObjective,
+      thresholdConstraint(resolved),
+    ).threshold;
   const validation = evaluatePredictions(labelsOf(carve.test), validationProbabilities, threshold);
   const trainingHistory = history ?? roundsAsHistory(fit!);
   const model = new FlakinessModel(
@@ -157,5 +209,12 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
     },
     options,
   );
-  return { model, history: trainingHistory, validation, backend, family, validationPredictions: { labels: labelsOf(carve.test), probabilities: validationProbabilities } };
+  return {
+    model,
+    history: trainingHistory,
+    validation,
+    backend,
+    family,
+    validationPredictions: { labels: labelsOf(carve.test), probabilities: validationProbabilities },
+  };
 }

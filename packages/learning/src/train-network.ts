@@ -12,20 +12,31 @@ export interface TensorData {
 }
 
 function sampleWeights(labels: readonly Label[], weights: { negative: number; positive: number }): tf.Tensor2D {
-  return tf.tensor2d(labels.map((label) => (label === 1 ? weights.positive : weights.negative)), [labels.length, 1]);
+  return tf.tensor2d(
+    labels.map((label) => (label === 1 ? weights.positive : weights.negative)),
+    [labels.length, 1],
+  );
 }
 
 const weightedLogLoss = (labels: tf.Tensor2D, probabilities: tf.Tensor2D, weights: tf.Tensor2D): tf.Scalar =>
   tf.losses.logLoss(labels, probabilities, weights, 1e-7) as tf.Scalar;
 
 /** Throws TrainingDivergedError when a loss is NaN/Infinity or exceeds `factor` × the lowest training loss so far. */
-export function checkConvergence(epoch: number, loss: number, valLoss: number, lowestLoss: number, factor: number): void {
-  if (!Number.isFinite(loss) || !Number.isFinite(valLoss)) throw new TrainingDivergedError('non-finite', epoch, Number.isFinite(loss) ? valLoss : loss);
+export function checkConvergence(
+  epoch: number,
+  loss: number,
+  valLoss: number,
+  lowestLoss: number,
+  factor: number,
+): void {
+  if (!Number.isFinite(loss) || !Number.isFinite(valLoss))
+    throw new TrainingDivergedError('non-finite', epoch, Number.isFinite(loss) ? valLoss : loss);
   if (epoch > 1 && loss > factor * lowestLoss) throw new TrainingDivergedError('diverging', epoch, loss);
 }
 
 /**
- * Trains `network` with Adam on class-weighted log loss (the mean over ensemble members), shuffling with our seeded PRNG.
+ * Trains `network` with Adam on class-weighted log loss (the mean over ensemble members), shuffling with our seeded
+ * PRNG.
  * Stops early when validation loss has not improved by `minDelta` for `patience` epochs and
  * restores the best weights; throws TrainingDivergedError on NaN/Infinity or a diverging loss;
  * records the first training-loss plateau.
@@ -50,13 +61,20 @@ export async function trainNetwork(
   const optimizer = tf.train.adam(options.learningRate);
   const variables = network.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const epochs: EpochRecord[] = [];
-  let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } = { epoch: 0, valLoss: Number.POSITIVE_INFINITY, weights: [] };
+  let best: { epoch: number; valLoss: number; weights: tf.Tensor[] } = {
+    epoch: 0,
+    valLoss: Number.POSITIVE_INFINITY,
+    weights: [],
+  };
   let lowestLoss = Number.POSITIVE_INFINITY;
   let plateauEpoch: number | null = null;
   let stopReason: TrainingHistory['stopReason'] = 'max-epochs';
   try {
     for (let epoch = 1; epoch <= options.maxEpochs; epoch++) {
-      const order = shuffled(train.labels.map((_, i) => i), random);
+      const order = shuffled(
+        train.labels.map((_, i) => i),
+        random,
+      );
       const batchLosses: tf.Scalar[] = [];
       for (let start = 0; start < order.length; start += options.batchSize) {
         const batch = tf.tensor1d(order.slice(start, start + options.batchSize), 'int32');
@@ -65,7 +83,10 @@ export async function trainNetwork(
             tf.tidy(() => {
               const [y, w] = [tf.gather(yTrain, batch), tf.gather(wTrain, batch)];
               const outputs = trainingForward(network, tf.gather(xTrain, batch), options.dropout, random);
-              return tf.div(tf.addN(outputs.map((output) => weightedLogLoss(y, output, w))), outputs.length) as tf.Scalar;
+              return tf.div(
+                tf.addN(outputs.map((output) => weightedLogLoss(y, output, w))),
+                outputs.length,
+              ) as tf.Scalar;
             }),
           true,
           variables,
@@ -82,7 +103,12 @@ export async function trainNetwork(
       options.onEpoch?.({ epoch, loss, valLoss });
 
       const windowStart = epochs[epochs.length - 1 - options.plateauWindow];
-      if (plateauEpoch === null && windowStart !== undefined && (windowStart.loss - loss) / Math.abs(windowStart.loss) < options.plateauTolerance) plateauEpoch = epoch;
+      if (
+        plateauEpoch === null &&
+        windowStart !== undefined &&
+        (windowStart.loss - loss) / Math.abs(windowStart.loss) < options.plateauTolerance
+      )
+        plateauEpoch = epoch;
 
       if (valLoss < best.valLoss - options.minDelta) {
         tf.dispose(best.weights);
@@ -99,5 +125,12 @@ export async function trainNetwork(
     tf.dispose([xTrain, yTrain, wTrain, xVal, yVal, wVal, ...best.weights]);
     optimizer.dispose();
   }
-  return { epochs, bestEpoch: best.epoch, bestValLoss: best.valLoss, stopReason, plateauEpoch, durationMs: performance.now() - started };
+  return {
+    epochs,
+    bestEpoch: best.epoch,
+    bestValLoss: best.valLoss,
+    stopReason,
+    plateauEpoch,
+    durationMs: performance.now() - started,
+  };
 }

@@ -79,7 +79,10 @@ export interface ConfusionMatrix {
   readonly fn: number;
 }
 
-/** Metrics of the positive (flaky) class; NaN where undefined (e.g. precision with no positive predictions is 0 by convention, see metrics.ts). */
+/**
+ * Metrics of the positive (flaky) class; NaN where undefined (e.g. precision with no positive predictions is 0 by
+ * convention, see metrics.ts).
+ */
 export interface ClassificationMetrics {
   readonly accuracy: number;
   readonly balancedAccuracy: number;
@@ -101,7 +104,13 @@ export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 /** Answer of `FlakinessModel.predict`. A fallback answer is marked and carries no probability. */
 export type Prediction =
   | { readonly flaky: boolean; readonly probability: number; readonly fallback: false }
-  | { readonly flaky: boolean; readonly probability: null; readonly fallback: true; readonly reason: 'deadline' | 'error'; readonly error: string };
+  | {
+      readonly flaky: boolean;
+      readonly probability: null;
+      readonly fallback: true;
+      readonly reason: 'deadline' | 'error';
+      readonly error: string;
+    };
 
 /** Payload of the 'prediction' event. */
 export interface PredictionEvent {

@@ -22,7 +22,13 @@ function rowShapeErrors(dataset: Dataset): void {
   const width = dataset.featureNames.length;
   const wrong = dataset.features.flatMap((row, i) => (row.length === width ? [] : [dataset.rowNumbers[i]]));
   if (wrong.length > 0 || dataset.labels.length !== dataset.features.length) {
-    throw new FeatureCountError(width, wrong, dataset.labels.length === dataset.features.length ? '' : ` and one label per row (${dataset.labels.length} labels for ${dataset.features.length} rows)`);
+    throw new FeatureCountError(
+      width,
+      wrong,
+      dataset.labels.length === dataset.features.length
+        ? ''
+        : ` and one label per row (${dataset.labels.length} labels for ${dataset.features.length} rows)`,
+    );
   }
   const badLabels = dataset.labels.flatMap((label, i) => (label === 0 || label === 1 ? [] : [dataset.rowNumbers[i]]));
   if (badLabels.length > 0) throw new InvalidLabelError('label', badLabels);
@@ -65,7 +71,8 @@ function duplicateAndConflictRows(dataset: Dataset): { duplicates: number[]; con
  */
 export function validateDataset(dataset: Dataset, options: ValidateOptions = {}): ValidationReport {
   const minFraction = options.minMinorityFraction ?? 0.05;
-  if (!(minFraction >= 0 && minFraction <= 0.5)) throw new InvalidOptionsError(`minMinorityFraction must be within [0, 0.5], got ${minFraction}`);
+  if (!(minFraction >= 0 && minFraction <= 0.5))
+    throw new InvalidOptionsError(`minMinorityFraction must be within [0, 0.5], got ${minFraction}`);
   rowShapeErrors(dataset);
 
   const problems: DatasetError[] = [];
@@ -74,7 +81,8 @@ export function validateDataset(dataset: Dataset, options: ValidateOptions = {})
   if (conflicts.length > 0) problems.push(new ConflictingLabelsError(conflicts));
   const positives = dataset.labels.filter((label) => label === 1).length;
   const negatives = dataset.labels.length - positives;
-  if (dataset.labels.length > 0 && (positives === 0 || negatives === 0)) throw new SingleClassError(positives === 0 ? 0 : 1, 'data set');
+  if (dataset.labels.length > 0 && (positives === 0 || negatives === 0))
+    throw new SingleClassError(positives === 0 ? 0 : 1, 'data set');
   const minority = Math.min(positives, negatives);
   if (dataset.labels.length === 0 || minority / dataset.labels.length < minFraction) {
     problems.push(new ClassImbalanceError(positives, negatives, minFraction));
@@ -84,11 +92,19 @@ export function validateDataset(dataset: Dataset, options: ValidateOptions = {})
   const firstFatal = problems.find((problem) => fatal === undefined || fatal.has(problem.code as WarningCode));
   if (firstFatal !== undefined) throw firstFatal;
 
-  const warnings: DatasetWarning[] = problems.map((problem) => ({ code: problem.code as WarningCode, message: problem.message, rows: problem.rows }));
+  const warnings: DatasetWarning[] = problems.map((problem) => ({
+    code: problem.code as WarningCode,
+    message: problem.message,
+    rows: problem.rows,
+  }));
   return {
     rowCount: dataset.labels.length,
     featureCount: dataset.featureNames.length,
-    classBalance: { positives, negatives, positiveFraction: dataset.labels.length === 0 ? 0 : positives / dataset.labels.length },
+    classBalance: {
+      positives,
+      negatives,
+      positiveFraction: dataset.labels.length === 0 ? 0 : positives / dataset.labels.length,
+    },
     warnings,
   };
 }

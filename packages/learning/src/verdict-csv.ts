@@ -25,7 +25,12 @@ export function verdictsFromCsv(text: string, columns: VerdictColumns): VerdictR
     if (at < 0) throw new MissingColumnError(column, header);
     return at;
   };
-  const [test, run, time, outcome] = [index(columns.test), index(columns.run), index(columns.time), index(columns.outcome)];
+  const [test, run, time, outcome] = [
+    index(columns.test),
+    index(columns.run),
+    index(columns.time),
+    index(columns.outcome),
+  ];
   const duration = columns.duration === undefined ? -1 : index(columns.duration);
   const badOutcomes: number[] = [];
   const badTimes: number[] = [];
@@ -38,7 +43,13 @@ export function verdictsFromCsv(text: string, columns: VerdictColumns): VerdictR
     if (!Number.isFinite(when)) badTimes.push(record.line);
     const took = duration < 0 || cell(duration) === '' ? undefined : Number(cell(duration));
     if (took !== undefined && !Number.isFinite(took)) badDurations.push(record.line);
-    return { test: cell(test), run: cell(run), time: when, failed: FAILED.has(verdict), ...(took === undefined ? {} : { duration: took }) };
+    return {
+      test: cell(test),
+      run: cell(run),
+      time: when,
+      failed: FAILED.has(verdict),
+      ...(took === undefined ? {} : { duration: took }),
+    };
   });
   if (badOutcomes.length > 0) throw new InvalidLabelError(columns.outcome, badOutcomes);
   if (badTimes.length > 0) throw new FeatureTypeError(badTimes, [columns.time]);
@@ -56,6 +67,12 @@ const quote = (value: string): string => (/[",\n]/.test(value) ? `"${value.repla
 export function verdictFeaturesCsv(verdicts: readonly VerdictRecord[]): string {
   const rows = featurizeVerdicts(verdicts);
   const lines = [['test', 'run', 'time', 'failed', ...VERDICT_FEATURES].join(',')];
-  verdicts.forEach((v, i) => lines.push([quote(v.test), quote(v.run), v.time, v.failed ? 1 : 0, ...rows[i].map((x) => Number(x.toPrecision(8)))].join(',')));
+  verdicts.forEach((v, i) =>
+    lines.push(
+      [quote(v.test), quote(v.run), v.time, v.failed ? 1 : 0, ...rows[i].map((x) => Number(x.toPrecision(8)))].join(
+        ',',
+      ),
+    ),
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -52,8 +52,16 @@ interface TestState {
 }
 
 const newState = (): TestState => ({
-  runs: 0, fails: 0, flips: 0, recent: [], streak: 0, durations: 0, durationSum: 0, durationSquares: 0,
-  lastFailureTime: undefined, lastRunTime: undefined,
+  runs: 0,
+  fails: 0,
+  flips: 0,
+  recent: [],
+  streak: 0,
+  durations: 0,
+  durationSum: 0,
+  durationSquares: 0,
+  lastFailureTime: undefined,
+  lastRunTime: undefined,
 });
 
 /** Running verdict history of many tests; `features` answers for a time after everything observed. */
@@ -69,7 +77,8 @@ export class VerdictHistory {
     }
     const outcome = record.failed ? 1 : 0;
     if (state.runs > 0 && state.recent[0] !== outcome) state.flips++;
-    state.streak = state.runs > 0 && state.recent[0] === outcome ? state.streak + (outcome === 1 ? 1 : -1) : outcome === 1 ? 1 : -1;
+    state.streak =
+      state.runs > 0 && state.recent[0] === outcome ? state.streak + (outcome === 1 ? 1 : -1) : outcome === 1 ? 1 : -1;
     state.runs++;
     state.fails += outcome;
     state.recent.unshift(outcome);
@@ -112,13 +121,20 @@ export class VerdictHistory {
  * is observed, so neither the row's own outcome nor its run's other outcomes leak in.
  */
 export function featurizeVerdicts(records: readonly VerdictRecord[]): number[][] {
-  const order = records.map((_, i) => i).sort((a, b) => records[a].time - records[b].time || (records[a].run < records[b].run ? -1 : records[a].run > records[b].run ? 1 : 0));
+  const order = records
+    .map((_, i) => i)
+    .sort(
+      (a, b) =>
+        records[a].time - records[b].time ||
+        (records[a].run < records[b].run ? -1 : records[a].run > records[b].run ? 1 : 0),
+    );
   const history = new VerdictHistory();
   const rows: number[][] = new Array(records.length);
-  for (let start = 0; start < order.length; ) {
+  for (let start = 0; start < order.length;) {
     let end = start;
     const { run, time } = records[order[start]];
-    while (end + 1 < order.length && records[order[end + 1]].run === run && records[order[end + 1]].time === time) end++;
+    while (end + 1 < order.length && records[order[end + 1]].run === run && records[order[end + 1]].time === time)
+      end++;
     for (let k = start; k <= end; k++) rows[order[k]] = history.features(records[order[k]].test, time);
     for (let k = start; k <= end; k++) history.observe(records[order[k]]);
     start = end + 1;

@@ -12,8 +12,15 @@ describe('selectBackend', () => {
     expect(Array.from(sum)).toEqual([4, 6]);
   });
 
-  it('asked for tfjs-node that is not installed, rejects with ERR_BACKEND_UNAVAILABLE (no silent fallback); cpu on request', async () => {
-    await expect(selectBackend('tensorflow')).rejects.toMatchObject({ code: 'ERR_BACKEND_UNAVAILABLE', backend: 'tensorflow', message: expect.stringContaining('@tensorflow/tfjs-node') });
+  const title =
+    'asked for tfjs-node that is not installed, rejects with ERR_BACKEND_UNAVAILABLE' +
+    ' (no silent fallback); cpu on request';
+  it(title, async () => {
+    await expect(selectBackend('tensorflow')).rejects.toMatchObject({
+      code: 'ERR_BACKEND_UNAVAILABLE',
+      backend: 'tensorflow',
+      message: expect.stringContaining('@tensorflow/tfjs-node'),
+    });
     expect(await selectBackend('cpu')).toBe('cpu');
     expect(await selectBackend('wasm')).toBe('wasm');
   });

@@ -23,7 +23,21 @@ function learn(...argv: string[]): Promise<{ code: number; out: string; err: str
 describe('agentlink-learn in separate processes', () => {
   it('a model saved by `train` loads in a new process for `predict` and `evaluate`', async () => {
     const modelDir = path.join(dir, 'model');
-    const train = await learn('train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--out', modelDir, '--epochs', '5', '--hidden', '8');
+    const train = await learn(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+      '--out',
+      modelDir,
+      '--epochs',
+      '5',
+      '--hidden',
+      '8',
+    );
     expect(train).toMatchObject({ code: 0 });
 
     const predicted = await learn('predict', '--model', modelDir, '--data', csv);
@@ -36,7 +50,17 @@ describe('agentlink-learn in separate processes', () => {
     expect(answers.filter((a) => a.reason === 'error')).toEqual([]);
     expect(answers.some((a) => !a.fallback && typeof a.probability === 'number')).toBe(true);
 
-    const evaluated = await learn('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id,group');
+    const evaluated = await learn(
+      'evaluate',
+      '--model',
+      modelDir,
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+    );
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.out)).toMatchObject({ model: modelDir, test: { f1: expect.any(Number) } });
   }, 180_000);

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../src/cli';
+import { cli } from './cli-run';
 import { datasetToCsv, syntheticDataset, tempDirectory } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
@@ -10,60 +10,173 @@ const csv = path.join(dir, 'data.csv');
 writeFileSync(csv, datasetToCsv(syntheticDataset(200, 31, { groups: 5 })));
 const fast = ['--family', 'network', '--epochs', '10', '--patience', '3', '--hidden', '8'];
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
-
 describe('agentlink-learn', () => {
   it('train saves a model and prints hold-out metrics beside the baseline; predict and evaluate use it', async () => {
     const modelDir = path.join(dir, 'model');
-    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--seed', '3', '--out', modelDir, ...fast);
+    const train = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--seed',
+      '3',
+      '--out',
+      modelDir,
+      ...fast,
+    );
     expect(train.code).toBe(0);
     const summary = JSON.parse(train.out);
-    expect(summary).toMatchObject({ backend: expect.any(String), savedTo: modelDir, test: { f1: expect.any(Number) }, majorityBaseline: { f1: 0 } });
+    expect(summary).toMatchObject({
+      backend: expect.any(String),
+      savedTo: modelDir,
+      test: { f1: expect.any(Number) },
+      majorityBaseline: { f1: 0 },
+    });
     expect(existsSync(path.join(modelDir, 'model.json'))).toBe(true);
 
     const unlabelled = path.join(dir, 'unlabelled.csv');
     writeFileSync(unlabelled, 'noise,c,b,a,extra\n0.5,1,50,2,x\n0.1,0,1,0.1,y\n');
-    const predicted = await cli('predict', '--model', modelDir, '--data', unlabelled, '--out', path.join(dir, 'p.json'));
+    const predicted = await cli(
+      'predict',
+      '--model',
+      modelDir,
+      '--data',
+      unlabelled,
+      '--out',
+      path.join(dir, 'p.json'),
+    );
     expect(predicted.code).toBe(0);
     const answers = JSON.parse(predicted.out);
     expect(answers).toHaveLength(2);
     expect(answers[0]).toMatchObject({ row: 2, fallback: false, probability: expect.any(Number) });
     expect(JSON.parse(readFileSync(path.join(dir, 'p.json'), 'utf8'))).toEqual(answers);
 
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id,group');
+    const evaluated = await cli(
+      'evaluate',
+      '--model',
+      modelDir,
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+    );
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
   });
 
-  it('--categorical one-hot encodes a column; predict and evaluate derive the indicators from that column', async () => {
+  const title =
+    '--categorical one-hot encodes a column; predict and' +
+    ' evaluate derive the indicators from that column';
+  it(title, async () => {
     const modelDir = path.join(dir, 'categorical-model');
-    const train = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group', '--threshold-min-balanced-accuracy', '0.8', '--out', modelDir, ...fast);
+    const train = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--categorical',
+      'group',
+      '--threshold-min-balanced-accuracy',
+      '0.8',
+      '--out',
+      modelDir,
+      ...fast,
+    );
     expect(train.code).toBe(0);
     const saved = JSON.parse(readFileSync(path.join(modelDir, 'flakiness-model.json'), 'utf8'));
     expect(saved.training.options.thresholdMinBalancedAccuracy).toBe(0.8);
-    expect(saved.featureNames).toEqual(['a', 'b', 'c', 'noise', 'group=g0', 'group=g1', 'group=g2', 'group=g3', 'group=g4']);
+    expect(saved.featureNames).toEqual([
+      'a',
+      'b',
+      'c',
+      'noise',
+      'group=g0',
+      'group=g1',
+      'group=g2',
+      'group=g3',
+      'group=g4',
+    ]);
     const unlabelled = path.join(dir, 'unlabelled-group.csv');
     writeFileSync(unlabelled, 'group,noise,c,b,a\ng1,0.5,1,50,2\nnew-group,0.1,0,1,0.1\n');
     const answers = JSON.parse((await cli('predict', '--model', modelDir, '--data', unlabelled)).out);
     expect(answers.map((a: { fallback: boolean }) => a.fallback)).toEqual([false, false]);
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'label', '--drop', 'id', '--categorical', 'group');
+    const evaluated = await cli(
+      'evaluate',
+      '--model',
+      modelDir,
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--categorical',
+      'group',
+    );
     expect(JSON.parse(evaluated.out).test.f1).toBeGreaterThan(0);
   });
 
   it('train with --test-fraction 0 trains on every row', async () => {
-    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--test-fraction', '0', '--out', path.join(dir, 'all'), ...fast);
+    const result = await cli(
+      'train',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id,group',
+      '--test-fraction',
+      '0',
+      '--out',
+      path.join(dir, 'all'),
+      ...fast,
+    );
     expect(result.code).toBe(0);
     expect(JSON.parse(result.out).test).toBeUndefined();
   });
 
   it('evaluate runs hold-out, cross-validation and leave-projects-out on any CSV and writes JSON', async () => {
     const out = path.join(dir, 'eval.json');
-    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '3', '--group-folds', '2', '--floor-balanced-accuracy', '0.8', '--ensemble', '2', '--dropout', '0.2', '--learning-rate', '0.01', '--batch-size', '16', '--out', out, ...fast);
+    const result = await cli(
+      'evaluate',
+      '--data',
+      csv,
+      '--label',
+      'label',
+      '--drop',
+      'id',
+      '--group',
+      'group',
+      '--mode',
+      'all',
+      '--folds',
+      '3',
+      '--group-folds',
+      '2',
+      '--floor-balanced-accuracy',
+      '0.8',
+      '--ensemble',
+      '2',
+      '--dropout',
+      '0.2',
+      '--learning-rate',
+      '0.01',
+      '--batch-size',
+      '16',
+      '--out',
+      out,
+      ...fast,
+    );
     expect(result.code).toBe(0);
     const written = JSON.parse(readFileSync(out, 'utf8'));
     expect(Object.keys(written)).toEqual(['holdout', 'crossValidation', 'leaveProjectsOut']);
@@ -73,76 +186,4 @@ describe('agentlink-learn', () => {
     expect(result.err).toContain('fold 1/3');
   }, 120_000);
 
-  it('train --family auto chooses by nested CV and records the candidates; --group splits by whole groups', async () => {
-    const modelDir = path.join(dir, 'auto-model');
-    const result = await cli('train', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--family', 'auto', '--inner-folds', '2', '--out', modelDir, '--epochs', '5', '--patience', '2', '--hidden', '4');
-    expect(result.code).toBe(0);
-    const summary = JSON.parse(result.out);
-    expect(summary.split).toBe('grouped');
-    expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual(['gbdt', 'gbdt', 'network', 'ensemble']);
-    expect(summary.family).toBe(summary.selection.chosen.family);
-    expect(result.err).toContain('selection: network inner fold 2/2');
-  }, 120_000);
-
-  it('evaluate --group holds out whole groups in hold-out and CV; --objective picks the threshold rule', async () => {
-    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id', '--group', 'group', '--mode', 'all', '--folds', '2', '--group-folds', '2', '--family', 'gbdt', '--objective', 'precision@recall', '--min-recall', '0.9');
-    expect(result.code).toBe(0);
-    const written = JSON.parse(result.out);
-    expect(written.holdout.kind).toBe('grouped-holdout');
-    expect(written.crossValidation.kind).toBe('group-kfold');
-    for (const fold of written.crossValidation.folds) expect(fold.testGroups.length).toBeGreaterThan(0);
-    expect(written.holdout.folds[0].family).toBe('gbdt');
-  }, 120_000);
-
-  it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
-    const warned = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'gbdt', '--folds', '3', '--epochs', '4');
-    expect(warned.code).toBe(0);
-    expect(warned.err).toContain('--folds has no effect with --mode holdout');
-    expect(warned.err).toContain('--epochs has no effect with --family gbdt');
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv')).err).toContain('would train on the future');
-    expect((await cli('train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir)).err).toContain('--min-recall needs --objective precision@recall');
-    expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err).toContain('--objective must be');
-  });
-
-  it('shows training progress: a line every --progress-every epochs without a terminal, one rewritten line on a terminal', async () => {
-    const argv = ['train', '--data', csv, '--label', 'label', '--drop', 'id,group', '--family', 'network', '--epochs', '4', '--patience', '10', '--hidden', '4', '--test-fraction', '0', '--out', path.join(dir, 'progress')];
-    let err = '';
-    expect(await runCli([...argv, '--progress-every', '2'], { out: () => undefined, err: (t) => (err += t) })).toBe(0);
-    expect(err.match(/^epoch \d+: loss/gm)).toEqual(['epoch 2: loss', 'epoch 4: loss']);
-    err = '';
-    expect(await runCli(argv, { out: () => undefined, err: (t) => (err += t), isTTY: true })).toBe(0);
-    expect(err.split('\r').filter((part) => part.startsWith('epoch '))).toHaveLength(4);
-  }, 120_000);
-
-  it('join appends the project column and lists unmatched rows', async () => {
-    const data = path.join(dir, 'ff.csv');
-    const results = path.join(dir, 'results.csv');
-    writeFileSync(data, 'test_name,flakyStatus,x\norg.a.footest.testone,1,3\norg.b.bar.lost,0,4\n');
-    writeFileSync(results, 'Project,Test,IsFlaky\nproj-a,org.a.FooTest#testOne,1\n');
-    const out = path.join(dir, 'joined.csv');
-    const result = await cli('join', '--data', data, '--results', results, '--out', out);
-    expect(result.code).toBe(0);
-    expect(JSON.parse(result.out)).toMatchObject({ matched: 1, unmatched: [{ line: 3, test: 'org.b.bar.lost' }], groups: { 'proj-a': 1, unknown: 1 } });
-    expect(readFileSync(out, 'utf8')).toBe('test_name,flakyStatus,x,project\norg.a.footest.testone,1,3,proj-a\norg.b.bar.lost,0,4,unknown\n');
-  });
-
-  it('usage errors exit 2 with the usage text; data errors exit 1 with their code', async () => {
-    expect((await cli()).code).toBe(2);
-    expect((await cli('fly')).err).toContain('unknown command');
-    expect((await cli('train', '--data', csv)).err).toContain('--label is required');
-    expect((await cli('train', '--data', csv, '--label', 'label')).err).toContain('--out is required');
-    expect((await cli('train', '--label', 'label', '--out', dir, '--seed', 'x')).err).toContain('--seed must be an integer');
-    expect((await cli('train', '--label', 'label', '--out', dir, '--test-fraction', '2')).code).toBe(2);
-    expect((await cli('train', '--bogus')).code).toBe(2);
-    expect((await cli('evaluate', '--label', 'l', '--floor-balanced-accuracy', '3')).err).toContain('--floor-balanced-accuracy');
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x')).code).toBe(2);
-    const missing = await cli('train', '--data', csv, '--label', 'nope', '--out', dir);
-    expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('ERR_MISSING_COLUMN') });
-    const bad = path.join(dir, 'bad.csv');
-    writeFileSync(bad, 'x,y,label\n1,2,0\n1,2,0\n3,4,1\n');
-    const fatal = await cli('evaluate', '--data', bad, '--label', 'label', '--fatal-warnings');
-    expect(fatal).toMatchObject({ code: 1, err: expect.stringContaining('ERR_DUPLICATE_ROWS') });
-    expect((await cli('predict', '--data', csv)).err).toContain('--model is required');
-  });
 });

@@ -31,7 +31,11 @@ describe('evaluations', () => {
 
   it('stratified k-fold gives one result per fold with mean and spread', async () => {
     const folds: number[] = [];
-    const summary = await crossValidation(data, { ...fast, folds: 3, onFold: (result, total) => folds.push(result.fold * 10 + total) });
+    const summary = await crossValidation(data, {
+      ...fast,
+      folds: 3,
+      onFold: (result, total) => folds.push(result.fold * 10 + total),
+    });
     expect(summary.folds).toHaveLength(3);
     expect(folds).toEqual([13, 23, 33]);
     expect(summary.pooled.confusion.tp + summary.pooled.confusion.fn).toBe(48);
@@ -53,7 +57,11 @@ describe('evaluations', () => {
 describe('on real FlakeFlagger data (small, fast configuration)', () => {
   it('beats the majority-class baseline on flaky-class F1 and balanced accuracy', async () => {
     const file = fileURLToPath(new URL('../data/flakeflagger/flakeflagger-with-project.csv', import.meta.url));
-    const full = datasetFromCsv(readFileSync(file, 'utf8'), { label: 'flakyStatus', drop: ['test_name'], group: 'project' });
+    const full = datasetFromCsv(readFileSync(file, 'utf8'), {
+      label: 'flakyStatus',
+      drop: ['test_name'],
+      group: 'project',
+    });
     // A stratified 25 % subsample keeps the run short while keeping the real class balance.
     const { test: keep } = stratifiedSplit(full.labels, { testFraction: 0.25, seed: 7 });
     const sample: Dataset = {

@@ -27,7 +27,12 @@ describe('model families', () => {
     expect(trained.family).toBe('gbdt');
     expect(trained.model.network).toBeUndefined();
     const probabilities = trained.model.predictProbabilities(rowsOf(test));
-    expect(trained.model.evaluate(rowsOf(test), test.map((i) => data.labels[i])).f1).toBeGreaterThan(0.7);
+    expect(
+      trained.model.evaluate(
+        rowsOf(test),
+        test.map((i) => data.labels[i]),
+      ).f1,
+    ).toBeGreaterThan(0.7);
     const single = await trained.model.predict(data.features[test[0]], { deadlineMs: 60_000 });
     expect(single).toMatchObject({ fallback: false, probability: expect.closeTo(probabilities[0], 6) });
     const dir = path.join(temp.dir, 'gbdt');
@@ -45,7 +50,13 @@ describe('model families', () => {
   });
 
   it('an ensemble averages the network and the trees, and survives save and load', async () => {
-    const trained = await trainFlakinessModel(data, { ...small, family: 'ensemble', gbdt: trees, indexes: train, networkWeight: 0.5 });
+    const trained = await trainFlakinessModel(data, {
+      ...small,
+      family: 'ensemble',
+      gbdt: trees,
+      indexes: train,
+      networkWeight: 0.5,
+    });
     const net = await trainFlakinessModel(data, { ...small, family: 'network', indexes: train });
     const gb = await trainFlakinessModel(data, { ...small, family: 'gbdt', gbdt: trees, indexes: train });
     const [pe, pn, pg] = [trained, net, gb].map((t) => t.model.predictProbabilities(rowsOf(test.slice(0, 5))));
@@ -61,7 +72,13 @@ describe('model families', () => {
 });
 
 describe('nested selection', () => {
-  const options = { ...small, families: ['network', 'gbdt', 'ensemble'] as const, gbdtGrid: [trees, { ...trees, maxLeaves: 4 }], innerFolds: 3, indexes: train };
+  const options = {
+    ...small,
+    families: ['network', 'gbdt', 'ensemble'] as const,
+    gbdtGrid: [trees, { ...trees, maxLeaves: 4 }],
+    innerFolds: 3,
+    indexes: train,
+  };
 
   it('scores every candidate on inner folds and retrains the best with its out-of-fold threshold', async () => {
     const chosen = await selectAndTrain(data, options);
@@ -75,7 +92,10 @@ describe('nested selection', () => {
   }, 120_000);
 
   it('never reads the outer test rows: their labels can be anything', async () => {
-    const scrambled: Dataset = { ...data, labels: data.labels.map((label, i): Label => (test.includes(i) ? ((1 - label) as Label) : label)) };
+    const scrambled: Dataset = {
+      ...data,
+      labels: data.labels.map((label, i): Label => (test.includes(i) ? ((1 - label) as Label) : label)),
+    };
     const a = await selectAndTrain(data, { ...options, families: ['gbdt'] });
     const b = await selectAndTrain(scrambled, { ...options, families: ['gbdt'] });
     expect(b.selection).toEqual(a.selection);

@@ -22,7 +22,11 @@ export function writeCsv(dir: string, name: string, lines: readonly string[]): s
  * `positiveShare` of rows), three informative features and one pure-noise feature, rows
  * spread over `groups` groups.
  */
-export function syntheticDataset(rows: number, seed: number, options: { positiveShare?: number; groups?: number } = {}): Dataset {
+export function syntheticDataset(
+  rows: number,
+  seed: number,
+  options: { positiveShare?: number; groups?: number } = {},
+): Dataset {
   const random = mulberry32(seed);
   const features: number[][] = [];
   const scores: number[] = [];
@@ -48,6 +52,24 @@ export function syntheticDataset(rows: number, seed: number, options: { positive
 /** The same data set as CSV text (with an id column to drop and a group column). */
 export function datasetToCsv(dataset: Dataset): string {
   const lines = [['id', ...dataset.featureNames, 'label', 'group'].join(',')];
-  dataset.features.forEach((row, i) => lines.push([`t${i}`, ...row, dataset.labels[i], dataset.groups?.[i] ?? 'g'].join(',')));
+  dataset.features.forEach((row, i) =>
+    lines.push([`t${i}`, ...row, dataset.labels[i], dataset.groups?.[i] ?? 'g'].join(',')),
+  );
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Tests named `pkg.Class<k>.m<i>`: in "flaky" classes (every 4th) most tests are flaky, elsewhere
+ * almost none. The numeric feature is noise, so only the class history carries signal.
+ */
+export function classHistoryCsv(classes: number, perClass: number, seed: number): string {
+  const random = mulberry32(seed);
+  const lines = ['name,noise,flaky'];
+  for (let k = 0; k < classes; k++) {
+    for (let i = 0; i < perClass; i++) {
+      const flaky = k % 4 === 0 ? random() < 0.8 : random() < 0.03;
+      lines.push(`pkg.Class${k}.m${i},${random().toFixed(4)},${flaky ? 1 : 0}`);
+    }
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,13 @@ const { dir, cleanup } = tempDirectory();
 let model: FlakinessModel;
 
 beforeAll(async () => {
-  ({ model } = await trainFlakinessModel(data, { hiddenUnits: [16, 8], maxEpochs: 30, patience: 5, learningRate: 0.01, seed: 5 }));
+  ({ model } = await trainFlakinessModel(data, {
+    hiddenUnits: [16, 8],
+    maxEpochs: 30,
+    patience: 5,
+    learningRate: 0.01,
+    seed: 5,
+  }));
 });
 afterAll(() => {
   model.dispose();
@@ -27,10 +33,15 @@ describe('save and load', () => {
     const target = path.join(dir, 'model');
     await model.save(target);
     const loaded = await FlakinessModel.load(target);
-    expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(Array.from(model.predictProbabilities(data.features)));
+    expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(
+      Array.from(model.predictProbabilities(data.features)),
+    );
     expect(loaded.threshold).toBe(model.threshold);
     expect(loaded.featureNames).toEqual(['a', 'b', 'c', 'noise']);
-    for (const row of data.features.slice(0, 10)) expect(await loaded.predict(row, { deadlineMs: 30_000 })).toEqual(await model.predict(row, { deadlineMs: 30_000 }));
+    for (const row of data.features.slice(0, 10))
+      expect(await loaded.predict(row, { deadlineMs: 30_000 })).toEqual(
+        await model.predict(row, { deadlineMs: 30_000 }),
+      );
     loaded.dispose();
   });
 
@@ -46,7 +57,10 @@ describe('save and load', () => {
     await model.save(target);
     writeFileSync(path.join(target, TOPOLOGY_FILE), JSON.stringify({ weightsManifest: [] }));
     await expect(FlakinessModel.load(target)).rejects.toThrow('modelTopology');
-    writeFileSync(path.join(target, TOPOLOGY_FILE), JSON.stringify({ modelTopology: { bad: true }, weightsManifest: [] }));
+    writeFileSync(
+      path.join(target, TOPOLOGY_FILE),
+      JSON.stringify({ modelTopology: { bad: true }, weightsManifest: [] }),
+    );
     await expect(FlakinessModel.load(target)).rejects.toThrow('rebuilt');
     await model.save(target);
     writeFileSync(path.join(target, METADATA_FILE), JSON.stringify({ ...model.metadata, threshold: 7 }));
@@ -55,7 +69,10 @@ describe('save and load', () => {
 });
 
 describe('predict', () => {
-  it('answers within the deadline with a probability, from arrays or named features, and emits a prediction event', async () => {
+  const title =
+    'answers within the deadline with a probability, from arrays' +
+    ' or named features, and emits a prediction event';
+  it(title, async () => {
     const events: PredictionEvent[] = [];
     model.on('prediction', (event) => events.push(event));
     const answer = await model.predict(data.features[0], { deadlineMs: 60_000 });
@@ -72,7 +89,10 @@ describe('predict', () => {
   it('returns the marked fallback when the model is too slow for the deadline', async () => {
     const events: PredictionEvent[] = [];
     model.on('prediction', (event) => events.push(event));
-    const never = { data: () => new Promise<never>(() => undefined), dispose: () => undefined } as unknown as tf.Tensor;
+    const never = {
+      data: () => new Promise<never>(() => undefined),
+      dispose: () => undefined,
+    } as unknown as tf.Tensor;
     const spy = jest.spyOn(model.network!, 'predict').mockReturnValue(never);
     const answer = await model.predict(data.features[0], { deadlineMs: 20 });
     spy.mockRestore();
@@ -83,7 +103,9 @@ describe('predict', () => {
 
   it('marks an answer that arrived after the deadline as a fallback', async () => {
     const started = performance.now();
-    const slow = jest.spyOn(performance, 'now').mockImplementation(() => started + (slow.mock.calls.length > 1 ? 1_000 : 0));
+    const slow = jest
+      .spyOn(performance, 'now')
+      .mockImplementation(() => started + (slow.mock.calls.length > 1 ? 1_000 : 0));
     const answer = await model.predict(data.features[0], { deadlineMs: 50 });
     slow.mockRestore();
     expect(answer).toMatchObject({ fallback: true, reason: 'deadline' });
@@ -93,10 +115,22 @@ describe('predict', () => {
     const spy = jest.spyOn(model.network!, 'predict').mockImplementation(() => {
       throw new Error('kernel failed');
     });
-    expect(await model.predict(data.features[0])).toMatchObject({ fallback: true, reason: 'error', error: 'Error: kernel failed' });
+    expect(await model.predict(data.features[0])).toMatchObject({
+      fallback: true,
+      reason: 'error',
+      error: 'Error: kernel failed',
+    });
     spy.mockRestore();
-    expect(await model.predict([1, 2])).toMatchObject({ fallback: true, reason: 'error', error: expect.stringContaining('ERR_FEATURE_MISMATCH') });
-    expect(await model.predict({ a: 1 })).toMatchObject({ fallback: true, reason: 'error', error: expect.stringContaining('missing numeric feature') });
+    expect(await model.predict([1, 2])).toMatchObject({
+      fallback: true,
+      reason: 'error',
+      error: expect.stringContaining('ERR_FEATURE_MISMATCH'),
+    });
+    expect(await model.predict({ a: 1 })).toMatchObject({
+      fallback: true,
+      reason: 'error',
+      error: expect.stringContaining('missing numeric feature'),
+    });
     const configured = new FlakinessModel(model.network, model.metadata, { fallbackFlaky: true });
     const nan = { data: async () => new Float32Array([Number.NaN]), dispose: () => undefined } as unknown as tf.Tensor;
     const nanSpy = jest.spyOn(model.network!, 'predict').mockReturnValue(nan);
@@ -107,7 +141,9 @@ describe('predict', () => {
   it('validates its options', () => {
     expect(() => new FlakinessModel(model.network, model.metadata, { deadlineMs: 0 })).toThrow(InvalidOptionsError);
     expect(() => new FlakinessModel(model.network, { ...model.metadata, threshold: 2 })).toThrow(InvalidOptionsError);
-    expect(() => new FlakinessModel(model.network, { ...model.metadata, scaler: { ...model.metadata.scaler, mean: [] } })).toThrow('scaler parameters');
+    expect(
+      () => new FlakinessModel(model.network, { ...model.metadata, scaler: { ...model.metadata.scaler, mean: [] } }),
+    ).toThrow('scaler parameters');
   });
 });
 
@@ -116,7 +152,15 @@ describe('evaluate', () => {
     const events: EvaluationEvent[] = [];
     model.on('evaluation', (event) => events.push(event));
     const metrics = model.evaluate(data.features, data.labels);
-    expect(events).toEqual([{ accuracy: metrics.accuracy, balancedAccuracy: metrics.balancedAccuracy, f1: metrics.f1, precision: metrics.precision, recall: metrics.recall }]);
+    expect(events).toEqual([
+      {
+        accuracy: metrics.accuracy,
+        balancedAccuracy: metrics.balancedAccuracy,
+        f1: metrics.f1,
+        precision: metrics.precision,
+        recall: metrics.recall,
+      },
+    ]);
     expect(metrics.f1).toBeGreaterThan(0.6);
     model.removeAllListeners('evaluation');
   });
@@ -131,6 +175,10 @@ describe('dispose', () => {
     copy.dispose();
     expect(() => copy.predictProbabilities(data.features)).toThrow(ModelDisposedError);
     await expect(copy.save(target)).rejects.toBeInstanceOf(ModelDisposedError);
-    expect(await copy.predict(data.features[0])).toMatchObject({ fallback: true, reason: 'error', error: expect.stringContaining('ERR_MODEL_DISPOSED') });
+    expect(await copy.predict(data.features[0])).toMatchObject({
+      fallback: true,
+      reason: 'error',
+      error: expect.stringContaining('ERR_MODEL_DISPOSED'),
+    });
   });
 });

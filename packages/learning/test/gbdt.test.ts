@@ -38,7 +38,11 @@ describe('histogram gradient boosting', () => {
       const rows = Array.from({ length: n }, () => [random(), random()]);
       return { rows, labels: rows.map((): Label => (random() < 0.5 ? 1 : 0)) };
     };
-    const fit = await trainGbdt(noise(300), noise(150), { maxIterations: 300, earlyStoppingRounds: 10, minSamplesLeaf: 2 });
+    const fit = await trainGbdt(noise(300), noise(150), {
+      maxIterations: 300,
+      earlyStoppingRounds: 10,
+      minSamplesLeaf: 2,
+    });
     expect(fit.stopReason).toBe('early-stopping');
     expect(fit.rounds.length).toBeLessThan(300);
     expect(fit.model.treeCount).toBe(fit.bestIteration);
@@ -58,22 +62,40 @@ describe('histogram gradient boosting', () => {
   });
 
   it('bins few distinct values at their midpoints and many values into at most maxBins bins', () => {
-    const [few, many] = fitBins([Float64Array.from([0, 1, 1, 3]), Float64Array.from({ length: 1000 }, (_, i) => i)], 16);
+    const [few, many] = fitBins(
+      [Float64Array.from([0, 1, 1, 3]), Float64Array.from({ length: 1000 }, (_, i) => i)],
+      16,
+    );
     expect([...few]).toEqual([0.5, 2]);
     expect([binOf(few, 0), binOf(few, 1), binOf(few, 2.5), binOf(few, 99)]).toEqual([0, 1, 2, 2]);
     expect(many.length).toBe(15);
   });
 
   it('rejects malformed saved trees with ERR_MODEL_FORMAT naming the tree', () => {
-    const good = { kind: 'gbdt', featureCount: 1, initScore: 0, trees: [{ feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1] }] };
+    const good = {
+      kind: 'gbdt',
+      featureCount: 1,
+      initScore: 0,
+      trees: [
+        { feature: [0, -1, -1], threshold: [0.5, 0, 0], left: [1, -1, -1], right: [2, -1, -1], value: [0, -1, 1] },
+      ],
+    };
     expect(GradientBoostedTrees.parse(good, 'm').probability([1])).toBeGreaterThan(0.5);
     const cyclic = { ...good, trees: [{ ...good.trees[0], left: [0, -1, -1] }] };
-    expect(() => GradientBoostedTrees.parse(cyclic, 'm')).toThrow(expect.objectContaining({ code: 'ERR_MODEL_FORMAT', message: expect.stringContaining('tree 0 node 0') }));
-    expect(() => GradientBoostedTrees.parse({ kind: 'gbdt' }, 'm')).toThrow(expect.objectContaining({ code: 'ERR_MODEL_FORMAT' }));
+    expect(() => GradientBoostedTrees.parse(cyclic, 'm')).toThrow(
+      expect.objectContaining({ code: 'ERR_MODEL_FORMAT', message: expect.stringContaining('tree 0 node 0') }),
+    );
+    expect(() => GradientBoostedTrees.parse({ kind: 'gbdt' }, 'm')).toThrow(
+      expect.objectContaining({ code: 'ERR_MODEL_FORMAT' }),
+    );
   });
 
   it('rejects invalid options with ERR_INVALID_OPTIONS naming the option', () => {
-    expect(() => resolveGbdtOptions({ maxLeaves: 1 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('maxLeaves') }));
-    expect(() => resolveGbdtOptions({ rowSubsample: 0 })).toThrow(expect.objectContaining({ message: expect.stringContaining('rowSubsample') }));
+    expect(() => resolveGbdtOptions({ maxLeaves: 1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('maxLeaves') }),
+    );
+    expect(() => resolveGbdtOptions({ rowSubsample: 0 })).toThrow(
+      expect.objectContaining({ message: expect.stringContaining('rowSubsample') }),
+    );
   });
 });

@@ -3,7 +3,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { selectBackend } from '../src/backend';
-import { runCli } from '../src/cli';
 import { MissingColumnError, ModelFormatError } from '../src/errors';
 import { holdoutEvaluation, leaveProjectsOut, withoutHistory } from '../src/evaluation';
 import { FlakinessModel } from '../src/flakiness-model';
@@ -15,7 +14,7 @@ import { stratifiedSplit } from '../src/split';
 import { trainFlakinessModel } from '../src/train-model';
 import { resolveTrainingOptions } from '../src/training-options';
 import type { Dataset, Label } from '../src/types';
-import { tempDirectory } from './fixtures';
+import { classHistoryCsv, tempDirectory } from './fixtures';
 
 const { dir, cleanup } = tempDirectory();
 afterAll(cleanup);
@@ -25,27 +24,13 @@ beforeAll(async () => {
 
 const spec = resolveHistoryKeySpec({ column: 'name', stripSegments: 1 });
 
-/**
- * Tests named `pkg.Class<k>.m<i>`: in "flaky" classes (every 4th) most tests are flaky, elsewhere
- * almost none. The numeric feature is noise, so only the class history carries signal.
- */
-function classHistoryCsv(classes: number, perClass: number, seed: number): string {
-  const random = mulberry32(seed);
-  const lines = ['name,noise,flaky'];
-  for (let k = 0; k < classes; k++) {
-    for (let i = 0; i < perClass; i++) {
-      const flaky = k % 4 === 0 ? random() < 0.8 : random() < 0.03;
-      lines.push(`pkg.Class${k}.m${i},${random().toFixed(4)},${flaky ? 1 : 0}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
-}
-
 describe('history keys', () => {
   it('derives the key by stripping trailing segments; nothing left means no history', () => {
     expect(deriveHistoryKey('org.a.FooTest.testBar', spec)).toBe('org.a.FooTest');
     expect(deriveHistoryKey(' single ', spec)).toBe('');
-    expect(deriveHistoryKey('a/b/c', resolveHistoryKeySpec({ column: 'x', stripSegments: 2, separator: '/' }))).toBe('a');
+    expect(deriveHistoryKey('a/b/c', resolveHistoryKeySpec({ column: 'x', stripSegments: 2, separator: '/' }))).toBe(
+      'a',
+    );
     expect(deriveHistoryKey('a.b', resolveHistoryKeySpec({ column: 'x' }))).toBe('a.b');
   });
 
@@ -64,8 +49,12 @@ describe('history keys', () => {
     expect(dataset.featureNames).toEqual(['x']);
     expect(dataset.historyValues).toEqual(['a.B.m1', 'a.B.m2']);
     expect(dataset.historyKey).toEqual({ column: 'name', stripSegments: 1, separator: '.' });
-    expect(datasetFromCsv(csv, { label: 'flaky', drop: ['name'], historyKey: { column: 'name' } }).featureNames).toEqual(['x']);
-    expect(() => datasetFromCsv(csv, { label: 'flaky', drop: ['name'], historyKey: { column: 'test' } })).toThrow(MissingColumnError);
+    expect(
+      datasetFromCsv(csv, { label: 'flaky', drop: ['name'], historyKey: { column: 'name' } }).featureNames,
+    ).toEqual(['x']);
+    expect(() => datasetFromCsv(csv, { label: 'flaky', drop: ['name'], historyKey: { column: 'test' } })).toThrow(
+      MissingColumnError,
+    );
     expect(columnValuesFromCsv(csv, 'name')).toEqual(['a.B.m1', 'a.B.m2']);
     expect(() => columnValuesFromCsv(csv, 'test')).toThrow(MissingColumnError);
     expect(withoutHistory(dataset).historyValues).toBeUndefined();
@@ -113,15 +102,29 @@ describe('HistoryEncoder', () => {
     const uniqueLabels = unique.map((_, i): Label => (i % 3 === 0 ? 1 : 0));
     const oof = HistoryEncoder.outOfFold(unique, uniqueLabels, { spec, smoothing: 2, folds: 5, seed: 1 });
     expect(oof.every((row) => row[1] === 0 && row[2] === 0)).toBe(true);
-    expect(rocAuc(uniqueLabels, oof.map((row) => row[0]))).toBeLessThan(0.8);
+    expect(
+      rocAuc(
+        uniqueLabels,
+        oof.map((row) => row[0]),
+      ),
+    ).toBeLessThan(0.8);
     const inSample = HistoryEncoder.fit(unique, uniqueLabels, { spec, smoothing: 2 });
-    expect(rocAuc(uniqueLabels, unique.map((value) => inSample.encode(value)[0]))).toBe(1); // what a leak would look like
+    expect(
+      rocAuc(
+        uniqueLabels,
+        unique.map((value) => inSample.encode(value)[0]),
+      ),
+    ).toBe(1); // what a leak would look like
   });
 });
 
 describe('training with test history', () => {
   const csv = classHistoryCsv(60, 10, 5);
-  const dataset: Dataset = datasetFromCsv(csv, { label: 'flaky', drop: ['name'], historyKey: { column: 'name', stripSegments: 1 } });
+  const dataset: Dataset = datasetFromCsv(csv, {
+    label: 'flaky',
+    drop: ['name'],
+    historyKey: { column: 'name', stripSegments: 1 },
+  });
   const { train, test } = stratifiedSplit(dataset.labels, { testFraction: 0.25, seed: 7 });
   const testValues = test.map((i) => dataset.historyValues![i]);
   // Boosted trees: the history encoding is the same for every family, and trees train in a second
@@ -140,13 +143,18 @@ describe('training with test history', () => {
     const rows = test.map((i) => dataset.features[i]);
     const withHistory = model.predictProbabilities(rows, { historyValues: testValues });
     expect(rocAuc(labels, Array.from(withHistory))).toBeGreaterThan(0.85);
-    expect(model.evaluate(rows, labels, { historyValues: testValues }).rocAuc).toBeCloseTo(rocAuc(labels, Array.from(withHistory)), 6);
+    expect(model.evaluate(rows, labels, { historyValues: testValues }).rocAuc).toBeCloseTo(
+      rocAuc(labels, Array.from(withHistory)),
+      6,
+    );
     expect(() => model.predictProbabilities(rows, { historyValues: testValues.slice(1) })).toThrow('history values');
 
     const modelDir = path.join(dir, 'history-model');
     await model.save(modelDir);
     const loaded = await FlakinessModel.load(modelDir);
-    expect(Array.from(loaded.predictProbabilities(rows, { historyValues: testValues }))).toEqual(Array.from(withHistory));
+    expect(Array.from(loaded.predictProbabilities(rows, { historyValues: testValues }))).toEqual(
+      Array.from(withHistory),
+    );
     const unseen = await loaded.predict([0.5], { historyValue: 'other.Unseen.m1', deadlineMs: 60_000 });
     expect(unseen).toMatchObject({ fallback: false, probability: expect.any(Number) });
     expect((await loaded.predict([0.5], { deadlineMs: 60_000 })).probability).toBeCloseTo(unseen.probability!, 6);
@@ -165,11 +173,17 @@ describe('training with test history', () => {
     await expect(FlakinessModel.load(modelDir)).rejects.toThrow(ModelFormatError); // scaler width no longer matches
   });
 
-  it('hold-out evaluation passes the test rows\' history values; leave-projects-out trains without history', async () => {
+  const title =
+    "hold-out evaluation passes the test rows' history values;" +
+    ' leave-projects-out trains without history';
+  it(title, async () => {
     const holdout = await holdoutEvaluation(dataset, { ...fast, testFraction: 0.25 });
     expect(holdout.folds[0].test.rocAuc).toBeGreaterThan(0.85);
     // Each class its own project: held-out projects have no history, so the history cannot help there.
-    const grouped: Dataset = { ...dataset, groups: dataset.historyValues!.map((value) => deriveHistoryKey(value, spec)) };
+    const grouped: Dataset = {
+      ...dataset,
+      groups: dataset.historyValues!.map((value) => deriveHistoryKey(value, spec)),
+    };
     const lpo = await leaveProjectsOut(grouped, { ...fast, folds: 2 });
     expect(lpo.pooled.rocAuc).toBeLessThan(0.75);
   });
@@ -178,56 +192,9 @@ describe('training with test history', () => {
     const { model } = await trainFlakinessModel(withoutHistory(dataset), { ...fast, indexes: train });
     expect(model.metadata.history).toBeUndefined();
     const labels = test.map((i) => dataset.labels[i]);
-    expect(rocAuc(labels, Array.from(model.predictProbabilities(test.map((i) => dataset.features[i]))))).toBeLessThan(0.75);
+    expect(rocAuc(labels, Array.from(model.predictProbabilities(test.map((i) => dataset.features[i]))))).toBeLessThan(
+      0.75,
+    );
     model.dispose();
-  });
-});
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (t) => (out += t), err: (t) => (err += t) });
-  return { code, out, err };
-}
-
-describe('agentlink-learn --history-key', () => {
-  const csv = path.join(dir, 'history.csv');
-  writeFileSync(csv, classHistoryCsv(40, 8, 11));
-  const fast = ['--family', 'network', '--epochs', '10', '--patience', '3', '--hidden', '8'];
-
-  it('validates the history options (usage errors exit 2, a missing column exits 1 with its code)', async () => {
-    expect((await cli('train', '--data', csv, '--label', 'flaky', '--history-key-strip', '1', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-key-strip', '-1', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-key-strip', 'x', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-key-separator', '', '--out', dir)).code).toBe(2);
-    expect((await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-smoothing', 'abc', '--out', dir)).code).toBe(2);
-    const missing = await cli('train', '--data', csv, '--label', 'flaky', '--drop', 'name', '--history-key', 'test', '--out', dir);
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('ERR_MISSING_COLUMN');
-    const folds = await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-folds', '1', '--out', dir);
-    expect(folds.code).toBe(1);
-    expect(folds.err).toContain('ERR_INVALID_OPTIONS');
-  });
-
-  it('train saves the table; predict and evaluate read the key column, unseen keys included', async () => {
-    const modelDir = path.join(dir, 'cli-history-model');
-    const train = await cli('train', '--data', csv, '--label', 'flaky', '--history-key', 'name', '--history-key-strip', '1', '--history-smoothing', '1', '--history-folds', '3', '--out', modelDir, ...fast);
-    expect(train.code).toBe(0);
-    const loaded = await FlakinessModel.load(modelDir);
-    expect(loaded.historyKey).toEqual({ column: 'name', stripSegments: 1, separator: '.' });
-    expect(loaded.metadata.history!.smoothing).toBe(1);
-    loaded.dispose();
-    const unlabelled = path.join(dir, 'history-unlabelled.csv');
-    writeFileSync(unlabelled, 'name,noise\npkg.Class0.new,0.5\nnew.Class.m,0.5\n');
-    const answers = JSON.parse((await cli('predict', '--model', modelDir, '--data', unlabelled)).out);
-    expect(answers.map((a: { fallback: boolean }) => a.fallback)).toEqual([false, false]);
-    const noKey = path.join(dir, 'history-no-key.csv');
-    writeFileSync(noKey, 'noise\n0.5\n');
-    const failed = await cli('predict', '--model', modelDir, '--data', noKey);
-    expect(failed.code).toBe(1);
-    expect(failed.err).toContain('ERR_MISSING_COLUMN');
-    const evaluated = await cli('evaluate', '--model', modelDir, '--data', csv, '--label', 'flaky', '--drop', 'name');
-    expect(evaluated.code).toBe(0);
-    expect(JSON.parse(evaluated.out).test.rocAuc).toBeGreaterThan(0.5);
   });
 });

@@ -27,8 +27,20 @@ describe('metrics on small, hand-computed confusion matrices', () => {
   });
 
   it('perfect and all-negative predictions follow the zero-division conventions', () => {
-    expect(metricsFromConfusion({ tp: 5, fp: 0, tn: 5, fn: 0 })).toMatchObject({ accuracy: 1, f1: 1, mcc: 1, balancedAccuracy: 1 });
-    expect(metricsFromConfusion({ tp: 0, fp: 0, tn: 95, fn: 5 })).toMatchObject({ accuracy: 0.95, precision: 0, recall: 0, f1: 0, mcc: 0, balancedAccuracy: 0.5 });
+    expect(metricsFromConfusion({ tp: 5, fp: 0, tn: 5, fn: 0 })).toMatchObject({
+      accuracy: 1,
+      f1: 1,
+      mcc: 1,
+      balancedAccuracy: 1,
+    });
+    expect(metricsFromConfusion({ tp: 0, fp: 0, tn: 95, fn: 5 })).toMatchObject({
+      accuracy: 0.95,
+      precision: 0,
+      recall: 0,
+      f1: 0,
+      mcc: 0,
+      balancedAccuracy: 0.5,
+    });
     expect(metricsFromConfusion({ tp: 0, fp: 0, tn: 0, fn: 0 }).accuracy).toBe(0);
   });
 
@@ -76,6 +88,9 @@ describe('tuneThreshold with a balanced-accuracy floor', () => {
     expect(floored.threshold).toBeLessThanOrEqual(0.3);
     expect(floored.score).toBeCloseTo(2 / 3, 12);
     expect(free).toMatchObject({ threshold: 0.5, score: 0.8 });
-    expect(tuneThreshold(labels, scores, 'f1', { minBalancedAccuracy: 1 })).toMatchObject({ constraintMet: false, threshold: free.threshold });
+    expect(tuneThreshold(labels, scores, 'f1', { minBalancedAccuracy: 1 })).toMatchObject({
+      constraintMet: false,
+      threshold: free.threshold,
+    });
   });
 });

@@ -9,7 +9,13 @@ describe('joinGroups', () => {
   });
 
   it('quotes cells that need it and honours custom column names', () => {
-    const result = joinGroups('name,label\n"a,b",1\n', 'G,T\n"g ""1""",A#B\n', { datasetKey: 'name', resultsKey: 'T', resultsGroup: 'G', column: 'grp', unmatchedGroup: 'none' });
+    const result = joinGroups('name,label\n"a,b",1\n', 'G,T\n"g ""1""",A#B\n', {
+      datasetKey: 'name',
+      resultsKey: 'T',
+      resultsGroup: 'G',
+      column: 'grp',
+      unmatchedGroup: 'none',
+    });
     expect(result.csv).toBe('name,label,grp\n"a,b",1,none\n');
     expect(() => joinGroups('x\n1\n', 'Project,Test\n')).toThrow(MissingColumnError);
   });

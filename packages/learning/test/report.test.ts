@@ -31,15 +31,33 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 describe('agentlink-learn report', () => {
-  it('writes hold-outs (mean ± sd), pooled CV, per-project F1 and leave-projects-out for three feature sets; --from re-renders', async () => {
+  const title =
+    'writes hold-outs (mean ± sd), pooled CV, per-project F1 and leave-projects-out' +
+    ' for three feature sets; --from re-renders';
+  it(title, async () => {
     const data = path.join(temp.dir, 'ff.csv');
     writeFileSync(data, flakeFlaggerLike(400, 2));
     const out = path.join(temp.dir, 'report.md');
-    const result = await cli('report', '--data', data, '--out', out, '--family', 'gbdt', '--holdout-seeds', '11,12', '--folds', '3', '--group-folds', '2');
+    const result = await cli(
+      'report',
+      '--data',
+      data,
+      '--out',
+      out,
+      '--family',
+      'gbdt',
+      '--holdout-seeds',
+      '11,12',
+      '--folds',
+      '3',
+      '--group-folds',
+      '2',
+    );
     expect(result.code).toBe(0);
     const markdown = readFileSync(out, 'utf8');
     expect(markdown).toContain('## Five unseen-seed hold-outs (mean ± sd)');
-    for (const set of ['numeric only (2)', '+ project (6)', '+ sibling history (9)']) expect(markdown).toContain(`| ${set} |`);
+    for (const set of ['numeric only (2)', '+ project (6)', '+ sibling history (9)'])
+      expect(markdown).toContain(`| ${set} |`);
     expect(markdown).toMatch(/\| numeric only, 10-fold CV pooled \| \d\.\d{3} \|/);
     expect(markdown).toContain('| leave-projects-out pooled');
     expect(markdown).toMatch(/\| p0 \| \d+ \| \d+ \| \d\.\d{3} \| \d\.\d{3} \| \d\.\d{3} \|/);
@@ -54,8 +72,16 @@ describe('agentlink-learn report', () => {
   }, 120_000);
 
   it('says plainly when a target is not met, with the measured figures', () => {
-    const stats = (f1: number, ba: number) => ({ f1: { mean: f1, sd: 0.01 }, balancedAccuracy: { mean: ba, sd: 0.02 } });
-    const report = { sets: [{ name: 'numeric only', holdoutStats: stats(0.7, 0.87) }, { name: '+ sibling history', holdoutStats: stats(0.73, 0.91) }] } as unknown as HonestReport;
+    const stats = (f1: number, ba: number) => ({
+      f1: { mean: f1, sd: 0.01 },
+      balancedAccuracy: { mean: ba, sd: 0.02 },
+    });
+    const report = {
+      sets: [
+        { name: 'numeric only', holdoutStats: stats(0.7, 0.87) },
+        { name: '+ sibling history', holdoutStats: stats(0.73, 0.91) },
+      ],
+    } as unknown as HonestReport;
     const [numeric, history] = targetLines(report);
     expect(numeric).toContain('F1 0.700 ± 0.010, BA 0.870 ± 0.020');
     expect(numeric).toContain('**NOT met** (F1 short by 0.060)');

@@ -25,13 +25,19 @@ describe('the FlakeFlagger data the package ships', () => {
     expect(readFileSync(path.join(flakeFlaggerDirectory(), 'LICENSE'), 'utf8')).toContain('BSD 3-Clause License');
     for (const name of FLAKEFLAGGER_FILES) {
       expect(flakeFlaggerFile(name)).toMatch(/\.csv\.gz$/);
-      expect(await readDataFile(flakeFlaggerFile(name))).toBe(readFileSync(path.join(packageRoot, 'data', 'flakeflagger', name), 'utf8'));
+      expect(await readDataFile(flakeFlaggerFile(name))).toBe(
+        readFileSync(path.join(packageRoot, 'data', 'flakeflagger', name), 'utf8'),
+      );
     }
     expect(DEFAULT_REPORT_DATA).toBe(flakeFlaggerFile('flakeflagger-with-project.csv'));
   });
 
   it('loadCsvDataset reads the shipped .csv.gz', async () => {
-    const data = await loadCsvDataset(flakeFlaggerFile('flakeflagger-with-project.csv'), { label: 'flakyStatus', drop: ['test_name'], group: 'project' });
+    const data = await loadCsvDataset(flakeFlaggerFile('flakeflagger-with-project.csv'), {
+      label: 'flakyStatus',
+      drop: ['test_name'],
+      group: 'project',
+    });
     expect(data.labels).toHaveLength(21_661);
     expect(data.labels.filter((l) => l === 1)).toHaveLength(801);
   });
@@ -62,14 +68,19 @@ describe('agentlink-learn --help and the documented defaults', () => {
 
   it('the usage text states the training defaults of the code', () => {
     const d = DEFAULT_TRAINING_OPTIONS;
-    expect(USAGE).toContain(`--epochs <n>            epoch limit (default ${d.maxEpochs})     --patience <n>  (default ${d.patience})`);
+    expect(USAGE).toContain(
+      `--epochs <n>            epoch limit (default ${d.maxEpochs})     --patience <n>  (default ${d.patience})`,
+    );
     expect(USAGE).toContain(`hidden layer units (default ${d.hiddenUnits.join(',')})`);
-    expect(USAGE).toContain(`Adam learning rate (default ${d.learningRate})   --batch-size <n> (default ${d.batchSize})`);
+    expect(USAGE).toContain(
+      `Adam learning rate (default ${d.learningRate})   --batch-size <n> (default ${d.batchSize})`,
+    );
   });
 
   it('the README lists every training default exactly as the code has it', () => {
     const readme = readFileSync(path.join(packageRoot, 'README.md'), 'utf8');
-    const show = (value: unknown): string => (Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value));
+    const show = (value: unknown): string =>
+      Array.isArray(value) ? `[${value.join(', ')}]` : typeof value === 'string' ? `'${value}'` : String(value);
     for (const [key, value] of Object.entries(DEFAULT_TRAINING_OPTIONS)) {
       expect({ key, documented: readme.includes(`\`${key}\` ${show(value)}`) }).toEqual({ key, documented: true });
     }

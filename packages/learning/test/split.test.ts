@@ -81,6 +81,12 @@ describe('grouped splits', () => {
     expect(split.test.length).toBeGreaterThanOrEqual(60);
     expect(split.train.length).toBeGreaterThan(0);
     expect(groupedSplit(labels, groups, { testFraction: 0.3, seed: 9 })).toEqual(split);
-    expect(() => groupedSplit(labels, labels.map(() => 'one'), { testFraction: 0.3, seed: 9 })).toThrow(DatasetTooSmallError);
+    expect(() =>
+      groupedSplit(
+        labels,
+        labels.map(() => 'one'),
+        { testFraction: 0.3, seed: 9 },
+      ),
+    ).toThrow(DatasetTooSmallError);
   });
 });

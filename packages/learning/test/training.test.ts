@@ -17,7 +17,10 @@ beforeAll(async () => {
 describe('convergence checks', () => {
   it('a poisoned input (Infinity features) stops training with ERR_TRAINING_DIVERGED', async () => {
     const clean = syntheticDataset(120, 1);
-    const poisoned: Dataset = { ...clean, features: clean.features.map((row, i) => (i === 5 ? [Number.POSITIVE_INFINITY, ...row.slice(1)] : row)) };
+    const poisoned: Dataset = {
+      ...clean,
+      features: clean.features.map((row, i) => (i === 5 ? [Number.POSITIVE_INFINITY, ...row.slice(1)] : row)),
+    };
     let error: TrainingDivergedError | undefined;
     try {
       await trainFlakinessModel(poisoned, small);
@@ -38,11 +41,20 @@ describe('convergence checks', () => {
     expect(() => checkConvergence(3, 0.5, 0.5, 0.4, 10)).not.toThrow();
   });
 
-  it('early stopping fires before the epoch limit on a plateau, restores the best epoch and reports the plateau', async () => {
+  const title =
+    'early stopping fires before the epoch limit on a plateau,' +
+    ' restores the best epoch and reports the plateau';
+  it(title, async () => {
     const flat = syntheticDataset(200, 2);
     // Constant features carry no signal: the loss settles on the class prior and stops improving.
     const plateau: Dataset = { ...flat, features: flat.features.map(() => [1, 1, 1, 1]) };
-    const { history, model } = await trainFlakinessModel(plateau, { ...small, maxEpochs: 300, patience: 5, minDelta: 1e-3, plateauWindow: 5 });
+    const { history, model } = await trainFlakinessModel(plateau, {
+      ...small,
+      maxEpochs: 300,
+      patience: 5,
+      minDelta: 1e-3,
+      plateauWindow: 5,
+    });
     expect(history.stopReason).toBe('early-stopping');
     expect(history.epochs.length).toBeLessThan(300);
     expect(history.epochs.length).toBe(history.bestEpoch + 5);
@@ -51,7 +63,11 @@ describe('convergence checks', () => {
   });
 
   it('runs to the epoch limit when the validation loss keeps improving', async () => {
-    const { history, model } = await trainFlakinessModel(syntheticDataset(200, 3), { ...small, maxEpochs: 3, patience: 50 });
+    const { history, model } = await trainFlakinessModel(syntheticDataset(200, 3), {
+      ...small,
+      maxEpochs: 3,
+      patience: 50,
+    });
     expect(history.stopReason).toBe('max-epochs');
     expect(history.epochs).toHaveLength(3);
     model.dispose();
@@ -62,8 +78,20 @@ describe('training options', () => {
   it('fills defaults and rejects invalid values with ERR_INVALID_OPTIONS', () => {
     expect(resolveTrainingOptions({ seed: undefined }).seed).toBe(42);
     for (const bad of [
-      { hiddenUnits: [] }, { ensembleSize: 0 }, { dropout: 1 }, { learningRate: 0 }, { batchSize: 1.5 }, { maxEpochs: 0 }, { patience: -1 }, { minDelta: -1 },
-      { classWeighting: 'x' }, { validationFraction: 1 }, { divergenceFactor: 1 }, { plateauWindow: 0 }, { plateauTolerance: -1 }, { seed: 0.5 },
+      { hiddenUnits: [] },
+      { ensembleSize: 0 },
+      { dropout: 1 },
+      { learningRate: 0 },
+      { batchSize: 1.5 },
+      { maxEpochs: 0 },
+      { patience: -1 },
+      { minDelta: -1 },
+      { classWeighting: 'x' },
+      { validationFraction: 1 },
+      { divergenceFactor: 1 },
+      { plateauWindow: 0 },
+      { plateauTolerance: -1 },
+      { seed: 0.5 },
     ]) {
       expect(() => resolveTrainingOptions(bad as never)).toThrow(InvalidOptionsError);
     }
@@ -80,7 +108,9 @@ describe('training options', () => {
     const data = syntheticDataset(150, 4);
     const a = await trainFlakinessModel(data, { ...small, maxEpochs: 4, patience: 10, dropout: 0.2, seed: 11 });
     const b = await trainFlakinessModel(data, { ...small, maxEpochs: 4, patience: 10, dropout: 0.2, seed: 11 });
-    expect(Array.from(a.model.predictProbabilities(data.features.slice(0, 5)))).toEqual(Array.from(b.model.predictProbabilities(data.features.slice(0, 5))));
+    expect(Array.from(a.model.predictProbabilities(data.features.slice(0, 5)))).toEqual(
+      Array.from(b.model.predictProbabilities(data.features.slice(0, 5))),
+    );
     expect(a.history.epochs).toEqual(b.history.epochs);
     a.model.dispose();
     b.model.dispose();
@@ -97,7 +127,9 @@ describe('ensembles', () => {
     const { dir, cleanup } = tempDirectory();
     await model.save(dir);
     const loaded = await FlakinessModel.load(dir);
-    expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(Array.from(model.predictProbabilities(data.features)));
+    expect(Array.from(loaded.predictProbabilities(data.features))).toEqual(
+      Array.from(model.predictProbabilities(data.features)),
+    );
     loaded.dispose();
     model.dispose();
     cleanup();

@@ -37,9 +37,15 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code: str
 
 describe('CSV loading with a declared schema', () => {
   it('loads a good file: features in header order, labels, CSV line numbers, groups', async () => {
-    const dataset = await load('good.csv', ['name,x,y,flaky,project', 't1,1,2.5e0,0,p1', '"t,2",3,-4,true,p2'], { ...schema, group: 'project' } as typeof schema);
+    const dataset = await load('good.csv', ['name,x,y,flaky,project', 't1,1,2.5e0,0,p1', '"t,2",3,-4,true,p2'], {
+      ...schema,
+      group: 'project',
+    } as typeof schema);
     expect(dataset.featureNames).toEqual(['x', 'y']);
-    expect(dataset.features).toEqual([[1, 2.5], [3, -4]]);
+    expect(dataset.features).toEqual([
+      [1, 2.5],
+      [3, -4],
+    ]);
     expect(dataset.labels).toEqual([0, 1]);
     expect(dataset.rowNumbers).toEqual([2, 3]);
     expect(dataset.groups).toEqual(['p1', 'p2']);
@@ -53,9 +59,13 @@ describe('CSV loading with a declared schema', () => {
   });
 
   it('rejects a header that differs from the declared feature list', async () => {
-    const error = await rejection(load('schema.csv', [header, ...balanced], { ...schema, features: ['y', 'x'] } as typeof schema));
+    const error = await rejection(
+      load('schema.csv', [header, ...balanced], { ...schema, features: ['y', 'x'] } as typeof schema),
+    );
     expect(error).toBeInstanceOf(FeatureCountError);
-    const missing = await rejection(load('schema2.csv', [header, ...balanced], { ...schema, features: ['x', 'z'] } as typeof schema));
+    const missing = await rejection(
+      load('schema2.csv', [header, ...balanced], { ...schema, features: ['x', 'z'] } as typeof schema),
+    );
     expect(missing).toBeInstanceOf(MissingColumnError);
   });
 
@@ -73,8 +83,12 @@ describe('CSV loading with a declared schema', () => {
   });
 
   it('rejects missing label, drop or group columns', async () => {
-    expect(await rejection(load('miss.csv', [header, ...balanced], { label: 'nope', drop: [] }))).toBeInstanceOf(MissingColumnError);
-    expect(await rejection(load('miss2.csv', [header, ...balanced], { label: 'flaky', drop: ['nope'] }))).toBeInstanceOf(MissingColumnError);
+    expect(await rejection(load('miss.csv', [header, ...balanced], { label: 'nope', drop: [] }))).toBeInstanceOf(
+      MissingColumnError,
+    );
+    expect(
+      await rejection(load('miss2.csv', [header, ...balanced], { label: 'flaky', drop: ['nope'] })),
+    ).toBeInstanceOf(MissingColumnError);
   });
 
   it('rejects empty files and unterminated quotes', async () => {
@@ -85,7 +99,13 @@ describe('CSV loading with a declared schema', () => {
   });
 
   it('reads unlabelled rows for prediction by feature name', () => {
-    expect(featureRowsFromCsv('name,y,x\r\nt1,2,1\r\n\r\nt2,4,3\r\n', ['x', 'y'])).toEqual({ rows: [[1, 2], [3, 4]], rowNumbers: [2, 4] });
+    expect(featureRowsFromCsv('name,y,x\r\nt1,2,1\r\n\r\nt2,4,3\r\n', ['x', 'y'])).toEqual({
+      rows: [
+        [1, 2],
+        [3, 4],
+      ],
+      rowNumbers: [2, 4],
+    });
     expect(() => featureRowsFromCsv('x,y\n1,a\n', ['x', 'y'])).toThrow(FeatureTypeError);
     expect(() => featureRowsFromCsv('x,y\n1\n', ['x', 'y'])).toThrow(FeatureCountError);
   });
@@ -106,7 +126,13 @@ describe('validateDataset', () => {
   });
 
   it('reports exact duplicates, conflicting labels and class imbalance as warnings naming rows', async () => {
-    const lines = [header, 't1,1,2,0', 't2,1,2,0', 't3,1,2,1', ...Array.from({ length: 40 }, (_, i) => `n${i},${i + 10},0,0`)];
+    const lines = [
+      header,
+      't1,1,2,0',
+      't2,1,2,0',
+      't3,1,2,1',
+      ...Array.from({ length: 40 }, (_, i) => `n${i},${i + 10},0,0`),
+    ];
     const report = validateDataset(await load('warn.csv', lines));
     const byCode = Object.fromEntries(report.warnings.map((w) => [w.code, w.rows]));
     expect(byCode.ERR_DUPLICATE_ROWS).toEqual([3]);
@@ -116,7 +142,13 @@ describe('validateDataset', () => {
   });
 
   it('raises each warning as its typed error when the caller makes it fatal', async () => {
-    const dataset = await load('fatal.csv', [header, 't1,1,2,0', 't2,1,2,0', 't3,1,2,1', ...Array.from({ length: 40 }, (_, i) => `n${i},${i + 10},0,0`)]);
+    const dataset = await load('fatal.csv', [
+      header,
+      't1,1,2,0',
+      't2,1,2,0',
+      't3,1,2,1',
+      ...Array.from({ length: 40 }, (_, i) => `n${i},${i + 10},0,0`),
+    ]);
     expect(() => validateDataset(dataset, { fatal: ['ERR_DUPLICATE_ROWS'] })).toThrow(DuplicateRowsError);
     expect(() => validateDataset(dataset, { fatal: ['ERR_CONFLICTING_LABELS'] })).toThrow(ConflictingLabelsError);
     expect(() => validateDataset(dataset, { fatal: ['ERR_CLASS_IMBALANCE'] })).toThrow(ClassImbalanceError);
@@ -126,17 +158,33 @@ describe('validateDataset', () => {
 
   it('a label with one class is an error, in the data set and in the training rows of a split', async () => {
     const base = { featureNames: ['x'], rowNumbers: [2, 3, 4], groups: undefined, features: [[1], [2], [3]] };
-    expect(() => validateDataset({ ...base, labels: [0, 0, 0] })).toThrow(expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 0 }));
-    expect(() => validateDataset({ ...base, labels: [1, 1, 1] })).toThrow(expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 1 }));
-    const mixed = { featureNames: ['x'], rowNumbers: [2, 3, 4, 5, 6, 7], features: [[1], [2], [3], [4], [5], [6]], labels: [0, 0, 0, 0, 1, 1] as Label[] };
-    await expect(trainFlakinessModel(mixed, { indexes: [0, 1, 2, 3], family: 'gbdt' })).rejects.toMatchObject({ code: 'ERR_SINGLE_CLASS', message: expect.stringContaining('every training row') });
+    expect(() => validateDataset({ ...base, labels: [0, 0, 0] })).toThrow(
+      expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 0 }),
+    );
+    expect(() => validateDataset({ ...base, labels: [1, 1, 1] })).toThrow(
+      expect.objectContaining({ code: 'ERR_SINGLE_CLASS', label: 1 }),
+    );
+    const mixed = {
+      featureNames: ['x'],
+      rowNumbers: [2, 3, 4, 5, 6, 7],
+      features: [[1], [2], [3], [4], [5], [6]],
+      labels: [0, 0, 0, 0, 1, 1] as Label[],
+    };
+    await expect(trainFlakinessModel(mixed, { indexes: [0, 1, 2, 3], family: 'gbdt' })).rejects.toMatchObject({
+      code: 'ERR_SINGLE_CLASS',
+      message: expect.stringContaining('every training row'),
+    });
   });
 
   it('checks in-memory data sets for shape and labels too', () => {
     const base = { featureNames: ['x'], rowNumbers: [2, 3], groups: undefined };
     expect(() => validateDataset({ ...base, features: [[1], [1, 2]], labels: [0, 1] })).toThrow(FeatureCountError);
     expect(() => validateDataset({ ...base, features: [[1], [2]], labels: [0] as never })).toThrow(FeatureCountError);
-    expect(() => validateDataset({ ...base, features: [[1], [2]], labels: [0, 3] as never })).toThrow(InvalidLabelError);
-    expect(() => validateDataset({ ...base, features: [[1], [2]], labels: [0, 1] }, { minMinorityFraction: 0.9 })).toThrow('minMinorityFraction');
+    expect(() => validateDataset({ ...base, features: [[1], [2]], labels: [0, 3] as never })).toThrow(
+      InvalidLabelError,
+    );
+    expect(() =>
+      validateDataset({ ...base, features: [[1], [2]], labels: [0, 1] }, { minMinorityFraction: 0.9 }),
+    ).toThrow('minMinorityFraction');
   });
 });

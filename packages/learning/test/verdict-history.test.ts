@@ -24,7 +24,14 @@ function syntheticHistory(tests: number, runs: number, seed: number): VerdictRec
   const rates = Array.from({ length: tests }, (_, t) => (t % 5 < 2 ? 0.02 : t % 5 === 2 ? 0.95 : 0.35));
   const records: VerdictRecord[] = [];
   for (let r = 0; r < runs; r++) {
-    for (let t = 0; t < tests; t++) records.push({ test: `t${t}`, run: `r${r}`, time: 1000 + r * 60, failed: random() < rates[t], duration: 10 + random() });
+    for (let t = 0; t < tests; t++)
+      records.push({
+        test: `t${t}`,
+        run: `r${r}`,
+        time: 1000 + r * 60,
+        failed: random() < rates[t],
+        duration: 10 + random(),
+      });
   }
   return records;
 }
@@ -42,7 +49,11 @@ describe('verdict history features', () => {
     expect(rows[0]).toEqual([0, -1, -1, -1, -1, -1, -1, 0, -1, -1, -1, -1]);
     const fourth = rows[3];
     expect(fourth[at('verdict:runs')]).toBe(3);
-    expect([fourth[at('verdict:lastFailed')], fourth[at('verdict:last2Failed')], fourth[at('verdict:last3Failed')]]).toEqual([1, 1, 0]);
+    expect([
+      fourth[at('verdict:lastFailed')],
+      fourth[at('verdict:last2Failed')],
+      fourth[at('verdict:last3Failed')],
+    ]).toEqual([1, 1, 0]);
     expect(fourth[at('verdict:failRate')]).toBeCloseTo(2 / 3, 12);
     expect(fourth[at('verdict:flipRate')]).toBe(0.5);
     expect(fourth[at('verdict:streak')]).toBe(2);
@@ -58,20 +69,41 @@ describe('verdict history features', () => {
 
   it('reads a CSV log with typed errors and writes a training CSV', () => {
     const csv = 'name,cycle,when,verdict,ms\nx,c1,2026-01-01T00:00:00Z,passed,5\nx,c2,2026-01-02T00:00:00Z,failed,7\n';
-    const verdicts = verdictsFromCsv(csv, { test: 'name', run: 'cycle', time: 'when', outcome: 'verdict', duration: 'ms' });
+    const verdicts = verdictsFromCsv(csv, {
+      test: 'name',
+      run: 'cycle',
+      time: 'when',
+      outcome: 'verdict',
+      duration: 'ms',
+    });
     expect(verdicts[1]).toMatchObject({ failed: true, duration: 7, run: 'c2' });
     const out = verdictFeaturesCsv(verdicts).split('\n');
     expect(out[0]).toBe(['test', 'run', 'time', 'failed', ...VERDICT_FEATURES].join(','));
     expect(out[2].split(',').slice(3, 6)).toEqual(['1', '1', '0']);
-    expect(() => verdictsFromCsv(csv.replace('failed', 'maybe'), { test: 'name', run: 'cycle', time: 'when', outcome: 'verdict' }))
-      .toThrow(expect.objectContaining({ code: 'ERR_INVALID_LABEL', rows: [3] }));
-    expect(() => verdictsFromCsv(csv, { test: 'name', run: 'cycle', time: 'nope', outcome: 'verdict' })).toThrow(expect.objectContaining({ code: 'ERR_MISSING_COLUMN' }));
+    expect(() =>
+      verdictsFromCsv(csv.replace('failed', 'maybe'), {
+        test: 'name',
+        run: 'cycle',
+        time: 'when',
+        outcome: 'verdict',
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_LABEL', rows: [3] }));
+    expect(() => verdictsFromCsv(csv, { test: 'name', run: 'cycle', time: 'nope', outcome: 'verdict' })).toThrow(
+      expect.objectContaining({ code: 'ERR_MISSING_COLUMN' }),
+    );
   });
 
-  it('with --objective accuracy and a time-ordered split, beats the majority and "repeat the last outcome"', async () => {
+  const title =
+    'with --objective accuracy and a time-ordered split,' +
+    ' beats the majority and "repeat the last outcome"';
+  it(title, async () => {
     const csv = verdictFeaturesCsv(syntheticHistory(50, 40, 3));
     const dataset = datasetFromCsv(csv, { label: 'failed', drop: ['test'], group: 'run', order: 'time' });
-    const summary = await holdoutEvaluation(dataset, { family: 'gbdt', gbdt: { maxIterations: 60, minSamplesLeaf: 10 }, thresholdObjective: 'accuracy' });
+    const summary = await holdoutEvaluation(dataset, {
+      family: 'gbdt',
+      gbdt: { maxIterations: 60, minSamplesLeaf: 10 },
+      thresholdObjective: 'accuracy',
+    });
     const fold = summary.folds[0];
     expect(summary.kind).toBe('time-ordered-holdout');
     expect(fold.lastOutcomeBaseline).toBeDefined();
@@ -81,16 +113,58 @@ describe('verdict history features', () => {
 
   it('agentlink-learn history turns any verdict CSV into training rows that evaluate reads time-ordered', async () => {
     const log = path.join(temp.dir, 'verdicts.csv');
-    const lines = ['case,cycle,started,result,seconds', ...syntheticHistory(30, 25, 8).map((v) => `${v.test},${v.run},${v.time},${v.failed ? 'failed' : 'passed'},${v.duration}`)];
+    const lines = [
+      'case,cycle,started,result,seconds',
+      ...syntheticHistory(30, 25, 8).map(
+        (v) => `${v.test},${v.run},${v.time},${v.failed ? 'failed' : 'passed'},${v.duration}`,
+      ),
+    ];
     writeFileSync(log, `${lines.join('\n')}\n`);
     const out = path.join(temp.dir, 'features.csv');
     const io = { out: '', err: '' };
     const sink = { out: (t: string) => (io.out += t), err: (t: string) => (io.err += t) };
-    expect(await runCli(['history', '--data', log, '--test', 'case', '--run', 'cycle', '--time', 'started', '--outcome', 'result', '--duration', 'seconds', '--out', out], sink)).toBe(0);
+    expect(
+      await runCli(
+        [
+          'history',
+          '--data',
+          log,
+          '--test',
+          'case',
+          '--run',
+          'cycle',
+          '--time',
+          'started',
+          '--outcome',
+          'result',
+          '--duration',
+          'seconds',
+          '--out',
+          out,
+        ],
+        sink,
+      ),
+    ).toBe(0);
     expect(JSON.parse(io.out)).toMatchObject({ verdicts: 750, tests: 30, runs: 25 });
     expect(readFileSync(out, 'utf8').split('\n')[0]).toContain('verdict:timeSinceLastFailure');
     io.out = '';
-    const argv = ['evaluate', '--data', out, '--label', 'failed', '--drop', 'test', '--group', 'run', '--order', 'time', '--objective', 'accuracy', '--family', 'gbdt'];
+    const argv = [
+      'evaluate',
+      '--data',
+      out,
+      '--label',
+      'failed',
+      '--drop',
+      'test',
+      '--group',
+      'run',
+      '--order',
+      'time',
+      '--objective',
+      'accuracy',
+      '--family',
+      'gbdt',
+    ];
     expect(await runCli(argv, sink)).toBe(0);
     const holdout = JSON.parse(io.out).holdout;
     expect(holdout.kind).toBe('time-ordered-holdout');

@@ -3,7 +3,9 @@
  * tree considers at most maxBins - 1 split points per feature and histograms replace sorting.
  */
 
-/** Per feature, ascending upper bounds: bin b holds values <= bounds[b] (and > bounds[b - 1]); the last bin is open. */
+/**
+ * Per feature, ascending upper bounds: bin b holds values <= bounds[b] (and > bounds[b - 1]); the last bin is open.
+ */
 export type BinBounds = readonly Float64Array[];
 
 /** Cut points of one column: midpoints between distinct values when few, else quantiles. */

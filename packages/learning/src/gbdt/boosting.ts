@@ -33,7 +33,11 @@ export interface GbdtFit {
 
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
-function weightedLogLoss(labels: readonly Label[], scores: Float64Array, weights: { negative: number; positive: number }): number {
+function weightedLogLoss(
+  labels: readonly Label[],
+  scores: Float64Array,
+  weights: { negative: number; positive: number },
+): number {
   let loss = 0;
   let total = 0;
   for (let i = 0; i < labels.length; i++) {
@@ -62,12 +66,19 @@ export async function trainGbdt(
   const width = train.rows[0]?.length ?? 0;
   const columns = toColumns(train.rows, width);
   const bounds = fitBins(columns, o.maxBins);
-  const data = binnedData(binColumns(columns, bounds), n, bounds.map((b) => b.length + 1));
+  const data = binnedData(
+    binColumns(columns, bounds),
+    n,
+    bounds.map((b) => b.length + 1),
+  );
   const positives = train.labels.filter((label) => label === 1).length;
   const weights = classWeights(positives, n - positives, o.classWeighting);
   const rowWeight = Float64Array.from(train.labels, (label) => (label === 1 ? weights.positive : weights.negative));
   const weightedPositives = positives * weights.positive;
-  const prior = Math.min(Math.max(weightedPositives / (weightedPositives + (n - positives) * weights.negative), 1e-6), 1 - 1e-6);
+  const prior = Math.min(
+    Math.max(weightedPositives / (weightedPositives + (n - positives) * weights.negative), 1e-6),
+    1 - 1e-6,
+  );
   const initScore = Math.log(prior / (1 - prior));
 
   const scores = new Float64Array(n).fill(initScore);
@@ -90,7 +101,12 @@ export async function trainGbdt(
     }
     const sampled: number[] = [];
     for (let i = 0; i < n; i++) if (o.rowSubsample >= 1 || random() < o.rowSubsample) sampled.push(i);
-    const features = featureCount === width ? allFeatures : shuffled(allFeatures, random).slice(0, featureCount).sort((a, b) => a - b);
+    const features =
+      featureCount === width
+        ? allFeatures
+        : shuffled(allFeatures, random)
+            .slice(0, featureCount)
+            .sort((a, b) => a - b);
     const builder = growTree(context, Uint32Array.from(sampled), features);
     for (let i = 0; i < n; i++) scores[i] += builder.outputByBins(data.bins, n, i);
     const tree = builder.build();
@@ -114,6 +130,11 @@ export async function trainGbdt(
     if (iteration % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
   const bestIteration = Number.isFinite(best.valLoss) ? best.iteration : trees.length;
-  const model = GradientBoostedTrees.fromParameters({ kind: 'gbdt', featureCount: width, initScore, trees: trees.slice(0, bestIteration) });
+  const model = GradientBoostedTrees.fromParameters({
+    kind: 'gbdt',
+    featureCount: width,
+    initScore,
+    trees: trees.slice(0, bestIteration),
+  });
   return { model, rounds, bestIteration, stopReason, durationMs: performance.now() - started };
 }

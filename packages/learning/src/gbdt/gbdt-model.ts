@@ -27,7 +27,12 @@ export class GradientBoostedTrees {
     const fail = (detail: string): never => {
       throw new ModelFormatError(where, `gbdt parameters: ${detail}`);
     };
-    if (p?.kind !== 'gbdt' || !Number.isInteger(p.featureCount) || !Number.isFinite(p.initScore) || !Array.isArray(p.trees)) {
+    if (
+      p?.kind !== 'gbdt' ||
+      !Number.isInteger(p.featureCount) ||
+      !Number.isFinite(p.initScore) ||
+      !Array.isArray(p.trees)
+    ) {
       return fail('kind "gbdt", featureCount, initScore and trees are required');
     }
     p.trees.forEach((tree, t) => {

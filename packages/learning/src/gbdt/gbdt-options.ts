@@ -60,7 +60,11 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     [positiveInteger(resolved.maxDepth), 'maxDepth', 'a positive integer'],
     [positiveInteger(resolved.minSamplesLeaf), 'minSamplesLeaf', 'a positive integer'],
     [resolved.l2 >= 0 && Number.isFinite(resolved.l2), 'l2', 'a finite number >= 0'],
-    [Number.isInteger(resolved.maxBins) && resolved.maxBins >= 2 && resolved.maxBins <= 256, 'maxBins', 'an integer in 2..256'],
+    [
+      Number.isInteger(resolved.maxBins) && resolved.maxBins >= 2 && resolved.maxBins <= 256,
+      'maxBins',
+      'an integer in 2..256',
+    ],
     [fraction(resolved.featureFraction), 'featureFraction', 'in (0, 1]'],
     [fraction(resolved.rowSubsample), 'rowSubsample', 'in (0, 1]'],
     [['balanced', 'sqrt', 'none'].includes(resolved.classWeighting), 'classWeighting', "'balanced', 'sqrt' or 'none'"],

@@ -47,7 +47,9 @@ export function growTree(context: GrowContext, members: Uint32Array, features: r
     const split = canSplit ? bestSplit(data, histogram, totals, features, constraints) : undefined;
     return { node, members: rows, histogram, totals, depth, split };
   };
-  const leaves: OpenLeaf[] = [open(builder.addLeaf(0), members, buildHistogram(data, members, gradients, hessians, features), 0)];
+  const leaves: OpenLeaf[] = [
+    open(builder.addLeaf(0), members, buildHistogram(data, members, gradients, hessians, features), 0),
+  ];
   let leafCount = 1;
   while (leafCount < context.maxLeaves) {
     let pick = -1;

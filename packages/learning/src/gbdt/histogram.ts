@@ -97,7 +97,8 @@ export function bestSplit(
       if (n < constraints.minSamplesLeaf) continue;
       if (totals.count - n < constraints.minSamplesLeaf) break;
       if (h < constraints.minHessian || totals.hessian - h < constraints.minHessian) continue;
-      const gain = score(g, h, constraints.l2) + score(totals.gradient - g, totals.hessian - h, constraints.l2) - parentScore;
+      const gain =
+        score(g, h, constraints.l2) + score(totals.gradient - g, totals.hessian - h, constraints.l2) - parentScore;
       if (gain > 1e-12 && (best === undefined || gain > best.gain)) {
         best = { feature: f, bin, gain, leftGradient: g, leftHessian: h, leftCount: n };
       }

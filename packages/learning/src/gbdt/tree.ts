@@ -13,7 +13,8 @@ export interface Tree {
 /** The leaf value a row reaches. */
 export function treeOutput(tree: Tree, row: ArrayLike<number>): number {
   let node = 0;
-  while (tree.feature[node] >= 0) node = row[tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
+  while (tree.feature[node] >= 0)
+    node = row[tree.feature[node]] <= tree.threshold[node] ? tree.left[node] : tree.right[node];
   return tree.value[node];
 }
 

@@ -1,0 +1,82 @@
+import type { FamilyChoice, ModelFamily } from './model-family';
+import type { SelectionOptions, SelectionRecord } from './select-model';
+import type { TrainModelOptions } from './train-model';
+import type { BackendName, ClassificationMetrics, ConfusionMatrix } from './types';
+
+/** Result of one train/test partition. */
+export interface FoldResult {
+  readonly fold: number;
+  readonly trainRows: number;
+  readonly testRows: number;
+  readonly testPositives: number;
+  /** Groups (projects) in the test part, for grouped evaluations. */
+  readonly testGroups?: readonly string[];
+  readonly threshold: number;
+  /** Family that predicted (chosen by nested CV inside the training rows when the family was 'auto'). */
+  readonly family: ModelFamily;
+  /** The inner-fold scores of every candidate, when the family was chosen by nested CV. */
+  readonly selection?: SelectionRecord;
+  readonly bestEpoch: number;
+  readonly epochsRun: number;
+  readonly stopReason: string;
+  readonly plateauEpoch: number | null;
+  readonly test: ClassificationMetrics;
+  readonly baseline: ClassificationMetrics;
+  /**
+   * "Repeat the last outcome" (the `verdict:lastFailed` feature; no history = the training majority),
+   * when the data has it.
+   */
+  readonly lastOutcomeBaseline?: ClassificationMetrics;
+  readonly trainingMs: number;
+  /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
+  readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
+}
+
+export type SummaryMetric =
+  'accuracy' | 'balancedAccuracy' | 'precision' | 'recall' | 'f1' | 'mcc' | 'rocAuc' | 'prAuc';
+
+export interface EvaluationSummary {
+  readonly kind:
+    'holdout' | 'grouped-holdout' | 'time-ordered-holdout' | 'stratified-kfold' | 'group-kfold' | 'leave-projects-out';
+  readonly backend: BackendName;
+  readonly seed: number;
+  readonly folds: readonly FoldResult[];
+  /** Metrics over all test rows of all folds together (each row judged at its own fold's threshold). */
+  readonly pooled: ClassificationMetrics;
+  readonly pooledBaseline: ClassificationMetrics;
+  /** Pooled metrics per group (e.g. project), when the data set has groups. */
+  readonly byGroup?: Readonly<Record<string, GroupMetrics>>;
+  /** Pooled metrics at the floored thresholds (when `floorBalancedAccuracy` was given). */
+  readonly pooledFloored?: ClassificationMetrics;
+  /** Mean and (sample) standard deviation over folds; NaN-valued folds are skipped. */
+  readonly mean: Readonly<Record<SummaryMetric, number>>;
+  readonly std: Readonly<Record<SummaryMetric, number>>;
+  readonly durationMs: number;
+}
+
+/** Pooled test metrics of one group. */
+export interface GroupMetrics {
+  readonly rows: number;
+  readonly positives: number;
+  readonly f1: number;
+  readonly balancedAccuracy: number;
+  readonly confusion: ConfusionMatrix;
+}
+
+export interface EvaluationOptions
+  extends
+    Omit<TrainModelOptions, 'indexes' | 'family'>,
+    Pick<SelectionOptions, 'families' | 'innerFolds' | 'gbdtGrid' | 'onInnerFold'> {
+  /**
+   * Family per fold: a fixed one, or 'auto' = chosen by nested CV inside each fold's training rows.
+   * Default 'network'.
+   */
+  readonly family?: FamilyChoice;
+  /** Called after each fold (progress reporting). */
+  readonly onFold?: (result: FoldResult, total: number) => void;
+  /**
+   * Also report each model at a second operating point: the best-F1 threshold among those reaching
+   * this balanced accuracy on the validation part (never the test part). Default: none.
+   */
+  readonly floorBalancedAccuracy?: number;
+}
