@@ -3,6 +3,7 @@ import { BreakerGroup, BreakerOpenError, InvalidOptionsError, type BreakerGroupO
 import { TaskLedger, type DispatchRecord } from '../ledger/task-ledger';
 import type { FleetLink } from '../messaging/fleet-link';
 import { METHODS, parseResult, type AssignAnswer, type ResultMessage, type TaskSpec } from '../messaging/protocol';
+import { RoundTripEstimator } from '../messaging/round-trip-estimator';
 import { LatencyHistogram } from '../report/latency-histogram';
 import { PeerRefusals, refusalOf, type PeerRefusal } from './peer-refusals';
 import type { BreakerTransition, RunRecord, TaskResultRecord } from './run-record';
@@ -16,7 +17,11 @@ export interface CoordinatorAgentOptions {
   readonly window?: number;
   /** Interval of the health pings to executors, in ms. Default 250. */
   readonly heartbeatMs?: number;
-  /** Deadline of a ping, in ms. Default 750. */
+  /**
+   * Least deadline of a ping, in ms. Default 750. It grows with the round trips seen to each
+   * executor (three retransmission timeouts, at most 10 s): a slow but answering network does
+   * not open breakers, a peer that stops answering still does.
+   */
   readonly pingTimeoutMs?: number;
   /** Deadline of an assignment, in ms. Default 2,000. */
   readonly assignTimeoutMs?: number;
@@ -64,6 +69,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #refusals = 0;
   #assignFailures = 0;
   readonly #peerRefusals = new PeerRefusals();
+  readonly #roundTrips: RoundTripEstimator;
   readonly #ownsBreakers: boolean;
   readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void => this.#onBreaker(key ?? '?', from, to);
   #timers: NodeJS.Timeout[] = [];
@@ -74,6 +80,8 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     if (options.executors.length === 0) throw new InvalidOptionsError('the coordinator needs at least one executor');
     this.#options = { window: 8, heartbeatMs: 250, pingTimeoutMs: 750, assignTimeoutMs: 2_000, leaseMs: 60_000, ...options };
     this.ledger = new TaskLedger(options.tasks.keys());
+    const floorMs = this.#options.pingTimeoutMs;
+    this.#roundTrips = new RoundTripEstimator({ floorMs, capMs: Math.max(floorMs, 10_000), factor: 3 });
     this.#ownsBreakers = options.breakers === undefined;
     this.breakers = options.breakers ?? createExecutorBreakers(options.breaker);
     this.breakers.on('stateChange', this.#breakerListener);
@@ -122,6 +130,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     this.#stopTimers();
     this.#finished?.();
     this.breakers.off('stateChange', this.#breakerListener);
+    this.#roundTrips.clear();
     if (this.#ownsBreakers) this.breakers.close();
     this.removeAllListeners();
   }
@@ -190,11 +199,20 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   }
 
   #heartbeat(): void {
+    const { link } = this.#options;
     for (const executor of this.#options.executors) {
-      this.breakers
-        .execute(executor, (signal) => this.#options.link.request(executor, METHODS.ping, {}, { timeoutMs: this.#options.pingTimeoutMs, signal }), this.#stop.signal)
-        .catch((error: unknown) => this.#noteRefusal(executor, error));
+      const ping = async (signal: AbortSignal): Promise<void> => {
+        const sentAt = performance.now();
+        await link.request(executor, METHODS.ping, {}, { timeoutMs: this.pingDeadlineMs(executor), signal });
+        this.#roundTrips.observe(executor, performance.now() - sentAt);
+      };
+      this.breakers.execute(executor, ping, this.#stop.signal).catch((error: unknown) => this.#noteRefusal(executor, error));
     }
+  }
+
+  /** The deadline of the next ping to `executor`, in ms: pingTimeoutMs, or more on a slow network. */
+  pingDeadlineMs(executor: string): number {
+    return this.#roundTrips.deadline(executor);
   }
 
   /** A refused certificate opens the peer's breaker (a peer failure) and is named in the log and summary. */

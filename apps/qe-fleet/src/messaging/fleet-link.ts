@@ -13,7 +13,7 @@ export interface MessageContext {
 export type MessageHandler = (body: unknown, context: MessageContext) => unknown;
 
 export interface LinkRequestOptions {
-  /** Deadline of the exchange (dial included), in ms. */
+  /** Deadline of the exchange once connected, in ms; a dial has its own budget (the link's connectTimeoutMs). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }

@@ -5,6 +5,7 @@ import { UnknownPeerError } from '../errors';
 import type { FleetLink, LinkEvents, LinkRequestOptions, MessageHandler, PeerEndpoint } from './fleet-link';
 import { decodeJson, encodeJson } from './json-codec';
 import { METHODS } from './protocol';
+import { RoundTripEstimator } from './round-trip-estimator';
 
 export interface TransportFleetLinkOptions {
   readonly agentId: string;
@@ -12,9 +13,14 @@ export interface TransportFleetLinkOptions {
   readonly kind: string;
   /** A fresh @agentlink/transport instance; the link owns and closes it. */
   readonly transport: Transport;
-  /** Dial deadline in ms. Default 2,000 (a dead QUIC peer answers nothing, so keep it short). */
+  /**
+   * Dial budget in ms, separate from the request's deadline (which starts once the connection is
+   * open). Default 2,000 (a dead QUIC peer answers nothing, so keep it short); it grows to four
+   * retransmission timeouts of the round trips seen to that peer, so a slow but answering network
+   * (a QUIC handshake with Retry and the hello is about four round trips) still connects.
+   */
   readonly connectTimeoutMs?: number;
-  /** Request deadline in ms when the caller gives none. Default 10,000. */
+  /** Request deadline in ms when the caller gives none, dial not included. Default 10,000. */
   readonly requestTimeoutMs?: number;
 }
 
@@ -27,6 +33,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
   readonly #requestTimeoutMs: number;
   readonly #connections = new Map<string, Connection>();
   readonly #dialling = new Map<string, Promise<Connection>>();
+  readonly #roundTrips: RoundTripEstimator;
   /** The link's own telemetry events: network round trips and handler times. */
   readonly #measures = new EventEmitter();
   #directory: ReadonlyMap<string, PeerEndpoint> = new Map();
@@ -40,6 +47,8 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     this.#transport = options.transport;
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 2_000;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const floorMs = this.#connectTimeoutMs;
+    this.#roundTrips = new RoundTripEstimator({ floorMs, capMs: Math.max(floorMs, 30_000), factor: 4 });
     this.#transport.onConnection((connection) => this.#track(connection));
   }
 
@@ -81,14 +90,22 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
 
   async request<T>(peerId: string, method: string, body: unknown, options: LinkRequestOptions = {}): Promise<T> {
     const timeoutMs = options.timeoutMs ?? this.#requestTimeoutMs;
-    const startedAt = performance.now();
-    const connection = await this.#connectionTo(peerId, Math.min(timeoutMs, this.#connectTimeoutMs), options.signal);
-    const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
+    options.signal?.throwIfAborted();
+    const connection = await this.#connectionTo(peerId, options.signal);
     const sentAt = performance.now();
-    const answer = await connection.request(method, encodeJson(body), { timeoutMs: remaining, signal: options.signal });
+    const answer = await connection.request(method, encodeJson(body), { timeoutMs, signal: options.signal });
     // A ping's handler does no work: its round trip on an open connection is the network's latency.
-    if (method === METHODS.ping) this.#measures.emit('roundTrip', { transport: connection.transport, peer: peerId, rttMs: performance.now() - sentAt });
+    if (method === METHODS.ping) {
+      const rttMs = performance.now() - sentAt;
+      this.#roundTrips.observe(peerId, rttMs);
+      this.#measures.emit('roundTrip', { transport: connection.transport, peer: peerId, rttMs });
+    }
     return decodeJson(method, answer) as T;
+  }
+
+  /** The dial budget to `peerId` now, in ms (connectTimeoutMs, or more on a slow network). */
+  connectBudgetMs(peerId: string): number {
+    return this.#roundTrips.deadline(peerId);
   }
 
   /** Peers with an open connection now. */
@@ -102,26 +119,33 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     await this.#transport.close({ drainTimeoutMs: 1_000 });
     this.#connections.clear();
     this.#dialling.clear();
+    this.#roundTrips.clear();
     this.#measures.removeAllListeners();
     this.removeAllListeners();
   }
 
-  #connectionTo(peerId: string, timeoutMs: number, signal?: AbortSignal): Promise<Connection> {
+  /**
+   * The open connection to `peerId`, or one dial shared by every caller. The dial has its own
+   * budget and is not cancelled by one caller's signal: that caller alone stops waiting.
+   */
+  #connectionTo(peerId: string, signal?: AbortSignal): Promise<Connection> {
     const open = this.#connections.get(peerId);
     if (open !== undefined && !open.closed) return Promise.resolve(open);
-    const pending = this.#dialling.get(peerId);
-    if (pending !== undefined) return pending;
-    const endpoint = this.#directory.get(peerId);
-    if (endpoint === undefined) return Promise.reject(new UnknownPeerError(peerId));
-    const dial = this.#transport
-      .dial({ host: endpoint.host, port: endpoint.port, tcpPort: endpoint.tcpPort, serverName: endpoint.serverName }, { timeoutMs, signal })
-      .then((connection) => {
-        this.#track(connection);
-        return connection;
-      })
-      .finally(() => this.#dialling.delete(peerId));
-    this.#dialling.set(peerId, dial);
-    return dial;
+    let dial = this.#dialling.get(peerId);
+    if (dial === undefined) {
+      const endpoint = this.#directory.get(peerId);
+      if (endpoint === undefined) return Promise.reject(new UnknownPeerError(peerId));
+      const address = { host: endpoint.host, port: endpoint.port, tcpPort: endpoint.tcpPort, serverName: endpoint.serverName };
+      dial = this.#transport
+        .dial(address, { timeoutMs: this.connectBudgetMs(peerId) })
+        .then((connection) => {
+          this.#track(connection);
+          return connection;
+        })
+        .finally(() => this.#dialling.delete(peerId));
+      this.#dialling.set(peerId, dial);
+    }
+    return signal === undefined ? dial : abortable(dial, signal);
   }
 
   #track(connection: Connection): void {
@@ -140,4 +164,14 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
       this.emit('peerDown', peerId, reason);
     });
   }
+}
+
+/** `promise`, or a rejection with the signal's reason once `signal` aborts (the promise runs on). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
