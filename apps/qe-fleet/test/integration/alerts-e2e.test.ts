@@ -1,29 +1,31 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { trainFlakinessModel } from '@agentlink/learning';
 import { createTestPki } from '@agentlink/test-harness';
 import { issueCertificate } from '@agentlink/transport';
 import { DEFAULT_FLEET_OPTIONS, type FleetOptions } from '../../src/fleet/fleet-options';
 import { planFleet } from '../../src/fleet/fleet-plan';
 import { runProcessFleet, type RunningProcessFleet } from '../../src/fleet/process-fleet';
 import { runFleet, type RunningFleet } from '../../src/fleet/run-fleet';
-import { createLearningPredictor, toDataset } from '../../src/model/learning-predictor';
-import { findRepoRoot, readFlakeFlaggerSuite, resolveDataDir } from '../../src/suite/suite-files';
+import { createLearningPredictor } from '../../src/model/learning-predictor';
+import { findRepoRoot } from '../../src/suite/suite-files';
+import { deferred, savedModel } from '../support/alert-models';
 import { freeRange } from '../support/free-range';
 import { evaluateDashboards, type PanelResult } from '../support/dashboards';
 import { findPrometheus, startLivePrometheus, type LivePrometheus, type PromAlert } from '../support/prometheus';
+import { activeAtSeconds, proveShippedFor } from '../support/real-for-check';
+import { rulesWithShortFor } from '../support/rule-files';
 
 /*
  * Issue 16's end-to-end alert test: a real Prometheus (1 s scrape and evaluation) scrapes live
- * fleets, one job per scenario, all running at once. The rule files are the repository's, with
- * one change: `for: 5m` becomes `for: 30s` and `for: 2m` becomes `for: 15s` (five minutes per
- * scenario would not fit in CI); expressions, thresholds and the recording rules' 5-minute
- * windows are the real ones. The cert, model, kill and latency scenarios run at once; the
- * healthy fleet starts with them but is watched for 3 minutes once they are over. Added CI
- * time: about 5 to 6 minutes.
+ * fleets, one job per scenario, all running at once. The rule files are the shipped ones with
+ * each alert's `for` shortened and nothing else (rule-files.ts: 5m -> 30s, 2m -> 15s; five
+ * minutes per scenario would not fit in CI); expressions, thresholds and the recording rules'
+ * 5-minute windows are the real ones. When an alert fires, the series behind it are replayed by
+ * `promtool test rules` over the shipped rules with their real `for` (real-for-check.ts): pending
+ * until `for`, firing after. The cert, model, kill and latency scenarios run at once; the healthy
+ * fleet starts with them but is watched for 3 minutes once they are over. CI time: 5 to 6 minutes.
  */
 const binary = findPrometheus();
 const REQUIRED = process.env['AGENTLINK_REQUIRE_PROMETHEUS'] === '1';
@@ -31,41 +33,15 @@ const root = findRepoRoot(process.cwd())!;
 const describeLive = binary === undefined && !REQUIRED ? describe.skip : describe;
 const EVAL_S = 1;
 const HEALTHY_MS = 180_000;
+/** Injected between the coordinator and each executor: a 300 ms round trip, 3 x the threshold. */
+const ONE_WAY_MS = 150;
+const LATENCY_JOB = 'job="agentlink-latency"';
+const promtool = binary === undefined ? '' : path.join(path.dirname(binary), 'promtool');
 const JOBS = ['agentlink-healthy', 'agentlink-cert', 'agentlink-model', 'agentlink-kill', 'agentlink-latency'] as const;
 type Job = (typeof JOBS)[number];
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const hostPort = (url: string): string => new URL(url).host;
-
-/** The repository's rule files with the alerts' `for` shortened (and nothing else). */
-async function testRuleFiles(dir: string): Promise<string[]> {
-  const rules = path.join(root, 'ops/prometheus/rules');
-  const out: string[] = [];
-  for (const file of readdirSync(rules).filter((f) => f.endsWith('.yml'))) {
-    const text = readFileSync(path.join(rules, file), 'utf8').replaceAll('for: 5m', 'for: 30s').replaceAll('for: 2m', 'for: 15s');
-    await writeFile(path.join(dir, file), text);
-    out.push(path.join(dir, file));
-  }
-  return out;
-}
-
-/** Trains a small model on FlakeFlagger and saves it; `invert` flips the labels: a model that is wrong on purpose. */
-async function savedModel(dir: string, invert: boolean): Promise<string> {
-  const data = toDataset(await readFlakeFlaggerSuite(resolveDataDir(undefined, process.cwd())));
-  const labels = invert ? data.labels.map((l) => (l === 1 ? 0 : 1)) : data.labels;
-  // The analyser's own training settings (learning-predictor.ts), fewer epochs: accuracy about 0.87 on the suite.
-  const trained = await trainFlakinessModel({ ...data, labels }, { hiddenUnits: [32, 16], batchSize: 256, maxEpochs: 3, learningRate: 0.003, seed: 42 });
-  const out = path.join(dir, invert ? 'bad-model' : 'model');
-  await trained.model.save(out);
-  trained.model.dispose();
-  return out;
-}
-
-function deferred<T>(): { promise: Promise<T>; resolve: (value: T) => void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
-}
 
 describeLive('alerts and dashboards against a real Prometheus scraping live fleets', () => {
   let dir: string;
@@ -98,7 +74,7 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
     if (binary === undefined) throw new Error('AGENTLINK_REQUIRE_PROMETHEUS=1 but no prometheus binary on PATH');
     dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-alerts-'));
     [goodModel, badModel] = await Promise.all([savedModel(dir, false), savedModel(dir, true)]);
-    prometheus = await startLivePrometheus(binary, JOBS, await testRuleFiles(dir));
+    prometheus = await startLivePrometheus(binary, JOBS, await rulesWithShortFor(root, dir, promtool));
     // Every alert ever seen pending or firing, per job (the healthy fleet must have none).
     poller = (async () => {
       while (polling) {
@@ -160,6 +136,10 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   // Started at once in the first test; each scenario's test awaits its own.
   let scenarios: Record<string, Promise<unknown>> = {};
   const scenario = <T>(name: string): Promise<T> => scenarios[name] as Promise<T>;
+  type RealFor = { code: number | null; output: string };
+  /** The shipped rules, real `for`, over the series behind `alert` (promtool test rules). */
+  const realFor = (alert: PromAlert, selector: string, match?: Record<string, string>): Promise<RealFor> =>
+    proveShippedFor({ prometheus, promtool, dir, root }, alert, selector, match);
 
   it('starts the five scenarios at once', () => {
     const others: Array<Promise<unknown>> = [];
@@ -182,22 +162,27 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
         const soon = await issueCertificate(pki.ca, { agentId: 'executor-1', usage: 'both', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1', '::1'], notAfter: new Date(Date.now() + 3 * 86_400_000) });
         const credentials = { ...pki.agents, 'executor-1': { certPem: soon.certPem, keyPem: soon.keyPem, caPem: pki.ca.certPem } };
         let alert: PromAlert & { at: number } | undefined;
+        let shipped: RealFor | undefined;
         await inProcess('agentlink-cert', { suiteSize: 40, durationS: 30, timeoutS: 90 }, { credentials }, async () => {
           alert = await firing('agentlink-cert', 'AgentlinkCertificateExpiringSoon', 30_000);
+          const instance = alert.labels['instance']!;
+          shipped = await realFor(alert, 'agentlink_certificate_expiry_seconds{job="agentlink-cert"}', { instance });
         });
-        // From the agent's first scrape (start-up as Prometheus sees it) to the alert becoming active.
+        // From the agent's first successful scrape (start-up as Prometheus sees it; a scrape that
+        // timed out on a loaded machine sees no metric) to the alert becoming active.
         const up = await prometheus.samples(`up{job="agentlink-cert", instance="${alert!.labels['instance']}"}[10m]`);
-        const firstScrapeS = Math.min(...up.flatMap((r) => r.values.map(([t]) => t)));
-        const activeS = Date.parse(alert!.activeAt.replace(/(\.\d{3})\d*Z$/, '$1Z')) / 1000;
-        return { alert, latencyMs: (activeS - firstScrapeS) * 1000 };
+        const firstScrapeS = Math.min(...up.flatMap((r) => r.values.filter(([, v]) => v === '1').map(([t]) => t)));
+        return { alert, latencyMs: (activeAtSeconds(alert!) - firstScrapeS) * 1000, shipped };
       })(),
       model: (async () => {
         let alert: PromAlert | undefined;
+        let shipped: RealFor | undefined;
         await inProcess('agentlink-model', { suiteSize: 40, durationS: 30, timeoutS: 90 }, { createPredictor: (training) => createLearningPredictor(training, { modelDir: badModel }) }, async () => {
           alert = await firing('agentlink-model', 'AgentlinkNeuralAccuracyLow', 60_000);
+          shipped = await realFor(alert, 'neural_accuracy{job="agentlink-model"}');
         });
         const accuracy = await prometheus.query('neural_accuracy{job="agentlink-model"}');
-        return { alert, accuracy };
+        return { alert, accuracy, shipped };
       })(),
       kill: (async () => {
         const { running, urls } = await processes('agentlink-kill', { durationS: 150, timeoutS: 160 });
@@ -211,9 +196,13 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
           firing('agentlink-kill', 'AgentlinkCircuitBreakerOpenTooLong', 120_000, { key: victim }),
           firing('agentlink-kill', 'AgentlinkScrapeDown', 120_000, { instance: victimTarget }),
         ]);
+        const shipped = await Promise.all([
+          realFor(breaker, 'agentlink_breaker_state{job="agentlink-kill"}', { key: victim }),
+          realFor(scrape, 'up{job="agentlink-kill"}', { instance: victimTarget }),
+        ]);
         await prometheus.setTargets('agentlink-kill', []);
         await running.fleet.kill(running.plan.coordinatorId, 'SIGTERM').catch(() => undefined);
-        return { breaker, scrape };
+        return { breaker, scrape, shipped };
       })(),
       latency: (async () => {
         // In this process, like cert and model: after them, so that /metrics of all three stays
@@ -222,11 +211,18 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
         await Promise.allSettled([scenarios['cert'], scenarios['model']]);
         let alert: PromAlert | undefined;
         let handlerP95: unknown;
-        await inProcess('agentlink-latency', { durationS: 150, timeoutS: 180, fault: { lossRate: 0, latencyMs: 60, jitterMs: 0 } }, {}, async () => {
+        let rttP95: unknown;
+        let breakerMax: unknown;
+        let shipped: RealFor | undefined;
+        const fault = { lossRate: 0, latencyMs: ONE_WAY_MS, jitterMs: 0 };
+        await inProcess('agentlink-latency', { durationS: 150, timeoutS: 180, fault }, {}, async () => {
           alert = await firing('agentlink-latency', 'AgentlinkQuicLatencyHigh', 150_000);
-          handlerP95 = await prometheus.query('method:agentlink_handler_duration_seconds:p95{job="agentlink-latency", method="fleet.ping"}');
+          handlerP95 = await prometheus.query(`method:agentlink_handler_duration_seconds:p95{${LATENCY_JOB}, method="fleet.ping"}`);
+          rttP95 = await prometheus.query(`quic_latency_p95{${LATENCY_JOB}}`);
+          breakerMax = await prometheus.query(`max_over_time(agentlink_breaker_state{${LATENCY_JOB}}[10m])`);
+          shipped = await realFor(alert, `agentlink_network_rtt_seconds_bucket{${LATENCY_JOB}}`);
         });
-        return { alert, handlerP95 };
+        return { alert, handlerP95, rttP95, breakerMax, shipped };
       })(),
     };
     for (const name of ['cert', 'model', 'kill', 'latency']) others.push(scenarios[name]!);
@@ -235,43 +231,55 @@ describeLive('alerts and dashboards against a real Prometheus scraping live flee
   });
 
   it('certificate expiring in under 7 days: CertificateExpiringSoon fires within for (0) + 2 evaluations of start-up', async () => {
-    const { alert, latencyMs } = await scenario<{ alert: PromAlert; latencyMs: number }>('cert');
+    const { alert, latencyMs, shipped } = await scenario<{ alert: PromAlert; latencyMs: number; shipped: RealFor }>('cert');
     expect(alert.labels['instance']).toBeDefined();
+    expect(shipped).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
     // The rule has no `for`: active within 2 evaluation intervals of the agent's first scrape.
     expect(latencyMs).toBeGreaterThanOrEqual(0);
     expect(latencyMs).toBeLessThanOrEqual((0 + 2 * EVAL_S) * 1000);
   }, 200_000);
 
   it('model accuracy under 0.80: NeuralAccuracyLow fires', async () => {
-    const { alert, accuracy } = await scenario<{ alert: PromAlert; accuracy: Array<{ value: [number, string] }> }>('model');
+    type Model = { alert: PromAlert; accuracy: Array<{ value: [number, string] }>; shipped: RealFor };
+    const { alert, accuracy, shipped } = await scenario<Model>('model');
     expect(alert.labels['model']).toBeDefined();
+    expect(shipped).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
     expect(Number(accuracy[0]!.value[1])).toBeLessThan(0.8);
   }, 200_000);
 
-  it('executor SIGKILLed: CircuitBreakerOpenTooLong and ScrapeDown fire', async () => {
-    const { breaker, scrape } = await scenario<{ breaker: PromAlert; scrape: PromAlert }>('kill');
+  it('executor SIGKILLed: CircuitBreakerOpenTooLong and ScrapeDown fire (and, replayed, after their real 5m and 2m)', async () => {
+    const { breaker, scrape, shipped } = await scenario<{ breaker: PromAlert; scrape: PromAlert; shipped: RealFor[] }>('kill');
     expect(breaker.labels['key']).toBe('executor-2');
     expect(scrape.labels['alertname']).toBe('AgentlinkScrapeDown');
+    for (const check of shipped) expect(check).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
   }, 300_000);
 
-  it('60 ms each way injected between coordinator and executors: QuicLatencyHigh fires on the network round trip', async () => {
-    const { alert, handlerP95 } = await scenario<{ alert: PromAlert; handlerP95: Array<{ value: [number, string] }> }>('latency');
+  it('150 ms each way between coordinator and executors: QuicLatencyHigh fires on the network round trip, no breaker opens', async () => {
+    type Samples = Array<{ metric: Record<string, string>; value: [number, string] }>;
+    type Latency = { alert: PromAlert; handlerP95: Samples; rttP95: Samples; breakerMax: Samples; shipped: RealFor };
+    const { alert, handlerP95, rttP95, breakerMax, shipped } = await scenario<Latency>('latency');
     expect(alert.labels['alertname']).toBe('AgentlinkQuicLatencyHigh');
-    // The delay is the network's: the executors' ping handlers stay fast (application latency apart).
+    if (process.env['QE_FLEET_TEST_LOG'] === '1') console.log(JSON.stringify({ rttP95, handlerP95, breakerMax }));
+    // Replayed over the shipped rules: pending until the real 5 minutes, then firing.
+    expect(shipped).toEqual({ code: 0, output: expect.stringContaining('SUCCESS') });
+    // The network round trip is what is slow: 2 x 150 ms.
+    expect(rttP95.length).toBeGreaterThan(0);
+    for (const sample of rttP95) expect(Number(sample.value[1])).toBeGreaterThanOrEqual((2 * ONE_WAY_MS) / 1000);
+    // The executors' ping handlers stay fast (application latency apart).
     expect(handlerP95.length).toBeGreaterThan(0);
     for (const sample of handlerP95) expect(Number(sample.value[1])).toBeLessThan(0.1);
+    // Slow is not dead: every executor's breaker stayed closed, and no breaker alert was even pending.
+    expect(breakerMax.map((b) => b.metric['key'])).toEqual(expect.arrayContaining(['executor-1', 'executor-2']));
+    expect(breakerMax.filter((b) => Number(b.value[1]) !== 0).map((b) => b.metric)).toEqual([]);
+    const latencyAlerts = [...seen.get('agentlink-latency')!.values()].map((a) => `${a.state} ${a.labels['alertname']}`);
+    expect(latencyAlerts.filter((a) => a.endsWith('AgentlinkCircuitBreakerOpenTooLong'))).toEqual([]);
   }, 300_000);
 
-  it('a healthy fleet for 3 minutes: no alert firing, none pending but a load-induced latency blip', async () => {
+  it('a healthy fleet for 3 minutes: no alert pending or firing', async () => {
     await scenario('healthy');
     expect(Date.now() - registeredAt.get('agentlink-healthy')!).toBeGreaterThanOrEqual(HEALTHY_MS);
-    const alerts = [...seen.get('agentlink-healthy')!.values()];
-    // Nothing fires. Nothing is pending either, except that on a loaded machine (5 fleets and the
-    // other helpers' tests on 2 cores) the ping round trip's p95 can cross 100 ms for seconds,
-    // which QuicLatencyHigh rightly counts as latency: pending then, never firing (its real
-    // `for` is 5 minutes).
-    expect(alerts.filter((a) => a.state === 'firing').map((a) => JSON.stringify(a.labels))).toEqual([]);
-    expect(alerts.filter((a) => a.labels['alertname'] !== 'AgentlinkQuicLatencyHigh').map((a) => `${a.state} ${JSON.stringify(a.labels)}`)).toEqual([]);
+    // Every alert ever seen pending or firing on this job, polled each second: none at all.
+    expect([...seen.get('agentlink-healthy')!.values()].map((a) => `${a.state} ${JSON.stringify(a.labels)}`)).toEqual([]);
   }, 600_000);
 
   it('every dashboard expression has data on the live fleets: no error, no NaN, empty only where documented', async () => {
