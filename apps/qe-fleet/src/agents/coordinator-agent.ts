@@ -42,7 +42,13 @@ export function createExecutorBreakers(options?: BreakerGroupOptions): BreakerGr
   return new BreakerGroup({ ...DEFAULT_BREAKER, ...options });
 }
 
-const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThresholdPercentage: 50, rollingWindowMs: 2_000, rollingBuckets: 8, resetTimeoutMs: 1_500 };
+const DEFAULT_BREAKER: BreakerGroupOptions = {
+  volumeThreshold: 4,
+  errorThresholdPercentage: 50,
+  rollingWindowMs: 2_000,
+  rollingBuckets: 8,
+  resetTimeoutMs: 1_500,
+};
 
 /**
  * Owns the suite and the task ledger: dispatches tasks to executors whose breaker is closed,
@@ -60,7 +66,13 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   readonly ledger: TaskLedger;
   readonly breakers: BreakerGroup;
   readonly latency = new LatencyHistogram();
-  readonly #options: CoordinatorAgentOptions & { window: number; heartbeatMs: number; pingTimeoutMs: number; assignTimeoutMs: number; leaseMs: number };
+  readonly #options: CoordinatorAgentOptions & {
+    window: number;
+    heartbeatMs: number;
+    pingTimeoutMs: number;
+    assignTimeoutMs: number;
+    leaseMs: number;
+  };
   readonly #results: Record<string, TaskResultRecord> = {};
   readonly #transitions: BreakerTransition[] = [];
   readonly #stop = new AbortController();
@@ -71,21 +83,33 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   readonly #peerRefusals = new PeerRefusals();
   readonly #roundTrips: RoundTripEstimator;
   readonly #ownsBreakers: boolean;
-  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void => this.#onBreaker(key ?? '?', from, to);
+  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void =>
+    this.#onBreaker(key ?? '?', from, to);
   #timers: NodeJS.Timeout[] = [];
   #finished: (() => void) | undefined;
 
   constructor(options: CoordinatorAgentOptions) {
     super();
     if (options.executors.length === 0) throw new InvalidOptionsError('the coordinator needs at least one executor');
-    this.#options = { window: 8, heartbeatMs: 250, pingTimeoutMs: 750, assignTimeoutMs: 2_000, leaseMs: 60_000, ...options };
+    this.#options = {
+      window: 8,
+      heartbeatMs: 250,
+      pingTimeoutMs: 750,
+      assignTimeoutMs: 2_000,
+      leaseMs: 60_000,
+      ...options,
+    };
     this.ledger = new TaskLedger(options.tasks.keys());
     const floorMs = this.#options.pingTimeoutMs;
     this.#roundTrips = new RoundTripEstimator({ floorMs, capMs: Math.max(floorMs, 10_000), factor: 3 });
     this.#ownsBreakers = options.breakers === undefined;
     this.breakers = options.breakers ?? createExecutorBreakers(options.breaker);
     this.breakers.on('stateChange', this.#breakerListener);
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'coordinator', pending: this.ledger.pending }));
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'coordinator',
+      pending: this.ledger.pending,
+    }));
     options.link.handle(METHODS.result, (body) => this.#onResult(parseResult(body)));
   }
 
@@ -165,7 +189,13 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     try {
       const answer = await this.breakers.execute(
         record.executor,
-        (signal) => this.#options.link.request<AssignAnswer>(record.executor, METHODS.assign, { dispatchId: record.dispatchId, taskId: record.taskId, spec }, { timeoutMs: this.#options.assignTimeoutMs, signal }),
+        (signal) =>
+          this.#options.link.request<AssignAnswer>(
+            record.executor,
+            METHODS.assign,
+            { dispatchId: record.dispatchId, taskId: record.taskId, spec },
+            { timeoutMs: this.#options.assignTimeoutMs, signal },
+          ),
         this.#stop.signal,
       );
       if (answer?.accepted === true) this.ledger.acknowledge(record.dispatchId);
@@ -189,10 +219,21 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #onResult(result: ResultMessage): { booked: string } {
     const { booking, dispatch } = this.ledger.recordResult(result.dispatchId, result.taskId);
     if (booking === 'completed') {
-      this.#results[result.taskId] = { outcome: result.outcome, attempts: result.attempts, firstRunFailed: result.firstRunFailed, executor: result.executor, prediction: result.prediction };
+      this.#results[result.taskId] = {
+        outcome: result.outcome,
+        attempts: result.attempts,
+        firstRunFailed: result.firstRunFailed,
+        executor: result.executor,
+        prediction: result.prediction,
+      };
       this.latency.record(performance.now() - dispatch!.sentAt);
     }
-    this.emit('booked', { taskId: result.taskId, executor: result.executor, booking, completed: this.ledger.completed });
+    this.emit('booked', {
+      taskId: result.taskId,
+      executor: result.executor,
+      booking,
+      completed: this.ledger.completed,
+    });
     if (this.ledger.done) this.#finished?.();
     else this.#pump();
     return { booked: booking };
@@ -206,7 +247,9 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
         await link.request(executor, METHODS.ping, {}, { timeoutMs: this.pingDeadlineMs(executor), signal });
         this.#roundTrips.observe(executor, performance.now() - sentAt);
       };
-      this.breakers.execute(executor, ping, this.#stop.signal).catch((error: unknown) => this.#noteRefusal(executor, error));
+      this.breakers
+        .execute(executor, ping, this.#stop.signal)
+        .catch((error: unknown) => this.#noteRefusal(executor, error));
     }
   }
 

@@ -41,7 +41,8 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
 
   constructor(options: TransportFleetLinkOptions) {
     super();
-    if (typeof options?.agentId !== 'string' || options.agentId.length === 0) throw new InvalidOptionsError('agentId is required');
+    if (typeof options?.agentId !== 'string' || options.agentId.length === 0)
+      throw new InvalidOptionsError('agentId is required');
     this.agentId = options.agentId;
     this.kind = options.kind;
     this.#transport = options.transport;
@@ -58,8 +59,10 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     const measures = this.#measures;
     const own = (event: string): boolean => event === 'roundTrip' || event === 'requestHandled';
     return {
-      on: (event, listener) => (own(event) ? measures.on(event, listener as (payload: unknown) => void) : transport.on(event, listener)),
-      off: (event, listener) => (own(event) ? measures.off(event, listener as (payload: unknown) => void) : transport.off(event, listener)),
+      on: (event, listener) =>
+        own(event) ? measures.on(event, listener as (payload: unknown) => void) : transport.on(event, listener),
+      off: (event, listener) =>
+        own(event) ? measures.off(event, listener as (payload: unknown) => void) : transport.off(event, listener),
     };
   }
 
@@ -67,7 +70,11 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     // TLS over TCP alone listens where peers dial it: tcpPort (udpPort only when none is given).
     const tcpOnly = this.#transport.kind === 'tcp';
     const bound = await this.#transport.listen({ host, port: tcpOnly ? (tcpPort ?? port) : port, tcpPort });
-    return { host: bound.host, port: bound.port, tcpPort: bound.tcpPort ?? (this.#transport.kind === 'tcp' ? bound.port : undefined) };
+    return {
+      host: bound.host,
+      port: bound.port,
+      tcpPort: bound.tcpPort ?? (this.#transport.kind === 'tcp' ? bound.port : undefined),
+    };
   }
 
   setDirectory(directory: ReadonlyMap<string, PeerEndpoint>): void {
@@ -79,7 +86,10 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
       const startedAt = performance.now();
       let outcome: 'ok' | 'error' = 'error';
       try {
-        const answer = await handler(decodeJson(method, bytes), { from: context.connection.peer.agentId, signal: context.signal });
+        const answer = await handler(decodeJson(method, bytes), {
+          from: context.connection.peer.agentId,
+          signal: context.signal,
+        });
         outcome = 'ok';
         return encodeJson(answer);
       } finally {
@@ -135,7 +145,12 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     if (dial === undefined) {
       const endpoint = this.#directory.get(peerId);
       if (endpoint === undefined) return Promise.reject(new UnknownPeerError(peerId));
-      const address = { host: endpoint.host, port: endpoint.port, tcpPort: endpoint.tcpPort, serverName: endpoint.serverName };
+      const address = {
+        host: endpoint.host,
+        port: endpoint.port,
+        tcpPort: endpoint.tcpPort,
+        serverName: endpoint.serverName,
+      };
       dial = this.#transport
         .dial(address, { timeoutMs: this.connectBudgetMs(peerId) })
         .then((connection) => {
@@ -155,7 +170,9 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     if (previous === undefined || previous.closed) this.emit('peerUp', peerId);
     void connection.closedPromise.then((reason) => {
       if (this.#closed || this.#connections.get(peerId) !== connection) return;
-      const other = [...this.#transport.connections].find((c) => c !== connection && !c.closed && c.peer.agentId === peerId);
+      const other = [...this.#transport.connections].find(
+        (c) => c !== connection && !c.closed && c.peer.agentId === peerId,
+      );
       if (other !== undefined) {
         this.#connections.set(peerId, other);
         return;

@@ -43,9 +43,22 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 async function qeFleet(flags: string[]): Promise<TimedRun> {
   const entry = resolveAgentEntry(path.resolve(import.meta.dirname ?? '.', '..', '..', 'src', 'fleet'));
   const metricsBase = await freeRange(AGENTS);
-  const argv = ['--mode', 'processes', '--agents', String(AGENTS), '--model', modelDir, '--metrics-port', String(metricsBase), '--json', ...flags];
+  const argv = [
+    '--mode',
+    'processes',
+    '--agents',
+    String(AGENTS),
+    '--model',
+    modelDir,
+    '--metrics-port',
+    String(metricsBase),
+    '--json',
+    ...flags,
+  ];
   const startedAt = performance.now();
-  const child = spawn(process.execPath, [...entry.nodeArgs, entry.file, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...entry.nodeArgs, entry.file, ...argv], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -60,7 +73,12 @@ async function qeFleet(flags: string[]): Promise<TimedRun> {
 /** Whether anything still serves /metrics on the run's ports (an agent process left behind). */
 async function anyAgentLeft(base: number): Promise<boolean> {
   const up = await Promise.all(
-    Array.from({ length: AGENTS }, (_, i) => fetch(`http://127.0.0.1:${base + i}/metrics`).then(() => true, () => false)),
+    Array.from({ length: AGENTS }, (_, i) =>
+      fetch(`http://127.0.0.1:${base + i}/metrics`).then(
+        () => true,
+        () => false,
+      ),
+    ),
   );
   return up.some(Boolean);
 }
@@ -75,7 +93,8 @@ describe('qe-fleet CLI, agents as processes, timed by the wall clock', () => {
     runs.catch(() => undefined);
   });
 
-  it(`--duration ${DURATION_S}: the replay runs ${DURATION_S} s (not less, at most 50 % more), then stops with a summary`, async () => {
+  const durationTitle = `--duration ${DURATION_S}: the replay runs ${DURATION_S} s (not less, at most 50 % more), then stops`;
+  it(`${durationTitle} with a summary`, async () => {
     const [run] = await runs;
     expect(run.code).toBe(0);
     expect(run.summary.accounting).toMatchObject({ tasks: 40, completedOnce: 40, lost: 0 });
@@ -88,7 +107,8 @@ describe('qe-fleet CLI, agents as processes, timed by the wall clock', () => {
     expect(await anyAgentLeft(run.metricsBase)).toBe(false);
   }, 300_000);
 
-  it(`--timeout ${TIMEOUT_S} on a 300 s suite: stops at the deadline, reports the unfinished tasks as lost, exit 1`, async () => {
+  const timeoutTitle = `--timeout ${TIMEOUT_S} on a 300 s suite: stops at the deadline`;
+  it(`${timeoutTitle}, reports the unfinished tasks as lost, exit 1`, async () => {
     const [, run] = await runs;
     expect(run.code).toBe(1);
     // The deadline bounds the round from the coordinator's start, its wait for peers included.

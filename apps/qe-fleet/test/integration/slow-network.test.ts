@@ -27,12 +27,16 @@ describe('a slow but alive network (150 ms each way)', () => {
     };
     const [coordinator, executor] = [await start('coordinator', 'coordinator'), await start('executor-1', 'executor')];
     executor.link.handle(METHODS.ping, () => ({ agentId: 'executor-1' }));
-    const proxy = await createUdpFaultProxy({ target: { host: executor.endpoint.host, port: executor.endpoint.port } });
+    const proxy = await createUdpFaultProxy({
+      target: { host: executor.endpoint.host, port: executor.endpoint.port },
+    });
     try {
       proxy.setFaults({ latencyMs: ONE_WAY_MS });
       coordinator.link.setDirectory(new Map([['executor-1', { ...proxy.address }]]));
       const startedAt = performance.now();
-      await expect(coordinator.link.request('executor-1', METHODS.ping, {}, { timeoutMs: 750 })).resolves.toEqual({ agentId: 'executor-1' });
+      await expect(coordinator.link.request('executor-1', METHODS.ping, {}, { timeoutMs: 750 })).resolves.toEqual({
+        agentId: 'executor-1',
+      });
       // It did need more than the ping's 750 ms: a handshake and a ping, each several round trips.
       expect(performance.now() - startedAt).toBeGreaterThan(750);
       // Round trips seen: the next dial to this peer may take four retransmission timeouts (>= 2 s).
@@ -46,7 +50,14 @@ describe('a slow but alive network (150 ms each way)', () => {
   it('a fleet completes its suite with no breaker opened, pings waiting as long as the round trips', async () => {
     let pingDeadline = 0;
     const result = await runFleet(
-      { ...DEFAULT_FLEET_OPTIONS, agents: 5, suiteSize: 40, durationS: 10, timeoutS: 90, fault: { lossRate: 0, latencyMs: ONE_WAY_MS, jitterMs: 0 } },
+      {
+        ...DEFAULT_FLEET_OPTIONS,
+        agents: 5,
+        suiteSize: 40,
+        durationS: 10,
+        timeoutS: 90,
+        fault: { lossRate: 0, latencyMs: ONE_WAY_MS, jitterMs: 0 },
+      },
       {
         createPredictor: predictor.create,
         onRunning: async (fleet) => {

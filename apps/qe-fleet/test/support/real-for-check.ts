@@ -72,7 +72,9 @@ const notation = (values: ReadonlyArray<number | undefined>): string =>
 
 const selector = (metric: Record<string, string>): string => {
   const { __name__: name, ...labels } = metric;
-  return `${name}{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ')}}`;
+  return `${name}{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(', ')}}`;
 };
 
 /** The promtool unit test (YAML, JSON-compatible) for one alert. */
@@ -83,10 +85,15 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
   const total = Math.max(lastS - firstS + 1, activeS + input.forS + 2 * MARGIN_S);
   const inputSeries = input.series.map((s) => ({
     series: selector(s.metric),
-    values: notation(extend(resample(s.values, firstS, lastS - firstS + 1), total, isCounter(s.metric['__name__'] ?? ''))),
+    values: notation(
+      extend(resample(s.values, firstS, lastS - firstS + 1), total, isCounter(s.metric['__name__'] ?? '')),
+    ),
   }));
-  const match = Object.entries({ alertname: input.alertname, ...input.match }).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  const count = (state: string): string => `count by (alertname) (ALERTS{${[...match, `alertstate="${state}"`].join(', ')}})`;
+  const match = Object.entries({ alertname: input.alertname, ...input.match }).map(
+    ([k, v]) => `${k}=${JSON.stringify(v)}`,
+  );
+  const count = (state: string): string =>
+    `count by (alertname) (ALERTS{${[...match, `alertstate="${state}"`].join(', ')}})`;
   const present = [{ labels: `{alertname=${JSON.stringify(input.alertname)}}`, value: 1 }];
   const tests =
     input.forS === 0
@@ -105,7 +112,11 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
 }
 
 /** Writes the test to `dir` and runs `promtool test rules` on it. */
-export async function runRealForCheck(promtool: string, dir: string, input: RealForInput): Promise<{ code: number | null; output: string }> {
+export async function runRealForCheck(
+  promtool: string,
+  dir: string,
+  input: RealForInput,
+): Promise<{ code: number | null; output: string }> {
   const file = path.join(dir, `real-for-${input.alertname}.test.yml`);
   await writeFile(file, realForTest(input).yaml);
   const run = spawnSync(promtool, ['test', 'rules', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
@@ -132,6 +143,13 @@ export async function proveShippedFor(
   const forS = shippedForSeconds(live.root).get(alertname);
   if (forS === undefined) throw new Error(`${alertname} is not a shipped alert`);
   const series = await live.prometheus.samples(`${selector}[15m]`);
-  const input = { ruleFiles: shippedRuleFiles(live.root), series, alertname, match, activeAtS: activeAtSeconds(alert), forS };
+  const input = {
+    ruleFiles: shippedRuleFiles(live.root),
+    series,
+    alertname,
+    match,
+    activeAtS: activeAtSeconds(alert),
+    forS,
+  };
   return runRealForCheck(live.promtool, live.dir, input);
 }

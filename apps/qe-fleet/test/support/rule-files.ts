@@ -75,7 +75,8 @@ export async function rulesWithShortFor(root: string, dir: string, promtool?: st
   }
   if (promtool !== undefined) {
     const check = spawnSync(promtool, ['check', 'rules', ...out], { encoding: 'utf8' });
-    if (check.status !== 0) throw new Error(`promtool check rules refused the shortened rules:\n${check.stdout}${check.stderr}`);
+    if (check.status !== 0)
+      throw new Error(`promtool check rules refused the shortened rules:\n${check.stdout}${check.stderr}`);
   }
   return out;
 }

@@ -14,11 +14,14 @@ const describeWithPromtool = binary === undefined && !REQUIRED ? describe.skip :
 const root = findRepoRoot(process.cwd())!;
 const T0 = 1_800_000_000;
 
-/** A dead executor's breaker as the coordinator reports it: closed 20 s, then open with a half-open trial every 2 s. */
+/** A dead executor's breaker as the coordinator reports it: closed 20 s, then open, half-open every 2 s. */
 function deadBreaker(seconds: number): CapturedSeries {
   const values: Array<[number, string]> = [];
   for (let t = 0; t < seconds; t += 1) values.push([T0 + t, t < 20 ? '0' : (t - 20) % 2 === 1 ? '1' : '2']);
-  return { metric: { __name__: 'agentlink_breaker_state', job: 'agentlink-kill', instance: 'c:1', key: 'executor-2' }, values };
+  return {
+    metric: { __name__: 'agentlink_breaker_state', job: 'agentlink-kill', instance: 'c:1', key: 'executor-2' },
+    values,
+  };
 }
 
 describeWithPromtool('shipped rules: one source, `for` the only parameter of the live test', () => {
@@ -33,16 +36,29 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     const short = await rulesWithShortFor(root, dir, promtool);
     expect(short.map((f) => path.basename(f))).toEqual(shippedRuleFiles(root).map((f) => path.basename(f)));
     const rules = async (file: string): Promise<Array<Record<string, unknown>>> =>
-      (parse(await readFile(file, 'utf8')) as { groups: Array<{ rules: Array<Record<string, unknown>> }> }).groups.flatMap((g) => g.rules);
+      (
+        parse(await readFile(file, 'utf8')) as { groups: Array<{ rules: Array<Record<string, unknown>> }> }
+      ).groups.flatMap((g) => g.rules);
     const shipped = (await Promise.all(shippedRuleFiles(root).map(rules))).flat();
     const live = (await Promise.all(short.map(rules))).flat();
-    expect(live.map(({ for: f, ...rest }) => [rest, f])).toEqual(shipped.map(({ for: f, ...rest }) => [rest, f === undefined ? undefined : SHORT_FOR[f as string]]));
+    expect(live.map(({ for: f, ...rest }) => [rest, f])).toEqual(
+      shipped.map(({ for: f, ...rest }) => [rest, f === undefined ? undefined : SHORT_FOR[f as string]]),
+    );
   });
 
   it('a dead breaker replayed over the shipped rules: pending until the real 5 minutes, firing after', async () => {
     expect(shippedForSeconds(root).get('AgentlinkCircuitBreakerOpenTooLong')).toBe(300);
-    const input = { ruleFiles: shippedRuleFiles(root), series: [deadBreaker(90)], alertname: 'AgentlinkCircuitBreakerOpenTooLong' };
-    const result = await runRealForCheck(promtool, dir, { ...input, match: { key: 'executor-2' }, activeAtS: T0 + 20, forS: 300 });
+    const input = {
+      ruleFiles: shippedRuleFiles(root),
+      series: [deadBreaker(90)],
+      alertname: 'AgentlinkCircuitBreakerOpenTooLong',
+    };
+    const result = await runRealForCheck(promtool, dir, {
+      ...input,
+      match: { key: 'executor-2' },
+      activeAtS: T0 + 20,
+      forS: 300,
+    });
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
@@ -54,7 +70,12 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     await writeFile(file, (await readFile(shipped, 'utf8')).replaceAll('for: 5m', 'for: 10m'));
     const ruleFiles = shippedRuleFiles(root).map((f) => (f === shipped ? file : f));
     const input = { ruleFiles, series: [deadBreaker(90)], alertname: 'AgentlinkCircuitBreakerOpenTooLong' };
-    const result = await runRealForCheck(promtool, dir, { ...input, match: { key: 'executor-2' }, activeAtS: T0 + 20, forS: 300 });
+    const result = await runRealForCheck(promtool, dir, {
+      ...input,
+      match: { key: 'executor-2' },
+      activeAtS: T0 + 20,
+      forS: 300,
+    });
     expect(result.output).toContain('FAILED');
     expect(result.code).not.toBe(0);
   });
@@ -62,8 +83,17 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
   it('fails on series that do not hold the condition: a breaker that closes again after 5 s open', async () => {
     const recovered = deadBreaker(90);
     recovered.values.splice(25, 65, ...Array.from({ length: 65 }, (_, i): [number, string] => [T0 + 25 + i, '0']));
-    const input = { ruleFiles: shippedRuleFiles(root), series: [recovered], alertname: 'AgentlinkCircuitBreakerOpenTooLong' };
-    const result = await runRealForCheck(promtool, dir, { ...input, match: { key: 'executor-2' }, activeAtS: T0 + 20, forS: 300 });
+    const input = {
+      ruleFiles: shippedRuleFiles(root),
+      series: [recovered],
+      alertname: 'AgentlinkCircuitBreakerOpenTooLong',
+    };
+    const result = await runRealForCheck(promtool, dir, {
+      ...input,
+      match: { key: 'executor-2' },
+      activeAtS: T0 + 20,
+      forS: 300,
+    });
     expect(result.output).toContain('FAILED');
   });
 });
