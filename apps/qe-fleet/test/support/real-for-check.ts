@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { copyFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { LivePrometheus, PromAlert } from './prometheus';
 import { shippedForSeconds, shippedRuleFiles } from './rule-files';
@@ -95,9 +96,12 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
   const count = (state: string): string =>
     `count by (alertname) (ALERTS{${[...match, `alertstate="${state}"`].join(', ')}})`;
   const present = [{ labels: `{alertname=${JSON.stringify(input.alertname)}}`, value: 1 }];
+  // An alert without `for` fires at the evaluation that finds it true; a gauge's sample may go
+  // stale a second later (a scrape that timed out), so look for firing within a few seconds.
+  const firingNear = `max_over_time((${count('firing')})[8s:1s])`;
   const tests =
     input.forS === 0
-      ? [{ expr: count('firing'), eval_time: `${activeS + 2}s`, exp_samples: present }]
+      ? [{ expr: firingNear, eval_time: `${activeS + 5}s`, exp_samples: present }]
       : [
           { expr: count('pending'), eval_time: `${activeS + input.forS - MARGIN_S}s`, exp_samples: present },
           { expr: count('firing'), eval_time: `${activeS + input.forS - MARGIN_S}s`, exp_samples: [] },
@@ -111,7 +115,7 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
   return { yaml: JSON.stringify(doc, null, 1), firstS };
 }
 
-/** Writes the test to `dir` and runs `promtool test rules` on it. */
+/** Writes the test to `dir` and runs `promtool test rules` on it; a failed test is kept in the temp directory. */
 export async function runRealForCheck(
   promtool: string,
   dir: string,
@@ -120,7 +124,13 @@ export async function runRealForCheck(
   const file = path.join(dir, `real-for-${input.alertname}.test.yml`);
   await writeFile(file, realForTest(input).yaml);
   const run = spawnSync(promtool, ['test', 'rules', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  return { code: run.status, output: `${run.stdout}${run.stderr}` };
+  let output = `${run.stdout}${run.stderr}`;
+  if (run.status !== 0) {
+    const kept = path.join(tmpdir(), `qe-fleet-real-for-${input.alertname}-${process.pid}.test.yml`);
+    await copyFile(file, kept);
+    output += `\n(test kept in ${kept})`;
+  }
+  return { code: run.status, output };
 }
 
 /** When an alert went active, in unix seconds (Prometheus gives nanoseconds in an ISO date). */
