@@ -54,7 +54,7 @@ describe('a slow but alive network (150 ms each way)', () => {
         ...DEFAULT_FLEET_OPTIONS,
         agents: 5,
         suiteSize: 40,
-        durationS: 10,
+        durationS: 6,
         timeoutS: 90,
         fault: { lossRate: 0, latencyMs: ONE_WAY_MS, jitterMs: 0 },
       },

@@ -53,10 +53,13 @@ function resample(values: ReadonlyArray<[number, string]>, startS: number, steps
   return out;
 }
 
-/** Continues `values` to `total` steps by repeating the last PERIOD_S (counters keep increasing). */
-function extend(values: Array<number | undefined>, total: number, counter: boolean): Array<number | undefined> {
+/**
+ * Continues `values` to `total` steps by repeating their last PERIOD_S steps, none before
+ * `tailFrom` (the alert's start: what repeats is the state that made it), counters increasing.
+ */
+function extend(values: Array<number | undefined>, total: number, counter: boolean, tailFrom: number) {
   const captured = values.length;
-  const period = Math.min(PERIOD_S, captured);
+  const period = Math.max(1, captured - Math.max(tailFrom, captured - PERIOD_S));
   const last = values[captured - 1];
   const first = values[captured - period];
   const gain = counter && last !== undefined && first !== undefined ? last - first : 0;
@@ -81,13 +84,15 @@ const selector = (metric: Record<string, string>): string => {
 /** The promtool unit test (YAML, JSON-compatible) for one alert. */
 export function realForTest(input: RealForInput): { yaml: string; firstS: number } {
   const firstS = Math.floor(Math.min(...input.series.flatMap((s) => s.values.map(([t]) => t))));
-  const lastS = Math.ceil(Math.max(...input.series.flatMap((s) => s.values.map(([t]) => t))));
+  // The last 2 s are left out: a series scraped just before the capture and one scraped just
+  // after would otherwise end on a gap that the repetition turns into a staleness every period.
+  const lastS = Math.floor(Math.max(...input.series.flatMap((s) => s.values.map(([t]) => t)))) - 2;
   const activeS = Math.round(input.activeAtS - firstS);
   const total = Math.max(lastS - firstS + 1, activeS + input.forS + 2 * MARGIN_S);
   const inputSeries = input.series.map((s) => ({
     series: selector(s.metric),
     values: notation(
-      extend(resample(s.values, firstS, lastS - firstS + 1), total, isCounter(s.metric['__name__'] ?? '')),
+      extend(resample(s.values, firstS, lastS - firstS + 1), total, isCounter(s.metric['__name__'] ?? ''), activeS),
     ),
   }));
   const match = Object.entries({ alertname: input.alertname, ...input.match }).map(

@@ -63,6 +63,16 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     expect(result.code).toBe(0);
   });
 
+  it('a target killed 3 s after its first scrape, 36 s captured: ScrapeDown pending until 2m, then firing', async () => {
+    // Only the part after the alert began is repeated; the two scrapes before the kill are not.
+    const values: Array<[number, string]> = [];
+    for (let t = 0; t < 36; t += 1) values.push([T0 + t + 0.4, t < 3 ? '1' : '0']);
+    const series = [{ metric: { __name__: 'up', job: 'agentlink-kill', instance: 'e:2' }, values }];
+    const input = { ruleFiles: shippedRuleFiles(root), series, alertname: 'AgentlinkScrapeDown', forS: 120 };
+    const result = await runRealForCheck(promtool, dir, { ...input, match: { instance: 'e:2' }, activeAtS: T0 + 4 });
+    expect(result.output).toContain('SUCCESS');
+  });
+
   it('fails when the rules hold the alert for another time than the one claimed (the check can fail)', async () => {
     // The shipped rules with 10 minutes instead of 5: not firing at 5 minutes and 15 s.
     const file = path.join(dir, 'agentlink-alerts.yml');
