@@ -63,7 +63,7 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     expect(result.code).toBe(0);
   });
 
-  it('a target killed 3 s after its first scrape, 36 s captured: ScrapeDown pending until 2m, then firing', async () => {
+  it('a target killed 3 s after its first scrape: ScrapeDown pending until 2m, then firing', async () => {
     // Only the part after the alert began is repeated; the two scrapes before the kill are not.
     const values: Array<[number, string]> = [];
     for (let t = 0; t < 36; t += 1) values.push([T0 + t + 0.4, t < 3 ? '1' : '0']);
