@@ -23,7 +23,7 @@ export interface CoordinatorAgentOptions {
    * not open breakers, a peer that stops answering still does.
    */
   readonly pingTimeoutMs?: number;
-  /** Deadline of an assignment, in ms. Default 2,000. */
+  /** Least deadline of an assignment, in ms. Default 2,000; at least the ping's deadline on a slow network. */
   readonly assignTimeoutMs?: number;
   /** A dispatch unanswered this long is given up (outcome unknown) and re-dispatched, in ms. Default 60,000. */
   readonly leaseMs?: number;
@@ -194,7 +194,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
             record.executor,
             METHODS.assign,
             { dispatchId: record.dispatchId, taskId: record.taskId, spec },
-            { timeoutMs: this.#options.assignTimeoutMs, signal },
+            { timeoutMs: Math.max(this.#options.assignTimeoutMs, this.pingDeadlineMs(record.executor)), signal },
           ),
         this.#stop.signal,
       );

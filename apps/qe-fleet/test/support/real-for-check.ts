@@ -22,6 +22,8 @@ export interface RealForInput {
   readonly ruleFiles: readonly string[];
   /** Raw samples of every input series of the alert, from the live Prometheus. */
   readonly series: readonly CapturedSeries[];
+  /** `up` of the same targets: a failed scrape (0) ends the series it scraped before. */
+  readonly scrapes?: readonly CapturedSeries[];
   readonly alertname: string;
   /** Labels that pick the alert out (e.g. the executor's `key`). */
   readonly match: Record<string, string>;
@@ -35,20 +37,30 @@ export interface RealForInput {
 const MARGIN_S = 15;
 /** Length of the repeated tail, in seconds. */
 const PERIOD_S = 60;
-/** A series with no sample for this long is gone (its target stopped), as Prometheus would mark it stale. */
-const STALE_S = 3;
+/** Prometheus's lookback: a sample older than this is not seen. */
+const LOOKBACK_S = 300;
 
 const isCounter = (name: string): boolean => /_(bucket|count|sum|total)$/.test(name);
 
-/** One value per second from `startS` for `steps` steps: the last sample at or before, or none. */
-function resample(values: ReadonlyArray<[number, string]>, startS: number, steps: number): Array<number | undefined> {
+/**
+ * One value per second from `startS` for `steps` steps: the last sample at or before, as
+ * Prometheus sees it: none once a scrape of its target failed after it (`failures`, the times
+ * of `up == 0`: a failed scrape marks the target's series stale) or past the lookback.
+ */
+function resample(
+  values: ReadonlyArray<[number, string]>,
+  startS: number,
+  steps: number,
+  failures: readonly number[],
+): Array<number | undefined> {
   const out: Array<number | undefined> = [];
   let i = 0;
   for (let step = 0; step < steps; step += 1) {
     const t = startS + step;
     while (i + 1 < values.length && values[i + 1]![0] <= t) i += 1;
     const [at, value] = values[i]!;
-    out.push(at <= t && t - at <= STALE_S ? Number(value) : undefined);
+    const stale = at > t || t - at > LOOKBACK_S || failures.some((f) => f > at && f <= t);
+    out.push(stale ? undefined : Number(value));
   }
   return out;
 }
@@ -89,10 +101,19 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
   const lastS = Math.floor(Math.max(...input.series.flatMap((s) => s.values.map(([t]) => t)))) - 2;
   const activeS = Math.round(input.activeAtS - firstS);
   const total = Math.max(lastS - firstS + 1, activeS + input.forS + 2 * MARGIN_S);
+  const failuresOf = (s: CapturedSeries): number[] =>
+    (input.scrapes ?? [])
+      .filter((up) => up.metric['instance'] === s.metric['instance'] && s.metric['__name__'] !== 'up')
+      .flatMap((up) => up.values.filter(([, v]) => v === '0').map(([t]) => t));
   const inputSeries = input.series.map((s) => ({
     series: selector(s.metric),
     values: notation(
-      extend(resample(s.values, firstS, lastS - firstS + 1), total, isCounter(s.metric['__name__'] ?? ''), activeS),
+      extend(
+        resample(s.values, firstS, lastS - firstS + 1, failuresOf(s)),
+        total,
+        isCounter(s.metric['__name__'] ?? ''),
+        activeS,
+      ),
     ),
   }));
   const match = Object.entries({ alertname: input.alertname, ...input.match }).map(
@@ -158,9 +179,11 @@ export async function proveShippedFor(
   const forS = shippedForSeconds(live.root).get(alertname);
   if (forS === undefined) throw new Error(`${alertname} is not a shipped alert`);
   const series = await live.prometheus.samples(`${selector}[15m]`);
+  const scrapes = await live.prometheus.samples(`up{job=${JSON.stringify(alert.labels['job'])}}[15m]`);
   const input = {
     ruleFiles: shippedRuleFiles(live.root),
     series,
+    scrapes,
     alertname,
     match,
     activeAtS: activeAtSeconds(alert),

@@ -73,6 +73,21 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     expect(result.output).toContain('SUCCESS');
   });
 
+  it('a gauge scraped only every 5 s (none failed) is seen between scrapes: a no-for alert fires', async () => {
+    const values: Array<[number, string]> = [];
+    for (let t = 1; t < 40; t += 5) values.push([T0 + t, '0.4']);
+    const series = [{ metric: { __name__: 'neural_accuracy', job: 'm', instance: 'a:1', model: 'x' }, values }];
+    const scrapes = [
+      {
+        metric: { __name__: 'up', job: 'm', instance: 'a:1' },
+        values: values.map(([t]): [number, string] => [t, '1']),
+      },
+    ];
+    const input = { ruleFiles: shippedRuleFiles(root), series, scrapes, alertname: 'AgentlinkNeuralAccuracyLow' };
+    const result = await runRealForCheck(promtool, dir, { ...input, match: {}, activeAtS: T0 + 4, forS: 0 });
+    expect(result.output).toContain('SUCCESS');
+  });
+
   it('fails when the rules hold the alert for another time than the one claimed (the check can fail)', async () => {
     // The shipped rules with 10 minutes instead of 5: not firing at 5 minutes and 15 s.
     const file = path.join(dir, 'agentlink-alerts.yml');
