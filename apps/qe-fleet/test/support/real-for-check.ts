@@ -112,7 +112,8 @@ export function realForTest(input: RealForInput): { yaml: string; firstS: number
         resample(s.values, firstS, lastS - firstS + 1, failuresOf(s)),
         total,
         isCounter(s.metric['__name__'] ?? ''),
-        activeS,
+        // From 2 s after the alert began: its evaluation may round to the second before the state.
+        activeS + 2,
       ),
     ),
   }));

@@ -64,12 +64,13 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
   });
 
   it('a target killed 3 s after its first scrape: ScrapeDown pending until 2m, then firing', async () => {
-    // Only the part after the alert began is repeated; the two scrapes before the kill are not.
+    // Only the part after the alert began is repeated, not the scrapes before the kill, even when the
+    // alert's evaluation (2.4 s) rounds to the second before the first failed scrape (3.4 s).
     const values: Array<[number, string]> = [];
     for (let t = 0; t < 36; t += 1) values.push([T0 + t + 0.4, t < 3 ? '1' : '0']);
     const series = [{ metric: { __name__: 'up', job: 'agentlink-kill', instance: 'e:2' }, values }];
     const input = { ruleFiles: shippedRuleFiles(root), series, alertname: 'AgentlinkScrapeDown', forS: 120 };
-    const result = await runRealForCheck(promtool, dir, { ...input, match: { instance: 'e:2' }, activeAtS: T0 + 4 });
+    const result = await runRealForCheck(promtool, dir, { ...input, match: { instance: 'e:2' }, activeAtS: T0 + 2.4 });
     expect(result.output).toContain('SUCCESS');
   });
 
