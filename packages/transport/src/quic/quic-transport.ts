@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type Logger from '@matrixai/logger';
-import { AgentlinkError, InvalidOptionsError } from '@agentlink/resilience';
+import { AgentlinkError } from '@agentlink/resilience';
 import { ConnectFailedError, ConnectionClosedError, ConnectTimeoutError, TransportStateError } from '../errors';
 import type { PeerIdentity } from '../pki/certificate-inspection';
 import { certificateRefusalReason } from '../security/peer-verification';
@@ -18,7 +18,7 @@ import type {
 } from '../types';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { QuicheConfig } from './endpoint/native';
-import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
+import type { QuicConnection } from './endpoint/quic-connection';
 import { QuicEndpoint } from './endpoint/quic-endpoint';
 import { buildQuicheConfig } from './endpoint/quiche-config';
 import { formatAddress, nativeServerName, pendingHandler } from './dial-support';
