@@ -138,7 +138,7 @@ describe('QUIC 0-RTT resumption (real sockets, verified mutual TLS)', () => {
 
   it('refuses a resumed client whose certificate expired after its ticket was issued', async () => {
     const { issueCertificate } = await import('../../src/pki/certificate-authority');
-    const expiresAt = Date.now() + 2500;
+    const expiresAt = Date.now() + 2000;
     const shortLived = await issueCertificate(pki.ca, {
       agentId: 'short-lived',
       usage: 'both',
@@ -155,7 +155,7 @@ describe('QUIC 0-RTT resumption (real sockets, verified mutual TLS)', () => {
     const first = await client.dial({ host: '127.0.0.1', port: relay.port });
     expect(text(await first.request('read', utf8('x')))).toBe('read 1');
     await first.close();
-    await waitFor(() => Date.now() > expiresAt + 1100, 5000, 'the certificate to expire');
+    await waitFor(() => Date.now() > expiresAt + 50, 5000, 'the certificate to expire');
     const connection = await client.dial({ host: '127.0.0.1', port: relay.port });
     const refused = await connection.request('read', utf8('x')).catch((e: unknown) => e);
     expect(refused).toMatchObject({ code: expect.stringMatching(/^ERR_/) });

@@ -118,6 +118,10 @@ export class QuicConnection {
   /** Closes with an application code (ours) or a transport code; idempotent. */
   close(isApp: boolean, errorCode: number, reason: string): void {
     if (this.finalized) return;
+    // What is queued goes first: once closing, quiche sends only CONNECTION_CLOSE, and a client
+    // that closes right after a 0-RTT/eager answer would leave its Finished unsent (the server
+    // could then not read the close and would keep the connection until its handshake deadline).
+    if (this.flushScheduled && !this.closeReported) this.flush();
     try {
       this.native.close(isApp, errorCode, Buffer.from(reason));
     } catch {
