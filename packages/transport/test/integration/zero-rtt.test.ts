@@ -55,7 +55,7 @@ describe('QUIC 0-RTT resumption (real sockets, verified mutual TLS)', () => {
     return client.dial({ host: '127.0.0.1', port: relay.port });
   };
 
-  it('sends an idempotent request in the first flight, run by the listener before the handshake completes', async () => {
+  it('runs an idempotent request sent in the first flight before the handshake completes', async () => {
     const [, port] = await listener({ zeroRtt: ONLY_READ });
     const [client, relay] = await resumingClient(port);
     const connection = await dialHeld(client, relay);
