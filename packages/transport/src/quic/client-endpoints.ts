@@ -10,6 +10,11 @@ export class ClientEndpoints {
     return this.sockets.size;
   }
 
+  /** The sockets opened so far (tests and the fuzz harness look at their connections). */
+  values(): IterableIterator<Promise<QuicEndpoint>> {
+    return this.sockets.values();
+  }
+
   get(localHost: string): Promise<QuicEndpoint> {
     const existing = this.sockets.get(localHost);
     if (existing !== undefined) {

@@ -46,7 +46,7 @@ describe('QUIC retry and coalesceSends options', () => {
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     const client = make({ dialMode: 'eager' }, pki.client);
     type Sockets = Map<string, Promise<{ port: number; close: () => Promise<void> }>>;
-    const sockets = (client as unknown as { clientSockets: { sockets: Sockets } }).clientSockets.sockets;
+    const sockets = (client as unknown as { clientSockets: Sockets }).clientSockets;
     const first = await client.dial({ host: '127.0.0.1', port });
     const second = await client.dial({ host: '127.0.0.1', port });
     expect(sockets.size).toBe(1);
