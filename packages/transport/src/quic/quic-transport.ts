@@ -98,7 +98,6 @@ export class QuicTransport extends TransportBase implements Transport {
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
     const host = address.host ?? '127.0.0.1';
     this.serverConfig = this.config();
-    this.zeroRttListener = this.quic.zeroRtt === undefined ? undefined : new ZeroRttListener(this.listenerConfigs());
     const server = await QuicEndpoint.open({
       host,
       port: address.port ?? 0,
@@ -115,11 +114,12 @@ export class QuicTransport extends TransportBase implements Transport {
       debug: (message) => this.logger.debug(message),
     });
     if (this.state === 'closed') {
-      this.zeroRttListener?.stop();
       await server.close();
       throw new TransportStateError('transport closed while listening');
     }
     this.server = server;
+    // Created once the socket is bound (its key-rotation timer must not outlive a failed listen).
+    this.zeroRttListener = this.quic.zeroRtt === undefined ? undefined : new ZeroRttListener(this.listenerConfigs());
     return { host, port: server.port };
   }
 
