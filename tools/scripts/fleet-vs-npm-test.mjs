@@ -3,7 +3,7 @@
 // runs them (each package's jest in its directory, as `nx test <pkg>` does): the same per-test
 // verdicts and counts per package? wall times side by side? Build first (npx nx build qe-fleet).
 // Run: node tools/scripts/fleet-vs-npm-test.mjs [--packages all|resilience,telemetry] [--executors 4]
-//   [--slots 2] [--out tools/bench/results/fleet-vs-npm-test.json]
+//   [--slots 2] [--timeout 7200] [--file-timeout 1800] [--out tools/bench/results/fleet-vs-npm-test.json]
 // `all` (the default) is the whole repository: every workspace package whose test script runs jest,
 // and the fleet is given no --files, so it must discover exactly those packages' files itself.
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,9 @@ const { values } = parseArgs({
     packages: { type: 'string', default: 'all' },
     executors: { type: 'string', default: '4' },
     slots: { type: 'string', default: '2' },
+    // The whole repository takes 20+ minutes of files on a loaded 2-core machine; one file (alerts-e2e) 5+.
+    timeout: { type: 'string', default: '7200' },
+    'file-timeout': { type: 'string', default: '1800' },
     out: { type: 'string' },
   },
 });
@@ -51,6 +54,10 @@ const fleetArgs = [
   values.executors,
   '--slots',
   values.slots,
+  '--timeout',
+  values.timeout,
+  '--file-timeout',
+  values['file-timeout'],
   '--no-history',
   '--json',
   '--progress',
