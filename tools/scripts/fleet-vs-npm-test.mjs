@@ -4,6 +4,9 @@
 // verdicts and counts per package? wall times side by side? Build first (npx nx build qe-fleet).
 // Run: node tools/scripts/fleet-vs-npm-test.mjs [--packages all|resilience,telemetry] [--executors 4]
 //   [--slots 2] [--timeout 7200] [--file-timeout 1800] [--out tools/bench/results/fleet-vs-npm-test.json]
+//   [--side both|fleet|npm --side-out FILE] [--fleet-side FILE --npm-side FILE]
+// --side runs one side only and saves it (the two can run at once, e.g. when time is short: each then
+// shares the machine with the other); --fleet-side/--npm-side compare saved sides instead of running.
 // `all` (the default) is the whole repository: every workspace package whose test script runs jest,
 // and the fleet is given no --files, so it must discover exactly those packages' files itself.
 import { spawnSync } from 'node:child_process';
@@ -22,6 +25,10 @@ const { values } = parseArgs({
     // The whole repository takes 20+ minutes of files on a loaded 2-core machine; one file (alerts-e2e) 5+.
     timeout: { type: 'string', default: '7200' },
     'file-timeout': { type: 'string', default: '1800' },
+    side: { type: 'string', default: 'both' },
+    'side-out': { type: 'string' },
+    'fleet-side': { type: 'string' },
+    'npm-side': { type: 'string' },
     out: { type: 'string' },
   },
 });
@@ -68,39 +75,58 @@ const fleetArgs = [
   path.join(work, 'quarantine.json'),
   ...(whole ? [] : dirs.flatMap((d) => ['--files', `${d}/**`])),
 ];
-let started = Date.now();
-const fleet = spawnSync(process.execPath, fleetArgs, {
-  encoding: 'utf8',
-  maxBuffer: 256 * 1024 * 1024,
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-const fleetMs = Date.now() - started;
-const summary = JSON.parse(fleet.stdout);
-const remote = new Map(summary.verdicts.map((v) => [key(v.id), v.verdict === 'flaky' ? 'passed (flaky)' : v.verdict]));
+const readSide = (file) => JSON.parse(readFileSync(file, 'utf8'));
+const saveSide = (side) => {
+  writeFileSync(values['side-out'], `${JSON.stringify(side)}\n`);
+  process.exit(0);
+};
+let started;
+let fleetSide;
+if (values['fleet-side'] !== undefined) fleetSide = readSide(values['fleet-side']);
+else if (values.side !== 'npm') {
+  started = Date.now();
+  const run = spawnSync(process.execPath, fleetArgs, {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  fleetSide = { summary: JSON.parse(run.stdout), status: run.status, ms: Date.now() - started, date: new Date() };
+  if (values.side === 'fleet') saveSide(fleetSide);
+}
 
 // 2. As `npm test` (nx test) runs them: the package's jest with its test script's node flags, every
 // file, in its directory (coverage off: it changes no verdict).
-const local = new Map();
-const npmSeconds = {};
-for (const dir of dirs) {
-  const out = path.join(work, `${path.basename(dir)}.json`);
-  started = Date.now();
-  const flags = nodeFlags(dir).split(/\s+/).filter(Boolean);
-  spawnSync(process.execPath, [...flags, jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`], {
-    cwd: path.join(root, dir),
-    stdio: 'ignore',
-  });
-  npmSeconds[dir] = (Date.now() - started) / 1000;
-  for (const file of JSON.parse(readFileSync(out, 'utf8')).testResults) {
-    // A file that failed to run (no assertions): the fleet reports it as its file-level case.
-    if (file.assertionResults.length === 0 && file.status === 'failed')
-      local.set(key(`${path.relative(root, file.name)} > (file)`), 'failed');
-    for (const a of file.assertionResults) {
-      const id = key(`${path.relative(root, file.name)} > ${a.fullName}`);
-      local.set(id, a.status === 'passed' ? 'passed' : a.status === 'failed' ? 'failed' : 'skipped');
+let npmSide;
+if (values['npm-side'] !== undefined) npmSide = readSide(values['npm-side']);
+else {
+  const verdicts = {};
+  const seconds = {};
+  for (const dir of dirs) {
+    const out = path.join(work, `${path.basename(dir)}.json`);
+    started = Date.now();
+    const flags = nodeFlags(dir).split(/\s+/).filter(Boolean);
+    spawnSync(process.execPath, [...flags, jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`], {
+      cwd: path.join(root, dir),
+      stdio: 'ignore',
+    });
+    seconds[dir] = (Date.now() - started) / 1000;
+    for (const file of JSON.parse(readFileSync(out, 'utf8')).testResults) {
+      // A file that failed to run (no assertions): the fleet reports it as its file-level case.
+      if (file.assertionResults.length === 0 && file.status === 'failed')
+        verdicts[key(`${path.relative(root, file.name)} > (file)`)] = 'failed';
+      for (const a of file.assertionResults) {
+        const id = key(`${path.relative(root, file.name)} > ${a.fullName}`);
+        verdicts[id] = a.status === 'passed' ? 'passed' : a.status === 'failed' ? 'failed' : 'skipped';
+      }
     }
   }
+  npmSide = { verdicts, seconds };
+  if (values.side === 'npm') saveSide(npmSide);
 }
+const local = new Map(Object.entries(npmSide.verdicts));
+const npmSeconds = npmSide.seconds;
+const summary = fleetSide.summary;
+const remote = new Map(summary.verdicts.map((v) => [key(v.id), v.verdict === 'flaky' ? 'passed (flaky)' : v.verdict]));
 
 const mismatches = [];
 for (const id of new Set([...local.keys(), ...remote.keys()])) {
@@ -128,8 +154,9 @@ const result = {
   tests: { npmTest: local.size, fleet: remote.size },
   mismatches,
   flakyOnFleet: summary.verdicts.filter((v) => v.verdict === 'flaky').map((v) => v.id),
-  wallSeconds: { npmTestSequential: npmTotal, npmTestPerPackage: npmSeconds, fleet: fleetMs / 1000 },
-  fleetExitCode: fleet.status,
+  wallSeconds: { npmTestSequential: npmTotal, npmTestPerPackage: npmSeconds, fleet: fleetSide.ms / 1000 },
+  sidesRunAtOnce: values['fleet-side'] !== undefined && values['npm-side'] !== undefined,
+  fleetExitCode: fleetSide.status,
   fleetFiles: summary.files,
   executors: Number(values.executors),
   slots: Number(values.slots),
