@@ -20,10 +20,8 @@ starts using the fleet has no labelled sibling history and its own project was n
 training data, so "+ project" and "+ sibling history" would not be available to it; the
 leave-projects-out row above is the figure that applies to such a project. At this commit it
 trains the network family with a small start-up budget. The boosted trees (\`family: 'gbdt'\`)
-train in seconds on rows like these (10.7 s on 17,329 rows under load, see BENCHMARKS.md), won the
-nested selection in most hold-outs and CV folds of every feature set above (the network alone won
-only in leave-projects-out, 4 of 5 folds, where every family is near chance); switching is for the
-qe-fleet owners.`;
+train in seconds on rows like these (see BENCHMARKS.md); which family won the nested selection of
+each hold-out and fold is in the tables above. Switching is for the qe-fleet owners.`;
 
 /** \`report\`: hold-outs, pooled CV and leave-projects-out for the three FlakeFlagger feature sets. */
 export async function reportCommand(options: CommandOptions): Promise<unknown> {

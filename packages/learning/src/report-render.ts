@@ -167,7 +167,7 @@ export function renderHonestReport(report: HonestReport, notes: { qeFleet: strin
   const minutes = (report.durationMs / 60_000).toFixed(1);
   return `# @agentlink/learning: flaky-test prediction report
 
-${generatedLine(report, minutes)}
+${generatedLine(report, minutes)}${report.note === undefined ? '' : `\n\n${report.note}`}
 
 Regenerate it with one command from the repository root (see [Reproducing](#reproducing)):
 \`npm run build -w @agentlink/learning && npm run report -w @agentlink/learning\`.

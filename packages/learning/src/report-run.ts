@@ -86,6 +86,8 @@ export interface HonestReport {
   /** Leave-projects-out: indicators and history are dropped, so it is one result for every feature set. */
   readonly leaveProjectsOut?: EvaluationSummary;
   readonly durationMs: number;
+  /** How this run was carried out when it differs from the one command (rendered under "Generated"). */
+  readonly note?: string;
 }
 
 function meanSd(values: readonly number[]): MeanSd {
