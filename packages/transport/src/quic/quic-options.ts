@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import type { QuicTransportOptions, TlsCredentials } from '../types';
+import { datagramBytesFor } from './endpoint/datagram-size';
 import type { EndpointSettings } from './endpoint/quiche-config';
 
 /** QUIC options with every default applied and checked. */
@@ -50,12 +51,13 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
   return resolved;
 }
 
-/** What quiche needs for our side of a connection. */
+/** What quiche needs for our side of a connection to a peer at `peerHost` (an IP address). */
 export function endpointSettings(
   quic: ResolvedQuicOptions,
   credentials: TlsCredentials,
   verifyPeer: boolean,
   maxFrameBytes: number,
+  peerHost: string,
 ): EndpointSettings {
   return {
     certPem: credentials.certPem,
@@ -69,5 +71,6 @@ export function endpointSettings(
     maxStreamsUni: PEER_UNI_STREAMS,
     maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
     maxStreamData: 1024 * 1024,
+    maxDatagramBytes: datagramBytesFor(peerHost),
   };
 }

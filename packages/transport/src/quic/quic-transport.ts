@@ -17,7 +17,6 @@ import type {
   Transport,
 } from '../types';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
-import type { QuicheConfig } from './endpoint/native';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
 import { QuicEndpoint } from './endpoint/quic-endpoint';
 import { buildQuicheConfig } from './endpoint/quiche-config';
@@ -25,6 +24,7 @@ import { isOwnApplicationClose, mapQuicClose } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
 import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { endpointSettings, resolveQuicOptions, type ResolvedQuicOptions } from './quic-options';
+import { QuicheConfigs } from './quiche-configs';
 
 function formatAddress(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
@@ -59,8 +59,10 @@ export class QuicTransport extends TransportBase implements Transport {
   private readonly identities = new Map<string, PeerIdentity>();
   private readonly quic: ResolvedQuicOptions;
   private readonly logger: Logger;
-  private serverConfig: QuicheConfig | undefined;
-  private clientConfig: QuicheConfig | undefined;
+  private readonly configs = new QuicheConfigs((peerHost, credentials = this.credentials) => {
+    const { verifyPeer, maxFrameBytes } = this.resolved;
+    return buildQuicheConfig(endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes, peerHost));
+  });
 
   constructor(quicOptions: QuicTransportOptions) {
     super(quicOptions);
@@ -69,16 +71,8 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   protected applyCredentials(credentials: TlsCredentials): void {
-    // Build both first: a key or certificate BoringSSL refuses throws here and changes nothing.
-    const server = this.server === undefined ? undefined : this.config(credentials);
-    const client = this.clientConfig === undefined ? undefined : this.config(credentials);
-    if (server !== undefined) this.serverConfig = server;
-    if (client !== undefined) this.clientConfig = client;
-  }
-
-  private config(credentials: TlsCredentials = this.credentials): QuicheConfig {
-    const { verifyPeer, maxFrameBytes } = this.resolved;
-    return buildQuicheConfig(endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes));
+    // All first: a key or certificate BoringSSL refuses throws here and changes nothing.
+    this.configs.rebuild(credentials);
   }
 
   private connectionOptions(): { coalesceSends: boolean; keepAliveIntervalMs: number; startTimeoutMs: number } {
@@ -90,13 +84,14 @@ export class QuicTransport extends TransportBase implements Transport {
     this.assertUsable('server');
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
     const host = address.host ?? '127.0.0.1';
-    this.serverConfig = this.config();
+    // Built now: credentials BoringSSL refuses fail listen(), not the first handshake.
+    this.configs.get('server', host);
     const server = await QuicEndpoint.open({
       host,
       port: address.port ?? 0,
       connection: this.connectionOptions(),
       accept: {
-        config: () => this.serverConfig as QuicheConfig,
+        config: (peer) => this.configs.get('server', peer.host),
         retry: this.quic.retry,
         onConnection: this.handleServerConnection,
       },
@@ -200,8 +195,8 @@ export class QuicTransport extends TransportBase implements Transport {
       const native = nativeServerName(serverName);
       const ip = isIP(address.host) !== 0 ? address.host : (await lookup(address.host)).address;
       const endpoint = await this.clientEndpoint(isIP(ip) === 6 ? '::' : '0.0.0.0');
-      this.clientConfig ??= this.config();
-      const dialled = endpoint.connect(native, { host: ip, port: address.port }, this.clientConfig);
+      const config = this.configs.get('client', ip);
+      const dialled = endpoint.connect(native, { host: ip, port: address.port }, config);
       connection = dialled;
       const handshake = new Promise<void>((resolve, reject) => {
         const closed = (info: QuicCloseInfo): void =>
@@ -268,7 +263,7 @@ export class QuicTransport extends TransportBase implements Transport {
     this.server = undefined;
     if (server !== undefined) endpoints.push(Promise.resolve(server));
     await Promise.all(endpoints.map((endpoint) => endpoint.then((e) => e.close()).catch(ignore)));
-    this.serverConfig = this.clientConfig = undefined;
+    this.configs.clear();
     this.identities.clear();
     this.events.removeAllListeners();
   }

@@ -1,6 +1,7 @@
 import { AppCode, QUIC_INTERNAL_ERROR, type QuicCloseInfo } from './close-info';
 import { ConnectionTimers } from './connection-timers';
-import { MAX_DATAGRAM_BYTES, type QuicheConnection, type QuicheConnectionError, type QuicheHost } from './native';
+import { datagramBytesFor } from './datagram-size';
+import type { QuicheConnection, QuicheConnectionError, QuicheHost } from './native';
 
 /** What the owner of a connection (the transport, then the frame link) is told. */
 export interface ConnectionHandler {
@@ -59,6 +60,8 @@ export class QuicConnection {
   private spare: Buffer | undefined;
   /** The peer's next bidirectional stream id (RFC 9000 §2.1: clients' are 0 mod 4, servers' 1). */
   private nextPeerStream: number;
+  /** The largest datagram quiche may build for this peer (its config says the same). */
+  private readonly datagramBytes: number;
   private readonly recvInfo: { from: QuicheHost; to: QuicheHost };
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -74,6 +77,7 @@ export class QuicConnection {
   ) {
     this.recvInfo = { from: remote, to: local };
     this.nextPeerStream = role === 'server' ? 0 : 1;
+    this.datagramBytes = datagramBytesFor(remote.host);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -154,7 +158,7 @@ export class QuicConnection {
     if (this.finalized) return;
     if (!this.closeReported) this.handler.beforeFlush?.();
     for (;;) {
-      const buffer = this.spare ?? Buffer.allocUnsafe(MAX_DATAGRAM_BYTES);
+      const buffer = this.spare ?? Buffer.allocUnsafe(this.datagramBytes);
       this.spare = undefined;
       let sent: ReturnType<QuicheConnection['send']>;
       try {

@@ -10,8 +10,8 @@ import { RetryTokens } from './retry-tokens';
 
 /** Accepting side of an endpoint (a listener). */
 export interface AcceptOptions {
-  /** The config for the next accepted connection (read per connection: credentials rotate). */
-  readonly config: () => QuicheConfig;
+  /** The config for the next accepted connection, from `peer` (read per connection: credentials rotate). */
+  readonly config: (peer: QuicheHost) => QuicheConfig;
   /** Stateless Retry before any state is created (address validation, one more round trip). */
   readonly retry: boolean;
   /** A new connection whose first packet quiche accepted; set its handler here. */
@@ -210,7 +210,7 @@ export class QuicEndpoint {
       this.send(decision.datagram, from);
       return;
     }
-    const native = quiche.Connection.accept(decision.scid, decision.odcid ?? null, this.local, from, accept.config());
+    const native = quiche.Connection.accept(decision.scid, decision.odcid ?? null, this.local, from, accept.config(from));
     const connection = this.adopt(native, 'server', from);
     connection.receive(datagram, from);
     // An Initial that did not decrypt (forged, corrupted) must leave nothing behind.
