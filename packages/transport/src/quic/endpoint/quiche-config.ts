@@ -41,6 +41,8 @@ export interface EndpointSettings {
   readonly maxStreamData: number;
   /** Largest UDP payload we send and accept (datagram-size.ts). Default: PATH_DATAGRAM_BYTES. */
   readonly maxDatagramBytes?: number;
+  /** 0-RTT: a dialer may send early data with a ticket; a listener accepts it (README "0-RTT and replay"). */
+  readonly earlyData?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -64,5 +66,6 @@ export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
   config.setInitialMaxStreamsUni(settings.maxStreamsUni);
   // Migration is not supported (README): peers must not move to a new address.
   config.setDisableActiveMigration(true);
+  if (settings.earlyData === true) config.enableEarlyData();
   return config;
 }
