@@ -37,13 +37,7 @@ export function createExecutorBreakers(options?: BreakerGroupOptions): BreakerGr
   return new BreakerGroup({ ...DEFAULT_BREAKER, ...options });
 }
 
-const DEFAULT_BREAKER: BreakerGroupOptions = {
-  volumeThreshold: 4,
-  errorThresholdPercentage: 50,
-  rollingWindowMs: 2_000,
-  rollingBuckets: 8,
-  resetTimeoutMs: 1_500,
-};
+const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThresholdPercentage: 50, rollingWindowMs: 2_000, rollingBuckets: 8, resetTimeoutMs: 1_500 };
 
 /**
  * Owns the suite and the task ledger: dispatches tasks to executors whose breaker is closed,
@@ -61,13 +55,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   readonly ledger: TaskLedger;
   readonly breakers: BreakerGroup;
   readonly latency = new LatencyHistogram();
-  readonly #options: CoordinatorAgentOptions & {
-    window: number;
-    heartbeatMs: number;
-    pingTimeoutMs: number;
-    assignTimeoutMs: number;
-    leaseMs: number;
-  };
+  readonly #options: CoordinatorAgentOptions & { window: number; heartbeatMs: number; pingTimeoutMs: number; assignTimeoutMs: number; leaseMs: number };
   readonly #results: Record<string, TaskResultRecord> = {};
   readonly #transitions: BreakerTransition[] = [];
   readonly #stop = new AbortController();
@@ -77,31 +65,19 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #assignFailures = 0;
   readonly #peerRefusals = new PeerRefusals();
   readonly #ownsBreakers: boolean;
-  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void =>
-    this.#onBreaker(key ?? '?', from, to);
+  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void => this.#onBreaker(key ?? '?', from, to);
   #timers: NodeJS.Timeout[] = [];
   #finished: (() => void) | undefined;
 
   constructor(options: CoordinatorAgentOptions) {
     super();
     if (options.executors.length === 0) throw new InvalidOptionsError('the coordinator needs at least one executor');
-    this.#options = {
-      window: 8,
-      heartbeatMs: 250,
-      pingTimeoutMs: 750,
-      assignTimeoutMs: 2_000,
-      leaseMs: 60_000,
-      ...options,
-    };
+    this.#options = { window: 8, heartbeatMs: 250, pingTimeoutMs: 750, assignTimeoutMs: 2_000, leaseMs: 60_000, ...options };
     this.ledger = new TaskLedger(options.tasks.keys());
     this.#ownsBreakers = options.breakers === undefined;
     this.breakers = options.breakers ?? createExecutorBreakers(options.breaker);
     this.breakers.on('stateChange', this.#breakerListener);
-    options.link.handle(METHODS.ping, () => ({
-      agentId: options.link.agentId,
-      role: 'coordinator',
-      pending: this.ledger.pending,
-    }));
+    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'coordinator', pending: this.ledger.pending }));
     options.link.handle(METHODS.result, (body) => this.#onResult(parseResult(body)));
   }
 
@@ -180,13 +156,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     try {
       const answer = await this.breakers.execute(
         record.executor,
-        (signal) =>
-          this.#options.link.request<AssignAnswer>(
-            record.executor,
-            METHODS.assign,
-            { dispatchId: record.dispatchId, taskId: record.taskId, spec },
-            { timeoutMs: this.#options.assignTimeoutMs, signal },
-          ),
+        (signal) => this.#options.link.request<AssignAnswer>(record.executor, METHODS.assign, { dispatchId: record.dispatchId, taskId: record.taskId, spec }, { timeoutMs: this.#options.assignTimeoutMs, signal }),
         this.#stop.signal,
       );
       if (answer?.accepted === true) this.ledger.acknowledge(record.dispatchId);
@@ -210,21 +180,10 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #onResult(result: ResultMessage): { booked: string } {
     const { booking, dispatch } = this.ledger.recordResult(result.dispatchId, result.taskId);
     if (booking === 'completed') {
-      this.#results[result.taskId] = {
-        outcome: result.outcome,
-        attempts: result.attempts,
-        firstRunFailed: result.firstRunFailed,
-        executor: result.executor,
-        prediction: result.prediction,
-      };
+      this.#results[result.taskId] = { outcome: result.outcome, attempts: result.attempts, firstRunFailed: result.firstRunFailed, executor: result.executor, prediction: result.prediction };
       this.latency.record(performance.now() - dispatch!.sentAt);
     }
-    this.emit('booked', {
-      taskId: result.taskId,
-      executor: result.executor,
-      booking,
-      completed: this.ledger.completed,
-    });
+    this.emit('booked', { taskId: result.taskId, executor: result.executor, booking, completed: this.ledger.completed });
     if (this.ledger.done) this.#finished?.();
     else this.#pump();
     return { booked: booking };
@@ -233,12 +192,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #heartbeat(): void {
     for (const executor of this.#options.executors) {
       this.breakers
-        .execute(
-          executor,
-          (signal) =>
-            this.#options.link.request(executor, METHODS.ping, {}, { timeoutMs: this.#options.pingTimeoutMs, signal }),
-          this.#stop.signal,
-        )
+        .execute(executor, (signal) => this.#options.link.request(executor, METHODS.ping, {}, { timeoutMs: this.#options.pingTimeoutMs, signal }), this.#stop.signal)
         .catch((error: unknown) => this.#noteRefusal(executor, error));
     }
   }

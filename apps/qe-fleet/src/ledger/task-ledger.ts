@@ -28,10 +28,7 @@ export interface Accounting {
   readonly lost: number;
   /** Results naming a task or dispatch that was never sent: must be 0. */
   readonly phantom: number;
-  /**
-   * Dispatches whose outcome was unknown (executor died, breaker opened, timed out); their tasks
-   * were re-dispatched.
-   */
+  /** Dispatches whose outcome was unknown (executor died, breaker opened, timed out); their tasks were re-dispatched. */
   readonly unknownOutcome: number;
   /** Results that arrived for an already completed task (after a re-dispatch); reported, never counted twice. */
   readonly duplicates: number;
@@ -90,13 +87,7 @@ export class TaskLedger {
     const task = this.#tasks.get(taskId)!;
     task.queued = false;
     this.#sequence += 1;
-    const record: DispatchRecord = {
-      dispatchId: `${taskId}#${this.#sequence}`,
-      taskId,
-      executor,
-      sentAt: now,
-      state: 'sent',
-    };
+    const record: DispatchRecord = { dispatchId: `${taskId}#${this.#sequence}`, taskId, executor, sentAt: now, state: 'sent' };
     this.#dispatches.set(record.dispatchId, record);
     task.live.add(record.dispatchId);
     let live = this.#live.get(executor);

@@ -47,9 +47,6 @@ export interface FleetLink {
   on<K extends keyof LinkEvents>(event: K, listener: (...args: LinkEvents[K]) => void): this;
   off<K extends keyof LinkEvents>(event: K, listener: (...args: LinkEvents[K]) => void): this;
   /** The event source telemetry instruments (the transport's events). */
-  readonly telemetrySource: {
-    on(event: string, listener: (payload: never) => void): unknown;
-    off(event: string, listener: (payload: never) => void): unknown;
-  };
+  readonly telemetrySource: { on(event: string, listener: (payload: never) => void): unknown; off(event: string, listener: (payload: never) => void): unknown };
   close(): Promise<void>;
 }

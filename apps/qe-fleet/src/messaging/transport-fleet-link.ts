@@ -34,9 +34,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
 
   constructor(options: TransportFleetLinkOptions) {
     super();
-    if (typeof options?.agentId !== 'string' || options.agentId.length === 0) {
-      throw new InvalidOptionsError('agentId is required');
-    }
+    if (typeof options?.agentId !== 'string' || options.agentId.length === 0) throw new InvalidOptionsError('agentId is required');
     this.agentId = options.agentId;
     this.kind = options.kind;
     this.#transport = options.transport;
@@ -51,10 +49,8 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     const measures = this.#measures;
     const own = (event: string): boolean => event === 'roundTrip' || event === 'requestHandled';
     return {
-      on: (event, listener) =>
-        own(event) ? measures.on(event, listener as (payload: unknown) => void) : transport.on(event, listener),
-      off: (event, listener) =>
-        own(event) ? measures.off(event, listener as (payload: unknown) => void) : transport.off(event, listener),
+      on: (event, listener) => (own(event) ? measures.on(event, listener as (payload: unknown) => void) : transport.on(event, listener)),
+      off: (event, listener) => (own(event) ? measures.off(event, listener as (payload: unknown) => void) : transport.off(event, listener)),
     };
   }
 
@@ -62,11 +58,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     // TLS over TCP alone listens where peers dial it: tcpPort (udpPort only when none is given).
     const tcpOnly = this.#transport.kind === 'tcp';
     const bound = await this.#transport.listen({ host, port: tcpOnly ? (tcpPort ?? port) : port, tcpPort });
-    return {
-      host: bound.host,
-      port: bound.port,
-      tcpPort: bound.tcpPort ?? (this.#transport.kind === 'tcp' ? bound.port : undefined),
-    };
+    return { host: bound.host, port: bound.port, tcpPort: bound.tcpPort ?? (this.#transport.kind === 'tcp' ? bound.port : undefined) };
   }
 
   setDirectory(directory: ReadonlyMap<string, PeerEndpoint>): void {
@@ -78,10 +70,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
       const startedAt = performance.now();
       let outcome: 'ok' | 'error' = 'error';
       try {
-        const answer = await handler(decodeJson(method, bytes), {
-          from: context.connection.peer.agentId,
-          signal: context.signal,
-        });
+        const answer = await handler(decodeJson(method, bytes), { from: context.connection.peer.agentId, signal: context.signal });
         outcome = 'ok';
         return encodeJson(answer);
       } finally {
@@ -96,18 +85,9 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     const connection = await this.#connectionTo(peerId, Math.min(timeoutMs, this.#connectTimeoutMs), options.signal);
     const remaining = Math.max(1, timeoutMs - (performance.now() - startedAt));
     const sentAt = performance.now();
-    const answer = await connection.request(method, encodeJson(body), {
-      timeoutMs: remaining,
-      signal: options.signal,
-    });
+    const answer = await connection.request(method, encodeJson(body), { timeoutMs: remaining, signal: options.signal });
     // A ping's handler does no work: its round trip on an open connection is the network's latency.
-    if (method === METHODS.ping) {
-      this.#measures.emit('roundTrip', {
-        transport: connection.transport,
-        peer: peerId,
-        rttMs: performance.now() - sentAt,
-      });
-    }
+    if (method === METHODS.ping) this.#measures.emit('roundTrip', { transport: connection.transport, peer: peerId, rttMs: performance.now() - sentAt });
     return decodeJson(method, answer) as T;
   }
 
@@ -134,10 +114,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     const endpoint = this.#directory.get(peerId);
     if (endpoint === undefined) return Promise.reject(new UnknownPeerError(peerId));
     const dial = this.#transport
-      .dial(
-        { host: endpoint.host, port: endpoint.port, tcpPort: endpoint.tcpPort, serverName: endpoint.serverName },
-        { timeoutMs, signal },
-      )
+      .dial({ host: endpoint.host, port: endpoint.port, tcpPort: endpoint.tcpPort, serverName: endpoint.serverName }, { timeoutMs, signal })
       .then((connection) => {
         this.#track(connection);
         return connection;
@@ -154,9 +131,7 @@ export class TransportFleetLink extends EventEmitter<LinkEvents> implements Flee
     if (previous === undefined || previous.closed) this.emit('peerUp', peerId);
     void connection.closedPromise.then((reason) => {
       if (this.#closed || this.#connections.get(peerId) !== connection) return;
-      const other = [...this.#transport.connections].find(
-        (c) => c !== connection && !c.closed && c.peer.agentId === peerId,
-      );
+      const other = [...this.#transport.connections].find((c) => c !== connection && !c.closed && c.peer.agentId === peerId);
       if (other !== undefined) {
         this.#connections.set(peerId, other);
         return;

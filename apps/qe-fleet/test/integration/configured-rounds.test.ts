@@ -16,11 +16,7 @@ let dataDir: string;
 beforeAll(async () => {
   dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-rounds-'));
   dataDir = resolveDataDir(undefined, process.cwd());
-  const trained = await trainFlakinessModel(toDataset(await readFlakeFlaggerSuite(dataDir)), {
-    hiddenUnits: [8],
-    maxEpochs: 2,
-    batchSize: 512,
-  });
+  const trained = await trainFlakinessModel(toDataset(await readFlakeFlaggerSuite(dataDir)), { hiddenUnits: [8], maxEpochs: 2, batchSize: 512 });
   await trained.model.save(path.join(dir, 'model'));
   trained.model.dispose();
 });
@@ -31,17 +27,11 @@ afterAll(async () => {
 
 // Issue 16: after an executor died, every later round waited 60 s for it before dispatching.
 describe('a configured coordinator running rounds', () => {
-  it('remembers a dead executor across rounds: later rounds start at once and skip it until it answers', async () => {
+  it('remembers a dead executor across rounds: the next round starts at once and skips it until it answers', async () => {
     const plan = planFleet(5);
     const dead = 'executor-2';
     const options = { ...DEFAULT_FLEET_OPTIONS, suiteSize: 60, durationS: 4, modelDir: path.join(dir, 'model') };
-    const files = await writeFleetConfigs(
-      path.join(dir, 'configs'),
-      plan,
-      await placeAgents(plan, 'processes'),
-      options,
-      dataDir,
-    );
+    const files = await writeFleetConfigs(path.join(dir, 'configs'), plan, await placeAgents(plan, 'processes'), options, dataDir);
     const coordinatorFile = files.get(plan.coordinatorId)!;
     const config = JSON.parse(await readFile(coordinatorFile, 'utf8')) as { suite: Record<string, unknown> };
     await writeFile(coordinatorFile, JSON.stringify({ ...config, suite: { ...config.suite, rounds: 2, pauseS: 1 } }));
@@ -53,9 +43,7 @@ describe('a configured coordinator running rounds', () => {
     };
     const io = { out: note, err: note };
     const flags = (id: string) => ({ ...DEFAULT_FLEET_OPTIONS, configPath: files.get(id)!, json: true, timeoutS: 60 });
-    const others = plan.agents
-      .filter((a) => a.role !== 'coordinator')
-      .map((a) => runConfiguredAgent(flags(a.id), io, stops.get(a.id)!.signal));
+    const others = plan.agents.filter((a) => a.role !== 'coordinator').map((a) => runConfiguredAgent(flags(a.id), io, stops.get(a.id)!.signal));
     const code = await runConfiguredAgent(flags(plan.coordinatorId), io, stops.get(plan.coordinatorId)!.signal);
     for (const stop of stops.values()) stop.abort();
     expect(await Promise.all(others)).toEqual([0, 0, 0, 0]);
@@ -66,11 +54,7 @@ describe('a configured coordinator running rounds', () => {
     expect(round2.text).toContain(`3/4 peers answer (not: ${dead})`);
     // Round 2 began after the 1 s pause, not after a 60 s wait for the dead executor.
     expect(round2.at - summaries[0]!.at).toBeLessThan(10_000);
-    const second = (
-      JSON.parse(summaries[1]!.text) as {
-        summary: { accounting: { completedOnce: number; lost: number; tasks: number } };
-      }
-    ).summary;
+    const second = (JSON.parse(summaries[1]!.text) as { summary: { accounting: { completedOnce: number; lost: number; tasks: number } } }).summary;
     expect(second.accounting).toMatchObject({ tasks: 60, completedOnce: 60, lost: 0 });
   }, 150_000);
 });

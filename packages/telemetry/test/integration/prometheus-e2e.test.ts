@@ -30,9 +30,7 @@ const LATENCY_MS = 400;
 const EXPECTED_P95_SECONDS = 0.04875;
 const EXPECTED_REQUEST_P95_SECONDS = 0.4875;
 
-const skipNote = binary === undefined ? ` (${skipReason('prometheus')})` : '';
-
-describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`, () => {
+describeWithPrometheus(`Prometheus scraping an instrumented process${binary === undefined ? ` (${skipReason('prometheus')})` : ''}`, () => {
   let metrics: TelemetryMetrics;
   let sources: InstrumentedSources;
   let legacyModel: EventEmitter;
@@ -49,13 +47,7 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
   };
   const requests = (count: number) => {
     for (let i = 0; i < count; i++) {
-      sources.transport.emit('requestCompleted', {
-        transport: 'quic',
-        peer: 'executor-1',
-        method: 'task.run',
-        latencyMs: LATENCY_MS,
-        outcome: 'ok',
-      });
+      sources.transport.emit('requestCompleted', { transport: 'quic', peer: 'executor-1', method: 'task.run', latencyMs: LATENCY_MS, outcome: 'ok' });
       sources.transport.emit('roundTrip', { transport: 'quic', peer: 'executor-1', rttMs: RTT_MS });
     }
   };
@@ -66,18 +58,9 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
     legacyModel = new EventEmitter();
     detachLegacy = instrumentModel(legacyModel, metrics, { model: 'legacy' });
     const { transport, breaker, model } = sources;
-    for (const bytes of [100, 200, 300]) {
-      transport.emit('messageSent', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes });
-    }
-    for (const bytes of [10, 20]) {
-      transport.emit('messageReceived', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes });
-    }
-    transport.emit('connectionOpened', {
-      transport: 'quic',
-      peer: 'executor-1',
-      direction: 'outbound',
-      handshakeMs: 5,
-    });
+    for (const bytes of [100, 200, 300]) transport.emit('messageSent', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes });
+    for (const bytes of [10, 20]) transport.emit('messageReceived', { transport: 'quic', peer: 'executor-1', method: 'task.run', bytes });
+    transport.emit('connectionOpened', { transport: 'quic', peer: 'executor-1', direction: 'outbound', handshakeMs: 5 });
     transport.emit('certificateExpiry', { subject: 'coordinator', secondsLeft: 3 * 86_400 });
     breaker.emit('stateChange', { key: 'executor-3', from: 'closed', to: 'open' });
     model.emit('evaluation', { accuracy: 0.875 });
@@ -98,9 +81,7 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
   }, 30_000);
 
   it('scrapes the /metrics endpoint successfully', async () => {
-    expect(
-      await eventually('a successful scrape', async () => ((await scalar(`up{job="${JOB}"}`)) === 1 ? 1 : undefined)),
-    ).toBe(1);
+    expect(await eventually('a successful scrape', async () => ((await scalar(`up{job="${JOB}"}`)) === 1 ? 1 : undefined))).toBe(1);
   });
 
   it('stores the exact counts the instrumentation recorded, sent and received apart', async () => {
@@ -117,18 +98,14 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
     expect(await scalar(`neural_accuracy{job="${JOB}", model="flakiness"}`)).toBe(0.875);
     expect(await scalar(`agentlink_memory_limit_bytes{job="${JOB}"}`)).toBe(8 * 1024 ** 3);
     expect(await scalar(`process_resident_memory_bytes{job="${JOB}"}`)).toBeGreaterThan(0);
-    const count = await scalar(
-      `agentlink_request_duration_seconds_count{job="${JOB}", transport="quic", method="task.run", outcome="ok"}`,
-    );
+    const count = await scalar(`agentlink_request_duration_seconds_count{job="${JOB}", transport="quic", method="task.run", outcome="ok"}`);
     expect(count).toBeGreaterThanOrEqual(5);
   });
 
   it('computes the quic_latency_p95 recording rule from the network round trips, not request latency', async () => {
     // rate() needs two samples that differ: wait for a scrape of the first five, then add more.
     await eventually('the first 5 requests to be scraped', async () =>
-      (await scalar(`agentlink_request_duration_seconds_count{job="${JOB}", transport="quic"}`)) === 5
-        ? true
-        : undefined,
+      (await scalar(`agentlink_request_duration_seconds_count{job="${JOB}", transport="quic"}`)) === 5 ? true : undefined,
     );
     requests(5);
     const p95 = await eventually('quic_latency_p95', async () => {
@@ -136,23 +113,14 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
       return value !== undefined && Number.isFinite(value) ? value : undefined;
     });
     expect(p95).toBeCloseTo(EXPECTED_P95_SECONDS, 9);
-    const perTransport = await scalar(
-      `transport:agentlink_request_duration_seconds:p95{job="${JOB}", transport="quic"}`,
-    );
+    const perTransport = await scalar(`transport:agentlink_request_duration_seconds:p95{job="${JOB}", transport="quic"}`);
     expect(perTransport).toBeCloseTo(EXPECTED_REQUEST_P95_SECONDS, 9);
   });
 
   it('loads the alert rules and evaluates them against the live data', async () => {
-    const { groups } = await prometheus.api<{
-      groups: Array<{ rules: Array<{ type: string; name: string; health: string }> }>;
-    }>('/api/v1/rules');
+    const { groups } = await prometheus.api<{ groups: Array<{ rules: Array<{ type: string; name: string; health: string }> }> }>('/api/v1/rules');
     const rules = groups.flatMap((g) => g.rules);
-    expect(
-      rules
-        .filter((r) => r.type === 'alerting')
-        .map((r) => r.name)
-        .sort(),
-    ).toEqual([
+    expect(rules.filter((r) => r.type === 'alerting').map((r) => r.name).sort()).toEqual([
       'AgentlinkCertificateExpiringSoon',
       'AgentlinkCircuitBreakerOpenTooLong',
       'AgentlinkMemoryHigh',
@@ -164,32 +132,25 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${skipNote}`,
     const alerts = await eventually('the breaker and accuracy alerts', async () => {
       const { alerts: list } = await prometheus.api<{ alerts: Alert[] }>('/api/v1/alerts');
       const names = list.map((a) => a.labels.alertname);
-      return names.includes('AgentlinkCircuitBreakerOpenTooLong') &&
-        names.includes('AgentlinkNeuralAccuracyLow') &&
-        names.includes('AgentlinkCertificateExpiringSoon')
+      return names.includes('AgentlinkCircuitBreakerOpenTooLong') && names.includes('AgentlinkNeuralAccuracyLow') && names.includes('AgentlinkCertificateExpiringSoon')
         ? list
         : undefined;
     });
     const find = (name: string) => alerts.filter((a) => a.labels.alertname === name);
     // Only the 0.7 model is below 80 %; the 0.875 one stays quiet.
     expect(find('AgentlinkNeuralAccuracyLow').map((a) => [a.labels.model, a.state])).toEqual([['legacy', 'firing']]);
-    expect(find('AgentlinkCertificateExpiringSoon').map((a) => [a.labels.subject, a.state])).toEqual([
-      ['coordinator', 'firing'],
-    ]);
+    expect(find('AgentlinkCertificateExpiringSoon').map((a) => [a.labels.subject, a.state])).toEqual([['coordinator', 'firing']]);
     // Open for seconds, not 5 minutes: pending, not firing.
-    expect(find('AgentlinkCircuitBreakerOpenTooLong').map((a) => [a.labels.key, a.state])).toEqual([
-      ['executor-3', 'pending'],
-    ]);
+    expect(find('AgentlinkCircuitBreakerOpenTooLong').map((a) => [a.labels.key, a.state])).toEqual([['executor-3', 'pending']]);
     expect(find('AgentlinkScrapeDown')).toEqual([]);
     expect(rules.every((r) => r.health !== 'err')).toBe(true);
   });
 
   it('accepts every Grafana panel query (variables substituted) without a PromQL error', async () => {
     const dir = join(GRAFANA_DIR, 'dashboards');
-    type Dashboard = { panels: Array<{ targets: Array<{ expr: string }> }> };
     const exprs = readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
-      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as Dashboard).panels)
+      .flatMap((f) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as { panels: Array<{ targets: Array<{ expr: string }> }> }).panels)
       .flatMap((p) => p.targets.map((t) => t.expr.replaceAll('$__rate_interval', '1m').replaceAll('$instance', '.*')));
     expect(exprs.length).toBeGreaterThan(30);
     const errors: string[] = [];
