@@ -8,7 +8,9 @@ import { STYLE_DEBT } from './tools/scripts/style-debt.mjs';
 // `files` patterns are relative to the directory eslint runs in (each project runs `eslint .`).
 const root = path.dirname(fileURLToPath(import.meta.url));
 const fromCwd = (file) => path.relative(process.cwd(), path.join(root, file)).split(path.sep).join('/');
-const styleDebt = STYLE_DEBT.flatMap((file) => [file, fromCwd(file)]);
+// A directory entry (`dir/**`) covers its source files only: a bare `**` would make ESLint lint every file.
+const sources = (entry) => (entry.endsWith('/**') ? ['ts', 'mjs', 'js'].map((ext) => `${entry}/*.${ext}`) : [entry]);
+const styleDebt = STYLE_DEBT.flatMap(sources).flatMap((file) => [file, fromCwd(file)]);
 
 // Dependency rules of docs/architecture.md: data flows app -> transport/learning -> resilience;
 // telemetry observes through structural types; only the app, the harness and tools compose.
