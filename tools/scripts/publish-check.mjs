@@ -119,7 +119,10 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-/** Installs one library alone into an empty project, imports it, runs its bins and (Node 24) its README examples. */
+/**
+ * Installs one library alone into an empty project, imports it, runs its bins and (Node 24) its
+ * README examples and examples/ programs.
+ */
 function checkLibrary({ dir, name, version, manifest }, rt) {
   const consumer = createConsumer(path.join(work, `${name.split('/')[1]}-node${rt.major}`));
   try {
@@ -144,17 +147,22 @@ function checkLibrary({ dir, name, version, manifest }, rt) {
   }
   if (rt.major !== 24) return;
   const { examples, skipped } = extractExamples(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), `${name}/README.md`);
-  const extra = [...new Set(examples.flatMap((e) => agentlinkImports(e.code)))].filter((n) => n !== name);
+  // The README links each package's examples/ (complete programs): they run here too.
+  const programs = fs.existsSync(path.join(dir, 'examples')) ? fs.readdirSync(path.join(dir, 'examples')) : [];
+  const runnable = [
+    ...examples.map((e) => ({ what: `README example at line ${e.line}`, file: `readme-example-${e.line}.${e.typescript ? 'ts' : 'mjs'}`, code: e.code })),
+    ...programs.filter((f) => /\.(mjs|ts)$/.test(f)).map((f) => ({ what: `examples/${f}`, file: `example-${f}`, code: fs.readFileSync(path.join(dir, 'examples', f), 'utf8') })),
+  ];
+  const extra = [...new Set(runnable.flatMap((e) => agentlinkImports(e.code)))].filter((n) => n !== name);
   if (extra.length > 0) rt.npm(['install', '--loglevel=error', ...extra.map((n) => `${n}@${version}`)], consumer);
-  for (const example of examples) {
-    const file = path.join(consumer, `readme-example-${example.line}.${example.typescript ? 'ts' : 'mjs'}`);
-    fs.writeFileSync(file, `${example.code}\n`);
+  for (const { what, file, code } of runnable) {
+    fs.writeFileSync(path.join(consumer, file), `${code}\n`);
     const began = Date.now();
     try {
-      rt.run([file], consumer);
-      console.log(`${name}: README example at line ${example.line} ran (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+      rt.run([path.join(consumer, file)], consumer);
+      console.log(`${name}: ${what} ran (${((Date.now() - began) / 1000).toFixed(1)} s)`);
     } catch (error) {
-      fail(`${name}: README example at line ${example.line}`, error);
+      fail(`${name}: ${what}`, error);
     }
   }
   if (name === '@agentlink/transport') {
