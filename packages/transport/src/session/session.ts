@@ -1,57 +1,24 @@
 import { randomUUID } from 'node:crypto';
-import {
-  AgentlinkError,
-} from '@agentlink/resilience';
-import {
-  ConnectionClosedError,
-  FrameError,
-  PeerUnavailableError,
-  ProtocolViolationError,
-  RemoteError,
-} from '../errors';
-import type { TransportEventEmitter } from '../events';
-import {
-  decodeErrorPayload,
-  methodPrefix,
-  FLAG_STREAMING,
-  FRAME_HEADER_BYTES,
-  FrameType,
-  type Frame,
-} from '../frame/frame-codec';
+import { AgentlinkError } from '@agentlink/resilience';
+import { ConnectionClosedError, FrameError, ProtocolViolationError, RemoteError } from '../errors';
+import { decodeErrorPayload, methodPrefix, FrameType, type Frame } from '../frame/frame-codec';
 import type { PeerIdentity } from '../pki/certificate-inspection';
 import type { CloseOptions, Connection, Direction, Handler, RequestOptions, TransportKind } from '../types';
-import { InboundExchanges } from './inbound-exchanges';
+import { DrainWaiter } from './drain-waiter';
+import { ExchangeIds } from './exchange-ids';
 import type { FrameLink } from './frame-link';
+import { InboundExchanges } from './inbound-exchanges';
+import { ListenerAcceptance } from './listener-acceptance';
+import { MeteredFrameWriter } from './metered-frame-writer';
 import { OutboundRequests } from './outbound-requests';
+import type { SessionOptions } from './session-options';
+import { sendStreamedRequest } from './stream-upload';
 import { StreamCredit } from './stream-credit';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
 
-export interface SessionOptions {
-  readonly transport: TransportKind;
-  readonly direction: Direction;
-  readonly peer: PeerIdentity;
-  readonly remoteAddress: string;
-  readonly maxFrameBytes: number;
-  readonly requestTimeoutMs: number;
-  readonly drainTimeoutMs: number;
-  readonly events: TransportEventEmitter;
-  /** Handlers registered on the transport; the connection's own handlers take precedence. */
-  readonly sharedHandlers: ReadonlyMap<string, Handler>;
-  /** Called once after the session closed, so the transport can forget it. */
-  readonly onClosed: (session: Session) => void;
-  /**
-   * Dialer side: the typed error for a link that closed before the listener's hello, i.e. the
-   * listener's verdict on our certificate (default: the link's own error).
-   */
-  readonly mapRefusal?: (error: Error) => AgentlinkError;
-}
-
-/**
- * Request/response, one-way and streamed exchanges over a FrameLink. Dialers use odd exchange
- * ids and listeners even ones, so both sides can start exchanges without colliding.
- */
+/** Request/response, one-way and streamed exchanges over a FrameLink, with a graceful close. */
 export class Session implements Connection {
   readonly id = randomUUID();
   readonly transport: TransportKind;
@@ -59,22 +26,17 @@ export class Session implements Connection {
   readonly peer: PeerIdentity;
   readonly remoteAddress: string;
   readonly closedPromise: Promise<string>;
-  readonly accepted: Promise<void>;
 
   private readonly handlers = new Map<string, Handler>();
+  private readonly writer: MeteredFrameWriter;
+  private readonly acceptance: ListenerAcceptance;
   private readonly outbound: OutboundRequests;
   private readonly inbound: InboundExchanges;
-  private nextId: number;
+  private readonly drain = new DrainWaiter();
+  private readonly ids: ExchangeIds;
   private state: 'open' | 'draining' | 'closed' = 'open';
   private peerGoingAway = false;
   private resolveClosed!: (reason: string) => void;
-  private drainWaiter: (() => void) | undefined;
-  private settleAccepted: { resolve: () => void; reject: (error: Error) => void } | undefined;
-  private helloReceived = false;
-  /** Set when the link closed before the listener accepted us: every later call fails with it. */
-  private refusal: AgentlinkError | undefined;
-  /** A confirmed dial() waits for the hello and reports a refusal itself. */
-  private dialWaiting = false;
 
   constructor(
     private readonly link: FrameLink,
@@ -84,18 +46,12 @@ export class Session implements Connection {
     this.direction = options.direction;
     this.peer = options.peer;
     this.remoteAddress = options.remoteAddress;
-    this.nextId = options.direction === 'outbound' ? 1 : 2;
+    this.ids = new ExchangeIds(options.direction === 'outbound' ? 1 : 2);
     this.closedPromise = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
-    this.accepted =
-      options.direction === 'inbound'
-        ? Promise.resolve()
-        : new Promise<void>((resolve, reject) => {
-            this.settleAccepted = { resolve, reject };
-          });
-    // Nobody has to await it: a refusal also fails the calls, so it must not be "unhandled".
-    this.accepted.catch(() => undefined);
+    this.acceptance = new ListenerAcceptance(options);
+    this.writer = new MeteredFrameWriter(link, options.events, options.transport, options.peer.agentId);
     this.outbound = new OutboundRequests({
       link,
       events: options.events,
@@ -112,13 +68,18 @@ export class Session implements Connection {
       maxFrameBytes: options.maxFrameBytes,
       ownParity: options.direction === 'outbound' ? 1 : 0,
       findHandler: (method) => this.handlers.get(method) ?? options.sharedHandlers.get(method),
-      write: (type, id, payload, method) => this.writeNow(type, id, payload, method),
-      received: (method, frame) => this.received(method, frame),
+      write: (type, id, payload, method) => this.writer.writeNow(type, id, payload, method),
+      received: (method, frame) => this.writer.received(method, frame),
       isOpen: () => this.state !== 'closed',
       onSettled: () => this.checkDrained(),
     });
     link.onFrame = (frame) => this.receive(frame);
     link.onClose = (reason, error) => this.linkClosed(reason, error);
+  }
+
+  /** Resolves once the listener accepted this dialer; at once on the listener side. */
+  get accepted(): Promise<void> {
+    return this.acceptance.accepted;
   }
 
   get closed(): boolean {
@@ -137,8 +98,8 @@ export class Session implements Connection {
 
   /** Dialer side: resolves when the listener accepted us, rejects if the link closes first. */
   waitForHello(): Promise<void> {
-    this.dialWaiting = true;
-    return this.accepted;
+    this.acceptance.dialWaiting = true;
+    return this.acceptance.accepted;
   }
 
   handle(method: string, handler: Handler): void {
@@ -155,24 +116,26 @@ export class Session implements Connection {
       return Promise.reject(error as Error);
     }
     const promise = this.outbound.track(id, method, options);
+    const fail = (error: unknown): void => this.outbound.settle(id, 'error', error as Error, false);
     // Written at once (no promise per request on TCP); a failure fails the request.
     try {
-      this.writeNow(FrameType.Request, id, body, method, 0, prefix)?.catch((error: unknown) => this.outbound.settle(id, 'error', error as Error, false));
+      this.writer.writeNow(FrameType.Request, id, body, method, 0, prefix)?.catch(fail);
     } catch (error) {
-      this.outbound.settle(id, 'error', error as Error, false);
+      fail(error);
     }
     return promise;
   }
 
   async requestJson<T = unknown>(method: string, value: unknown, options?: RequestOptions): Promise<T> {
-    const response = await this.request(method, Buffer.from(JSON.stringify(value) ?? 'null', 'utf8'), options);
+    const body = Buffer.from(JSON.stringify(value) ?? 'null', 'utf8');
+    const response = await this.request(method, body, options);
     return JSON.parse(Buffer.from(response).toString('utf8')) as T;
   }
 
   async send(method: string, body: Uint8Array): Promise<void> {
     const id = this.allocate();
     try {
-      await this.write(FrameType.OneWay, id, body, method, 0, methodPrefix(method));
+      await this.writer.write(FrameType.OneWay, id, body, method, 0, methodPrefix(method));
     } finally {
       this.link.finish(id);
     }
@@ -187,19 +150,17 @@ export class Session implements Connection {
     const promise = this.outbound.track(id, method, options);
     const credit = new StreamCredit();
     this.outbound.attachCredit(id, credit);
-    const pump = async (): Promise<void> => {
-      await this.write(FrameType.Request, id, EMPTY, method, FLAG_STREAMING, methodPrefix(method));
-      for await (const chunk of chunks) {
-        for (let offset = 0; offset < chunk.byteLength; offset += this.options.maxFrameBytes) {
-          if (!this.outbound.has(id)) return;
-          const piece = chunk.subarray(offset, offset + this.options.maxFrameBytes);
-          await credit.take(piece.byteLength);
-          await this.write(FrameType.StreamData, id, piece, method);
-        }
-      }
-      if (this.outbound.has(id)) await this.link.send(FrameType.StreamEnd, id, EMPTY);
+    const upload = {
+      id,
+      method,
+      chunks,
+      credit,
+      maxFrameBytes: this.options.maxFrameBytes,
+      isPending: () => this.outbound.has(id),
     };
-    pump().catch((error: unknown) => this.outbound.settle(id, 'error', error as Error, true));
+    sendStreamedRequest(this.link, this.writer, upload).catch((error: unknown) =>
+      this.outbound.settle(id, 'error', error as Error, true),
+    );
     return promise;
   }
 
@@ -212,16 +173,7 @@ export class Session implements Connection {
     if (this.state === 'open') {
       this.state = 'draining';
       this.link.send(FrameType.GoAway, CONTROL_ID, EMPTY).catch(() => undefined);
-      const timeoutMs = options.drainTimeoutMs ?? this.options.drainTimeoutMs;
-      if (this.inFlight > 0) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, timeoutMs);
-          this.drainWaiter = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
+      if (this.inFlight > 0) await this.drain.wait(options.drainTimeoutMs ?? this.options.drainTimeoutMs);
       this.destroy('closed by local');
     }
     await this.closedPromise;
@@ -234,13 +186,10 @@ export class Session implements Connection {
    */
   linkClosed(reason: string, error?: Error): void {
     if (this.state === 'closed') return;
-    if (this.direction === 'outbound' && !this.helloReceived) {
-      const cause = error ?? new ConnectionClosedError(`${reason} before the listener accepted this agent`);
-      this.refusal = this.peerGoingAway
-        ? new PeerUnavailableError(this.remoteAddress)
-        : (this.options.mapRefusal?.(cause) ?? (cause instanceof AgentlinkError ? cause : new ConnectionClosedError(reason)));
+    if (this.acceptance.awaitingHello) {
+      const refusal = this.acceptance.refuse(reason, error, this.peerGoingAway);
       // A confirmed dial() reports the error itself.
-      this.destroy(reason, this.refusal, !this.dialWaiting);
+      this.destroy(reason, refusal, !this.acceptance.dialWaiting);
       return;
     }
     this.destroy(reason, error);
@@ -261,10 +210,8 @@ export class Session implements Connection {
     this.outbound.failAll(closedError);
     this.inbound.abortAll(closedError);
     this.handlers.clear();
-    this.settleAccepted?.reject(closedError);
-    this.settleAccepted = undefined;
-    this.drainWaiter?.();
-    this.drainWaiter = undefined;
+    this.acceptance.fail(closedError);
+    this.drain.done();
     void this.link.close(reason).finally(() => {
       this.options.events.emit('connectionClosed', {
         transport: this.transport,
@@ -278,48 +225,11 @@ export class Session implements Connection {
   }
 
   private allocate(): number {
-    if (this.refusal !== undefined) throw this.refusal;
+    if (this.acceptance.refusal !== undefined) throw this.acceptance.refusal;
     if (this.state !== 'open' || this.peerGoingAway) {
       throw new ConnectionClosedError(this.state === 'open' ? 'the peer is closing' : 'close() was called');
     }
-    const id = this.nextId;
-    this.nextId = this.nextId + 2 > 0xffffffff ? (this.direction === 'outbound' ? 1 : 2) : this.nextId + 2;
-    return id;
-  }
-
-  private write(type: FrameType, id: number, payload: Uint8Array, method: string, flags = 0, prefix?: Uint8Array): Promise<void> {
-    return this.link.send(type, id, payload, flags, prefix).then(() => this.sent(method, payload, prefix));
-  }
-
-  /**
-   * Like write(), synchronously where the link can (TCP): undefined once the link took the frame,
-   * or a promise that resolves when it drained; throws instead of rejecting.
-   */
-  private writeNow(type: FrameType, id: number, payload: Uint8Array, method: string, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
-    if (this.link.sendNow === undefined) return this.write(type, id, payload, method, flags, prefix);
-    const drained = this.link.sendNow(type, id, payload, flags, prefix);
-    if (drained === undefined) {
-      this.sent(method, payload, prefix);
-      return undefined;
-    }
-    return drained.then(() => this.sent(method, payload, prefix));
-  }
-
-  private sent(method: string, payload: Uint8Array, prefix: Uint8Array | undefined): void {
-    const { events } = this.options;
-    if (!events.has('messageSent')) return;
-    const bytes = FRAME_HEADER_BYTES + (prefix?.byteLength ?? 0) + payload.byteLength;
-    events.emit('messageSent', { transport: this.transport, peer: this.peer.agentId, method, bytes });
-  }
-
-  private received(method: string, frame: Frame): void {
-    if (!this.options.events.has('messageReceived')) return;
-    this.options.events.emit('messageReceived', {
-      transport: this.transport,
-      peer: this.peer.agentId,
-      method,
-      bytes: FRAME_HEADER_BYTES + frame.payload.byteLength,
-    });
+    return this.ids.next();
   }
 
   private receive(frame: Frame): void {
@@ -327,7 +237,10 @@ export class Session implements Connection {
     try {
       this.dispatch(frame);
     } catch (error) {
-      const typed = error instanceof FrameError || error instanceof ProtocolViolationError ? error : new ProtocolViolationError(String(error));
+      const typed =
+        error instanceof FrameError || error instanceof ProtocolViolationError
+          ? error
+          : new ProtocolViolationError(String(error));
       this.destroy(`protocol error: ${typed.code}`, typed);
     }
   }
@@ -335,36 +248,20 @@ export class Session implements Connection {
   private dispatch(frame: Frame): void {
     switch (frame.type) {
       case FrameType.Hello:
-        this.helloReceived = true;
-        this.settleAccepted?.resolve();
-        this.settleAccepted = undefined;
+        this.acceptance.helloArrived();
         return;
       case FrameType.GoAway:
         this.peerGoingAway = true;
-        if (!this.helloReceived && this.settleAccepted !== undefined) {
-          // Turned away before being accepted: the listener is shutting down (retryable).
-          this.refusal = new PeerUnavailableError(this.remoteAddress);
-          this.settleAccepted.reject(this.refusal);
-          this.settleAccepted = undefined;
-        }
+        this.acceptance.goAwayArrived();
         return;
       case FrameType.Request:
       case FrameType.OneWay:
         this.inbound.accept(frame);
         return;
       case FrameType.Response:
-      case FrameType.Error: {
-        const method = this.outbound.methodOf(frame.id);
-        if (method === undefined) return; // late answer to a request that timed out
-        this.received(method, frame);
-        if (frame.type === FrameType.Response) {
-          this.outbound.settle(frame.id, 'ok', frame.payload, false);
-        } else {
-          const { code, message } = decodeErrorPayload(frame.payload);
-          this.outbound.settle(frame.id, 'error', new RemoteError(method, code, message), false);
-        }
+      case FrameType.Error:
+        this.answer(frame);
         return;
-      }
       case FrameType.StreamData:
       case FrameType.StreamEnd:
         this.inbound.chunk(frame);
@@ -373,19 +270,27 @@ export class Session implements Connection {
         if (frame.payload.byteLength !== 4) throw new ProtocolViolationError('credit frame must carry 4 bytes');
         this.outbound.grantCredit(frame.id, Buffer.from(frame.payload).readUInt32BE(0));
         return;
-      case FrameType.Cancel: {
+      case FrameType.Cancel:
         this.inbound.cancel(frame.id);
         this.outbound.settle(frame.id, 'error', new ConnectionClosedError('the peer reset the request'), false);
         return;
-      }
+    }
+  }
+
+  /** A Response or Error frame settles the request it answers. */
+  private answer(frame: Frame): void {
+    const method = this.outbound.methodOf(frame.id);
+    if (method === undefined) return; // late answer to a request that timed out
+    this.writer.received(method, frame);
+    if (frame.type === FrameType.Response) {
+      this.outbound.settle(frame.id, 'ok', frame.payload, false);
+    } else {
+      const { code, message } = decodeErrorPayload(frame.payload);
+      this.outbound.settle(frame.id, 'error', new RemoteError(method, code, message), false);
     }
   }
 
   private checkDrained(): void {
-    if (this.state === 'draining' && this.inFlight === 0) {
-      const waiter = this.drainWaiter;
-      this.drainWaiter = undefined;
-      waiter?.();
-    }
+    if (this.state === 'draining' && this.inFlight === 0) this.drain.done();
   }
 }
