@@ -21,7 +21,7 @@
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/quic-targets-bench.ts [--rounds 1] [--only seq-p50,loss-p99,...]
  *      [--requests 2000] [--throughput-seconds 5] [--bulk-seconds 10] [--dials 30] [--delay 25]
- *      [--loss-seconds 15] [--fleet-tasks 1500] [--fleet-tcp-tasks 3000] [--out file.json]
+ *      [--loss-seconds 15] [--fleet-tasks 1500] [--fleet-tcp-tasks 3000] [--out file.json] [--prefix alspeed]
  * Writes tools/bench/results/quic-targets.json (or --out). Exit code 0 even when targets fail.
  */
 import { loadavg } from 'node:os';
@@ -47,6 +47,8 @@ const { values } = parseArgs({
     'fleet-tasks': { type: 'string', default: '1500' },
     'fleet-tcp-tasks': { type: 'string', default: '3000' },
     out: { type: 'string' },
+    /** Namespace name prefix of the rig (one per worktree when several run at once). */
+    prefix: { type: 'string', default: 'alspeed' },
   },
 });
 const settings: TargetSettings = {
@@ -70,7 +72,9 @@ const support = namespaceSupport();
 const rigNeeded = definitions.some((d) => d.needsRig);
 const rigUnavailable = !support.available ? `skipped: ${support.reason}` : undefined;
 const rig: NetnsRig | undefined =
-  rigNeeded && rigUnavailable === undefined ? await startNetnsRig({ delayMs: settings.delayMs }) : undefined;
+  rigNeeded && rigUnavailable === undefined
+    ? await startNetnsRig({ delayMs: settings.delayMs, prefix: values.prefix })
+    : undefined;
 
 const samples = new Map<TargetId, TargetSample[]>(definitions.map((d) => [d.id, []]));
 const record = (id: TargetId, sample: TargetSample): void => {

@@ -39,6 +39,7 @@ export type {
   TransportKind,
   TransportListener,
   TransportOptions,
+  ZeroRttOptions,
 } from './types';
 export {
   CertificateVerificationError,
@@ -63,6 +64,8 @@ export {
   TransportStateError,
 } from './errors';
 export { QuicTransport } from './quic/quic-transport';
+export { quicEarlyData } from './quic/early-data-status';
+export type { EarlyDataStatus } from './quic/early-data-gate';
 export { TcpTlsTransport, ALPN_PROTOCOL } from './tcp/tcp-tls-transport';
 export { FallbackTransport, type FallbackTransportOptions } from './fallback-transport';
 export { PeerClient, type PeerClientOptions } from './peer-client';

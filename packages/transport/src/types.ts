@@ -101,6 +101,24 @@ export interface QuicTransportOptions extends TransportOptions {
    * verbose; use it on one agent.
    */
   readonly libraryLogLevel?: QuicLibraryLogLevel;
+  /**
+   * 0-RTT resumption (README "0-RTT and replay"); off unless set. A dialer keeps each peer's TLS
+   * session ticket and, in 'eager' dial mode, sends requests of `idempotentMethods` in its first
+   * flight; a listener accepts early data and runs only those methods before the handshake
+   * completes. Everything else waits for the handshake on both sides.
+   */
+  readonly zeroRtt?: ZeroRttOptions;
+}
+
+/** Which calls may travel as 0-RTT early data, which an attacker can replay. */
+export interface ZeroRttOptions {
+  /**
+   * Methods whose handlers are safe to run more than once for one call (reads, idempotent
+   * writes). Declare the same list on dialers and listeners: each side trusts only its own.
+   */
+  readonly idempotentMethods: readonly string[];
+  /** Dialer: session tickets kept, one per peer address; the oldest is dropped beyond it. Default 256. */
+  readonly maxTickets?: number;
 }
 
 export type QuicLibraryLogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';

@@ -3,6 +3,7 @@ import { FLAG_STREAMING, FrameType, encodeFrame, type Frame } from '../frame/fra
 import type { FrameLink } from '../session/frame-link';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
+import { EarlyDataGate, type EarlyDataPolicy, type EarlyDataStatus } from './early-data-gate';
 import { isServerInitiated, isStreamReset, isUnidirectional, QuicStream } from './endpoint/quic-stream';
 import { QuicStreamOpener } from './quic-stream-opener';
 import { QuicStreamWriter } from './quic-stream-writer';
@@ -28,6 +29,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   private readonly exchanges = new Map<number, QuicStream>();
   private readonly opener: QuicStreamOpener;
   private readonly writer: QuicStreamWriter;
+  /** Set while a link made before the handshake completed (0-RTT) holds back what must wait. */
+  private readonly gate: EarlyDataGate | undefined;
   private closing = false;
   private finished = false;
   private closeReason = 'peer closed the connection';
@@ -41,7 +44,10 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     maxConcurrentStreams: number,
     /** The typed error for a close we did not ask for (undefined: graceful). */
     private readonly mapClose: (info: QuicCloseInfo) => Error | undefined,
+    earlyData?: EarlyDataPolicy,
   ) {
+    const early = earlyData !== undefined && !connection.established;
+    this.gate = early ? new EarlyDataGate(connection, earlyData) : undefined;
     const isFinished = (): boolean => this.finished;
     this.opener = new QuicStreamOpener(connection, maxFrameBytes, maxConcurrentStreams, this.streams, isFinished);
     const settle = (stream: QuicStream): void => this.settle(stream);
@@ -64,6 +70,9 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     flags = 0,
     prefix?: Uint8Array,
   ): Promise<void> | undefined {
+    if (this.gate?.holdsOutgoing(type, payload, prefix) === true) {
+      return this.gate.handshakeDone().then(() => this.sendNow(type, id, payload, flags, prefix));
+    }
     const bytes = encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix);
     if (this.closing || this.finished) throw new ConnectionClosedError('QUIC connection is closed');
     if (id === CONTROL_ID) return this.writeOnNewStream(CONTROL_ID, bytes, true);
@@ -101,7 +110,17 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   }
 
   established(): void {
-    // The transport attaches the link after the handshake and the policy check.
+    // Without 0-RTT the transport attaches the link after the handshake and the policy check.
+    try {
+      this.gate?.established((frame) => this.onFrame(frame));
+    } catch (error) {
+      if (error instanceof Error) this.fail(error);
+    }
+  }
+
+  /** Dialer: whether requests went as 0-RTT early data and the server took them. */
+  earlyDataStatus(): EarlyDataStatus {
+    return this.gate?.status() ?? 'none';
   }
 
   streamReadable(streamId: number): void {
@@ -149,6 +168,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const reason = ours ? this.closeReason : `peer closed: ${error?.message ?? 'no reason'}`;
     const gone = new ConnectionClosedError(reason);
     this.opener.rejectAll(gone);
+    this.gate?.closed(gone);
     for (const stream of this.streams.values()) stream.rejectPending(gone);
     this.streams.clear();
     this.exchanges.clear();
@@ -221,10 +241,12 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
       const detail = `frame for exchange ${frame.id} arrived on the stream of exchange ${stream.exchange}`;
       throw new FrameMalformedError(detail);
     }
+    if (this.gate?.holdsIncoming(stream.id, frame) === true) return;
     this.onFrame(frame);
   }
 
   private peerCancelled(stream: QuicStream): void {
+    if (this.gate?.forget(stream.id) === true) return;
     const id = stream.exchange;
     const live = id !== undefined && id !== CONTROL_ID && this.exchanges.get(id) === stream;
     if (live && !this.closing && !this.finished) {
@@ -261,10 +283,13 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     }
   }
 
-  private fail(error: FrameError | ProtocolViolationError): void {
+  /** Closes for bad framing, or (0-RTT) for a peer that failed its check once the handshake completed. */
+  private fail(error: Error): void {
     if (this.closing || this.finished) return;
+    const code = (error as { code?: string }).code ?? 'ERR_PROTOCOL';
     this.closeError = error;
-    this.closeReason = `protocol error: ${error.code}`;
-    this.connection.close(true, AppCode.ProtocolError, error.code);
+    const framing = error instanceof FrameError || error instanceof ProtocolViolationError;
+    this.closeReason = framing ? `protocol error: ${code}` : `peer refused: ${code}`;
+    this.connection.close(true, framing ? AppCode.ProtocolError : AppCode.PeerRefused, code);
   }
 }

@@ -11,6 +11,13 @@ export interface ResolvedQuicOptions {
   readonly retry: boolean;
   readonly coalesceSends: boolean;
   readonly alpn: readonly string[];
+  /** Set when 0-RTT is on. */
+  readonly zeroRtt: ResolvedZeroRtt | undefined;
+}
+
+export interface ResolvedZeroRtt {
+  readonly idempotentMethods: ReadonlySet<string>;
+  readonly maxTickets: number;
 }
 
 /** Unidirectional streams a peer may open (each refused with STOP_SENDING): room for an HTTP/3 peer's three. */
@@ -32,6 +39,19 @@ function alpnList(value: unknown): readonly string[] {
   return [...(value as string[])];
 }
 
+function zeroRttOptions(value: QuicTransportOptions['zeroRtt']): ResolvedZeroRtt | undefined {
+  if (value === undefined) return undefined;
+  const methods: unknown = (value as { idempotentMethods?: unknown } | null)?.idempotentMethods;
+  if (!Array.isArray(methods) || !methods.every((m) => typeof m === 'string' && m.length > 0)) {
+    throw new InvalidOptionsError('zeroRtt.idempotentMethods must be an array of method names');
+  }
+  const maxTickets = value.maxTickets ?? 256;
+  if (!Number.isInteger(maxTickets) || maxTickets < 1) {
+    throw new InvalidOptionsError('zeroRtt.maxTickets must be a positive integer');
+  }
+  return { idempotentMethods: new Set(methods as string[]), maxTickets };
+}
+
 export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicOptions {
   const resolved = {
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 10_000,
@@ -40,6 +60,7 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     retry: optionalBoolean('retry', options.retry, true),
     coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
     alpn: alpnList(options.alpn),
+    zeroRtt: zeroRttOptions(options.zeroRtt),
   };
   if (!(resolved.keepAliveIntervalMs > 0 && resolved.maxIdleTimeoutMs > resolved.keepAliveIntervalMs)) {
     throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
@@ -69,5 +90,6 @@ export function endpointSettings(
     maxStreamsUni: PEER_UNI_STREAMS,
     maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
     maxStreamData: 1024 * 1024,
+    earlyData: quic.zeroRtt !== undefined,
   };
 }

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type Logger from '@matrixai/logger';
-import { AgentlinkError, InvalidOptionsError } from '@agentlink/resilience';
+import { AgentlinkError } from '@agentlink/resilience';
 import { ConnectFailedError, ConnectionClosedError, ConnectTimeoutError, TransportStateError } from '../errors';
 import type { PeerIdentity } from '../pki/certificate-inspection';
 import { certificateRefusalReason } from '../security/peer-verification';
@@ -18,45 +18,32 @@ import type {
 } from '../types';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { QuicheConfig } from './endpoint/native';
-import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
+import type { QuicConnection } from './endpoint/quic-connection';
 import { QuicEndpoint } from './endpoint/quic-endpoint';
 import { buildQuicheConfig } from './endpoint/quiche-config';
+import { formatAddress, nativeServerName, pendingHandler } from './dial-support';
+import type { EarlyDataPolicy } from './early-data-gate';
+import { trackEarlyData } from './early-data-status';
+import { PeerIdentities } from './peer-identities';
 import { isOwnApplicationClose, mapQuicClose } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
 import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { endpointSettings, resolveQuicOptions, type ResolvedQuicOptions } from './quic-options';
+import { ClientEndpoints } from './client-endpoints';
+import { ZeroRttDialer } from './zero-rtt-dialer';
+import { ZeroRttListener, type ListenerConfigs } from './zero-rtt-listener';
 
-function formatAddress(host: string, port: number): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
-}
-
-const LOOPBACK = new Set(['127.0.0.1', '::1']);
-/** Peer identities remembered per transport (same certificate bytes, role and host: same verdict). */
-const IDENTITY_CACHE_SIZE = 256;
 const ignore = (): void => undefined;
-
-/**
- * BoringSSL checks the server name natively but only against DNS SANs. For a loopback IP we let
- * it check 'localhost' and check the IP SAN ourselves after the handshake; other IPs need a DNS name.
- */
-function nativeServerName(serverName: string): string {
-  if (isIP(serverName) === 0) return serverName;
-  if (LOOPBACK.has(serverName)) return 'localhost';
-  throw new InvalidOptionsError(`QUIC dial to ${serverName} needs a DNS serverName: quiche verifies DNS names only`);
-}
-
-/** A handler for a connection that has no frame link yet (handshake, policy check). */
-function pendingHandler(established: () => void, closed: (info: QuicCloseInfo) => void): ConnectionHandler {
-  return { established, closed, streamReadable: ignore, afterEvent: ignore };
-}
 
 /** QUIC (RFC 9000) on our own endpoint over quiche, with mutual TLS 1.3 and one stream per exchange. */
 export class QuicTransport extends TransportBase implements Transport {
   readonly kind = 'quic' as const;
   private server: QuicEndpoint | undefined;
-  /** One UDP socket per local wildcard address, shared by all our dials (no bind per dial). */
-  private readonly clientSockets = new Map<string, Promise<QuicEndpoint>>();
-  private readonly identities = new Map<string, PeerIdentity>();
+  private readonly clientSockets: ClientEndpoints;
+  private readonly identities: PeerIdentities;
+  /** 0-RTT: the dialer's session tickets and the listener's early-data screening. */
+  private readonly tickets: ZeroRttDialer | undefined;
+  private zeroRttListener: ZeroRttListener | undefined;
   private readonly quic: ResolvedQuicOptions;
   private readonly logger: Logger;
   private serverConfig: QuicheConfig | undefined;
@@ -66,19 +53,39 @@ export class QuicTransport extends TransportBase implements Transport {
     super(quicOptions);
     this.quic = resolveQuicOptions(quicOptions);
     this.logger = quicLogger(resolveQuicLogLevel(quicOptions.libraryLogLevel));
+    const identifyPeer = this.identifyPeer.bind(this);
+    this.identities = new PeerIdentities(identifyPeer, this.resolved.verifyPeer);
+    const zeroRtt = this.quic.zeroRtt;
+    const closed = (): boolean => this.state === 'closed';
+    this.tickets = zeroRtt === undefined ? undefined : new ZeroRttDialer(zeroRtt.maxTickets, this.identities, closed);
+    this.clientSockets = new ClientEndpoints((host) => this.openClientEndpoint(host));
   }
 
   protected applyCredentials(credentials: TlsCredentials): void {
     // Build both first: a key or certificate BoringSSL refuses throws here and changes nothing.
     const server = this.server === undefined ? undefined : this.config(credentials);
     const client = this.clientConfig === undefined ? undefined : this.config(credentials);
+    const configs = this.zeroRttListener === undefined ? undefined : this.listenerConfigs(credentials);
     if (server !== undefined) this.serverConfig = server;
     if (client !== undefined) this.clientConfig = client;
+    if (configs !== undefined) this.zeroRttListener?.replace(configs);
+    // Tickets were issued to servers verified under the old trust: full handshakes from now on.
+    this.tickets?.clear();
   }
 
-  private config(credentials: TlsCredentials = this.credentials): QuicheConfig {
+  private config(credentials: TlsCredentials = this.credentials, earlyData?: boolean): QuicheConfig {
     const { verifyPeer, maxFrameBytes } = this.resolved;
-    return buildQuicheConfig(endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes));
+    const settings = endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes);
+    return buildQuicheConfig(earlyData === undefined ? settings : { ...settings, earlyData });
+  }
+
+  private listenerConfigs(credentials: TlsCredentials = this.credentials): ListenerConfigs {
+    return { early: this.config(credentials, true), plain: this.config(credentials, false) };
+  }
+
+  private earlyDataPolicy(verify?: () => void): EarlyDataPolicy | undefined {
+    const zeroRtt = this.quic.zeroRtt;
+    return zeroRtt === undefined ? undefined : { idempotentMethods: zeroRtt.idempotentMethods, verify };
   }
 
   private connectionOptions(): { coalesceSends: boolean; keepAliveIntervalMs: number; startTimeoutMs: number } {
@@ -96,7 +103,10 @@ export class QuicTransport extends TransportBase implements Transport {
       port: address.port ?? 0,
       connection: this.connectionOptions(),
       accept: {
-        config: () => this.serverConfig as QuicheConfig,
+        config: (datagram, header) =>
+          this.zeroRttListener === undefined
+            ? (this.serverConfig as QuicheConfig)
+            : this.zeroRttListener.configFor(datagram, header),
         retry: this.quic.retry,
         onConnection: this.handleServerConnection,
       },
@@ -108,6 +118,8 @@ export class QuicTransport extends TransportBase implements Transport {
       throw new TransportStateError('transport closed while listening');
     }
     this.server = server;
+    // Created once the socket is bound (its key-rotation timer must not outlive a failed listen).
+    this.zeroRttListener = this.quic.zeroRtt === undefined ? undefined : new ZeroRttListener(this.listenerConfigs());
     return { host, port: server.port };
   }
 
@@ -115,14 +127,19 @@ export class QuicTransport extends TransportBase implements Transport {
     const address = formatAddress(connection.remote.host, connection.remote.port);
     const startedAt = performance.now();
     this.logger.info(`handshake from ${address}`);
+    const accept = (): void => this.acceptVerified(connection, address, startedAt);
     connection.handler = pendingHandler(
-      () => this.acceptVerified(connection, address, startedAt),
+      accept,
       (info) => {
         // Our own refusals were reported where they were decided.
         const typed = isOwnApplicationClose(info) ? undefined : mapQuicClose(info);
         if (typed !== undefined) this.reportError(typed, address);
       },
+      // 0-RTT: the session starts on the resumed chain; only idempotent methods run before the handshake.
+      accept,
     );
+    // The first datagram (which may carry early data) was read before this handler was set.
+    if (connection.native.isInEarlyData() && !connection.closed) accept();
   };
 
   /** TLS accepted the client: our identity and policy checks run before any stream is served. */
@@ -130,7 +147,8 @@ export class QuicTransport extends TransportBase implements Transport {
     let peer: PeerIdentity;
     try {
       if (this.state === 'closed') throw new TransportStateError('transport is closing');
-      peer = this.identify(connection.native.peerCertChain() ?? [], 'client', address);
+      const chain = connection.native.peerCertChain() ?? [];
+      peer = this.identities.identify(chain, 'client', address, undefined, connection.native.isResumed());
     } catch (error) {
       const typed = error instanceof AgentlinkError ? error : new ConnectionClosedError(String(error));
       this.reportError(typed, address);
@@ -145,35 +163,20 @@ export class QuicTransport extends TransportBase implements Transport {
     session.sendHello().catch(() => session.destroy('could not send hello'));
   }
 
-  private identify(
-    chain: readonly Uint8Array[],
-    role: 'client' | 'server',
-    address: string,
-    serverName?: string,
-  ): PeerIdentity {
-    if (!this.resolved.verifyPeer || chain.length === 0) return this.identifyPeer(chain, role, address, serverName);
-    // The verdict is a pure function of these bytes, the role and the host (dates: checked natively).
-    const key = `${role}|${serverName ?? ''}|${chain.map((der) => Buffer.from(der).toString('base64')).join('|')}`;
-    const known = this.identities.get(key);
-    if (known !== undefined) return known;
-    const identity = this.identifyPeer(chain, role, address, serverName);
-    if (this.identities.size >= IDENTITY_CACHE_SIZE) {
-      this.identities.delete(this.identities.keys().next().value as string);
-    }
-    this.identities.set(key, identity);
-    return identity;
-  }
-
   private createSession(
     connection: QuicConnection,
     direction: 'inbound' | 'outbound',
     peer: PeerIdentity,
     address: string,
+    verify?: () => void,
   ): Session {
     const { maxFrameBytes } = this.resolved;
     const mapClose = (info: QuicCloseInfo): AgentlinkError | undefined => mapQuicClose(info);
-    const link = new QuicFrameLink(connection, maxFrameBytes, this.quic.maxConcurrentStreams, mapClose);
-    return this.openSession(link, direction, peer, address);
+    const early = this.earlyDataPolicy(verify);
+    const link = new QuicFrameLink(connection, maxFrameBytes, this.quic.maxConcurrentStreams, mapClose, early);
+    const session = this.openSession(link, direction, peer, address);
+    if (direction === 'outbound') trackEarlyData(session, link);
+    return session;
   }
 
   async dial(address: PeerAddress, options: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<Connection> {
@@ -201,17 +204,30 @@ export class QuicTransport extends TransportBase implements Transport {
       const ip = isIP(address.host) !== 0 ? address.host : (await lookup(address.host)).address;
       const endpoint = await this.clientEndpoint(isIP(ip) === 6 ? '::' : '0.0.0.0');
       this.clientConfig ??= this.config();
-      const dialled = endpoint.connect(native, { host: ip, port: address.port }, this.clientConfig);
+      const ticketKey = `${ip}|${address.port}|${serverName}`;
+      const stored = this.tickets?.ticketFor(ticketKey);
+      const dialled = endpoint.connect(native, { host: ip, port: address.port }, this.clientConfig, stored?.ticket);
       connection = dialled;
+      if (stored !== undefined && this.resolved.dialMode === 'eager' && dialled.native.isInEarlyData()) {
+        // 0-RTT: the session starts now on the ticket's verified server; idempotent requests leave
+        // in this flight, the rest once the handshake completes and the server is checked again.
+        const [peer, verify] = this.tickets!.resumedServer(dialled, target, serverName);
+        session = this.createSession(dialled, 'outbound', peer, target, verify);
+        dialled.serve();
+        this.tickets!.keep(session, dialled, ticketKey);
+        return this.dialled(session, startedAt);
+      }
       const handshake = new Promise<void>((resolve, reject) => {
         const closed = (info: QuicCloseInfo): void =>
           reject(mapQuicClose(info) ?? new ConnectionClosedError('closed during the handshake'));
         dialled.handler = pendingHandler(resolve, closed);
       });
       await Promise.race([handshake, deadline, aborted]);
-      const peer = this.identify(dialled.native.peerCertChain() ?? [], 'server', target, serverName);
+      const chain = dialled.native.peerCertChain() ?? [];
+      const peer = this.identities.identify(chain, 'server', target, serverName, dialled.native.isResumed());
       session = this.createSession(dialled, 'outbound', peer, target);
       dialled.serve();
+      this.tickets?.keep(session, dialled, ticketKey);
       if (this.resolved.dialMode === 'confirmed') {
         // A refused certificate arrives as the listener's CONNECTION_CLOSE, mapped by the link.
         await Promise.race([session.waitForHello(), deadline, aborted]);
@@ -227,6 +243,14 @@ export class QuicTransport extends TransportBase implements Transport {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
     }
+    return this.dialled(session, startedAt);
+  }
+
+  private dialled(session: Session, startedAt: number): Session {
+    if (this.state === 'closed') {
+      session.destroy('transport closed while dialling');
+      throw new TransportStateError('transport closed while dialling');
+    }
     this.adopt(session, performance.now() - startedAt);
     return session;
   }
@@ -237,39 +261,33 @@ export class QuicTransport extends TransportBase implements Transport {
 
   private clientEndpoint(localHost: string): Promise<QuicEndpoint> {
     if (this.state === 'closed') return Promise.reject(new TransportStateError('transport closed while dialling'));
-    const existing = this.clientSockets.get(localHost);
-    if (existing !== undefined) {
-      return existing.then((endpoint) => {
-        if (!endpoint.stopped) return endpoint;
-        // A socket that stopped by itself (socket error) is replaced on the next dial.
-        if (this.clientSockets.get(localHost) === existing) this.clientSockets.delete(localHost);
-        return this.clientEndpoint(localHost);
-      });
-    }
-    const opened = QuicEndpoint.open({
+    return this.clientSockets.get(localHost);
+  }
+
+  private openClientEndpoint(localHost: string): Promise<QuicEndpoint> {
+    return QuicEndpoint.open({
       host: localHost,
       port: 0,
       connection: this.connectionOptions(),
       onSocketError: (error) => this.logger.warn(`client socket error: ${error.message}`),
       debug: (message) => this.logger.debug(message),
     });
-    opened.catch(() => this.clientSockets.delete(localHost));
-    this.clientSockets.set(localHost, opened);
-    return opened;
   }
 
   /** Drains connections (up to drainTimeoutMs), then closes the listener and every client socket. */
   async close(options: CloseOptions = {}): Promise<void> {
     if (this.state === 'closed' && this.server === undefined && this.clientSockets.size === 0) return;
     await this.closeSessions(options);
-    const endpoints = [...this.clientSockets.values()];
-    this.clientSockets.clear();
+    const endpoints = this.clientSockets.takeAll();
     const server = this.server;
     this.server = undefined;
     if (server !== undefined) endpoints.push(Promise.resolve(server));
     await Promise.all(endpoints.map((endpoint) => endpoint.then((e) => e.close()).catch(ignore)));
     this.serverConfig = this.clientConfig = undefined;
     this.identities.clear();
+    this.tickets?.clear();
+    this.zeroRttListener?.stop();
+    this.zeroRttListener = undefined;
     this.events.removeAllListeners();
   }
 }

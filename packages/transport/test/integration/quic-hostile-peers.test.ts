@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import dgram from 'node:dgram';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { encodeFrame, encodeMethodPayload, FrameType } from '../../src/frame/frame-codec';
 import type { EndpointCounters } from '../../src/quic/endpoint/quic-endpoint';
 import { QuicTransport } from '../../src/quic/quic-transport';
@@ -8,6 +11,7 @@ import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
 import type { Connection } from '../../src/types';
 import { createTestPki, text, utf8, waitFor, type TestPki } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
+import { clientOneRttKeys, sealShortHeaderPacket, streamFrame } from '../support/crafted-packets';
 import { rawQuicClient } from '../support/raw-quic-client';
 
 // The two crashes of issue 13, as an attacker (one datagram, no certificate) and as a standard
@@ -144,4 +148,37 @@ describe('a production QUIC listener and peers that open any stream at any time'
     await client.close();
     await stillServing('after hostile streams');
   });
+
+  // quiche enforces stream limits on the opener's side, so a standard peer never exceeds ours. This
+  // one does: it learns its 1-RTT secrets from quiche's key log and seals STREAM frames itself.
+  it.each([
+    ['bidirectional', 16], // our limit is 2 concurrent streams: credit for ids 0, 4, 8 and 12
+    ['unidirectional', 14], // credit for 3: ids 2, 6 and 10
+  ])(
+    'answers a peer that sends a %s stream beyond our limit with STREAM_LIMIT_ERROR; good peers carry on',
+    async (_kind, streamId) => {
+      const keylog = path.join(tmpdir(), `agentlink-keylog-${process.pid}-${randomBytes(4).toString('hex')}`);
+      const client = await rawQuicClient(port, pki.client, {}, keylog);
+      try {
+        await client.established;
+        const keys = clientOneRttKeys(keylog);
+        if (keys === undefined) throw new Error('quiche logged no CLIENT_TRAFFIC_SECRET_0');
+        const native = client.connection.native;
+        let packetNumber = native.stats().sent + 16; // above every number quiche used
+        const seal = (frame: Buffer): Buffer =>
+          sealShortHeaderPacket(keys, native.destinationId(), packetNumber++, frame);
+        // Control: a request we sealed ourselves on a stream within the limit is served.
+        native.streamSend(0, new Uint8Array(0), false); // stream 0 exists on our side, nothing sent
+        client.sendRaw(seal(streamFrame(0, request(1, 'sealed by hand'))));
+        await waitFor(() => client.answers.has(0), 5000, 'the answer to the hand-sealed request');
+        expect(text(client.answers.get(0)!)).toContain('sealed by hand');
+        client.sendRaw(seal(streamFrame(streamId, request(streamId + 1, 'beyond the limit'))));
+        expect(await client.closed).toEqual({ by: 'peer', isApp: false, errorCode: 0x4, reason: '' });
+      } finally {
+        await client.close();
+        rmSync(keylog, { force: true });
+      }
+      await stillServing(`after a ${_kind} stream beyond the limit`);
+    },
+  );
 });

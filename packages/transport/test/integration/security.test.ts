@@ -5,7 +5,7 @@ import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import { PeerClient } from '../../src/peer-client';
 import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
-import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents } from '../../src/types';
+import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents, ZeroRttOptions } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
@@ -77,7 +77,7 @@ interface SecurityCase {
   readonly label: string;
   readonly kind: 'quic' | 'tcp';
   /** QUIC only: the options under test (Retry off also on the raw bad servers). */
-  readonly quic?: { retry: boolean; coalesceSends: boolean };
+  readonly quic?: { retry: boolean; coalesceSends: boolean; zeroRtt?: ZeroRttOptions };
   readonly dialMode?: DialMode;
 }
 
@@ -85,6 +85,12 @@ const cases: SecurityCase[] = [
   { label: 'quic', kind: 'quic' },
   { label: 'quic with Retry off and coalesceSends', kind: 'quic', quic: { retry: false, coalesceSends: true } },
   { label: 'quic with Retry off, coalesceSends and eager dials', kind: 'quic', quic: { retry: false, coalesceSends: true }, dialMode: 'eager' },
+  {
+    label: 'quic with 0-RTT on (every method idempotent), Retry off and eager dials',
+    kind: 'quic',
+    quic: { retry: false, coalesceSends: true, zeroRtt: { idempotentMethods: ['echo', 'guarded'] } },
+    dialMode: 'eager',
+  },
   { label: 'tcp', kind: 'tcp' },
   { label: 'tcp with eager dials', kind: 'tcp', dialMode: 'eager' },
 ];

@@ -20,6 +20,8 @@ export interface RawQuicClient {
   onEstablished: () => void;
   /** Writes `bytes` on stream `streamId` (with FIN if asked) and sends at once. */
   write(streamId: number, bytes: Uint8Array, fin: boolean): void;
+  /** Sends a datagram we built ourselves from this client's socket and address. */
+  sendRaw(datagram: Buffer): void;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,8 @@ export async function rawQuicClient(
   port: number,
   credentials: Partial<TlsCredentials>,
   overrides: Partial<EndpointSettings> = {},
+  /** Where quiche writes this connection's TLS secrets (NSS key log format), for crafted packets. */
+  keylogPath?: string,
 ): Promise<RawQuicClient> {
   const endpoint = await QuicEndpoint.open({
     host: '127.0.0.1',
@@ -52,7 +56,12 @@ export async function rawQuicClient(
   const closed = new Promise<QuicCloseInfo>((resolve) => (onClosed = resolve));
   const readableStreams = new Set<number>();
   const answers = new Map<number, Buffer>();
+  if (keylogPath !== undefined) config.logKeys();
   const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, config);
+  // Set before the server's flight arrives: every secret from the handshake on is logged.
+  if (keylogPath !== undefined) connection.native.setKeylog(keylogPath);
+  const send = (connection as unknown as { sendDatagram: (datagram: Buffer, to: typeof connection.remote) => void })
+    .sendDatagram;
   const client: RawQuicClient = {
     connection,
     established,
@@ -64,6 +73,7 @@ export async function rawQuicClient(
       connection.native.streamSend(streamId, bytes, fin);
       connection.flush();
     },
+    sendRaw: (datagram) => send(datagram, connection.remote),
     close: () => endpoint.close(),
   };
   const drain = Buffer.alloc(65536);

@@ -13,7 +13,8 @@ export interface PacketHeader {
 /** Connection ids of QUIC v1 are at most 20 bytes (RFC 9000 §17.2). */
 const MAX_V1_CID = 20;
 
-function readVarint(data: Buffer, offset: number): [number, number] | undefined {
+/** A QUIC variable-length integer (RFC 9000 §16) at `offset`: [value, next offset], or undefined if cut short. */
+export function readVarint(data: Buffer, offset: number): [number, number] | undefined {
   if (offset >= data.byteLength) return undefined;
   const length = 1 << ((data[offset] as number) >> 6);
   if (offset + length > data.byteLength) return undefined;

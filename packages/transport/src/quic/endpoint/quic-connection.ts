@@ -6,6 +6,11 @@ import { MAX_DATAGRAM_BYTES, type QuicheConnection, type QuicheConnectionError, 
 export interface ConnectionHandler {
   /** The TLS handshake completed: BoringSSL verified the peer's chain; apply our policy now. */
   established(): void;
+  /**
+   * Listener only, at most once: the client resumed a session and its early data (0-RTT) is
+   * accepted, before the handshake completes. The peer's chain is the resumed session's.
+   */
+  earlyData?(): void;
   /** A stream has data, a FIN or a reset to read (only once serve() was called). */
   streamReadable(streamId: number): void;
   /** After every event: writes waiting for flow control or stream credit may go on. */
@@ -46,6 +51,7 @@ export class QuicConnection {
   private readonly timers: ConnectionTimers;
   private isServing = false;
   private handshakeDone = false;
+  private earlyDataReported = false;
   private closeReported = false;
   private lastClose: QuicCloseInfo | undefined;
   private finalized = false;
@@ -112,6 +118,10 @@ export class QuicConnection {
   /** Closes with an application code (ours) or a transport code; idempotent. */
   close(isApp: boolean, errorCode: number, reason: string): void {
     if (this.finalized) return;
+    // What is queued goes first: once closing, quiche sends only CONNECTION_CLOSE, and a client
+    // that closes right after a 0-RTT/eager answer would leave its Finished unsent (the server
+    // could then not read the close and would keep the connection until its handshake deadline).
+    if (this.flushScheduled && !this.closeReported) this.flush();
     try {
       this.native.close(isApp, errorCode, Buffer.from(reason));
     } catch {
@@ -167,6 +177,11 @@ export class QuicConnection {
   };
 
   private afterEvent(): void {
+    if (!this.handshakeDone && !this.earlyDataReported && this.role === 'server' && this.native.isInEarlyData()) {
+      // Reported to the first handler that asks (the first datagram is read before one is set).
+      if (this.handler.earlyData !== undefined) this.earlyDataReported = true;
+      if (!this.isClosing()) this.handler.earlyData?.();
+    }
     if (!this.handshakeDone && this.native.isEstablished() && !this.isClosing()) {
       this.handshakeDone = true;
       this.timers.established(this.options.keepAliveIntervalMs);

@@ -9,8 +9,11 @@ import { RetryTokens } from './retry-tokens';
 
 /** Accepting side of an endpoint (a listener). */
 export interface AcceptOptions {
-  /** The config for the next accepted connection (read per connection: credentials rotate). */
-  readonly config: () => QuicheConfig;
+  /**
+   * The config for a new connection, read per connection (credentials rotate; 0-RTT screening
+   * picks one with or without early data); undefined drops its first datagram (a replay).
+   */
+  readonly config: (datagram: Buffer, header: PacketHeader) => QuicheConfig | undefined;
   /** Stateless Retry before any state is created (address validation, one more round trip). */
   readonly retry: boolean;
   /** A new connection whose first packet quiche accepted; set its handler here. */
@@ -103,9 +106,15 @@ export class QuicEndpoint {
   }
 
   /** Starts a client handshake to `remote` (an IP address) and sends its first flight. */
-  connect(serverName: string | undefined, remote: QuicheHost, config: QuicheConfig): QuicConnection {
+  connect(
+    serverName: string | undefined,
+    remote: QuicheHost,
+    config: QuicheConfig,
+    ticket?: Uint8Array,
+  ): QuicConnection {
     const scid = randomConnectionId();
     const native = quiche.Connection.connect(serverName ?? null, scid, this.local, remote, config);
+    if (ticket !== undefined) native.setSession(ticket);
     const connection = this.adopt(native, 'client', remote);
     this.connections.add(scid, connection);
     connection.flush();
@@ -195,7 +204,12 @@ export class QuicEndpoint {
       this.send(decision.datagram, from);
       return;
     }
-    const native = quiche.Connection.accept(decision.scid, decision.odcid ?? null, this.local, from, accept.config());
+    const config = accept.config(datagram, header);
+    if (config === undefined) {
+      this.drop('replayed first flight');
+      return;
+    }
+    const native = quiche.Connection.accept(decision.scid, decision.odcid ?? null, this.local, from, config);
     const connection = this.adopt(native, 'server', from);
     connection.receive(datagram, from);
     // An Initial that did not decrypt (forged, corrupted) must leave nothing behind.

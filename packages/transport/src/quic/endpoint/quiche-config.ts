@@ -38,6 +38,8 @@ export interface EndpointSettings {
   readonly maxData: number;
   /** Per-stream flow-control window in bytes. */
   readonly maxStreamData: number;
+  /** 0-RTT: a dialer may send early data with a ticket; a listener accepts it (README "0-RTT and replay"). */
+  readonly earlyData?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -61,5 +63,6 @@ export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
   config.setInitialMaxStreamsUni(settings.maxStreamsUni);
   // Migration is not supported (README): peers must not move to a new address.
   config.setDisableActiveMigration(true);
+  if (settings.earlyData === true) config.enableEarlyData();
   return config;
 }
