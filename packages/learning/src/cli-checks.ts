@@ -67,6 +67,9 @@ export function ineffectiveOptions(command: string, values: Values): string[] {
   if (values.family === 'gbdt')
     for (const flag of NETWORK_FLAGS)
       if (given(flag)) warnings.push(`--${flag} has no effect with --family gbdt (it tunes the network)`);
+  if (command !== 'report')
+    for (const flag of ['jobs', 'report-set', 'holdout-seeds'])
+      if (given(flag)) warnings.push(`--${flag} has no effect on ${command} (report only)`);
   if (given('group') && given('order') && command !== 'report')
     warnings.push('--group has no effect on splits when --order is given (the time order decides)');
   return warnings;

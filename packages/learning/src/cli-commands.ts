@@ -40,6 +40,10 @@ export interface CommandOptions {
   readonly progressEvery?: number;
   /** report: seeds of the unseen-seed hold-outs. */
   readonly holdoutSeeds?: readonly number[];
+  /** report: processes (one feature set each) run at once; 1 = all in this process. */
+  readonly jobs?: number;
+  /** report: run only this feature set (0-based; leave-projects-out with set 0); used by --jobs. */
+  readonly reportSet?: number;
   /** history: which CSV columns hold test, run, time, outcome and duration. */
   readonly verdictColumns?: VerdictColumns;
   readonly argv: readonly string[];

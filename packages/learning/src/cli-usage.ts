@@ -54,6 +54,7 @@ Options:
   --threshold-min-balanced-accuracy <f>  ${MIN_BALANCED_ACCURACY}
   --floor-balanced-accuracy <f>  evaluate: also score the threshold reaching this balanced accuracy on validation
   --holdout-seeds <a,b>   report: seeds of the hold-outs (default 1001,1002,1003,1004,1005)
+  --jobs <n>              report: run the feature sets in this many processes (default 1)
   --progress-every <n>    without a terminal, a training progress line every n epochs/rounds (default 10)
   --fatal-warnings        make duplicate/conflict/imbalance warnings fatal
   --backend <b>           auto | tensorflow | wasm | cpu (default auto)

@@ -239,3 +239,15 @@ export class SingleClassError extends DatasetError {
     );
   }
 }
+
+/** A child process of a parallel report (`--jobs`) failed; its stderr lines were logged with the set's prefix. */
+export class ReportPartError extends AgentlinkError {
+  constructor(
+    readonly set: number,
+    readonly exitCode: number,
+  ) {
+    super('ERR_REPORT_PART', `the report process of feature set ${set} exited with code ${exitCode}`, {
+      retryable: false,
+    });
+  }
+}

@@ -1,5 +1,6 @@
 import type { FamilyChoice, ModelFamily } from './model-family';
 import type { SelectionOptions, SelectionRecord } from './select-model';
+import type { ThresholdObjective } from './threshold';
 import type { TrainModelOptions } from './train-model';
 import type { BackendName, ClassificationMetrics, ConfusionMatrix } from './types';
 
@@ -28,6 +29,8 @@ export interface FoldResult {
    */
   readonly lastOutcomeBaseline?: ClassificationMetrics;
   readonly trainingMs: number;
+  /** The same model at further thresholds (`operatingPoints`), each tuned on training rows only, by name. */
+  readonly operatingPoints?: Readonly<Record<string, OperatingPointResult>>;
   /** The same model at a second threshold chosen on validation to reach `floorBalancedAccuracy` (when requested). */
   readonly floored?: { readonly threshold: number; readonly test: ClassificationMetrics };
 }
@@ -79,4 +82,23 @@ export interface EvaluationOptions
    * this balanced accuracy on the validation part (never the test part). Default: none.
    */
   readonly floorBalancedAccuracy?: number;
+  /**
+   * Further operating points of every fold's model: each threshold is tuned by its own objective on the
+   * out-of-fold predictions of nested selection (else the validation part), never on the test rows.
+   */
+  readonly operatingPoints?: readonly OperatingPoint[];
+}
+
+/** A named threshold objective, optionally among thresholds reaching a balanced accuracy. */
+export interface OperatingPoint {
+  readonly name: string;
+  readonly objective: ThresholdObjective;
+  readonly minBalancedAccuracy?: number;
+}
+
+export interface OperatingPointResult {
+  readonly threshold: number;
+  /** Whether the tuning rows reached `minBalancedAccuracy` at this threshold. */
+  readonly constraintMet: boolean;
+  readonly test: ClassificationMetrics;
 }

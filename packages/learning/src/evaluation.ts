@@ -7,7 +7,8 @@ import type {
   GroupMetrics,
   SummaryMetric,
 } from './evaluation-types';
-import { selectAndTrain, type SelectionRecord } from './select-model';
+import { operatingPointResults } from './operating-points';
+import { selectAndTrain, type OutOfFoldPredictions, type SelectionRecord } from './select-model';
 import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
 import { trainFlakinessModel, type TrainedModel } from './train-model';
@@ -121,7 +122,7 @@ async function runFolds(
       options.groupedValidation ??
       (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
     const common = { ...options, indexes: split.train, groupedValidation: grouped };
-    const trained: TrainedModel & { selection?: SelectionRecord } =
+    const trained: TrainedModel & { selection?: SelectionRecord; outOfFold?: OutOfFoldPredictions } =
       options.family === 'auto'
         ? await selectAndTrain(dataset, { ...common, groupedInner: grouped })
         : await trainFlakinessModel(dataset, { ...common, family: options.family });
@@ -172,6 +173,11 @@ async function runFolds(
       ...(lastOutcome === undefined ? {} : { lastOutcomeBaseline: lastOutcome }),
       trainingMs: trained.history.durationMs,
       floored,
+      operatingPoints: operatingPointResults(
+        options.operatingPoints,
+        trained.outOfFold ?? trained.validationPredictions,
+        { labels, probabilities },
+      ),
     };
     folds.push(result);
     options.onFold?.(result, splits.length);

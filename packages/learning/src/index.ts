@@ -47,6 +47,7 @@ export {
   MissingColumnError,
   ModelDisposedError,
   ModelFormatError,
+  ReportPartError,
   NonFiniteFeatureError,
   SingleClassError,
   TrainingDivergedError,
@@ -64,6 +65,7 @@ export {
   type GroupMetrics,
   type SummaryMetric,
 } from './evaluation';
+export type { OperatingPoint, OperatingPointResult } from './evaluation-types';
 export { binOf, fitBins, type BinBounds } from './gbdt/binning';
 export { trainGbdt, type BoostingRound, type GbdtFit, type LabelledRows } from './gbdt/boosting';
 export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
@@ -78,6 +80,7 @@ export { MODEL_FAMILIES, blend, type FamilyChoice, type ModelFamily } from './mo
 export {
   DEFAULT_GBDT_GRID,
   selectAndTrain,
+  type OutOfFoldPredictions,
   type Candidate,
   type SelectionOptions,
   type SelectionRecord,
@@ -124,7 +127,14 @@ export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from '
 export { readDataFile } from './read-data-file';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
-export { REPORT_TARGETS, renderHonestReport, targetLines } from './report-render';
+export {
+  BA_POINT,
+  REPORT_OPERATING_POINTS,
+  REPORT_TARGETS,
+  floorPointName,
+  renderHonestReport,
+  targetLines,
+} from './report-render';
 export {
   REPORT_METRICS,
   flakeFlaggerFeatureSets,

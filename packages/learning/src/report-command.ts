@@ -2,8 +2,15 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { CommandOptions } from './cli-commands';
 import { readDataFile } from './read-data-file';
-import { renderHonestReport } from './report-render';
-import { flakeFlaggerFeatureSets, runHonestReport, type HonestReport } from './report-run';
+import { REPORT_OPERATING_POINTS, renderHonestReport } from './report-render';
+import { CliUsageError } from './cli-usage-error';
+import { runReportInParallel } from './report-parallel';
+import {
+  flakeFlaggerFeatureSets,
+  runHonestReport,
+  type FeatureSetPlan,
+  type HonestReport,
+} from './report-run';
 
 /** What the report says about the model in apps/qe-fleet (kept here so the one command writes it). */
 export const QE_FLEET_NOTE =
@@ -13,10 +20,8 @@ starts using the fleet has no labelled sibling history and its own project was n
 training data, so "+ project" and "+ sibling history" would not be available to it; the
 leave-projects-out row above is the figure that applies to such a project. At this commit it
 trains the network family with a small start-up budget. The boosted trees (\`family: 'gbdt'\`)
-train in seconds on rows like these (10.7 s on 17,329 rows under load, see BENCHMARKS.md), won the
-nested selection in most hold-outs and CV folds of every feature set above (the network alone won
-only in leave-projects-out, 4 of 5 folds, where every family is near chance); switching is for the
-qe-fleet owners.`;
+train in seconds on rows like these (see BENCHMARKS.md); which family won the nested selection of
+each hold-out and fold is in the tables above. Switching is for the qe-fleet owners.`;
 
 /** \`report\`: hold-outs, pooled CV and leave-projects-out for the three FlakeFlagger feature sets. */
 export async function reportCommand(options: CommandOptions): Promise<unknown> {
@@ -26,29 +31,15 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     await writeFile(out, renderHonestReport(saved, { qeFleet: QE_FLEET_NOTE }));
     return { out, from: options.from };
   }
-  const csv = await readDataFile(options.data!);
-  const seeds = options.holdoutSeeds ?? [1001, 1002, 1003, 1004, 1005];
-  const report = await runHonestReport(
-    csv,
-    {
-      sets: flakeFlaggerFeatureSets(options.schema.label),
-      holdoutSeeds: seeds,
-      cvFolds: options.folds ?? 10,
-      cvSeed: 2001,
-      lpoFolds: options.groupFolds ?? 5,
-      evaluation: {
-        ...options.training,
-        family: options.family,
-        innerFolds: options.innerFolds,
-        onInnerFold: undefined,
-      },
-    },
-    {
-      command: `agentlink-learn ${options.argv.join(' ')}`,
-      dataFile: path.relative(process.cwd(), options.data!),
-      log: options.log,
-    },
-  );
+  const allSets = flakeFlaggerFeatureSets(options.schema.label);
+  const jobs = options.jobs ?? 1;
+  const part = options.reportSet;
+  if (!(jobs >= 1) || (part !== undefined && !(part >= 0 && part < allSets.length)))
+    throw new CliUsageError(`--jobs must be >= 1 and --report-set in 0..${allSets.length - 1}`);
+  const report =
+    jobs > 1 && part === undefined
+      ? await runReportInParallel(options.argv, allSets.length, options.log)
+      : await reportInProcess(options, part === undefined ? allSets : [allSets[part]], (part ?? 0) === 0);
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(out, renderHonestReport(report, { qeFleet: QE_FLEET_NOTE }));
   const json = `${out.replace(/\.md$/, '')}.json`;
@@ -59,4 +50,36 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     minutes: report.durationMs / 60_000,
     sets: report.sets.map((s) => ({ name: s.name, ...s.holdoutStats })),
   };
+}
+
+/** The report's feature sets in this process; leave-projects-out only with the first set. */
+async function reportInProcess(
+  options: CommandOptions,
+  sets: readonly FeatureSetPlan[],
+  withLpo: boolean,
+): Promise<HonestReport> {
+  const csv = await readDataFile(options.data!);
+  const seeds = options.holdoutSeeds ?? [1001, 1002, 1003, 1004, 1005];
+  return runHonestReport(
+    csv,
+    {
+      sets,
+      holdoutSeeds: seeds,
+      cvFolds: options.folds ?? 10,
+      cvSeed: 2001,
+      lpoFolds: withLpo ? (options.groupFolds ?? 5) : 0,
+      evaluation: {
+        ...options.training,
+        family: options.family,
+        innerFolds: options.innerFolds,
+        onInnerFold: undefined,
+        operatingPoints: REPORT_OPERATING_POINTS,
+      },
+    },
+    {
+      command: `agentlink-learn ${options.argv.join(' ')}`,
+      dataFile: path.relative(process.cwd(), options.data!),
+      log: options.log,
+    },
+  );
 }

@@ -68,6 +68,8 @@ export interface FeatureSetResult {
   /** Mean ± sample sd over the hold-outs, per metric. */
   readonly holdoutStats: Readonly<Record<string, MeanSd>>;
   readonly holdoutMajorityAccuracy: number;
+  /** Mean ± sd over the hold-outs at each further operating point (`evaluation.operatingPoints`), by name. */
+  readonly operatingPointStats?: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
   readonly crossValidation?: EvaluationSummary;
 }
 
@@ -84,6 +86,8 @@ export interface HonestReport {
   /** Leave-projects-out: indicators and history are dropped, so it is one result for every feature set. */
   readonly leaveProjectsOut?: EvaluationSummary;
   readonly durationMs: number;
+  /** How this run was carried out when it differs from the one command (rendered under "Generated"). */
+  readonly note?: string;
 }
 
 function meanSd(values: readonly number[]): MeanSd {
@@ -123,6 +127,17 @@ export async function runHonestReport(
     const stats = Object.fromEntries(
       REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => h.folds[0].test[metric]))]),
     );
+    const pointStats = Object.fromEntries(
+      (plan.evaluation.operatingPoints ?? []).map((point) => [
+        point.name,
+        Object.fromEntries(
+          REPORT_METRICS.map((metric) => [
+            metric,
+            meanSd(holdouts.map((h) => h.folds[0].operatingPoints?.[point.name]?.test[metric] ?? Number.NaN)),
+          ]),
+        ),
+      ]),
+    );
     let cv: EvaluationSummary | undefined;
     if (plan.cvFolds > 0) {
       meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
@@ -137,6 +152,7 @@ export async function runHonestReport(
       holdouts,
       holdoutStats: stats,
       holdoutMajorityAccuracy: majority,
+      operatingPointStats: pointStats,
       crossValidation: cv,
     });
     if (s === 0 && plan.lpoFolds > 0 && dataset.groups !== undefined) {

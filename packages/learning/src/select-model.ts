@@ -17,6 +17,12 @@ export interface Candidate {
   readonly threshold: number;
 }
 
+/** Out-of-fold predictions of the training rows tested in some inner fold (never the outer test rows). */
+export interface OutOfFoldPredictions {
+  readonly labels: readonly Label[];
+  readonly probabilities: Float32Array;
+}
+
 /** What nested selection chose and why (no row indexes: it is stored with the model). */
 export interface SelectionRecord {
   readonly innerFolds: number;
@@ -38,10 +44,13 @@ export interface SelectionOptions extends Omit<TrainModelOptions, 'family' | 'th
   readonly onInnerFold?: (event: { family: ModelFamily; fold: number; folds: number }) => void;
 }
 
-/** Two shapes of trees: many small leaves with strong shrinkage, and fewer deeper-fitting leaves. */
+/**
+ * Two shapes of trees: 31 leaves of at least 2 rows with the sqrt class weights, and 63 leaves down to
+ * single rows without class weights (the threshold, tuned in the inner folds, handles the imbalance).
+ */
 export const DEFAULT_GBDT_GRID: readonly GbdtOptions[] = [
   { minSamplesLeaf: 2, maxLeaves: 31 },
-  { minSamplesLeaf: 10, maxLeaves: 15 },
+  { minSamplesLeaf: 1, maxLeaves: 63, classWeighting: 'none' },
 ];
 
 function innerSplits(
@@ -73,7 +82,7 @@ function innerSplits(
 export async function selectAndTrain(
   dataset: Dataset,
   options: SelectionOptions = {},
-): Promise<TrainedModel & { selection: SelectionRecord }> {
+): Promise<TrainedModel & { selection: SelectionRecord; outOfFold: OutOfFoldPredictions }> {
   const resolved = resolveTrainingOptions(options);
   const families = options.families ?? MODEL_FAMILIES;
   if (families.length === 0 || families.some((f) => !MODEL_FAMILIES.includes(f)))
@@ -132,7 +141,8 @@ export async function selectAndTrain(
       judge('ensemble', blend(network!.scores, trees!.scores, options.networkWeight ?? 0.5), trees!.candidate.gbdt),
     );
   // Ties go to the earlier (cheaper) candidate: trees, then the network, then the ensemble.
-  const chosen = tried.reduce((best, next) => (next.candidate.score > best.candidate.score ? next : best)).candidate;
+  const winner = tried.reduce((best, next) => (next.candidate.score > best.candidate.score ? next : best));
+  const chosen = winner.candidate;
   const trained = await trainFlakinessModel(dataset, {
     ...options,
     family: chosen.family,
@@ -146,5 +156,6 @@ export async function selectAndTrain(
     candidates: tried.map((t) => t.candidate),
     chosen,
   };
-  return { ...trained, selection };
+  // The winner's out-of-fold predictions: further operating points are tuned on them (training rows only).
+  return { ...trained, selection, outOfFold: { labels, probabilities: winner.scores } };
 }

@@ -18,6 +18,7 @@ const cases: [Error & { code: string; retryable: boolean }, string][] = [
   [new errors.ModelFormatError('/d', 'x'), 'ERR_MODEL_FORMAT'],
   [new errors.FeatureMismatchError('x'), 'ERR_FEATURE_MISMATCH'],
   [new errors.ModelDisposedError(), 'ERR_MODEL_DISPOSED'],
+  [new errors.ReportPartError(2, 1), 'ERR_REPORT_PART'],
 ];
 
 describe('typed errors', () => {

@@ -32,6 +32,21 @@ describe('histogram gradient boosting', () => {
     expect(JSON.stringify(c.model.parameters)).not.toBe(JSON.stringify(a.model.parameters));
   });
 
+  it('bags: the log-odds are the mean of the members, each fitted from its own sampling seed', async () => {
+    const options = { maxIterations: 15, rowSubsample: 0.7, featureFraction: 0.5, seed: 5 };
+    const bagged = await trainGbdt(diagonal(300, 4), undefined, { ...options, bags: 3 });
+    const members = await Promise.all(
+      [0, 1, 2].map((b) => trainGbdt(diagonal(300, 4), undefined, { ...options, seed: 5 + 7919 * b })),
+    );
+    expect(bagged.model.treeCount).toBe(45);
+    for (const row of diagonal(20, 9).rows) {
+      const mean = members.reduce((sum, m) => sum + m.model.rawScore(row), 0) / 3;
+      expect(bagged.model.rawScore(row)).toBeCloseTo(mean, 10);
+    }
+    // Members differ: a bag of 3 is not one model three times.
+    expect(members[1].model.rawScore([0.5, 0.5, 5, 1])).not.toBe(members[0].model.rawScore([0.5, 0.5, 5, 1]));
+  });
+
   it('stops early on validation loss and keeps the trees up to the best round', async () => {
     const random = mulberry32(5);
     const noise = (n: number): LabelledRows => {

@@ -17,130 +17,29 @@ describe('agentlink-learn --history-key', () => {
   writeFileSync(csv, classHistoryCsv(40, 8, 11));
   const fast = ['--family', 'network', '--epochs', '10', '--patience', '3', '--hidden', '8'];
 
-  it('validates the history options (usage errors exit 2, a missing column exits 1 with its code)', async () => {
-    expect(
-      (await cli('train', '--data', csv, '--label', 'flaky', '--history-key-strip', '1', '--out', dir)).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-strip',
-          '-1',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-strip',
-          'x',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-key-separator',
-          '',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    expect(
-      (
-        await cli(
-          'train',
-          '--data',
-          csv,
-          '--label',
-          'flaky',
-          '--history-key',
-          'name',
-          '--history-smoothing',
-          'abc',
-          '--out',
-          dir,
-        )
-      ).code,
-    ).toBe(2);
-    const missing = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--drop',
-      'name',
-      '--history-key',
-      'test',
-      '--out',
-      dir,
-    );
-    expect(missing.code).toBe(1);
-    expect(missing.err).toContain('ERR_MISSING_COLUMN');
-    const folds = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--history-key',
-      'name',
-      '--history-folds',
-      '1',
-      '--out',
-      dir,
-    );
-    expect(folds.code).toBe(1);
-    expect(folds.err).toContain('ERR_INVALID_OPTIONS');
+  const base = ['--data', csv, '--label', 'flaky', '--out', dir];
+  const keyed = [...base, '--history-key', 'name'];
+  const badOptions: readonly [string, readonly string[], number, string][] = [
+    ['--history-key-strip without --history-key', [...base, '--history-key-strip', '1'], 2, ''],
+    ['a negative --history-key-strip', [...keyed, '--history-key-strip', '-1'], 2, ''],
+    ['a non-numeric --history-key-strip', [...keyed, '--history-key-strip', 'x'], 2, ''],
+    ['an empty --history-key-separator', [...keyed, '--history-key-separator', ''], 2, ''],
+    ['a non-numeric --history-smoothing', [...keyed, '--history-smoothing', 'abc'], 2, ''],
+    ['a missing --history-key column', [...base, '--drop', 'name', '--history-key', 'test'], 1, 'ERR_MISSING_COLUMN'],
+    ['--history-folds 1', [...keyed, '--history-folds', '1'], 1, 'ERR_INVALID_OPTIONS'],
+  ];
+  const title = 'train rejects %s (usage errors exit 2, bad values exit 1 with their code)';
+  it.each(badOptions)(title, async (_, argv, code, err) => {
+    const result = await cli('train', ...argv);
+    expect(result.code).toBe(code);
+    expect(result.err).toContain(err);
   });
 
   it('train saves the table; predict and evaluate read the key column, unseen keys included', async () => {
     const modelDir = path.join(dir, 'cli-history-model');
-    const train = await cli(
-      'train',
-      '--data',
-      csv,
-      '--label',
-      'flaky',
-      '--history-key',
-      'name',
-      '--history-key-strip',
-      '1',
-      '--history-smoothing',
-      '1',
-      '--history-folds',
-      '3',
-      '--out',
-      modelDir,
-      ...fast,
-    );
+    const options = ['--history-key', 'name', '--history-key-strip', '1', '--history-smoothing', '1'];
+    options.push('--history-folds', '3');
+    const train = await cli('train', '--data', csv, '--label', 'flaky', ...options, '--out', modelDir, ...fast);
     expect(train.code).toBe(0);
     const loaded = await FlakinessModel.load(modelDir);
     expect(loaded.historyKey).toEqual({ column: 'name', stripSegments: 1, separator: '.' });

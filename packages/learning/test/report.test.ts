@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
@@ -64,12 +65,43 @@ describe('agentlink-learn report', () => {
     expect(markdown).toContain('seeds 11, 12');
     const report = JSON.parse(readFileSync(path.join(temp.dir, 'report.json'), 'utf8')) as HonestReport;
     expect(report.sets[0].holdouts).toHaveLength(2);
+    // Further operating points: the BA-tuned threshold and the F1-with-BA-floor ones, beside the F1 one.
+    const points = report.sets[0].holdouts[0].folds[0].operatingPoints!;
+    expect(Object.keys(points)).toEqual(['balanced accuracy', 'F1 at BA ≥ 0.86', 'F1 at BA ≥ 0.9']);
+    expect(points['balanced accuracy'].test.balancedAccuracy).toBeGreaterThan(0.5);
+    expect(report.sets[0].operatingPointStats!['balanced accuracy'].balancedAccuracy.mean).toEqual(expect.any(Number));
+    expect(markdown).toContain('(F1 0.745, BA 0.844)) | F1 ≥ 0.76, BA ≥ 0.86 | F1-tuned threshold |');
+    expect(markdown).toMatch(/\| BA-tuned threshold \| F1 \d\.\d{3} ± \d\.\d{3}, BA \d\.\d{3}/);
+    expect(markdown).toContain('one threshold: best F1 with BA ≥ 0.9 in training');
     expect(result.err).toContain('numeric only: hold-out seed 11');
     const again = path.join(temp.dir, 'again.md');
     expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
     expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
   }, 120_000);
+
+  it('--jobs 3 runs each feature set in its own process and joins them into the same figures', async () => {
+    const data = path.join(temp.dir, 'ff-jobs.csv');
+    writeFileSync(data, flakeFlaggerLike(300, 3));
+    const common = ['report', '--data', data, '--family', 'gbdt', '--holdout-seeds', '11', '--folds', '2'];
+    const single = path.join(temp.dir, 'single.md');
+    expect((await cli(...common, '--group-folds', '2', '--out', single)).code).toBe(0);
+    const parallel = path.join(temp.dir, 'parallel.md');
+    const bin = path.resolve(import.meta.dirname, '..', 'dist', 'cli.js');
+    const run = await new Promise<{ code: number | null; err: string }>((resolve) => {
+      const argv = [bin, ...common, '--group-folds', '2', '--jobs', '3', '--out', parallel];
+      execFile(process.execPath, argv, (e, _o, err) => resolve({ code: e === null ? 0 : (e.code as number), err }));
+    });
+    expect(run.code).toBe(0);
+    expect(run.err).toContain('[set 2] + sibling history: hold-out seed 11');
+    const read = (file: string) => JSON.parse(readFileSync(file.replace(/\.md$/, '.json'), 'utf8')) as HonestReport;
+    const [a, b] = [read(single), read(parallel)];
+    expect(b.sets.map((s) => s.name)).toEqual(['numeric only', '+ project', '+ sibling history']);
+    expect(b.sets.map((s) => s.holdoutStats)).toEqual(a.sets.map((s) => s.holdoutStats));
+    expect(b.sets.map((s) => s.crossValidation?.pooled)).toEqual(a.sets.map((s) => s.crossValidation?.pooled));
+    expect(b.leaveProjectsOut?.pooled).toEqual(a.leaveProjectsOut?.pooled);
+    expect(b.command).toContain('--jobs 3');
+  }, 180_000);
 
   it('says plainly when a target is not met, with the measured figures', () => {
     const stats = (f1: number, ba: number) => ({
@@ -86,5 +118,23 @@ describe('agentlink-learn report', () => {
     expect(numeric).toContain('F1 0.700 ± 0.010, BA 0.870 ± 0.020');
     expect(numeric).toContain('**NOT met** (F1 short by 0.060)');
     expect(history).toMatch(/\| met \|$/);
+  });
+
+  it('gives one line per operating point: F1-tuned, BA-tuned, and one threshold for both', () => {
+    const stats = (f1: number, ba: number) => ({
+      f1: { mean: f1, sd: 0.01 },
+      balancedAccuracy: { mean: ba, sd: 0.02 },
+    });
+    const points = { 'balanced accuracy': stats(0.5, 0.91), 'F1 at BA ≥ 0.86': stats(0.68, 0.865) };
+    const report = {
+      sets: [{ name: 'numeric only', holdoutStats: stats(0.7, 0.8), operatingPointStats: points }],
+    } as unknown as HonestReport;
+    const [f1Point, baPoint, both] = targetLines(report);
+    expect(f1Point).toContain('| F1-tuned threshold | F1 0.700 ± 0.010, BA 0.800 ± 0.020 |');
+    expect(baPoint).toContain('| BA-tuned threshold | F1 0.500 ± 0.010, BA 0.910 ± 0.020 |');
+    expect(baPoint).toContain('| **NOT met** (F1 short by 0.260) |');
+    expect(both).toContain('one threshold: best F1 with BA ≥ 0.86 in training |');
+    expect(both).toContain('| F1 0.680 ± 0.010, BA 0.865 ± 0.020 |');
+    expect(both).toContain('**NOT met** (F1 short by 0.080)');
   });
 });

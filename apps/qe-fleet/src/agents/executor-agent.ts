@@ -1,4 +1,5 @@
 import { Bulkhead, exponentialBackoff, InvalidOptionsError, retry } from '@agentlink/resilience';
+import { deliverResult } from '../messaging/deliver-result';
 import type { FleetLink } from '../messaging/fleet-link';
 import { METHODS, parseAssign, type AssignAnswer, type AssignMessage, type PredictionAnswer, type ResultMessage, type TaskOutcome } from '../messaging/protocol';
 import { runTask, type TaskRunner } from './task-runners';
@@ -126,19 +127,15 @@ export class ExecutorAgent {
   }
 
   async #deliver(result: ResultMessage, signal: AbortSignal): Promise<void> {
-    await retry(
-      ({ signal: attemptSignal }) => this.#options.link.request(this.#options.coordinatorId, METHODS.result, result, { timeoutMs: 3_000, signal: attemptSignal }),
-      {
-        maxAttempts: 1_000,
-        budgetMs: 120_000,
-        signal,
-        backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 1_000, jitter: 'full' }),
-        classify: () => ({ retryable: true, reason: 'result-not-booked', peerFailure: true }),
-        onAttempt: () => {
-          this.stats.resultRetries += 1;
-        },
+    await deliverResult(this.#options.link, this.#options.coordinatorId, METHODS.result, result, {
+      signal,
+      attemptTimeoutMs: 3_000,
+      budgetMs: 120_000,
+      maxDelayMs: 1_000,
+      onAttempt: () => {
+        this.stats.resultRetries += 1;
       },
-    );
+    });
   }
 
   /** Stops taking work and abandons running tasks (the coordinator re-dispatches them). */

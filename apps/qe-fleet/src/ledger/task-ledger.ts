@@ -28,7 +28,7 @@ export interface Accounting {
   readonly lost: number;
   /** Results naming a task or dispatch that was never sent: must be 0. */
   readonly phantom: number;
-  /** Dispatches whose outcome was unknown (executor died, breaker opened, timed out); their tasks were re-dispatched. */
+  /** Dispatches whose outcome was unknown (executor died, breaker opened, timed out); their tasks re-dispatched. */
   readonly unknownOutcome: number;
   /** Results that arrived for an already completed task (after a re-dispatch); reported, never counted twice. */
   readonly duplicates: number;
@@ -57,12 +57,32 @@ export class TaskLedger {
   #unknown = 0;
   #duplicates = 0;
 
-  constructor(taskIds: Iterable<string>) {
-    for (const taskId of taskIds) {
-      if (this.#tasks.has(taskId)) throw new InvalidOptionsError(`task id "${taskId}" appears twice`);
-      this.#tasks.set(taskId, { completed: false, acknowledged: false, queued: true, live: new Set() });
-      this.#queue.push(taskId);
-    }
+  constructor(taskIds: Iterable<string> = []) {
+    for (const taskId of taskIds) this.add(taskId);
+  }
+
+  /** Adds a task to the end of the queue (a test run adds its reruns while it goes). */
+  add(taskId: string): void {
+    if (this.#tasks.has(taskId)) throw new InvalidOptionsError(`task id "${taskId}" appears twice`);
+    this.#tasks.set(taskId, { completed: false, acknowledged: false, queued: true, live: new Set() });
+    this.#queue.push(taskId);
+  }
+
+  /** Adds a task already booked (a run resumed from a durable ledger): never dispatched again. */
+  restoreCompleted(taskId: string): void {
+    if (this.#tasks.has(taskId)) throw new InvalidOptionsError(`task id "${taskId}" appears twice`);
+    this.#tasks.set(taskId, { completed: true, acknowledged: true, queued: false, live: new Set() });
+    this.#completed += 1;
+  }
+
+  /** Tasks the ledger owns. */
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  /** True while the task waits for an executor. */
+  isQueued(taskId: string): boolean {
+    return this.#tasks.get(taskId)?.queued === true;
   }
 
   /** True once every task has a booked result. */
@@ -82,12 +102,24 @@ export class TaskLedger {
 
   /** Takes the next task waiting for an executor and records its dispatch to `executor`. */
   dispatchNext(executor: string, now: number): DispatchRecord | undefined {
-    const taskId = this.#queue.shift();
-    if (taskId === undefined) return undefined;
-    const task = this.#tasks.get(taskId)!;
+    const taskId = this.#queue[0];
+    return taskId === undefined ? undefined : this.dispatchTask(taskId, executor, now);
+  }
+
+  /** Dispatches a given queued task (a caller with its own order, e.g. longest first); undefined if not queued. */
+  dispatchTask(taskId: string, executor: string, now: number): DispatchRecord | undefined {
+    const task = this.#tasks.get(taskId);
+    if (task?.queued !== true) return undefined;
+    this.#queue.splice(this.#queue.indexOf(taskId), 1);
     task.queued = false;
     this.#sequence += 1;
-    const record: DispatchRecord = { dispatchId: `${taskId}#${this.#sequence}`, taskId, executor, sentAt: now, state: 'sent' };
+    const record: DispatchRecord = {
+      dispatchId: `${taskId}#${this.#sequence}`,
+      taskId,
+      executor,
+      sentAt: now,
+      state: 'sent',
+    };
     this.#dispatches.set(record.dispatchId, record);
     task.live.add(record.dispatchId);
     let live = this.#live.get(executor);
@@ -144,12 +176,25 @@ export class TaskLedger {
 
   /** Live dispatches sent before `before` (for lease expiry). */
   liveSentBefore(before: number): DispatchRecord[] {
-    const found: DispatchRecord[] = [];
-    for (const live of this.#live.values()) for (const record of live) if (record.sentAt < before) found.push(record);
-    return found;
+    return this.live({ sentBefore: before });
   }
 
-  /** Books a result. The first result of a task completes it; later ones are duplicates; unknown ids are phantoms. */
+  /** Live dispatches, optionally only an executor's and only those sent before a time. */
+  live(filter: { executor?: string; sentBefore?: number } = {}): DispatchRecord[] {
+    const sets = filter.executor === undefined ? [...this.#live.values()] : [this.#live.get(filter.executor) ?? []];
+    const before = filter.sentBefore ?? Number.POSITIVE_INFINITY;
+    return sets.flatMap((live) => [...live].filter((record) => record.sentAt < before));
+  }
+
+  /** How `recordResult` would book this result, without booking it. */
+  peek(dispatchId: string, taskId: string): ResultBooking {
+    const record = this.#dispatches.get(dispatchId);
+    const task = this.#tasks.get(taskId);
+    if (record === undefined || task === undefined || record.taskId !== taskId) return 'phantom';
+    return record.state === 'answered' || task.completed ? 'duplicate' : 'completed';
+  }
+
+  /** Books a result. A task's first result completes it; later ones are duplicates; unknown ids are phantoms. */
   recordResult(dispatchId: string, taskId: string): { booking: ResultBooking; dispatch?: DispatchRecord } {
     const record = this.#dispatches.get(dispatchId);
     const task = this.#tasks.get(taskId);

@@ -1,4 +1,5 @@
-import { Bulkhead, exponentialBackoff, InvalidOptionsError, retry } from '@agentlink/resilience';
+import { Bulkhead, InvalidOptionsError } from '@agentlink/resilience';
+import { deliverResult } from '../messaging/deliver-result';
 import { METHODS } from '../messaging/protocol';
 import type { FleetLink } from '../messaging/fleet-link';
 import { adapterFor } from './adapters/detect-runners';
@@ -80,23 +81,15 @@ export class FileExecutor {
   }
 
   async #deliver(result: RunResultMessage, signal: AbortSignal): Promise<void> {
-    await retry(
-      ({ signal: attempt }) =>
-        this.#options.link.request(this.#options.coordinatorId, RUN_METHODS.result, result, {
-          timeoutMs: 5_000,
-          signal: attempt,
-        }),
-      {
-        maxAttempts: 1_000,
-        budgetMs: 300_000,
-        signal,
-        backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 2_000, jitter: 'full' }),
-        classify: () => ({ retryable: true, reason: 'result-not-booked', peerFailure: true }),
-        onAttempt: () => {
-          this.stats.resultRetries += 1;
-        },
+    await deliverResult(this.#options.link, this.#options.coordinatorId, RUN_METHODS.result, result, {
+      signal,
+      attemptTimeoutMs: 5_000,
+      budgetMs: 300_000,
+      maxDelayMs: 2_000,
+      onAttempt: () => {
+        this.stats.resultRetries += 1;
       },
-    );
+    });
   }
 
   /** Stops taking work and abandons running files (their runners are killed). */

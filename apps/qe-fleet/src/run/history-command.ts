@@ -2,28 +2,35 @@ import path from 'node:path';
 import type { CliIo } from '../cli/run-cli';
 import { InvalidFlagError } from '../errors';
 import { defaultHistoryPath, openHistoryStore } from './history/open-history';
+import { verdictCsv, verdictLog } from './history/verdict-log';
+import { writeAtomic } from './run-outputs';
 
-export const HISTORY_USAGE = `Usage: qe-fleet history [runs | test TEST_ID | flakiest] [flags]
+export const HISTORY_USAGE = `Usage: qe-fleet history [runs | test TEST_ID | flakiest | verdicts] [flags]
 
   runs (default)         the latest runs: id, status, exit code, start, duration, commit
   test TEST_ID           a test's recent executions ("file > test name")
   flakiest               tests that failed then passed within a run, most often first
-  --project DIR          read DIR/.agentlink/history.db (default: the current directory)
+  verdicts               every run's first-attempt verdict per test as CSV (test,run,time,outcome,duration),
+                         for agentlink-learn history --test test --run run --time time --outcome outcome
+  --project DIR          read DIR/.agentlink/history.db (default: the current directory); verdicts: only DIR's
   --history TARGET       a node:sqlite file or postgres://...
-  --limit N              rows (default 20)
+  --out FILE             verdicts: write the CSV here (default: standard output)
+  --limit N              rows (default 20; verdicts: all)
   --json                 JSON instead of a table`;
 
 interface HistoryArgs {
-  view: 'runs' | 'test' | 'flakiest';
+  view: 'runs' | 'test' | 'flakiest' | 'verdicts';
   testId?: string;
   target?: string;
   project: string;
+  projectGiven: boolean;
+  out?: string;
   limit: number;
   json: boolean;
 }
 
 function parse(argv: readonly string[]): HistoryArgs | undefined {
-  const a: HistoryArgs = { view: 'runs', project: '.', limit: 20, json: false };
+  const a: HistoryArgs = { view: 'runs', project: '.', projectGiven: false, limit: 20, json: false };
   const rest = [...argv];
   while (rest.length > 0) {
     const word = rest.shift()!;
@@ -32,11 +39,14 @@ function parse(argv: readonly string[]): HistoryArgs | undefined {
       if (v === undefined) throw new InvalidFlagError(word, 'a value is required');
       return v;
     };
-    if (word === 'runs' || word === 'flakiest') a.view = word;
+    if (word === 'runs' || word === 'flakiest' || word === 'verdicts') a.view = word;
     else if (word === 'test') {
       a.view = 'test';
       a.testId = value();
-    } else if (word === '--project') a.project = value();
+    } else if (word === '--project') {
+      a.project = value();
+      a.projectGiven = true;
+    } else if (word === '--out') a.out = value();
     else if (word === '--history') a.target = value();
     else if (word === '--limit') {
       a.limit = Number(value());
@@ -73,6 +83,11 @@ export async function historyCommand(argv: readonly string[], io: CliIo): Promis
           );
         }
       }
+    } else if (args.view === 'verdicts') {
+      const project = args.projectGiven ? path.resolve(args.project) : undefined;
+      const csv = verdictCsv(verdictLog(await store.listExecutions({ project })));
+      if (args.out === undefined) io.out(csv.trimEnd());
+      else await writeAtomic(path.resolve(args.out), csv);
     } else if (args.view === 'test') {
       const rows = await store.listExecutions({ testId: args.testId, limit: args.limit });
       if (args.json) io.out(JSON.stringify(rows, null, 2));

@@ -1,14 +1,8 @@
-import { InvalidOptionsError } from '@agentlink/resilience';
-import type { Accounting, DispatchState, ResultBooking } from '../ledger/task-ledger';
+import { TaskLedger, type Accounting, type DispatchRecord, type ResultBooking } from '../ledger/task-ledger';
 import type { FileTask } from './types';
 
-export interface RunDispatch {
-  readonly dispatchId: string;
-  readonly taskId: string;
-  readonly executor: string;
-  readonly sentAt: number;
-  state: DispatchState;
-}
+/** A dispatch of a file or rerun task (the ledger's record). */
+export type RunDispatch = DispatchRecord;
 
 interface BookEntry {
   readonly task: FileTask;
@@ -16,53 +10,28 @@ interface BookEntry {
   readonly expectedMs: number;
   /** Executors that ran earlier attempts: a rerun goes elsewhere when it can. */
   readonly avoid: ReadonlySet<string>;
-  queued: boolean;
-  completed: boolean;
-  acknowledged: boolean;
-  readonly live: Set<string>;
 }
 
 /**
- * The coordinator's book of a test run: file and rerun tasks from queue to booked result,
- * longest recorded first, each booked exactly once (Jepsen-style accounting as TaskLedger).
- * Unlike TaskLedger, tasks are added while the run goes (reruns) and remember where they ran;
- * the history store keeps the durable copy (see RunCoordinatorOptions.persist).
+ * The coordinator's book of a test run: a TaskLedger (dispatch, re-queue, each result booked
+ * exactly once, Jepsen-style accounting) plus what a test run adds: the file task behind each id,
+ * longest recorded first, and reruns kept away from the executors that ran earlier attempts.
+ * The history store keeps the durable copy (see RunCoordinatorOptions.persist).
  */
 export class RunBook {
+  readonly #ledger = new TaskLedger();
   readonly #tasks = new Map<string, BookEntry>();
-  readonly #dispatches = new Map<string, RunDispatch>();
-  #sequence = 0;
-  #completed = 0;
-  #phantom = 0;
-  #unknown = 0;
-  #duplicates = 0;
 
   /** Adds a task to the queue; `avoid` lists executors it should not go to. */
   add(task: FileTask, expectedMs: number, avoid: readonly string[] = []): void {
-    if (this.#tasks.has(task.taskId)) throw new InvalidOptionsError(`task id "${task.taskId}" appears twice`);
-    this.#tasks.set(task.taskId, {
-      task,
-      expectedMs,
-      avoid: new Set(avoid),
-      queued: true,
-      completed: false,
-      acknowledged: false,
-      live: new Set(),
-    });
+    this.#ledger.add(task.taskId);
+    this.#tasks.set(task.taskId, { task, expectedMs, avoid: new Set(avoid) });
   }
 
   /** Restores a task as booked (resume from a durable ledger): never dispatched again. */
   restoreCompleted(task: FileTask, expectedMs: number): void {
-    this.#tasks.set(task.taskId, {
-      task,
-      expectedMs,
-      avoid: new Set(),
-      queued: false,
-      completed: true,
-      acknowledged: true,
-      live: new Set(),
-    });
-    this.#completed += 1;
+    this.#ledger.restoreCompleted(task.taskId);
+    this.#tasks.set(task.taskId, { task, expectedMs, avoid: new Set() });
   }
 
   task(taskId: string): FileTask | undefined {
@@ -70,21 +39,19 @@ export class RunBook {
   }
 
   get done(): boolean {
-    return this.#completed === this.#tasks.size;
+    return this.#ledger.done;
   }
 
   get size(): number {
-    return this.#tasks.size;
+    return this.#ledger.size;
   }
 
   get completed(): number {
-    return this.#completed;
+    return this.#ledger.completed;
   }
 
   get pending(): number {
-    let n = 0;
-    for (const entry of this.#tasks.values()) if (entry.queued) n += 1;
-    return n;
+    return this.#ledger.pending;
   }
 
   /**
@@ -94,97 +61,39 @@ export class RunBook {
   dispatchNext(executor: string, healthy: readonly string[], now: number): RunDispatch | undefined {
     let best: BookEntry | undefined;
     for (const entry of this.#tasks.values()) {
-      if (!entry.queued) continue;
+      if (!this.#ledger.isQueued(entry.task.taskId)) continue;
       const elsewhere = healthy.some((h) => !entry.avoid.has(h));
       if (entry.avoid.has(executor) && elsewhere) continue;
       if (best === undefined || entry.expectedMs > best.expectedMs) best = entry;
     }
-    if (best === undefined) return undefined;
-    best.queued = false;
-    this.#sequence += 1;
-    const dispatch: RunDispatch = {
-      dispatchId: `${best.task.taskId}#${this.#sequence}`,
-      taskId: best.task.taskId,
-      executor,
-      sentAt: now,
-      state: 'sent',
-    };
-    this.#dispatches.set(dispatch.dispatchId, dispatch);
-    best.live.add(dispatch.dispatchId);
-    return dispatch;
+    return best === undefined ? undefined : this.#ledger.dispatchTask(best.task.taskId, executor, now);
   }
 
   acknowledge(dispatchId: string): void {
-    const dispatch = this.#dispatches.get(dispatchId);
-    if (dispatch === undefined || dispatch.state !== 'sent') return;
-    dispatch.state = 'acknowledged';
-    this.#tasks.get(dispatch.taskId)!.acknowledged = true;
+    this.#ledger.acknowledge(dispatchId);
   }
 
   /** Gives up on a dispatch (`known`: it certainly never ran); re-queues its task unless done or live elsewhere. */
   abandon(dispatchId: string, known = false): boolean {
-    const dispatch = this.#dispatches.get(dispatchId);
-    if (dispatch === undefined || dispatch.state === 'answered' || dispatch.state === 'abandoned') return false;
-    dispatch.state = 'abandoned';
-    if (!known) this.#unknown += 1;
-    const entry = this.#tasks.get(dispatch.taskId)!;
-    entry.live.delete(dispatchId);
-    if (!entry.completed && entry.live.size === 0) entry.queued = true;
-    return true;
+    return this.#ledger.abandon(dispatchId, known);
   }
 
   /** Live dispatches (sent or acknowledged, unanswered), optionally of one executor or sent before a time. */
   live(filter: { executor?: string; sentBefore?: number } = {}): RunDispatch[] {
-    return [...this.#dispatches.values()].filter(
-      (d) =>
-        (d.state === 'sent' || d.state === 'acknowledged') &&
-        (filter.executor === undefined || d.executor === filter.executor) &&
-        (filter.sentBefore === undefined || d.sentAt < filter.sentBefore),
-    );
+    return this.#ledger.live(filter);
   }
 
   /** How `book` would book this result, without booking it. */
   peek(dispatchId: string, taskId: string): ResultBooking {
-    const dispatch = this.#dispatches.get(dispatchId);
-    const entry = this.#tasks.get(taskId);
-    if (dispatch === undefined || entry === undefined || dispatch.taskId !== taskId) return 'phantom';
-    return dispatch.state === 'answered' || entry.completed ? 'duplicate' : 'completed';
+    return this.#ledger.peek(dispatchId, taskId);
   }
 
   /** Books a result: the first for a task completes it, later ones are duplicates, unknown ids phantoms. */
   book(dispatchId: string, taskId: string): ResultBooking {
-    const dispatch = this.#dispatches.get(dispatchId);
-    const entry = this.#tasks.get(taskId);
-    if (dispatch === undefined || entry === undefined || dispatch.taskId !== taskId) {
-      this.#phantom += 1;
-      return 'phantom';
-    }
-    const wasAnswered = dispatch.state === 'answered';
-    dispatch.state = 'answered';
-    entry.live.delete(dispatchId);
-    if (wasAnswered || entry.completed) {
-      this.#duplicates += 1;
-      return 'duplicate';
-    }
-    entry.completed = true;
-    entry.acknowledged = true;
-    entry.queued = false;
-    this.#completed += 1;
-    return 'completed';
+    return this.#ledger.recordResult(dispatchId, taskId).booking;
   }
 
   accounting(): Accounting {
-    let acknowledged = 0;
-    for (const entry of this.#tasks.values()) if (entry.acknowledged) acknowledged += 1;
-    return {
-      tasks: this.#tasks.size,
-      dispatches: this.#dispatches.size,
-      acknowledged,
-      completedOnce: this.#completed,
-      lost: this.#tasks.size - this.#completed,
-      phantom: this.#phantom,
-      unknownOutcome: this.#unknown,
-      duplicates: this.#duplicates,
-    };
+    return this.#ledger.accounting();
   }
 }

@@ -12,6 +12,8 @@ import { readKnownFailures, readQuarantine, writeAtomic } from './run-outputs';
 import { freshSession, ledgerRow, openRunHistory, resumeSession, type RunSession } from './run-session';
 import { formatRunSummary } from './run-summary';
 import { executionRows, verdictsFromRows } from './verdicts';
+import { verdictLog } from './history/verdict-log';
+import { forecastFailures, forecastFromHistory, scoreForecast, type HistoryForecast } from './history-forecast';
 
 /** `qe-fleet run`: runs a project's tests over the fleet; resolves with the exit code. */
 export async function runProjectCommand(argv: readonly string[], io: CliIo): Promise<number> {
@@ -81,6 +83,28 @@ async function dispatch(
   }
 }
 
+/** The history's forecast of this run's first-attempt failures (none without a store or enough runs). */
+async function forecastRun(
+  history: HistoryStore | undefined,
+  session: RunSession,
+  log: (line: string) => void,
+): Promise<HistoryForecast | undefined> {
+  if (history === undefined) return undefined;
+  const earlier = verdictLog(await history.listExecutions({ project: session.projectDir }));
+  const forecast = await forecastFromHistory(
+    earlier.filter((v) => v.run !== session.runId),
+    Date.now(),
+  );
+  if (forecast !== undefined) {
+    const likely = forecastFailures(forecast);
+    log(
+      `history forecast from ${forecast.runs} earlier runs: ${likely.length} test(s) likely to fail first time` +
+        (likely.length === 0 ? '' : `: ${likely.slice(0, 5).join(', ')}${likely.length > 5 ? ', ...' : ''}`),
+    );
+  }
+  return forecast;
+}
+
 export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStore): Promise<number> {
   const startedAt = performance.now();
   const log = (line: string): void => io.err(`[qe-fleet] ${line}`);
@@ -102,6 +126,7 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
       `(${session.config.runners.join(', ')}) ` +
       `on ${args.executors} executors (${args.mode}) over ${args.transport}; history ${history?.target ?? 'off'}`,
   );
+  const forecast = await forecastRun(history, session, log);
   const { rows, record } = await dispatch(args, session, history, log);
   const verdicts = verdictsFromRows(rows);
   const outcome = decideOutcome(verdicts, { runId, previousQuarantine, knownFailures, strict: args.strict });
@@ -124,6 +149,16 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
     accounting: record.accounting,
     outcome: { ...outcome, exitCode: exitCode as 0 | 1 },
     strict: args.strict,
+    ...(forecast === undefined
+      ? {}
+      : {
+          forecast: {
+            runs: forecast.runs,
+            threshold: forecast.threshold,
+            likelyFailures: forecastFailures(forecast),
+            score: scoreForecast(forecast, verdictLog(rows)),
+          },
+        }),
     outputs: {
       junit: junitPath,
       quarantine: quarantinePath,

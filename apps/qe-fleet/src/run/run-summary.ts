@@ -1,4 +1,5 @@
 import type { Accounting } from '../ledger/task-ledger';
+import type { ForecastScore } from './history-forecast';
 import type { RunOutcome } from './run-outcome';
 import type { TestVerdict } from './verdicts';
 
@@ -15,6 +16,28 @@ export interface RunSummaryInput {
   readonly outcome: RunOutcome;
   readonly outputs: Readonly<Record<string, string>>;
   readonly strict: boolean;
+  /** The history's forecast of first-attempt failures and how it did (absent without enough history). */
+  readonly forecast?: RunForecastSummary;
+}
+
+export interface RunForecastSummary {
+  /** Earlier runs it learnt from. */
+  readonly runs: number;
+  readonly threshold: number;
+  /** Tests forecast to fail their first attempt, most likely first. */
+  readonly likelyFailures: readonly string[];
+  readonly score: ForecastScore;
+}
+
+const fixed = (x: number): string => x.toFixed(3);
+
+function forecastLine(f: RunForecastSummary): string {
+  return (
+    `history forecast (from ${f.runs} earlier runs): ${f.score.forecastFailures} of ${f.score.tests} tests ` +
+    `forecast to fail first time, ${f.score.actualFailures} did; accuracy ${fixed(f.score.accuracy)} ` +
+    `(always the majority ${fixed(f.score.majorityAccuracy)}, repeat the last outcome ` +
+    `${fixed(f.score.lastOutcomeAccuracy)})`
+  );
 }
 
 const line = (v: TestVerdict): string => {
@@ -35,6 +58,7 @@ export function formatRunSummary(s: RunSummaryInput): string {
     `tasks: ${a.tasks} (files and reruns), completed once ${a.completedOnce}, lost ${a.lost}, phantom ${a.phantom}, ` +
       `unknown outcome ${a.unknownOutcome}, duplicates ${a.duplicates}`,
   ];
+  if (s.forecast !== undefined) out.push(forecastLine(s.forecast));
   if (s.outcome.flaky.length > 0)
     out.push(`flaky (quarantined; attempts p=passed f=failed):`, ...s.outcome.flaky.map(line));
   if (s.outcome.knownFailures.length > 0)

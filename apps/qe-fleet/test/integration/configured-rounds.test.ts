@@ -1,37 +1,17 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { trainFlakinessModel } from '@agentlink/learning';
+import { readFile, writeFile } from 'node:fs/promises';
+import { describe, expect, it } from '@jest/globals';
 import { runConfiguredAgent } from '../../src/config/run-configured-agent';
-import { placeAgents, writeFleetConfigs } from '../../src/fleet/configured-fleet';
-import { DEFAULT_FLEET_OPTIONS } from '../../src/fleet/fleet-options';
 import { planFleet } from '../../src/fleet/fleet-plan';
-import { toDataset } from '../../src/model/learning-predictor';
-import { readFlakeFlaggerSuite, resolveDataDir } from '../../src/suite/suite-files';
+import { configuredAgentFlags, useSavedModel, writeConfiguredFleet } from '../support/configured-fleet';
 
-let dir: string;
-let dataDir: string;
-
-beforeAll(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-rounds-'));
-  dataDir = resolveDataDir(undefined, process.cwd());
-  const trained = await trainFlakinessModel(toDataset(await readFlakeFlaggerSuite(dataDir)), { hiddenUnits: [8], maxEpochs: 2, batchSize: 512 });
-  await trained.model.save(path.join(dir, 'model'));
-  trained.model.dispose();
-});
-
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = useSavedModel('qe-fleet-rounds-');
 
 // Issue 16: after an executor died, every later round waited 60 s for it before dispatching.
 describe('a configured coordinator running rounds', () => {
-  it('remembers a dead executor across rounds: the next round starts at once and skips it until it answers', async () => {
+  it('remembers a dead executor across rounds: the next round starts at once, skips it until it answers', async () => {
     const plan = planFleet(5);
     const dead = 'executor-2';
-    const options = { ...DEFAULT_FLEET_OPTIONS, suiteSize: 60, durationS: 4, modelDir: path.join(dir, 'model') };
-    const files = await writeFleetConfigs(path.join(dir, 'configs'), plan, await placeAgents(plan, 'processes'), options, dataDir);
+    const files = await writeConfiguredFleet(fixture(), plan, 4);
     const coordinatorFile = files.get(plan.coordinatorId)!;
     const config = JSON.parse(await readFile(coordinatorFile, 'utf8')) as { suite: Record<string, unknown> };
     await writeFile(coordinatorFile, JSON.stringify({ ...config, suite: { ...config.suite, rounds: 2, pauseS: 1 } }));
@@ -42,8 +22,10 @@ describe('a configured coordinator running rounds', () => {
       if (text.includes('"event":"progress"') && !stops.get(dead)!.signal.aborted) stops.get(dead)!.abort();
     };
     const io = { out: note, err: note };
-    const flags = (id: string) => ({ ...DEFAULT_FLEET_OPTIONS, configPath: files.get(id)!, json: true, timeoutS: 60 });
-    const others = plan.agents.filter((a) => a.role !== 'coordinator').map((a) => runConfiguredAgent(flags(a.id), io, stops.get(a.id)!.signal));
+    const flags = (id: string) => configuredAgentFlags(files, id);
+    const others = plan.agents
+      .filter((a) => a.role !== 'coordinator')
+      .map((a) => runConfiguredAgent(flags(a.id), io, stops.get(a.id)!.signal));
     const code = await runConfiguredAgent(flags(plan.coordinatorId), io, stops.get(plan.coordinatorId)!.signal);
     for (const stop of stops.values()) stop.abort();
     expect(await Promise.all(others)).toEqual([0, 0, 0, 0]);
@@ -54,7 +36,8 @@ describe('a configured coordinator running rounds', () => {
     expect(round2.text).toContain(`3/4 peers answer (not: ${dead})`);
     // Round 2 began after the 1 s pause, not after a 60 s wait for the dead executor.
     expect(round2.at - summaries[0]!.at).toBeLessThan(10_000);
-    const second = (JSON.parse(summaries[1]!.text) as { summary: { accounting: { completedOnce: number; lost: number; tasks: number } } }).summary;
+    type Summary = { summary: { accounting: { completedOnce: number; lost: number; tasks: number } } };
+    const second = (JSON.parse(summaries[1]!.text) as Summary).summary;
     expect(second.accounting).toMatchObject({ tasks: 60, completedOnce: 60, lost: 0 });
   }, 150_000);
 });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { verdictsFromCsv } from '@agentlink/learning';
 import xmllint from 'xmllint-wasm';
 import { runCli } from '../../src/cli/run-cli';
 import type { TestVerdict } from '../../src/run/verdicts';
@@ -114,6 +115,13 @@ describe('qe-fleet run on examples/flaky-project over a QUIC fleet', () => {
     expect(executions.map((e) => e.outcome)).toEqual(['failed', 'passed']);
     expect(executions[0]!.at).toBeLessThanOrEqual(executions[1]!.at);
     expect((await cli(['history', 'test', id, ...db])).out).toMatch(/attempt 1 +failed[\s\S]*attempt 2 +passed/);
+    // The verdict log for @agentlink/learning: one first-attempt verdict per test of the run.
+    const csv = path.join(work, 'verdicts.csv');
+    expect((await cli(['history', 'verdicts', ...db, '--out', csv])).code).toBe(0);
+    const columns = { test: 'test', run: 'run', time: 'time', outcome: 'outcome', duration: 'duration' };
+    const log = verdictsFromCsv(await readFile(csv, 'utf8'), columns);
+    expect(log).toHaveLength(18 + FLAKES.flaky.filter((f) => f.runner === 'node-test' || f.runner === 'mocha').length);
+    expect(log.filter((v) => v.test === id).map((v) => v.failed)).toEqual([true]);
     expect((await cli(['history', '--help'])).out).toContain('Usage: qe-fleet history');
     expect((await cli(['history', '--bogus'])).err).toContain('ERR_INVALID_FLAG: invalid value for --bogus');
   });

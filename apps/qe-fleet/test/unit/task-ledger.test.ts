@@ -89,4 +89,27 @@ describe('TaskLedger', () => {
   it('refuses duplicate task ids', () => {
     expect(() => new TaskLedger(['a', 'a'])).toThrow(InvalidOptionsError);
   });
+
+  it('takes tasks added while it runs, restored as booked, and dispatched out of queue order', () => {
+    const ledger = new TaskLedger();
+    ledger.restoreCompleted('done');
+    ledger.add('a');
+    ledger.add('b');
+    expect(() => ledger.add('done')).toThrow(InvalidOptionsError);
+    expect(ledger.size).toBe(3);
+    expect(ledger.completed).toBe(1);
+    expect(ledger.isQueued('done')).toBe(false);
+    // A caller with its own order (the test run's longest first) picks b before a.
+    const b = ledger.dispatchTask('b', 'x', 5)!;
+    expect(ledger.dispatchTask('b', 'x', 5)).toBeUndefined();
+    expect(ledger.pending).toBe(1);
+    expect(ledger.live({ executor: 'x' })).toEqual([b]);
+    expect(ledger.live({ sentBefore: 5 })).toEqual([]);
+    expect(ledger.peek(b.dispatchId, 'b')).toBe('completed');
+    expect(ledger.peek('nope#1', 'b')).toBe('phantom');
+    expect(ledger.recordResult(b.dispatchId, 'b').booking).toBe('completed');
+    expect(ledger.peek(b.dispatchId, 'b')).toBe('duplicate');
+    expect(ledger.dispatchNext('y', 6)?.taskId).toBe('a');
+    expect(ledger.dispatchNext('y', 6)).toBeUndefined();
+  });
 });

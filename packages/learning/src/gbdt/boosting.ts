@@ -2,7 +2,7 @@ import { mulberry32, shuffled } from '../prng';
 import { classWeights } from '../training-options';
 import type { Label } from '../types';
 import { binColumns, fitBins, toColumns } from './binning';
-import { resolveGbdtOptions, type GbdtOptions } from './gbdt-options';
+import { resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from './gbdt-options';
 import { GradientBoostedTrees } from './gbdt-model';
 import { growTree } from './grow-tree';
 import { binnedData } from './histogram';
@@ -62,6 +62,32 @@ export async function trainGbdt(
 ): Promise<GbdtFit> {
   const started = performance.now();
   const o = resolveGbdtOptions(options);
+  if (o.bags === 1) return fitOne(train, validation, o, onRound, started);
+  // Bagging: members differ by their sampling seed; their log-odds are averaged, which is one
+  // ensemble of every member's trees with leaf values divided by the member count.
+  const fits: GbdtFit[] = [];
+  for (let b = 0; b < o.bags; b++) {
+    const member = { ...o, seed: o.seed + 7919 * b };
+    fits.push(await fitOne(train, validation, member, b === 0 ? onRound : undefined, started));
+  }
+  const scale = (tree: Tree): Tree => ({ ...tree, value: tree.value.map((v) => v / o.bags) });
+  const model = GradientBoostedTrees.fromParameters({
+    kind: 'gbdt',
+    featureCount: fits[0].model.parameters.featureCount,
+    initScore: fits[0].model.parameters.initScore,
+    trees: fits.flatMap((fit) => fit.model.parameters.trees.map(scale)),
+  });
+  const bestIteration = Math.round(fits.reduce((sum, fit) => sum + fit.bestIteration, 0) / o.bags);
+  return { ...fits[0], model, bestIteration, durationMs: performance.now() - started };
+}
+
+async function fitOne(
+  train: LabelledRows,
+  validation: LabelledRows | undefined,
+  o: ResolvedGbdtOptions,
+  onRound: ((round: BoostingRound) => void) | undefined,
+  started: number,
+): Promise<GbdtFit> {
   const n = train.labels.length;
   const width = train.rows[0]?.length ?? 0;
   const columns = toColumns(train.rows, width);

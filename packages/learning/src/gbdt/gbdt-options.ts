@@ -27,6 +27,8 @@ export interface GbdtOptions {
   readonly earlyStoppingRounds?: number;
   /** Seed of row and feature sampling. Default 42. */
   readonly seed?: number;
+  /** Boosted ensembles averaged (log-odds), each from its own sampling seed. Default 1. */
+  readonly bags?: number;
 }
 
 export type ResolvedGbdtOptions = Required<GbdtOptions>;
@@ -44,6 +46,7 @@ export const DEFAULT_GBDT_OPTIONS: ResolvedGbdtOptions = {
   classWeighting: 'sqrt',
   earlyStoppingRounds: 40,
   seed: 42,
+  bags: 1,
 };
 
 const positiveInteger = (value: number): boolean => Number.isInteger(value) && value > 0;
@@ -70,6 +73,7 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     [['balanced', 'sqrt', 'none'].includes(resolved.classWeighting), 'classWeighting', "'balanced', 'sqrt' or 'none'"],
     [positiveInteger(resolved.earlyStoppingRounds), 'earlyStoppingRounds', 'a positive integer'],
     [Number.isInteger(resolved.seed), 'seed', 'an integer'],
+    [positiveInteger(resolved.bags), 'bags', 'a positive integer'],
   ];
   for (const [ok, name, expected] of checks) {
     if (!ok) throw new InvalidOptionsError(`gbdt ${name} must be ${expected}, got ${String(resolved[name])}`);

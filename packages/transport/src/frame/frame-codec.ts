@@ -148,6 +148,21 @@ export function decodeErrorPayload(payload: Uint8Array): { code: string; message
 const NO_BYTES = Buffer.alloc(0);
 
 /**
+ * Checks the 12-byte frame header at `offset` (version, type, reserved byte, length against the
+ * limit) and returns the payload length; throws the FrameError a decoder must close with.
+ */
+export function checkFrameHeader(bytes: Buffer, offset: number, maxFrameBytes: number): number {
+  const version = bytes[offset];
+  if (version !== FRAME_VERSION) throw new FrameVersionError(version ?? -1);
+  const type = bytes[offset + 1] as number;
+  if (type < FrameType.Hello || type > LAST_FRAME_TYPE) throw new FrameMalformedError(`unknown frame type ${type}`);
+  if (bytes[offset + 3] !== 0) throw new FrameMalformedError('reserved header byte is not zero');
+  const length = bytes.readUInt32BE(offset + 8);
+  if (length > maxFrameBytes) throw new FrameTooLargeError(length, maxFrameBytes);
+  return length;
+}
+
+/**
  * Incremental decoder: feed it chunks as they arrive, get whole frames back. The declared length
  * is checked against the limit before any payload is buffered, so an oversize frame costs nothing.
  */
@@ -175,17 +190,11 @@ export class FrameDecoder {
     const frames: Frame[] = [];
     let offset = 0;
     while (this.buffer.byteLength - offset >= FRAME_HEADER_BYTES) {
-      const version = this.buffer[offset];
-      if (version !== FRAME_VERSION) throw new FrameVersionError(version ?? -1);
-      const type = this.buffer[offset + 1] as number;
-      if (type < FrameType.Hello || type > LAST_FRAME_TYPE) throw new FrameMalformedError(`unknown frame type ${type}`);
-      if (this.buffer[offset + 3] !== 0) throw new FrameMalformedError('reserved header byte is not zero');
-      const length = this.buffer.readUInt32BE(offset + 8);
-      if (length > this.maxFrameBytes) throw new FrameTooLargeError(length, this.maxFrameBytes);
+      const length = checkFrameHeader(this.buffer, offset, this.maxFrameBytes);
       const end = offset + FRAME_HEADER_BYTES + length;
       if (this.buffer.byteLength < end) break;
       frames.push({
-        type,
+        type: this.buffer[offset + 1] as FrameType,
         flags: this.buffer[offset + 2] as number,
         id: this.buffer.readUInt32BE(offset + 4),
         payload: this.copyPayloads

@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import type { QuicTransportOptions, TlsCredentials } from '../types';
+import { datagramBytesFor } from './endpoint/datagram-size';
 import type { EndpointSettings } from './endpoint/quiche-config';
 
 /** QUIC options with every default applied and checked. */
@@ -71,12 +72,13 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
   return resolved;
 }
 
-/** What quiche needs for our side of a connection. */
+/** What quiche needs for our side of a connection to a peer at `peerHost` (an IP address). */
 export function endpointSettings(
   quic: ResolvedQuicOptions,
   credentials: TlsCredentials,
   verifyPeer: boolean,
   maxFrameBytes: number,
+  peerHost: string,
 ): EndpointSettings {
   return {
     certPem: credentials.certPem,
@@ -90,6 +92,7 @@ export function endpointSettings(
     maxStreamsUni: PEER_UNI_STREAMS,
     maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
     maxStreamData: 1024 * 1024,
+    maxDatagramBytes: datagramBytesFor(peerHost),
     earlyData: quic.zeroRtt !== undefined,
   };
 }

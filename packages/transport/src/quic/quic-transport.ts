@@ -29,6 +29,7 @@ import { isOwnApplicationClose, mapQuicClose } from './quic-error-mapping';
 import { QuicFrameLink } from './quic-frame-link';
 import { quicLogger, resolveQuicLogLevel } from './quic-logger';
 import { endpointSettings, resolveQuicOptions, type ResolvedQuicOptions } from './quic-options';
+import { QuicheConfigs } from './quiche-configs';
 import { ClientEndpoints } from './client-endpoints';
 import { ZeroRttDialer } from './zero-rtt-dialer';
 import { ZeroRttListener, type ListenerConfigs } from './zero-rtt-listener';
@@ -46,8 +47,8 @@ export class QuicTransport extends TransportBase implements Transport {
   private zeroRttListener: ZeroRttListener | undefined;
   private readonly quic: ResolvedQuicOptions;
   private readonly logger: Logger;
-  private serverConfig: QuicheConfig | undefined;
-  private clientConfig: QuicheConfig | undefined;
+  /** Per role and kind of peer (on this host: large datagrams); 0-RTT listeners use zeroRttListener. */
+  private readonly configs = new QuicheConfigs((peerHost, credentials) => this.config(credentials, undefined, peerHost));
 
   constructor(quicOptions: QuicTransportOptions) {
     super(quicOptions);
@@ -62,20 +63,18 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   protected applyCredentials(credentials: TlsCredentials): void {
-    // Build both first: a key or certificate BoringSSL refuses throws here and changes nothing.
-    const server = this.server === undefined ? undefined : this.config(credentials);
-    const client = this.clientConfig === undefined ? undefined : this.config(credentials);
+    // Build all first: a key or certificate BoringSSL refuses throws here and changes nothing.
     const configs = this.zeroRttListener === undefined ? undefined : this.listenerConfigs(credentials);
-    if (server !== undefined) this.serverConfig = server;
-    if (client !== undefined) this.clientConfig = client;
+    this.configs.rebuild(credentials);
     if (configs !== undefined) this.zeroRttListener?.replace(configs);
     // Tickets were issued to servers verified under the old trust: full handshakes from now on.
     this.tickets?.clear();
   }
 
-  private config(credentials: TlsCredentials = this.credentials, earlyData?: boolean): QuicheConfig {
+  /** `peerHost`: a loopback address gets the large datagrams of a peer on this host (datagram-size.ts). */
+  private config(credentials: TlsCredentials = this.credentials, earlyData?: boolean, peerHost = ''): QuicheConfig {
     const { verifyPeer, maxFrameBytes } = this.resolved;
-    const settings = endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes);
+    const settings = endpointSettings(this.quic, credentials, verifyPeer, maxFrameBytes, peerHost);
     return buildQuicheConfig(earlyData === undefined ? settings : { ...settings, earlyData });
   }
 
@@ -97,15 +96,16 @@ export class QuicTransport extends TransportBase implements Transport {
     this.assertUsable('server');
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
     const host = address.host ?? '127.0.0.1';
-    this.serverConfig = this.config();
+    // Built now: credentials BoringSSL refuses fail listen(), not the first handshake.
+    this.configs.get('server', host);
     const server = await QuicEndpoint.open({
       host,
       port: address.port ?? 0,
       connection: this.connectionOptions(),
       accept: {
-        config: (datagram, header) =>
+        config: (datagram, header, peer) =>
           this.zeroRttListener === undefined
-            ? (this.serverConfig as QuicheConfig)
+            ? this.configs.get('server', peer.host)
             : this.zeroRttListener.configFor(datagram, header),
         retry: this.quic.retry,
         onConnection: this.handleServerConnection,
@@ -203,10 +203,10 @@ export class QuicTransport extends TransportBase implements Transport {
       const native = nativeServerName(serverName);
       const ip = isIP(address.host) !== 0 ? address.host : (await lookup(address.host)).address;
       const endpoint = await this.clientEndpoint(isIP(ip) === 6 ? '::' : '0.0.0.0');
-      this.clientConfig ??= this.config();
+      const config = this.configs.get('client', ip);
       const ticketKey = `${ip}|${address.port}|${serverName}`;
       const stored = this.tickets?.ticketFor(ticketKey);
-      const dialled = endpoint.connect(native, { host: ip, port: address.port }, this.clientConfig, stored?.ticket);
+      const dialled = endpoint.connect(native, { host: ip, port: address.port }, config, stored?.ticket);
       connection = dialled;
       if (stored !== undefined && this.resolved.dialMode === 'eager' && dialled.native.isInEarlyData()) {
         // 0-RTT: the session starts now on the ticket's verified server; idempotent requests leave
@@ -283,7 +283,7 @@ export class QuicTransport extends TransportBase implements Transport {
     this.server = undefined;
     if (server !== undefined) endpoints.push(Promise.resolve(server));
     await Promise.all(endpoints.map((endpoint) => endpoint.then((e) => e.close()).catch(ignore)));
-    this.serverConfig = this.clientConfig = undefined;
+    this.configs.clear();
     this.identities.clear();
     this.tickets?.clear();
     this.zeroRttListener?.stop();

@@ -26,8 +26,8 @@ export const jestAdapter: RunnerAdapter = {
   async discover(projectDir) {
     const packages = await jestWorkspaces(projectDir);
     if (packages.length === 0) return listTests(projectDir, '.');
-    const lists = [];
-    for (const dir of packages) lists.push(await listTests(projectDir, dir));
+    // Each listing is a jest start-up (config, haste map): list the packages side by side.
+    const lists = await Promise.all(packages.map((dir) => listTests(projectDir, dir)));
     return lists.flat().sort();
   },
   invocation(projectDir, file, junitPath, testName) {

@@ -11,9 +11,17 @@ export function hasJestConfig(dir: string): boolean {
   return existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { jest?: unknown }).jest !== undefined;
 }
 
+/** The package's `test` script ("" when it has none). */
+function testScript(packageDir: string): string {
+  const manifest = path.join(packageDir, 'package.json');
+  if (!existsSync(manifest)) return '';
+  return (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts?.test ?? '';
+}
+
 /**
  * The workspace packages of a monorepo root that has no jest configuration of its own but whose
- * packages do (each runs jest in its own directory, as `npm test` there would): relative dirs.
+ * packages do, and whose `test` script runs jest: the ones `npm test` in each (or `nx test`) runs,
+ * each in its own directory. A fixture with a jest config but no jest `test` script is left out.
  */
 export async function jestWorkspaces(projectDir: string): Promise<string[]> {
   if (hasJestConfig(projectDir)) return [];
@@ -23,7 +31,12 @@ export async function jestWorkspaces(projectDir: string): Promise<string[]> {
     projectDir,
     patterns.map((p) => `${p.replace(/\/$/, '')}/package.json`),
   );
-  return manifests.map((m) => path.dirname(m)).filter((dir) => hasJestConfig(path.join(projectDir, dir)));
+  return manifests
+    .map((m) => path.dirname(m))
+    .filter((dir) => {
+      const packageDir = path.join(projectDir, dir);
+      return hasJestConfig(packageDir) && /\bjest\b/.test(testScript(packageDir));
+    });
 }
 
 /** The jest package directory a file belongs to: its nearest ancestor (inside the project) with a jest config. */
@@ -36,10 +49,6 @@ export function jestRootOf(projectDir: string, file: string): string {
 
 /** Node flags the package's test script gives jest (e.g. --experimental-vm-modules for ESM). */
 export function jestNodeFlags(packageDir: string): string[] {
-  const manifest = path.join(packageDir, 'package.json');
-  if (!existsSync(manifest)) return [];
-  const script =
-    (JSON.parse(readFileSync(manifest, 'utf8')) as { scripts?: Record<string, string> }).scripts?.test ?? '';
-  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)+)\s+\S*jest/.exec(script);
+  const match = /\bnode((?:\s+--[\w-]+(?:=\S+)?)+)\s+\S*jest/.exec(testScript(packageDir));
   return match === null ? [] : match[1]!.trim().split(/\s+/);
 }

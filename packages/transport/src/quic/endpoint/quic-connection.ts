@@ -1,6 +1,7 @@
 import { AppCode, QUIC_INTERNAL_ERROR, type QuicCloseInfo } from './close-info';
 import { ConnectionTimers } from './connection-timers';
-import { MAX_DATAGRAM_BYTES, type QuicheConnection, type QuicheConnectionError, type QuicheHost } from './native';
+import { datagramBytesFor } from './datagram-size';
+import type { QuicheConnection, QuicheConnectionError, QuicheHost } from './native';
 
 /** What the owner of a connection (the transport, then the frame link) is told. */
 export interface ConnectionHandler {
@@ -15,12 +16,16 @@ export interface ConnectionHandler {
   streamReadable(streamId: number): void;
   /** After every event: writes waiting for flow control or stream credit may go on. */
   afterEvent(): void;
+  /** Before the datagrams of this turn go out (once per turn when coalescing): per-turn checks. */
+  beforeFlush?(): void;
+  /** The streams the handler is reading, by id (probed for data before asking quiche for a list). */
+  readonly openStreams?: ReadonlyMap<number, unknown>;
   /** The connection is closing (once): by us, by the peer, by TLS or by the idle timeout. */
   closed(info: QuicCloseInfo): void;
 }
 
-/** Sends one datagram; the endpoint owns the socket. */
-export type DatagramSender = (datagram: Buffer, to: QuicheHost) => void;
+/** Sends one datagram; the endpoint owns the socket. True when the buffer may be reused at once. */
+export type DatagramSender = (datagram: Buffer, to: QuicheHost) => boolean;
 
 export interface ConnectionOptions {
   /** One send() drain per event-loop turn for all events of that turn (an answer rides with its ACK). */
@@ -37,6 +42,8 @@ const IDLE: ConnectionHandler = {
   closed: () => undefined,
 };
 const decoder = new TextDecoder();
+/** Up to this many open streams, processStreams() probes them one by one instead of listing. */
+const PROBE_LIMIT = 64;
 
 /**
  * One quiche connection: recv() each datagram, drain send() after every event, a timer from
@@ -57,6 +64,10 @@ export class QuicConnection {
   private finalized = false;
   private flushScheduled = false;
   private spare: Buffer | undefined;
+  /** The peer's next bidirectional stream id (RFC 9000 §2.1: clients' are 0 mod 4, servers' 1). */
+  private nextPeerStream: number;
+  /** The largest datagram quiche may build for this peer (its config says the same). */
+  private readonly datagramBytes: number;
   private readonly recvInfo: { from: QuicheHost; to: QuicheHost };
   readonly finished: Promise<void>;
   private resolveFinished!: () => void;
@@ -71,6 +82,8 @@ export class QuicConnection {
     private readonly onFinalized: (connection: QuicConnection) => void,
   ) {
     this.recvInfo = { from: remote, to: local };
+    this.nextPeerStream = role === 'server' ? 0 : 1;
+    this.datagramBytes = datagramBytesFor(remote.host);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });
@@ -153,8 +166,9 @@ export class QuicConnection {
   readonly flush = (): void => {
     this.flushScheduled = false;
     if (this.finalized) return;
+    if (!this.closeReported) this.handler.beforeFlush?.();
     for (;;) {
-      const buffer = this.spare ?? Buffer.allocUnsafe(MAX_DATAGRAM_BYTES);
+      const buffer = this.spare ?? Buffer.allocUnsafe(this.datagramBytes);
       this.spare = undefined;
       let sent: ReturnType<QuicheConnection['send']>;
       try {
@@ -166,7 +180,8 @@ export class QuicConnection {
         this.spare = buffer;
         break;
       }
-      this.sendDatagram(buffer.subarray(0, sent[0]), sent[1].to);
+      // One buffer for every datagram, unless the socket still holds it (kernel buffer full).
+      if (this.sendDatagram(buffer.subarray(0, sent[0]), sent[1].to)) this.spare = buffer;
     }
     if (this.native.isClosed()) {
       this.reportClose();
@@ -190,14 +205,35 @@ export class QuicConnection {
     }
     if (this.isClosing()) this.reportClose();
     else {
-      if (this.isServing) this.processStreams();
+      // isReadable() first: readable() builds an iterator even when no stream has anything.
+      if (this.isServing && this.native.isReadable()) this.processStreams();
       this.handler.afterEvent();
     }
     this.scheduleFlush();
   }
 
   private processStreams(): void {
-    for (const streamId of this.native.readable()) {
+    const native = this.native;
+    const open = this.handler.openStreams;
+    // readable() costs ~40 µs through napi (an iterator object and a call per step) against
+    // ~0.5 µs for streamReadable(): probe the streams that can have data first, and the
+    // peer's next stream; ask for the list only if something is still unread (a peer's
+    // stream opened out of order, a unidirectional one).
+    if (open !== undefined && open.size <= PROBE_LIMIT) {
+      for (const streamId of open.keys()) {
+        if (!native.streamReadable(streamId)) continue;
+        this.handler.streamReadable(streamId);
+        if (this.closeReported) return;
+      }
+      while (native.streamReadable(this.nextPeerStream)) {
+        const streamId = this.nextPeerStream;
+        this.nextPeerStream += 4;
+        this.handler.streamReadable(streamId);
+        if (this.closeReported) return;
+      }
+      if (!native.isReadable()) return;
+    }
+    for (const streamId of native.readable()) {
       if (this.closeReported) return;
       this.handler.streamReadable(streamId);
     }

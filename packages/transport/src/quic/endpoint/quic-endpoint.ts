@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { ConnectionIdMap, randomConnectionId } from './connection-ids';
 import { quiche, type QuicheConfig, type QuicheHost } from './native';
@@ -10,10 +11,11 @@ import { RetryTokens } from './retry-tokens';
 /** Accepting side of an endpoint (a listener). */
 export interface AcceptOptions {
   /**
-   * The config for a new connection, read per connection (credentials rotate; 0-RTT screening
-   * picks one with or without early data); undefined drops its first datagram (a replay).
+   * The config for a new connection from `peer`, read per connection (credentials rotate; 0-RTT
+   * screening picks one with or without early data; a peer on this host gets large datagrams);
+   * undefined drops its first datagram (a replay).
    */
-  readonly config: (datagram: Buffer, header: PacketHeader) => QuicheConfig | undefined;
+  readonly config: (datagram: Buffer, header: PacketHeader, peer: QuicheHost) => QuicheConfig | undefined;
   /** Stateless Retry before any state is created (address validation, one more round trip). */
   readonly retry: boolean;
   /** A new connection whose first packet quiche accepted; set its handler here. */
@@ -42,6 +44,18 @@ export interface EndpointCounters {
 }
 
 const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
+/**
+ * We only send to IP addresses: answer dgram's lookup at once instead of through dns.lookup,
+ * which calls back on the next tick (a tick and a closure per datagram).
+ */
+function literalLookup(host: string, options: LookupOneOptions | number, callback: LookupCallback): void {
+  const family = isIP(host);
+  if (family !== 0) callback(null, host, family);
+  else dnsLookup(host, typeof options === 'number' ? { family: options } : options, callback);
+}
 /** How long close() lets connections drain (send their CONNECTION_CLOSE, RFC 9000 §10.2) before dropping them. */
 const CLOSE_DRAIN_MS = 250;
 
@@ -77,7 +91,7 @@ export class QuicEndpoint {
   static async open(options: EndpointOptions): Promise<QuicEndpoint> {
     // A larger receive queue absorbs bursts (the kernel caps it at net.core.rmem_max).
     const type = isIP(options.host) === 6 ? 'udp6' : 'udp4';
-    const socket = dgram.createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES });
+    const socket = dgram.createSocket({ type, recvBufferSize: RECV_BUFFER_BYTES, lookup: literalLookup });
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
       socket.bind(options.port, options.host, () => {
@@ -147,13 +161,15 @@ export class QuicEndpoint {
     this.connections.delete(connection);
   };
 
-  private readonly send = (datagram: Buffer, to: QuicheHost): void => {
-    if (this.socketClosed) return;
-    // A send error (ICMP unreachable, buffer full) is a lost packet to QUIC: recovery handles it.
-    this.socket.send(datagram, to.port, to.host, this.ignoreSendError);
+  /** Sends one datagram; true when the socket is done with its bytes (the buffer may be reused). */
+  private readonly send = (datagram: Buffer, to: QuicheHost): boolean => {
+    if (this.socketClosed) return true;
+    // No callback: a send error (ICMP unreachable, buffer full) is a lost packet to QUIC, which
+    // recovery handles, and a callback costs a tick per datagram.
+    this.socket.send(datagram, to.port, to.host);
+    // Sent synchronously unless the kernel's buffer was full: then libuv holds on to the bytes.
+    return this.socket.getSendQueueCount() === 0;
   };
-
-  private readonly ignoreSendError = (): void => undefined;
 
   private readonly onError = (error: Error): void => {
     this.options.onSocketError?.(error);
@@ -204,7 +220,7 @@ export class QuicEndpoint {
       this.send(decision.datagram, from);
       return;
     }
-    const config = accept.config(datagram, header);
+    const config = accept.config(datagram, header, from);
     if (config === undefined) {
       this.drop('replayed first flight');
       return;

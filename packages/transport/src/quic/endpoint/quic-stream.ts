@@ -1,4 +1,4 @@
-import { FrameDecoder } from '../../frame/frame-codec';
+import { QuicFrameReader } from '../quic-frame-reader';
 
 /** Bytes handed to a stream that quiche has not taken yet (flow control), with their promise. */
 export interface PendingWrite {
@@ -21,13 +21,13 @@ export const isStreamStopped = (error: unknown): boolean => /StreamStopped\(/.te
 
 /**
  * One QUIC stream as the frame link sees it: the exchange it carries (known from its first
- * frame for a peer's stream), its frame decoder, writes waiting for flow control, and whether
+ * frame for a peer's stream), its frame reader, writes waiting for flow control, and whether
  * each direction has finished. The stream is forgotten when both have.
  */
 export class QuicStream {
   /** Exchange id of the frames on this stream (0 for a control stream), once known. */
   exchange: number | undefined;
-  readonly decoder: FrameDecoder;
+  readonly reader: QuicFrameReader;
   readonly pending: PendingWrite[] = [];
   /** Our half is finished: FIN handed to quiche (or queued), or reset. */
   localDone = false;
@@ -42,7 +42,7 @@ export class QuicStream {
     readonly local: boolean,
     maxFrameBytes: number,
   ) {
-    this.decoder = new FrameDecoder(maxFrameBytes);
+    this.reader = new QuicFrameReader(maxFrameBytes);
   }
 
   get done(): boolean {

@@ -1,4 +1,5 @@
-import { quiche, MAX_DATAGRAM_BYTES, type QuicheConfig } from './native';
+import { PATH_DATAGRAM_BYTES } from './datagram-size';
+import { quiche, type QuicheConfig } from './native';
 
 /**
  * Signature algorithms BoringSSL offers and accepts (it has no rsa_pss_pss_* or ed448), as
@@ -38,6 +39,8 @@ export interface EndpointSettings {
   readonly maxData: number;
   /** Per-stream flow-control window in bytes. */
   readonly maxStreamData: number;
+  /** Largest UDP payload we send and accept (datagram-size.ts). Default: PATH_DATAGRAM_BYTES. */
+  readonly maxDatagramBytes?: number;
   /** 0-RTT: a dialer may send early data with a ticket; a listener accepts it (README "0-RTT and replay"). */
   readonly earlyData?: boolean;
 }
@@ -53,8 +56,8 @@ export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
   config.grease(true);
   config.setApplicationProtos([...settings.alpn]);
   config.setMaxIdleTimeout(settings.maxIdleTimeoutMs);
-  config.setMaxRecvUdpPayloadSize(MAX_DATAGRAM_BYTES);
-  config.setMaxSendUdpPayloadSize(MAX_DATAGRAM_BYTES);
+  config.setMaxRecvUdpPayloadSize(settings.maxDatagramBytes ?? PATH_DATAGRAM_BYTES);
+  config.setMaxSendUdpPayloadSize(settings.maxDatagramBytes ?? PATH_DATAGRAM_BYTES);
   config.setInitialMaxData(settings.maxData);
   config.setInitialMaxStreamDataBidiLocal(settings.maxStreamData);
   config.setInitialMaxStreamDataBidiRemote(settings.maxStreamData);
