@@ -96,13 +96,19 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
     await dependencies.onRunning?.({ plan, fleet, placements });
     const coordinator = fleet.agent(plan.coordinatorId);
     // The coordinator's deadline runs from its start (waiting for peers included); then it reports.
-    const summaryLine = coordinator.waitForLine((l) => l.includes('"event":"summary"'), options.timeoutS * 1000 + REPORT_GRACE_MS).catch((error: unknown) => {
-      throw new RunTimeoutError(options.timeoutS * 1000, `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report: ${(error as Error).message}`);
-    });
     // A coordinator that died prints no summary: stop waiting (after a moment for its last lines).
     const died = fleet.waitForExit(plan.coordinatorId).then(async (exit) => {
       await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
-      throw new AgentStartError(plan.coordinatorId, `ended (${exit.signal ?? `code ${String(exit.code)}`}) without printing its summary`);
+      const how = exit.signal ?? `code ${String(exit.code)}`;
+      throw new AgentStartError(plan.coordinatorId, `ended (${how}) without printing its summary`);
+    });
+    const deadlineMs = options.timeoutS * 1000 + REPORT_GRACE_MS;
+    const isSummary = (l: string): boolean => l.includes('"event":"summary"');
+    const summaryLine = coordinator.waitForLine(isSummary, deadlineMs).catch((error: unknown) => {
+      // The wait ends with the coordinator (AgentExitedError): report that as `died` does.
+      if ((error as { code?: string }).code === 'ERR_AGENT_EXITED') return died;
+      const why = `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report`;
+      throw new RunTimeoutError(options.timeoutS * 1000, `${why}: ${(error as Error).message}`);
     });
     const line = await Promise.race([summaryLine, died]);
     const exit = await fleet.waitForExit(plan.coordinatorId, 30_000);
