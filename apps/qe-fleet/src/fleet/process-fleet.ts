@@ -13,7 +13,10 @@ import { loadTestHarness } from './load-test-harness';
 
 /** The part of the test harness's launched fleet used here. */
 export interface HarnessFleet {
-  agent(id: string): { readonly pid: number | undefined; waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string> };
+  agent(id: string): {
+    readonly pid: number | undefined;
+    waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string>;
+  };
   kill(id: string, signal?: NodeJS.Signals): Promise<unknown>;
   waitForExit(id: string, timeoutMs?: number): Promise<{ code: number | null; signal: string | null }>;
   close(): Promise<void>;
@@ -65,12 +68,19 @@ export interface ProcessFleetResult {
  * with the test harness's fleet launcher. Each child is `qe-fleet --config <its file>`: the
  * production code path, with a development CA generated for the run.
  */
-export async function runProcessFleet(options: FleetOptions, dependencies: ProcessFleetDependencies = {}): Promise<ProcessFleetResult> {
+export async function runProcessFleet(
+  options: FleetOptions,
+  dependencies: ProcessFleetDependencies = {},
+): Promise<ProcessFleetResult> {
   const log = dependencies.log ?? (() => undefined);
   const mode = options.mode === 'namespaces' ? 'namespaces' : 'processes';
-  if (options.fault !== undefined) throw new InvalidFlagError('--fault', `the fault proxy runs in --mode in-process only, not ${mode}`);
+  if (options.fault !== undefined) {
+    throw new InvalidFlagError('--fault', `the fault proxy runs in --mode in-process only, not ${mode}`);
+  }
   const plan = planFleet(options.agents);
-  const dataDir = path.resolve(resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))));
+  const dataDir = path.resolve(
+    resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))),
+  );
   const entry = dependencies.entry ?? resolveAgentEntry();
   const { launchFleet } = await loadTestHarness<{ launchFleet: LaunchFleet }>('--mode');
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-'));
@@ -82,7 +92,11 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
     const metricsUrls: Record<string, string> = {};
     fleet = await launchFleet({
       mode,
-      agents: plan.agents.map((a) => ({ id: a.id, entry: entry.file, args: ['--config', files.get(a.id)!, '--json', '--timeout', timeout] })),
+      agents: plan.agents.map((a) => ({
+        id: a.id,
+        entry: entry.file,
+        args: ['--config', files.get(a.id)!, '--json', '--timeout', timeout],
+      })),
       nodeArgs: entry.nodeArgs,
       readyTimeoutMs: 120_000,
       onLine: (id, stream, line) => {
@@ -91,7 +105,8 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
       },
     });
     const port = (p: AgentPlacement): number => (options.transport === 'tcp' ? p.tcpPort : p.udpPort);
-    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ')})`);
+    const addresses = placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ');
+    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${addresses})`);
     log(`/metrics: ${plan.agents.map((a) => `${metricsUrls[a.id] ?? '?'} (${a.id})`).join(', ')}`);
     await dependencies.onRunning?.({ plan, fleet, placements });
     const coordinator = fleet.agent(plan.coordinatorId);

@@ -59,7 +59,10 @@ describe('fallback from QUIC to TCP', () => {
     const seen: string[] = [];
     server.onConnection((c) => seen.push(c.transport));
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
-    const dialer = new FallbackTransport({ quic: new QuicTransport({ credentials: pki.client }), tcp: new TcpTlsTransport({ credentials: pki.client }) });
+    const dialer = new FallbackTransport({
+      quic: new QuicTransport({ credentials: pki.client }),
+      tcp: new TcpTlsTransport({ credentials: pki.client }),
+    });
     try {
       const connection = await dialer.dial({ host: '127.0.0.1', port: address.port, tcpPort: address.tcpPort });
       expect(connection.transport).toBe('quic');
@@ -152,7 +155,8 @@ describe.each([
   ['quic', quicCycles, undefined],
   ['quic with 0-RTT', Math.min(quicCycles, 300), ZERO_RTT],
 ] as const)('leaks over %s', (kind, cycles, quicOptions) => {
-  (gc === undefined ? it.skip : it)(`${cycles} dial/request/close cycles return heap and handles to baseline`, async () => {
+  const itWithGc = gc === undefined ? it.skip : it;
+  itWithGc(`${cycles} dial/request/close cycles return heap and handles to baseline`, async () => {
     const make = (credentials: typeof pki.server): Transport =>
       kind === 'tcp' ? new TcpTlsTransport({ credentials }) : new QuicTransport({ credentials, ...quicOptions });
     const server = make(pki.server);
@@ -172,7 +176,8 @@ describe.each([
         await new Promise((resolve) => setImmediate(resolve));
         gc!();
       }
-      return { heap: process.memoryUsage().heapUsed, handles: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length };
+      const handles = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length;
+      return { heap: process.memoryUsage().heapUsed, handles };
     };
     for (let i = 0; i < 20; i += 1) await cycle(); // warm-up: JIT, TLS session caches
     const baseline = await settle();
