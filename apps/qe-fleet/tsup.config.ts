@@ -6,7 +6,7 @@ export default defineConfig({
   format: ['esm'],
   target: 'node22',
   platform: 'node',
-  dts: false,
+  dts: { entry: 'src/index.ts' },
   sourcemap: true,
   clean: true,
   splitting: false,

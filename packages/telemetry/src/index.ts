@@ -27,6 +27,7 @@
  * ```
  */
 export { createTelemetryMetrics, TelemetryMetrics } from './telemetry-metrics';
+export type { TelemetryLabels } from './telemetry-metrics';
 export { instrumentTransport } from './instrument-transport';
 export { instrumentBreaker, DEFAULT_BREAKER_KEY } from './instrument-breaker';
 export { instrumentModel } from './instrument-model';
@@ -40,10 +41,5 @@ export {
   PREDICTION_LATENCY_BUCKETS_SECONDS,
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './buckets';
-export {
-  TelemetryError,
-  InvalidTelemetryOptionsError,
-  MetricsAlreadyRegisteredError,
-  MetricsServerListenError,
-} from './errors';
+export { TelemetryError, InvalidTelemetryOptionsError, MetricsAlreadyRegisteredError, MetricsServerListenError } from './errors';
 export type * from './types';

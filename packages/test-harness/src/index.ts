@@ -76,7 +76,6 @@ export type {
   FleetOptions,
 } from './fleet/types';
 export {
-  AgentExitedError,
   AgentReadyTimeoutError,
   AgentStartError,
   GcUnavailableError,
