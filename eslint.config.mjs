@@ -1,9 +1,20 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
+import { STYLE_DEBT } from './tools/scripts/style-debt.mjs';
+
+// `files` patterns are relative to the directory eslint runs in (each project runs `eslint .`).
+const root = path.dirname(fileURLToPath(import.meta.url));
+const fromCwd = (file) => path.relative(process.cwd(), path.join(root, file)).split(path.sep).join('/');
+// A directory entry (`dir/**`) covers its source files only: a bare `**` would make ESLint lint every file.
+const sources = (entry) => (entry.endsWith('/**') ? ['ts', 'mjs', 'js'].map((ext) => `${entry}/*.${ext}`) : [entry]);
+const styleDebt = STYLE_DEBT.flatMap(sources).flatMap((file) => [file, fromCwd(file)]);
 
 // Dependency rules of docs/architecture.md: data flows app -> transport/learning -> resilience;
 // telemetry observes through structural types; only the app, the harness and tools compose.
+const ALL_LIBS = ['scope:resilience', 'scope:transport', 'scope:learning', 'scope:telemetry', 'scope:test-harness'];
 const depConstraints = [
   { sourceTag: 'scope:resilience', onlyDependOnLibsWithTags: [] },
   { sourceTag: 'scope:transport', onlyDependOnLibsWithTags: ['scope:resilience'] },
@@ -15,11 +26,11 @@ const depConstraints = [
   },
   {
     sourceTag: 'scope:app',
-    onlyDependOnLibsWithTags: ['scope:resilience', 'scope:transport', 'scope:learning', 'scope:telemetry', 'scope:test-harness'],
+    onlyDependOnLibsWithTags: ALL_LIBS,
   },
   {
     sourceTag: 'scope:tools',
-    onlyDependOnLibsWithTags: ['scope:resilience', 'scope:transport', 'scope:learning', 'scope:telemetry', 'scope:test-harness'],
+    onlyDependOnLibsWithTags: ALL_LIBS,
   },
   { sourceTag: 'type:lib', notDependOnLibsWithTags: ['type:app', 'type:test', 'type:tools'] },
   // Heavy or concern-specific third-party code stays inside the package that owns it.
@@ -59,9 +70,27 @@ export default tseslint.config(
         // Lazy loading of workspace packages is deliberate (the optional test harness, the harness loading the
         // transport on first use, a test importing on demand); nx marks such edges "lazy" once nx release is
         // configured, and would then refuse every static import of the same package.
-        { enforceBuildableLibDependency: false, allow: [], depConstraints, checkDynamicDependenciesExceptions: ['@agentlink/*'] },
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints,
+          checkDynamicDependenciesExceptions: ['@agentlink/*'],
+        },
       ],
     },
+  },
+  {
+    // Developers' guide: small files with one purpose (at most 300 lines), lines under 120 characters.
+    files: ['**/*.ts', '**/*.mjs', '**/*.js'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
+      'max-len': ['error', { code: 119, tabWidth: 2 }],
+    },
+  },
+  {
+    // Files that still break those two rules; see tools/scripts/style-debt.mjs.
+    files: styleDebt,
+    rules: { 'max-lines': 'off', 'max-len': 'off' },
   },
   {
     // Tests may use non-null assertions and empty catch-alls to provoke failures.

@@ -6,7 +6,7 @@ export default defineConfig({
   format: ['esm'],
   target: 'node22',
   platform: 'node',
-  dts: { entry: 'src/index.ts' },
+  dts: false,
   sourcemap: true,
   clean: true,
   splitting: false,

@@ -45,7 +45,9 @@ export type PairTuning = Partial<Omit<QuicTransportOptions, 'credentials'>>;
 
 /** Creates an agentlink transport of the given kind. */
 export function createTransport(kind: TransportKind, credentials: TlsCredentials, tuning: PairTuning = {}): Transport {
-  return kind === 'quic' ? new QuicTransport({ credentials, ...tuning }) : new TcpTlsTransport({ credentials, ...tuning });
+  return kind === 'quic'
+    ? new QuicTransport({ credentials, ...tuning })
+    : new TcpTlsTransport({ credentials, ...tuning });
 }
 
 /** Echo handler: the response is the request body. */

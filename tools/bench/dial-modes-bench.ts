@@ -48,7 +48,9 @@ const credentials = await pairCredentials();
 type Listener = 'quic retry off' | 'quic retry on' | 'tcp';
 async function listen(kind: Listener): Promise<{ port: number; close: () => Promise<void> }> {
   const t: Transport =
-    kind === 'tcp' ? new TcpTlsTransport({ credentials: credentials.server }) : new QuicTransport({ credentials: credentials.server, retry: kind === 'quic retry on' });
+    kind === 'tcp'
+      ? new TcpTlsTransport({ credentials: credentials.server })
+      : new QuicTransport({ credentials: credentials.server, retry: kind === 'quic retry on' });
   t.handle('echo', echo);
   const { port } = await t.listen({ host: '127.0.0.1', port: 0 });
   return { port, close: () => t.close() };
@@ -76,7 +78,11 @@ async function dialOnce(kind: 'quic' | 'tcp', dialMode: DialMode, port: number):
 
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-const listeners = { 'quic retry off': await listen('quic retry off'), 'quic retry on': await listen('quic retry on'), tcp: await listen('tcp') };
+const listeners = {
+  'quic retry off': await listen('quic retry off'),
+  'quic retry on': await listen('quic retry on'),
+  tcp: await listen('tcp'),
+};
 const variants: Array<{ name: string; kind: 'quic' | 'tcp'; listener: Listener; dialMode: DialMode }> = [
   { name: 'tcp confirmed', kind: 'tcp', listener: 'tcp', dialMode: 'confirmed' },
   { name: 'tcp eager', kind: 'tcp', listener: 'tcp', dialMode: 'eager' },
@@ -94,11 +100,18 @@ for (const latencyMs of LATENCIES) {
   const portOf = async (listener: Listener): Promise<number> => {
     const target = { host: '127.0.0.1', port: listeners[listener].port };
     if (latencyMs === 0) return target.port;
-    const proxy = listener === 'tcp' ? await createTcpFaultProxy({ target, faults: { latencyMs } }) : await createUdpFaultProxy({ target, faults: { latencyMs } });
+    const proxy =
+      listener === 'tcp'
+        ? await createTcpFaultProxy({ target, faults: { latencyMs } })
+        : await createUdpFaultProxy({ target, faults: { latencyMs } });
     proxies.push(proxy);
     return proxy.address.port;
   };
-  const ports = { 'quic retry off': await portOf('quic retry off'), 'quic retry on': await portOf('quic retry on'), tcp: await portOf('tcp') };
+  const ports = {
+    'quic retry off': await portOf('quic retry off'),
+    'quic retry on': await portOf('quic retry on'),
+    tcp: await portOf('tcp'),
+  };
   const samples = new Map<string, DialSample[]>(variants.map((v) => [v.name, []]));
   for (const v of variants) await dialOnce(v.kind, v.dialMode, ports[v.listener]); // warm-up
   const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 4 * latencyMs + 20));
@@ -118,14 +131,17 @@ for (const latencyMs of LATENCIES) {
       series.set(name, xs);
     }
   }
-  console.log(`\ndial to first response, ${latencyMs} ms each way${latencyMs === 0 ? ' (direct, no proxy)' : ''}, ${DIALS} dials per variant, load ${loadavg()[0]!.toFixed(2)}`);
+  const direct = latencyMs === 0 ? ' (direct, no proxy)' : '';
+  const load = loadavg()[0]!.toFixed(2);
+  console.log(`\ndial to first response, ${latencyMs} ms each way${direct}, ${DIALS} dials per variant, load ${load}`);
   const p50 = new Map<string, number>();
   for (const [variant, xs] of series) {
     const row: Row = { latencyMsEachWay: latencyMs, variant, ...summariseDials(xs, latencyMs) };
     rows.push(row);
     p50.set(variant, row.p50Ms);
     console.log(
-      `${variant.padEnd(26)} p50 ${row.p50Ms.toFixed(1).padStart(7)}  p90 ${row.p90Ms.toFixed(1).padStart(7)}  min ${row.minMs.toFixed(1).padStart(7)} ms` +
+      `${variant.padEnd(26)} p50 ${row.p50Ms.toFixed(1).padStart(7)}  p90 ${row.p90Ms.toFixed(1).padStart(7)}  ` +
+        `min ${row.minMs.toFixed(1).padStart(7)} ms` +
         `${row.roundTrips === null ? '' : `  ~${row.roundTrips} RTT`}  cpu ${row.cpuMsPerDialP50.toFixed(1)} ms`,
     );
   }
@@ -136,7 +152,9 @@ for (const latencyMs of LATENCIES) {
     'quic retry off confirmed / tcp confirmed': r3(p50.get('quic retry off confirmed')! / tcp('confirmed')),
     'quic retry on eager / tcp eager': r3(p50.get('quic retry on eager')! / tcp('eager')),
     'quic retry on confirmed / tcp confirmed': r3(p50.get('quic retry on confirmed')! / tcp('confirmed')),
-    'quic retry off eager / quic retry off confirmed': r3(p50.get('quic retry off eager')! / p50.get('quic retry off confirmed')!),
+    'quic retry off eager / quic retry off confirmed': r3(
+      p50.get('quic retry off eager')! / p50.get('quic retry off confirmed')!,
+    ),
     'tcp eager / tcp confirmed': r3(tcp('eager') / tcp('confirmed')),
   };
   ratios.push(ratio);
@@ -150,8 +168,15 @@ const command = `npx tsx tools/bench/dial-modes-bench.ts ${process.argv.slice(2)
 const out = writeResult(
   'dial-modes',
   {
-    command, machine, lscpu: lscpuSummary(), loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)), dials: DIALS, latenciesMsEachWay: LATENCIES,
-    clientTransport: FRESH ? 'new per dial' : 'one per variant, a new connection per dial', rows, ratios,
+    command,
+    machine,
+    lscpu: lscpuSummary(),
+    loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
+    dials: DIALS,
+    latenciesMsEachWay: LATENCIES,
+    clientTransport: FRESH ? 'new per dial' : 'one per variant, a new connection per dial',
+    rows,
+    ratios,
   },
   values.out,
 );

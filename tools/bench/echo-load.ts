@@ -43,8 +43,9 @@ export async function measureEchoLoad(connection: Connection, options: EchoLoadO
   const payload = new Uint8Array(payloadBytes).fill(5);
   const call = async (): Promise<void> => {
     const answer = await connection.request('echo', payload, options.request);
-    if (answer.byteLength !== payloadBytes)
+    if (answer.byteLength !== payloadBytes) {
       throw new Error(`echo returned ${answer.byteLength} bytes, expected ${payloadBytes}`);
+    }
   };
   await runLoad({
     concurrency: streams,
@@ -74,5 +75,6 @@ export async function measureEchoLoad(connection: Connection, options: EchoLoadO
 export function describeEchoRow(row: EchoLoadRow): string {
   const errors = row.errors > 0 ? ` ${JSON.stringify(row.errorsByCode)}` : '';
   const latency = `p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, p99.9 ${row.p999Ms} ms`;
-  return `${latency}, ${row.requestsPerSec} req/s, ${row.mibPerSec} MiB/s (${row.requests} requests, ${row.errors} errors${errors})`;
+  const counts = `${row.requests} requests, ${row.errors} errors${errors}`;
+  return `${latency}, ${row.requestsPerSec} req/s, ${row.mibPerSec} MiB/s (${counts})`;
 }

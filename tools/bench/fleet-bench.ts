@@ -48,13 +48,21 @@ const TCP_TASKS = Number(values['tcp-tasks']);
 // of setImmediate), to compare the two in one run: see patches/README.md, hunk 4.
 type Variant = 'quic' | 'quic-tick' | 'tcp';
 const KINDS = values.transports.split(',') as Variant[];
-for (const kind of KINDS) if (!['quic', 'quic-tick', 'tcp'].includes(kind)) throw new Error(`unknown transport ${kind}`);
+for (const kind of KINDS) {
+  if (!['quic', 'quic-tick', 'tcp'].includes(kind)) throw new Error(`unknown transport ${kind}`);
+}
 
 let tickFlush = false;
-interface Flushing { sendScheduled: boolean; sendScheduledFlush: () => void; scheduleSend(): void }
+interface Flushing {
+  sendScheduled: boolean;
+  sendScheduledFlush: () => void;
+  scheduleSend(): void;
+}
 const proto = QUICConnection.prototype as unknown as Flushing;
 const immediateFlush = proto.scheduleSend;
-if (typeof immediateFlush !== 'function') throw new Error('@matrixai/quic is not patched (no scheduleSend): run npx patch-package');
+if (typeof immediateFlush !== 'function') {
+  throw new Error('@matrixai/quic is not patched (no scheduleSend): run npx patch-package');
+}
 proto.scheduleSend = function scheduleSend(this: Flushing): void {
   if (!tickFlush) return immediateFlush.call(this);
   if (this.sendScheduled) return;
@@ -83,7 +91,13 @@ for (const taskMs of TASK_MS) {
       tickFlush = kind === 'quic-tick';
       const transport = kind === 'tcp' ? 'tcp' : 'quic';
       const tasks = kind === 'tcp' ? TCP_TASKS : TASKS;
-      const measured = await measureFleetCase({ transport, taskMs, executors, tasks, countDatagrams: () => datagrams });
+      const measured = await measureFleetCase({
+        transport,
+        taskMs,
+        executors,
+        tasks,
+        countDatagrams: () => datagrams,
+      });
       const row: Row = { transport: kind, ...measured };
       rows.push(row);
       console.log(
@@ -98,9 +112,23 @@ for (const taskMs of TASK_MS) {
   }
 }
 
-console.log(
-  `\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, 'task (ms)': r.taskMs, executors: r.executors, 'tasks/s': r.tasksPerSec, 'ideal tasks/s': r.idealTasksPerSec, 'completed once': `${r.completedOnce}/${r.tasks}`, 'task p50 (ms)': r.taskP50Ms, 'task p99 (ms)': r.taskP99Ms, 're-dispatches': r.redispatches, 'CPU %': r.processCpuPct, 'loop busy %': r.eventLoopBusyPct, 'CPU ms/task': r.cpuMsPerTask, 'datagrams/task': r.datagramsPerTask })))}`,
-);
+const table = rows.map((r) => ({
+  transport: r.transport,
+  'task (ms)': r.taskMs,
+  executors: r.executors,
+  'tasks/s': r.tasksPerSec,
+  'ideal tasks/s': r.idealTasksPerSec,
+  'completed once': `${r.completedOnce}/${r.tasks}`,
+  'task p50 (ms)': r.taskP50Ms,
+  'task p99 (ms)': r.taskP99Ms,
+  're-dispatches': r.redispatches,
+  'CPU %': r.processCpuPct,
+  'loop busy %': r.eventLoopBusyPct,
+  'CPU ms/task': r.cpuMsPerTask,
+  'datagrams/task': r.datagramsPerTask,
+}));
+console.log(`\n${renderMarkdownTable(table)}`);
 const command = `npx tsx tools/bench/fleet-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
-console.log(`\nwrote ${writeResult('fleet', { command, machine, tasksPerRun: { quic: TASKS, tcp: TCP_TASKS }, rows }, values.out)}`);
+const tasksPerRun = { quic: TASKS, tcp: TCP_TASKS };
+console.log(`\nwrote ${writeResult('fleet', { command, machine, tasksPerRun, rows }, values.out)}`);
 process.exitCode = rows.every((r) => r.completedOnce === r.tasks && r.lost === 0) ? 0 : 1;

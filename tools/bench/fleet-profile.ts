@@ -36,7 +36,8 @@ try {
     const done = Math.max(1, record.accounting.completedOnce);
     console.log(
       `${transport} batch ${batch}: ${((done / record.durationMs) * 1000).toFixed(1)} tasks/s, ` +
-        `${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} ms CPU/task, ${((datagrams - d0) / done).toFixed(2)} datagrams/task`,
+        `${((cpu.user + cpu.system) / 1000 / done).toFixed(2)} ms CPU/task, ` +
+        `${((datagrams - d0) / done).toFixed(2)} datagrams/task`,
     );
   }
 } finally {

@@ -9,7 +9,8 @@
  * and failure rate (a failure makes the executor ask the analyser, which answers with a
  * constant stub model: the model is not what these measure; learning-bench measures it).
  *
- * Build first: npx nx run-many -t build   (the fleet app is imported from its source, apps/qe-fleet/src: its package.json has no exports/main yet)
+ * Build first: npx nx run-many -t build   (the fleet app is imported from its source,
+ * apps/qe-fleet/src: its package.json has no exports/main yet)
  */
 // apps/qe-fleet's package.json has no exports/main yet, so '@agentlink/qe-fleet' does not resolve;
 // switch to the package name once it does.
@@ -56,7 +57,10 @@ export interface FleetRig {
   readonly coordinatorNode: AgentNode;
   readonly nodes: readonly AgentNode[];
   readonly executors: readonly ExecutorAgent[];
-  /** Dispatches `tasks` synthetic tasks and resolves with the coordinator's record once all are booked (or `signal` aborts). */
+  /**
+   * Dispatches `tasks` synthetic tasks and resolves with the coordinator's record once all are
+   * booked (or `signal` aborts).
+   */
   runBatch(tasks: number, signal?: AbortSignal): Promise<BatchRecord>;
   close(): Promise<void>;
 }
@@ -74,15 +78,29 @@ function syntheticTasks(count: number, taskMs: number, failRate: number): Map<st
   const tasks = new Map<string, TaskSpec>();
   for (let i = 0; i < count; i += 1) {
     const id = `b${batchNumber}.t${i}`;
-    const test = { id, project: 'bench', flaky: false, failRate, recordedMs: taskMs, features: { lines: 10, assertions: 2 } };
-    tasks.set(id, { kind: 'replay', test, timing: { timeScale: 1, maxTestMs: Math.max(taskMs, 0) }, seed: batchNumber } as TaskSpec);
+    const test = {
+      id,
+      project: 'bench',
+      flaky: false,
+      failRate,
+      recordedMs: taskMs,
+      features: { lines: 10, assertions: 2 },
+    };
+    tasks.set(id, {
+      kind: 'replay',
+      test,
+      timing: { timeScale: 1, maxTestMs: Math.max(taskMs, 0) },
+      seed: batchNumber,
+    } as TaskSpec);
   }
   return tasks;
 }
 
 /** Starts the coordinator, analyser and executors on 127.0.0.1 and connects them. */
 export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig> {
-  if (!Number.isInteger(options.executors) || options.executors < 1) throw new Error(`executors must be a positive integer, got ${options.executors}`);
+  if (!Number.isInteger(options.executors) || options.executors < 1) {
+    throw new Error(`executors must be a positive integer, got ${options.executors}`);
+  }
   const executorIds = Array.from({ length: options.executors }, (_, i) => `executor-${i + 1}`);
   const ids = ['coordinator', 'analyser', ...executorIds];
   const { agents: credentials } = await createDevelopmentCredentials({ agentIds: ids });
@@ -104,7 +122,9 @@ export async function startFleetRig(options: FleetRigOptions): Promise<FleetRig>
   for (const node of nodes) node.link.setDirectory(directory);
   const [coordinatorNode, analyserNode, ...executorNodes] = nodes as [AgentNode, AgentNode, ...AgentNode[]];
   new AnalyserAgent({ link: analyserNode.link, predictor: stubPredictor });
-  const executors = executorNodes.map((node) => new ExecutorAgent({ link: node.link, coordinatorId: 'coordinator', analyserId: 'analyser' }));
+  const executors = executorNodes.map(
+    (node) => new ExecutorAgent({ link: node.link, coordinatorId: 'coordinator', analyserId: 'analyser' }),
+  );
   return {
     coordinatorNode,
     nodes,

@@ -14,7 +14,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCsvDataset, stratifiedSplit, trainFlakinessModel, trainGbdt, type FlakinessModel, type ModelFamily } from '@agentlink/learning';
+import {
+  loadCsvDataset,
+  stratifiedSplit,
+  trainFlakinessModel,
+  trainGbdt,
+  type FlakinessModel,
+  type ModelFamily,
+} from '@agentlink/learning';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
@@ -32,10 +39,14 @@ const testRows = test.map((i) => dataset.features[i]);
 
 // Worst case: every row, a fixed number of rounds (no validation, so no early stop).
 const fullStarted = performance.now();
-const full = await trainGbdt({ rows: dataset.features, labels: dataset.labels }, undefined, { maxIterations: FULL_ROUNDS });
+const full = await trainGbdt({ rows: dataset.features, labels: dataset.labels }, undefined, {
+  maxIterations: FULL_ROUNDS,
+});
 const fullSeconds = (performance.now() - fullStarted) / 1000;
 
-async function latency(model: FlakinessModel): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; fallbacks: number; calls: number; batchPerSecond: number }> {
+async function latency(
+  model: FlakinessModel,
+): Promise<{ p50Ms: number; p99Ms: number; maxMs: number; fallbacks: number; calls: number; batchPerSecond: number }> {
   for (const row of testRows.slice(0, 200)) await model.predict(row); // warm-up
   const latencies: number[] = [];
   let fallbacks = 0;
@@ -48,7 +59,14 @@ async function latency(model: FlakinessModel): Promise<{ p50Ms: number; p99Ms: n
   const started = performance.now();
   for (let round = 0; round < BATCH_ROUNDS; round++) model.predictProbabilities(dataset.features);
   const batchPerSecond = (BATCH_ROUNDS * dataset.features.length) / ((performance.now() - started) / 1000);
-  return { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), maxMs: latencies.at(-1)!, fallbacks, calls: latencies.length, batchPerSecond };
+  return {
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+    maxMs: latencies.at(-1)!,
+    fallbacks,
+    calls: latencies.length,
+    batchPerSecond,
+  };
 }
 
 async function family(name: ModelFamily) {
@@ -57,7 +75,14 @@ async function family(name: ModelFamily) {
   const seconds = (performance.now() - started) / 1000;
   const timing = await latency(trained.model);
   trained.model.dispose();
-  return { family: name, backend: trained.backend, seconds, rounds: trained.history.epochs.length, best: trained.history.bestEpoch, ...timing };
+  return {
+    family: name,
+    backend: trained.backend,
+    seconds,
+    rounds: trained.history.epochs.length,
+    best: trained.history.bestEpoch,
+    ...timing,
+  };
 }
 
 const families = [await family('gbdt'), ...(process.env.BENCH_NETWORK === '1' ? [await family('network')] : [])];
@@ -66,31 +91,62 @@ const result = {
   date: new Date().toISOString(),
   command: 'npx tsx tools/bench/learning-bench.ts',
   machine: { cpu, cores: os.cpus().length, node: process.version, loadAverage: os.loadavg()[0] },
-  gbdtAllRows: { rows: dataset.features.length, features: dataset.featureNames.length, rounds: full.model.treeCount, seconds: fullSeconds },
+  gbdtAllRows: {
+    rows: dataset.features.length,
+    features: dataset.featureNames.length,
+    rounds: full.model.treeCount,
+    seconds: fullSeconds,
+  },
   families,
 };
 
 const rows: [string, string][] = [
-  [`gbdt training, all ${dataset.features.length} x ${dataset.featureNames.length} rows, ${full.model.treeCount} rounds`, `${fullSeconds.toFixed(1)} s`],
+  [
+    `gbdt training, all ${dataset.features.length} x ${dataset.featureNames.length} rows, ` +
+      `${full.model.treeCount} rounds`,
+    `${fullSeconds.toFixed(1)} s`,
+  ],
   ...families.flatMap((f): [string, string][] => [
-    [`${f.family} training, 80 % part (${train.length} rows incl. validation), early stopping`, `${f.seconds.toFixed(1)} s, ${f.rounds} ${f.family === 'gbdt' ? 'rounds' : 'epochs'} (best ${f.best})`],
-    [`${f.family} single predict() p50 / p99 / max`, `${f.p50Ms.toFixed(3)} / ${f.p99Ms.toFixed(3)} / ${f.maxMs.toFixed(1)} ms (budget 100 ms)`],
+    [
+      `${f.family} training, 80 % part (${train.length} rows incl. validation), early stopping`,
+      `${f.seconds.toFixed(1)} s, ${f.rounds} ${f.family === 'gbdt' ? 'rounds' : 'epochs'} (best ${f.best})`,
+    ],
+    [
+      `${f.family} single predict() p50 / p99 / max`,
+      `${f.p50Ms.toFixed(3)} / ${f.p99Ms.toFixed(3)} / ${f.maxMs.toFixed(1)} ms (budget 100 ms)`,
+    ],
     [`${f.family} single predict() fallbacks`, `${f.fallbacks} of ${f.calls}`],
-    [`${f.family} batch predictProbabilities()`, `${Math.round(f.batchPerSecond).toLocaleString('en-US')} predictions/s`],
+    [
+      `${f.family} batch predictProbabilities()`,
+      `${Math.round(f.batchPerSecond).toLocaleString('en-US')} predictions/s`,
+    ],
   ]),
 ];
 console.table(Object.fromEntries(rows));
 
+const load = os.loadavg()[0].toFixed(1);
+const measured =
+  `Measured ${result.date.slice(0, 10)} on ${cpu} (${result.machine.cores} cores, shared with other jobs: ` +
+  `load average ${load} at the end of the run), Node ${process.version}.`;
+const commandLine =
+  `Command: \`${result.command}\` (after \`npm run build -w @agentlink/learning\`; ` +
+  "`BENCH_NETWORK=1` adds the TF.js network); raw figures in `tools/bench/results/learning.json`.";
+const method =
+  `The all-rows figure is histogram gradient boosting (\`trainGbdt\`, default options, ${FULL_ROUNDS} rounds ` +
+  'without early stopping) on every FlakeFlagger row. Single predictions go through `FlakinessModel.predict` ' +
+  `(deadline, fallback and event included), ${SINGLE_PREDICTIONS} calls on the test rows of the stratified ` +
+  '80/20 split (seed 42) after 200 warm-up calls; batch throughput is `predictProbabilities` over all ' +
+  `${dataset.features.length} rows, ${BATCH_ROUNDS} rounds.`;
 const section = `## Learning (@agentlink/learning)
 
-Measured ${result.date.slice(0, 10)} on ${cpu} (${result.machine.cores} cores, shared with other jobs: load average ${os.loadavg()[0].toFixed(1)} at the end of the run), Node ${process.version}.
-Command: \`${result.command}\` (after \`npm run build -w @agentlink/learning\`; \`BENCH_NETWORK=1\` adds the TF.js network); raw figures in \`tools/bench/results/learning.json\`.
+${measured}
+${commandLine}
 
 | Measure | Value |
 |---|---|
 ${rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n')}
 
-The all-rows figure is histogram gradient boosting (\`trainGbdt\`, default options, ${FULL_ROUNDS} rounds without early stopping) on every FlakeFlagger row. Single predictions go through \`FlakinessModel.predict\` (deadline, fallback and event included), ${SINGLE_PREDICTIONS} calls on the test rows of the stratified 80/20 split (seed 42) after 200 warm-up calls; batch throughput is \`predictProbabilities\` over all ${dataset.features.length} rows, ${BATCH_ROUNDS} rounds.
+${method}
 `;
 mkdirSync(path.join(here, 'results'), { recursive: true });
 writeFileSync(path.join(here, 'results', 'learning.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -22,7 +22,14 @@ interface Run {
   readonly options: unknown;
   readonly categorical: string | null;
   readonly seconds: number;
-  readonly results: { fold: number; bestEpoch: number; epochsRun: number; trainingMs: number; validation: Part; test: Part }[];
+  readonly results: {
+    fold: number;
+    bestEpoch: number;
+    epochsRun: number;
+    trainingMs: number;
+    validation: Part;
+    test: Part;
+  }[];
 }
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -42,16 +49,22 @@ const STRATEGIES: readonly { name: string; objective: ThresholdObjective; floor:
 ];
 
 const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
-const std = (values: readonly number[]): number => Math.sqrt(values.reduce((s, v) => s + (v - mean(values)) ** 2, 0) / (values.length - 1));
+const std = (values: readonly number[]): number =>
+  Math.sqrt(values.reduce((s, v) => s + (v - mean(values)) ** 2, 0) / (values.length - 1));
 const f = (value: number): string => value.toFixed(3);
 
 const summary = [];
-console.log('| Configuration | Threshold strategy | F1 mean ± std | Bal. acc. mean ± std | Folds with F1 ≥ 0.65 and BA ≥ 0.85 | ROC-AUC | epochs (best) | s/fold |');
+console.log(
+  '| Configuration | Threshold strategy | F1 mean ± std | Bal. acc. mean ± std | ' +
+    'Folds with F1 ≥ 0.65 and BA ≥ 0.85 | ROC-AUC | epochs (best) | s/fold |',
+);
 console.log('|---|---|---|---|---|---|---|---|');
 for (const run of runs) {
   for (const strategy of STRATEGIES) {
     const folds = run.results.map((r) => {
-      const { threshold } = tuneThreshold(r.validation.labels, r.validation.probabilities, strategy.objective, { minBalancedAccuracy: strategy.floor });
+      const { threshold } = tuneThreshold(r.validation.labels, r.validation.probabilities, strategy.objective, {
+        minBalancedAccuracy: strategy.floor,
+      });
       return evaluatePredictions(r.test.labels, r.test.probabilities, threshold);
     });
     const f1s = folds.map((m) => m.f1);
@@ -60,8 +73,22 @@ for (const run of runs) {
     const auc = mean(folds.map((m) => m.rocAuc));
     const epochs = mean(run.results.map((r) => r.bestEpoch));
     const seconds = mean(run.results.map((r) => r.trainingMs)) / 1000;
-    summary.push({ configuration: run.name, options: run.options, categorical: run.categorical, strategy: strategy.name, f1: [mean(f1s), std(f1s)], balancedAccuracy: [mean(bas), std(bas)], bothMet: both, rocAuc: auc, bestEpoch: epochs, secondsPerFold: seconds });
-    console.log(`| ${run.name} | ${strategy.name} | ${f(mean(f1s))} ± ${f(std(f1s))} | ${f(mean(bas))} ± ${f(std(bas))} | ${both}/${folds.length} | ${f(auc)} | ${epochs.toFixed(0)} | ${seconds.toFixed(0)} |`);
+    summary.push({
+      configuration: run.name,
+      options: run.options,
+      categorical: run.categorical,
+      strategy: strategy.name,
+      f1: [mean(f1s), std(f1s)],
+      balancedAccuracy: [mean(bas), std(bas)],
+      bothMet: both,
+      rocAuc: auc,
+      bestEpoch: epochs,
+      secondsPerFold: seconds,
+    });
+    console.log(
+      `| ${run.name} | ${strategy.name} | ${f(mean(f1s))} ± ${f(std(f1s))} | ${f(mean(bas))} ± ${f(std(bas))} | ` +
+        `${both}/${folds.length} | ${f(auc)} | ${epochs.toFixed(0)} | ${seconds.toFixed(0)} |`,
+    );
   }
 }
 writeFileSync(path.join(dir, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);

@@ -82,7 +82,32 @@ const ratios = PAYLOADS.flatMap((payloadBytes) =>
   }),
 ).filter((r) => r !== undefined);
 
-console.log(`\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, payload: r.payloadBytes, streams: r.streams, requests: r.requests, errors: r.errors, 'p50 (ms)': r.p50Ms, 'p99 (ms)': r.p99Ms, 'p99.9 (ms)': r.p999Ms, 'req/s': r.requestsPerSec, 'MiB/s (both ways)': r.mibPerSec })), { fractionDigits: 3 })}`);
+console.log(
+  `\n${renderMarkdownTable(
+    rows.map((r) => ({
+      transport: r.transport,
+      payload: r.payloadBytes,
+      streams: r.streams,
+      requests: r.requests,
+      errors: r.errors,
+      'p50 (ms)': r.p50Ms,
+      'p99 (ms)': r.p99Ms,
+      'p99.9 (ms)': r.p999Ms,
+      'req/s': r.requestsPerSec,
+      'MiB/s (both ways)': r.mibPerSec,
+    })),
+    { fractionDigits: 3 },
+  )}`,
+);
 if (ratios.length > 0) console.log(`\n${renderMarkdownTable(ratios)}`);
 const command = `npx tsx tools/bench/loopback-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
-console.log(`\nwrote ${writeResult('loopback', { command, machine, requests: REQUESTS, largeRequests: LARGE_REQUESTS, maxSecondsPerCase: MAX_MS / 1000, rows, ratios })}`);
+const result = {
+  command,
+  machine,
+  requests: REQUESTS,
+  largeRequests: LARGE_REQUESTS,
+  maxSecondsPerCase: MAX_MS / 1000,
+  rows,
+  ratios,
+};
+console.log(`\nwrote ${writeResult('loopback', result)}`);

@@ -10,7 +10,9 @@
  * Needs Linux, root, iproute2 and nftables (Debian packages iproute2, nftables).
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/loss-bench.ts [--seconds 15] [--losses 0,0.005,0.01,0.02]
- *      [--delay 25] [--streams 16] [--payload 4096] [--listeners quic,tcp] [--out file.json]
+ *      [--delay 25] [--streams 16] [--payload 4096] [--listeners quic,tcp] [--rounds 1] [--out file.json]
+ * With --rounds N the whole sweep runs N times (QUIC and TCP alternate per case); ratios are per
+ * round and their median. Namespaces are named after $BENCH_NETNS_PREFIX (netns-rig.ts).
  * Writes tools/bench/results/loss.json (or --out).
  */
 import { loadavg } from 'node:os';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     streams: { type: 'string', default: '16' },
     payload: { type: 'string', default: '4096' },
     listeners: { type: 'string', default: 'quic,tcp' },
+    rounds: { type: 'string', default: '1' },
     out: { type: 'string' },
   },
 });
@@ -38,6 +41,7 @@ const SECONDS = Number(values.seconds);
 const LOSSES = values.losses.split(',').map(Number);
 const DELAY = Number(values.delay);
 const LISTENERS = values.listeners.split(',') as ListenerName[];
+const ROUNDS = Number(values.rounds);
 const caseOptions = {
   streams: Number(values.streams),
   payloadBytes: Number(values.payload),
@@ -51,44 +55,59 @@ const METHOD =
 const machine = machineInfo();
 console.log(`loss bench: ${describeMachine(machine)}\n${METHOD}`);
 const rig = await startNetnsRig({ delayMs: DELAY });
-const rows: LossRow[] = [];
+type RoundRow = LossRow & { readonly round: number; readonly loadAtStart: number };
+const rows: RoundRow[] = [];
 const failed: string[] = [];
+async function measureCase(round: number, lossRate: number, listener: ListenerName): Promise<void> {
+  const loadAtStart = Number(loadavg()[0]!.toFixed(2));
+  const label = `round ${round}: ${listener} loss ${lossRate * 100} %`;
+  console.log(`${label}: measuring for ${SECONDS} s (load ${loadAtStart})`);
+  try {
+    const row = { ...(await runLossCase(rig, listener, lossRate, caseOptions)), round, loadAtStart };
+    rows.push(row);
+    console.log(`${label}: ${describeEchoRow(row)}, kernel dropped ${row.measuredLossPct} % of packets`);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    failed.push(`round ${round} ${listener} loss ${lossRate}: ${why}`);
+    console.log(`${label}: no result: ${failed.at(-1)}`);
+  }
+}
+
 try {
-  for (const lossRate of LOSSES) {
-    for (const listener of LISTENERS) {
-      console.log(
-        `${listener} loss ${lossRate * 100} %: measuring for ${SECONDS} s (load ${loadavg()[0]!.toFixed(2)})`,
-      );
-      try {
-        const row = await runLossCase(rig, listener, lossRate, caseOptions);
-        rows.push(row);
-        const dropped = `kernel dropped ${row.measuredLossPct} % of packets`;
-        console.log(`${listener} loss ${lossRate * 100} %: ${describeEchoRow(row)}, ${dropped}`);
-      } catch (error) {
-        failed.push(`${listener} loss ${lossRate}: ${error instanceof Error ? error.message : String(error)}`);
-        console.log(`${listener} loss ${lossRate * 100} %: no result: ${failed.at(-1)}`);
-      }
-    }
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const lossRate of LOSSES) for (const listener of LISTENERS) await measureCase(round, lossRate, listener);
   }
 } finally {
   await rig.close();
 }
 
 const r2 = (x: number): number => Math.round(x * 100) / 100;
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
 const comparison = LOSSES.map((lossRate) => {
-  const q = rows.find((r) => r.transport === 'quic' && r.lossRate === lossRate);
-  const t = rows.find((r) => r.transport === 'tcp' && r.lossRate === lossRate);
-  if (q === undefined || t === undefined) return undefined;
+  const pairs: { q: RoundRow; t: RoundRow }[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const q = rows.find((r) => r.transport === 'quic' && r.lossRate === lossRate && r.round === round);
+    const t = rows.find((r) => r.transport === 'tcp' && r.lossRate === lossRate && r.round === round);
+    if (q !== undefined && t !== undefined) pairs.push({ q, t });
+  }
+  if (pairs.length === 0) return undefined;
+  const ratios = (f: (r: LossRow) => number): string => pairs.map(({ q, t }) => r2(f(q) / f(t))).join(' / ');
   return {
     'loss (%)': lossRate * 100,
-    'QUIC/TCP p50': r2(q.p50Ms / t.p50Ms),
-    'QUIC/TCP p99': r2(q.p99Ms / t.p99Ms),
-    'QUIC/TCP p99.9': r2(q.p999Ms / t.p999Ms),
-    'QUIC/TCP req/s': r2(q.requestsPerSec / t.requestsPerSec),
+    'QUIC/TCP p50 per round': ratios((r) => r.p50Ms),
+    'QUIC/TCP p99 per round': ratios((r) => r.p99Ms),
+    'QUIC/TCP p99 median': r2(median(pairs.map(({ q, t }) => q.p99Ms / t.p99Ms))),
+    'QUIC/TCP p99.9 per round': ratios((r) => r.p999Ms),
+    'QUIC/TCP req/s per round': ratios((r) => r.requestsPerSec),
   };
 }).filter((r) => r !== undefined);
 
 const table = rows.map((r) => ({
+  round: r.round,
+  'load 1m': r.loadAtStart,
   listener: r.listener,
   'loss (%)': r.lossRate * 100,
   'dropped (%)': r.measuredLossPct,

@@ -32,7 +32,8 @@ export function machineInfo(): MachineInfo {
 
 /** One line for a table caption: "AMD EPYC, 2 cores, Node v24…, 2026-…". */
 export function describeMachine(info: MachineInfo): string {
-  return `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB, Node ${info.node}, ${info.os}, load ${info.loadAverage1m} at start, ${info.date}`;
+  const host = `${info.cpu}, ${info.cores} cores, ${info.memoryGiB} GiB`;
+  return `${host}, Node ${info.node}, ${info.os}, load ${info.loadAverage1m} at start, ${info.date}`;
 }
 
 /** `lscpu`'s model and CPU count, e.g. "AMD EPYC, 2 CPU(s)" (the host CPU, not the guest's name for it). */
@@ -50,8 +51,12 @@ export function lscpuCpuLine(): string {
 /** `lscpu` summary lines (model, CPUs, caches, hypervisor), where the tool exists. */
 export function lscpuSummary(): string[] {
   try {
-    const wanted = /^(Model name|CPU\(s\)|CPU family|Model|Thread\(s\) per core|Hypervisor vendor|L2 cache|L3 cache|BogoMIPS):/;
-    return execFileSync('lscpu', { encoding: 'utf8' }).split('\n').filter((line) => wanted.test(line)).map((line) => line.replace(/\s+/g, ' '));
+    const wanted =
+      /^(Model name|CPU\(s\)|CPU family|Model|Thread\(s\) per core|Hypervisor vendor|L2 cache|L3 cache|BogoMIPS):/;
+    return execFileSync('lscpu', { encoding: 'utf8' })
+      .split('\n')
+      .filter((line) => wanted.test(line))
+      .map((line) => line.replace(/\s+/g, ' '));
   } catch {
     return [];
   }

@@ -48,7 +48,7 @@ export type Side = 'client' | 'server';
 export interface NetnsRigOptions {
   /** Delay added each way, in ms. */
   readonly delayMs: number;
-  /** Namespace name prefix (unique to the worktree). Default 'alspeed'. */
+  /** Namespace name prefix (unique to the worktree). Default: $BENCH_NETNS_PREFIX, else 'alspeed'. */
   readonly prefix?: string;
 }
 
@@ -93,7 +93,7 @@ async function addVxlan(network: NamespaceNetwork, ns: string, side: Side, local
 
 /** Builds the namespaces, the overlay and the wire; close() removes everything. */
 export async function startNetnsRig(options: NetnsRigOptions): Promise<NetnsRig> {
-  const network = await NamespaceNetwork.create(3, '10.213.0', options.prefix ?? 'alspeed');
+  const network = await NamespaceNetwork.create(3, '10.213.0', options.prefix ?? process.env.BENCH_NETNS_PREFIX ?? 'alspeed');
   const [clientNs, serverNs, wireNs] = network.namespaces as [string, string, string];
   const [clientIp, serverIp, wireIp] = network.addresses as [string, string, string];
   const children = new Set<ChildAgent>();

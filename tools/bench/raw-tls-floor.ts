@@ -41,11 +41,24 @@ export function withLengthPrefix(payload: Uint8Array): Buffer {
 /** Starts the echo server on 127.0.0.1 and connects one client to it. */
 export async function startRawTlsEcho(server: TlsPems, client: TlsPems, alpn: string): Promise<RawTlsEcho> {
   const common = { minVersion: 'TLSv1.3' as const, maxVersion: 'TLSv1.3' as const, ALPNProtocols: [alpn] };
-  const tlsServer = tls.createServer({ ...common, key: server.keyPem, cert: server.certPem, ca: server.caPem, requestCert: true, rejectUnauthorized: true }, (socket) => {
-    socket.setNoDelay(true);
-    socket.on('data', lengthPrefixed((message) => socket.write(withLengthPrefix(message))));
-    socket.on('error', () => undefined);
-  });
+  const tlsServer = tls.createServer(
+    {
+      ...common,
+      key: server.keyPem,
+      cert: server.certPem,
+      ca: server.caPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+    },
+    (socket) => {
+      socket.setNoDelay(true);
+      socket.on(
+        'data',
+        lengthPrefixed((message) => socket.write(withLengthPrefix(message))),
+      );
+      socket.on('error', () => undefined);
+    },
+  );
   await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
   const socket = tls.connect({
     ...common,

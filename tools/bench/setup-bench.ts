@@ -22,7 +22,12 @@
  * Writes tools/bench/results/setup.json.
  */
 import { parseArgs } from 'node:util';
-import { createTcpFaultProxy, createUdpFaultProxy, renderMarkdownTable, type FaultProxy } from '@agentlink/test-harness';
+import {
+  createTcpFaultProxy,
+  createUdpFaultProxy,
+  renderMarkdownTable,
+  type FaultProxy,
+} from '@agentlink/test-harness';
 import { ms, writeResult } from './bench-output';
 import { createTransport, pairCredentials, startEchoServer, type TransportKind } from './connection-pair';
 import { describeMachine, machineInfo } from './machine-info';
@@ -56,13 +61,23 @@ interface Row {
 
 const median = (values: number[]): number => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length === 0
+    ? NaN
+    : s.length % 2 === 1
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
 const machine = machineInfo();
 console.log(`setup bench: ${describeMachine(machine)}`);
 const credentials = await pairCredentials();
-const servers = new Map(await Promise.all(KINDS.map(async (k) => [k, await startEchoServer(kindOf(k), k === 'quic-retry-off' ? { retry: false } : {})] as const)));
+const servers = new Map(
+  await Promise.all(
+    KINDS.map(
+      async (k) => [k, await startEchoServer(kindOf(k), k === 'quic-retry-off' ? { retry: false } : {})] as const,
+    ),
+  ),
+);
 const rows: Row[] = [];
 const payload = new Uint8Array(64).fill(1);
 try {
@@ -70,7 +85,11 @@ try {
     for (const kind of KINDS) {
       const server = servers.get(kind)!;
       const factory = kindOf(kind) === 'quic' ? createUdpFaultProxy : createTcpFaultProxy;
-      const proxy: FaultProxy = await factory({ target: { host: '127.0.0.1', port: server.port }, faults: { latencyMs: delay }, seed: 7 });
+      const proxy: FaultProxy = await factory({
+        target: { host: '127.0.0.1', port: server.port },
+        faults: { latencyMs: delay },
+        seed: 7,
+      });
       const client = createTransport(kindOf(kind), credentials.client, { connectTimeoutMs: 20_000 });
       const handshakes: number[] = [];
       client.on('connectionOpened', ({ handshakeMs }) => handshakes.push(handshakeMs));
@@ -89,7 +108,10 @@ try {
             await connection.close({ force: true });
           } catch (error) {
             failures += 1;
-            console.log(`${kind} +${delay} ms: dial failed: ${(error as { code?: string }).code ?? ''} ${(error as Error).message}`);
+            console.log(
+              `${kind} +${delay} ms: dial failed: ` +
+                `${(error as { code?: string }).code ?? ''} ${(error as Error).message}`,
+            );
           }
         }
       } finally {
@@ -107,10 +129,16 @@ try {
         medianMs: ms(median(times)),
         maxMs: ms(Math.max(...times)),
         handshakeMedianMs: ms(median(handshakes)),
-        roundTrips: delay > 0 && base !== undefined ? Math.round(((median(times) - base.medianMs) / (delay * 2)) * 100) / 100 : null,
+        roundTrips:
+          delay > 0 && base !== undefined
+            ? Math.round(((median(times) - base.medianMs) / (delay * 2)) * 100) / 100
+            : null,
       };
       rows.push(row);
-      console.log(`${kind} +${delay} ms each way: median ${row.medianMs} ms (min ${row.minMs}, max ${row.maxMs}), dial handshake ${row.handshakeMedianMs} ms, ${row.roundTrips ?? '-'} round trips`);
+      console.log(
+        `${kind} +${delay} ms each way: median ${row.medianMs} ms (min ${row.minMs}, max ${row.maxMs}), ` +
+          `dial handshake ${row.handshakeMedianMs} ms, ${row.roundTrips ?? '-'} round trips`,
+      );
     }
   }
 } finally {
@@ -123,7 +151,8 @@ const comparison = DELAYS.map((delay) => {
   const t = rows.find((r) => r.transport === 'tcp' && r.delayEachWayMs === delay);
   if (t === undefined) return undefined;
   const tcpWithSyn = t.medianMs + 2 * delay;
-  const ratio = (a: Row | undefined, b: number): number | null => (a === undefined ? null : Math.round((a.medianMs / b) * 100) / 100);
+  const ratio = (a: Row | undefined, b: number): number | null =>
+    a === undefined ? null : Math.round((a.medianMs / b) * 100) / 100;
   return {
     'added each way (ms)': delay,
     'QUIC Retry on (ms)': q?.medianMs ?? null,
@@ -135,7 +164,18 @@ const comparison = DELAYS.map((delay) => {
   };
 }).filter((r) => r !== undefined);
 
-console.log(`\n${renderMarkdownTable(rows.map((r) => ({ transport: r.transport, 'added each way (ms)': r.delayEachWayMs, samples: r.samples, failures: r.failures, 'min (ms)': r.minMs, 'median (ms)': r.medianMs, 'max (ms)': r.maxMs, 'dial handshake median (ms)': r.handshakeMedianMs, 'round trips': r.roundTrips })))}`);
+const table = rows.map((r) => ({
+  transport: r.transport,
+  'added each way (ms)': r.delayEachWayMs,
+  samples: r.samples,
+  failures: r.failures,
+  'min (ms)': r.minMs,
+  'median (ms)': r.medianMs,
+  'max (ms)': r.maxMs,
+  'dial handshake median (ms)': r.handshakeMedianMs,
+  'round trips': r.roundTrips,
+}));
+console.log(`\n${renderMarkdownTable(table)}`);
 if (comparison.length > 0) console.log(`\n${renderMarkdownTable(comparison)}`);
 const command = `npx tsx tools/bench/setup-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
 console.log(`\nwrote ${writeResult('setup', { command, machine, samples: SAMPLES, rows, comparison })}`);

@@ -19,7 +19,11 @@ const payload = new Uint8Array(64);
 try {
   await runLoad({ concurrency: 32, requests: 20_000, call: () => pair.connection.request('echo', payload) });
   const c0 = process.cpuUsage();
-  const load = await runLoad({ concurrency: 32, requests: 100_000, call: () => pair.connection.request('echo', payload) });
+  const load = await runLoad({
+    concurrency: 32,
+    requests: 100_000,
+    call: () => pair.connection.request('echo', payload),
+  });
   const c = process.cpuUsage(c0);
   const s0 = process.cpuUsage();
   const t0 = performance.now();
@@ -27,8 +31,10 @@ try {
   const seqWallUs = ((performance.now() - t0) / 10_000) * 1000;
   const s = process.cpuUsage(s0);
   console.log(
-    `32 in flight: ${Math.round(load.throughputPerSec)} req/s, ${((c.user + c.system) / 100_000).toFixed(2)} µs CPU/request; ` +
-      `sequential: ${seqWallUs.toFixed(1)} µs wall/request, ${((s.user + s.system) / 10_000).toFixed(2)} µs CPU/request`,
+    `32 in flight: ${Math.round(load.throughputPerSec)} req/s, ` +
+      `${((c.user + c.system) / 100_000).toFixed(2)} µs CPU/request; ` +
+      `sequential: ${seqWallUs.toFixed(1)} µs wall/request, ` +
+      `${((s.user + s.system) / 10_000).toFixed(2)} µs CPU/request`,
   );
 } finally {
   await pair.close();

@@ -7,7 +7,8 @@
  *
  * Build the two variants without touching packages/transport/dist, e.g.
  *   cp -r packages/transport/dist /tmp/tcpab/before
- *   (cd packages/transport && npx tsup --no-config src/index.ts --format esm --platform node --target node22 --out-dir /tmp/tcpab/after)
+ *   (cd packages/transport && npx tsup --no-config src/index.ts --format esm --platform node \
+ *     --target node22 --out-dir /tmp/tcpab/after)
  *   ln -sfn "$PWD/node_modules" /tmp/tcpab/node_modules   # so the builds resolve their dependencies
  * Run: npx node tools/bench/tcp-overhead-ab.ts /tmp/tcpab/before /tmp/tcpab/after
  * (Node 24 strips the types itself; tsx resolves the builds' dependencies from /tmp differently.)
@@ -53,7 +54,9 @@ function percentile(sorted: number[], p: number): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 async function measure(subject: Subject, round: number): Promise<Sample> {
@@ -90,7 +93,12 @@ async function measure(subject: Subject, round: number): Promise<Sample> {
   };
 }
 
-async function agentlinkSubject(name: string, mod: TransportModule, server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
+async function agentlinkSubject(
+  name: string,
+  mod: TransportModule,
+  server: TlsCredentials,
+  client: TlsCredentials,
+): Promise<Subject> {
   const listener = new mod.TcpTlsTransport({ credentials: server, development: true });
   listener.handle('echo', (body) => body);
   const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
@@ -114,12 +122,18 @@ async function floorSubject(server: TlsCredentials, client: TlsCredentials): Pro
 async function main(): Promise<void> {
   const dirs = process.argv.slice(2);
   if (dirs.length !== 2) throw new Error('usage: tcp-overhead-ab.ts <build A dir> <build B dir>');
-  const [modA, modB] = (await Promise.all(dirs.map((dir) => import(pathToFileURL(path.resolve(dir, 'index.js')).href)))) as [TransportModule, TransportModule];
+  const [modA, modB] = (await Promise.all(
+    dirs.map((dir) => import(pathToFileURL(path.resolve(dir, 'index.js')).href)),
+  )) as [TransportModule, TransportModule];
   const { agents } = await modA.createDevelopmentCredentials({ agentIds: ['bench-server', 'bench-client'] });
   const server = agents['bench-server'] as TlsCredentials;
   const client = agents['bench-client'] as TlsCredentials;
   const names = ['A', 'B'];
-  const subjects = [await floorSubject(server, client), await agentlinkSubject('A', modA, server, client), await agentlinkSubject('B', modB, server, client)];
+  const subjects = [
+    await floorSubject(server, client),
+    await agentlinkSubject('A', modA, server, client),
+    await agentlinkSubject('B', modB, server, client),
+  ];
   const startedAt = new Date().toISOString();
   const loadAtStart = loadavg();
   const samples: Sample[] = [];
@@ -131,7 +145,9 @@ async function main(): Promise<void> {
         const sample = await measure(subjects[index] as Subject, round);
         samples.push(sample);
         process.stderr.write(
-          `round ${round} ${sample.subject}: p50 ${sample.p50Us.toFixed(1)} µs, p99 ${sample.p99Us.toFixed(1)} µs, ${Math.round(sample.rps)} req/s, ${sample.cpuUsPerRequest.toFixed(2)} µs CPU/req\n`,
+          `round ${round} ${sample.subject}: ` +
+            `p50 ${sample.p50Us.toFixed(1)} µs, p99 ${sample.p99Us.toFixed(1)} µs, ` +
+            `${Math.round(sample.rps)} req/s, ${sample.cpuUsPerRequest.toFixed(2)} µs CPU/req\n`,
         );
       }
     }
@@ -159,22 +175,44 @@ async function main(): Promise<void> {
       throughputRatioB: floor.rps / of('B').rps,
     };
   });
-  console.log(`\nTCP 64 B A/B — ${lscpuCpuLine()} — node ${process.version} — ${startedAt} — load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`A = ${dirs[0]}, B = ${dirs[1]}; ${ROUNDS} rounds, ${SEQUENTIAL} sequential + ${THROUGHPUT} requests at ${CONCURRENCY} in flight per subject and round\n`);
+  const load = loadAtStart.map((l) => l.toFixed(2)).join(' ');
+  console.log(`\nTCP 64 B A/B — ${lscpuCpuLine()} — node ${process.version} — ${startedAt} — load ${load}`);
+  console.log(
+    `A = ${dirs[0]}, B = ${dirs[1]}; ${ROUNDS} rounds, ${SEQUENTIAL} sequential + ${THROUGHPUT} requests ` +
+      `at ${CONCURRENCY} in flight per subject and round\n`,
+  );
   console.log('| subject | p50 µs (median of rounds) | req/s (median) | CPU µs/request at 32 in flight (median) |');
   console.log('|---|---:|---:|---:|');
-  for (const r of rows) console.log(`| ${r.subject} | ${r.p50UsMedian.toFixed(1)} | ${Math.round(r.rpsMedian)} | ${r.cpuUsPerRequestMedian.toFixed(2)} |`);
+  for (const r of rows) {
+    const cpu = r.cpuUsPerRequestMedian.toFixed(2);
+    console.log(`| ${r.subject} | ${r.p50UsMedian.toFixed(1)} | ${Math.round(r.rpsMedian)} | ${cpu} |`);
+  }
   console.log('\n| round | p50 A/floor | p50 B/floor | throughput floor/A | throughput floor/B |');
   console.log('|---:|---:|---:|---:|---:|');
   for (const r of perRound) {
-    console.log(`| ${r.round} | ${r.p50RatioA.toFixed(2)}x | ${r.p50RatioB.toFixed(2)}x | ${r.throughputRatioA.toFixed(2)}x | ${r.throughputRatioB.toFixed(2)}x |`);
+    console.log(
+      `| ${r.round} | ${r.p50RatioA.toFixed(2)}x | ${r.p50RatioB.toFixed(2)}x | ` +
+        `${r.throughputRatioA.toFixed(2)}x | ${r.throughputRatioB.toFixed(2)}x |`,
+    );
   }
   const out = process.env['AB_OUT'] ?? path.join(here, 'results', 'tcp-overhead-ab.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ date: startedAt, machine: lscpuCpuLine(), node: process.version, loadAtStart, loadAtEnd: loadavg(), builds: { A: dirs[0], B: dirs[1] }, rounds: ROUNDS, sequential: SEQUENTIAL, throughputRequests: THROUGHPUT, concurrency: CONCURRENCY, rows, perRound, samples }, null, 2)}\n`,
-  );
+  const result = {
+    date: startedAt,
+    machine: lscpuCpuLine(),
+    node: process.version,
+    loadAtStart,
+    loadAtEnd: loadavg(),
+    builds: { A: dirs[0], B: dirs[1] },
+    rounds: ROUNDS,
+    sequential: SEQUENTIAL,
+    throughputRequests: THROUGHPUT,
+    concurrency: CONCURRENCY,
+    rows,
+    perRound,
+    samples,
+  };
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 

@@ -2,7 +2,8 @@
  * TCP request loop (64 B echo, 32 in flight or sequential) against a build of
  * @agentlink/transport in a directory, for CPU profiles of one build without touching dist/.
  *
- * Run: npx node --cpu-prof --cpu-prof-dir /tmp/tcpprof tools/bench/tcp-profile-build.ts <build dir> [conc|seq] [requests]
+ * Run: npx node --cpu-prof --cpu-prof-dir /tmp/tcpprof tools/bench/tcp-profile-build.ts \
+ *   <build dir> [conc|seq] [requests]
  *      npx node tools/bench/quic-profile-summary.ts /tmp/tcpprof/*.cpuprofile 40
  * (the build directory must resolve @agentlink/resilience, e.g. `ln -sfn "$PWD/node_modules" /tmp/tcpab/node_modules`)
  */
@@ -39,6 +40,7 @@ if (mode === 'seq') {
 }
 const seconds = (performance.now() - started) / 1000;
 const cpu = process.cpuUsage(cpu0);
-console.log(`${mode}: ${Math.round(requests / seconds)} req/s, ${((cpu.user + cpu.system) / requests).toFixed(2)} µs CPU/request`);
+const cpuPerRequest = ((cpu.user + cpu.system) / requests).toFixed(2);
+console.log(`${mode}: ${Math.round(requests / seconds)} req/s, ${cpuPerRequest} µs CPU/request`);
 await dialer.close();
 await listener.close();

@@ -106,9 +106,15 @@ async function measure(subject: Subject, size: number): Promise<Row> {
   };
 }
 
-async function agentlinkSubject(kind: 'quic' | 'tcp', server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
+async function agentlinkSubject(
+  kind: 'quic' | 'tcp',
+  server: TlsCredentials,
+  client: TlsCredentials,
+): Promise<Subject> {
   const make = (credentials: TlsCredentials): QuicTransport | TcpTlsTransport =>
-    kind === 'quic' ? new QuicTransport({ credentials, maxConcurrentStreams: 100 }) : new TcpTlsTransport({ credentials });
+    kind === 'quic'
+      ? new QuicTransport({ credentials, maxConcurrentStreams: 100 })
+      : new TcpTlsTransport({ credentials });
   const listener = make(server);
   listener.handle('echo', (body) => body);
   const { port } = await listener.listen({ host: '127.0.0.1', port: 0 });
@@ -158,7 +164,13 @@ async function drain(stream: QUICStream): Promise<void> {
 }
 
 async function rawQuicSubject(server: TlsCredentials, client: TlsCredentials): Promise<Subject> {
-  const config = { verifyPeer: true, applicationProtos: [ALPN_PROTOCOL], maxIdleTimeout: 30_000, keepAliveIntervalTime: 10_000, initialMaxStreamsBidi: 200 };
+  const config = {
+    verifyPeer: true,
+    applicationProtos: [ALPN_PROTOCOL],
+    maxIdleTimeout: 30_000,
+    keepAliveIntervalTime: 10_000,
+    initialMaxStreamsBidi: 200,
+  };
   const quicServer = new QUICServer({
     crypto: { key: transportBenchCrypto.serverKey(), ops: transportBenchCrypto.serverOps },
     config: { ...config, key: server.keyPem, cert: server.certPem, ca: server.caPem },
@@ -237,7 +249,9 @@ async function main(): Promise<void> {
   const ratios = rows
     .filter((row) => row.impl === 'agentlink')
     .map((row) => {
-      const floor = rows.find((r) => r.impl === 'raw floor' && r.transport === row.transport && r.payloadBytes === row.payloadBytes) as Row;
+      const floor = rows.find(
+        (r) => r.impl === 'raw floor' && r.transport === row.transport && r.payloadBytes === row.payloadBytes,
+      ) as Row;
       return {
         transport: row.transport,
         payloadBytes: row.payloadBytes,
@@ -247,24 +261,38 @@ async function main(): Promise<void> {
       };
     });
   const fmt = (n: number, digits = 3): string => n.toFixed(digits);
-  console.log(`\ntransport benchmark — ${lscpuCpuLine()} — node ${process.version} — ${new Date().toISOString()}`);
-  console.log(`sequential requests per case: QUIC ${REQUESTS.quic}, TCP ${REQUESTS.tcp}; throughput: QUIC ${THROUGHPUT_REQUESTS.quic}, TCP ${THROUGHPUT_REQUESTS.tcp} requests, ${CONCURRENCY} in flight\n`);
+  const now = new Date().toISOString();
+  console.log(`\ntransport benchmark — ${lscpuCpuLine()} — node ${process.version} — ${now}`);
+  console.log(
+    `sequential requests per case: QUIC ${REQUESTS.quic}, TCP ${REQUESTS.tcp}; ` +
+      `throughput: QUIC ${THROUGHPUT_REQUESTS.quic}, TCP ${THROUGHPUT_REQUESTS.tcp} requests, ` +
+      `${CONCURRENCY} in flight\n`,
+  );
   console.log('| transport | implementation | payload B | p50 ms | p99 ms | mean ms | req/s | MiB/s |');
   console.log('|---|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.transport} | ${r.impl} | ${r.payloadBytes} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.meanMs)} | ${fmt(r.throughputRps, 0)} | ${fmt(r.throughputMiBps, 1)} |`);
+    console.log(
+      `| ${r.transport} | ${r.impl} | ${r.payloadBytes} | ${fmt(r.p50Ms)} | ${fmt(r.p99Ms)} | ${fmt(r.meanMs)} | ` +
+        `${fmt(r.throughputRps, 0)} | ${fmt(r.throughputMiBps, 1)} |`,
+    );
   }
   console.log('\n| transport | payload B | p50 ours/floor | p99 ours/floor | throughput floor/ours |');
   console.log('|---|---:|---:|---:|---:|');
   for (const r of ratios) {
-    console.log(`| ${r.transport} | ${r.payloadBytes} | ${fmt(r.p50Ratio, 2)}x | ${fmt(r.p99Ratio, 2)}x | ${fmt(r.throughputRatio, 2)}x |`);
+    const ratio = `${fmt(r.p50Ratio, 2)}x | ${fmt(r.p99Ratio, 2)}x | ${fmt(r.throughputRatio, 2)}x`;
+    console.log(`| ${r.transport} | ${r.payloadBytes} | ${ratio} |`);
   }
   const out = process.env['BENCH_OUT'] ?? path.join(here, 'results', 'transport.json');
   mkdirSync(path.dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify({ date: new Date().toISOString(), machine: lscpuCpuLine(), node: process.version, concurrency: CONCURRENCY, rows, ratios }, null, 2)}\n`,
-  );
+  const result = {
+    date: new Date().toISOString(),
+    machine: lscpuCpuLine(),
+    node: process.version,
+    concurrency: CONCURRENCY,
+    rows,
+    ratios,
+  };
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`\nwrote ${path.relative(process.cwd(), out)}`);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The README's test command: build, lint, type-check and test every project (or only the
 // projects affected since NX_BASE when that commit exists), then the module-boundary probe,
-// the 100,000-message stress run and the publish check (a real publish to a local Verdaccio).
+// the file-size and line-length check, the 100,000-message stress run and the publish check
+// (a real publish to a local Verdaccio).
 import { execFileSync, spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,7 @@ const run = (cmd, args) => execFileSync(cmd, args, { stdio: 'inherit', env: { ..
 try {
   run(process.execPath, ['node_modules/nx/dist/bin/nx.js', ...nxArgs, '--outputStyle=stream']);
   run(process.execPath, ['tools/scripts/check-boundaries.mjs']);
+  run(process.execPath, ['tools/scripts/check-style.mjs']);
   // The CI-sized stress run: 100,000 messages per transport, failing on heap or handle growth.
   const stressOut = path.join(os.tmpdir(), `agentlink-stress-${process.pid}.json`);
   run(process.execPath, [

@@ -3,7 +3,10 @@
 // then a real publish with `nx release publish` to a Verdaccio registry started here on
 // 127.0.0.1, then each package installed ALONE from that registry into an empty project (on
 // Node 24, and on Node 22 for the libraries), imported, its bins run with --help and its README
-// examples run; finally the app through npx, and a model trained, then loaded in new processes.
+// examples run (and, for the transport, issue 13's QUIC check against the pristine published
+// @matrixai/quic); then the app through npx, and a model trained, then loaded in new processes;
+// finally all packages in one project: declaration maps into the shipped src/, tsc on a file
+// importing every export, "go to definition" landing in TypeScript source.
 // Prints each tarball's size; exits non-zero when anything fails.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,8 +15,10 @@ import { fileURLToPath } from 'node:url';
 import { checkApp } from './publish/app-check.mjs';
 import { createConsumer, describeFailure, findNpmCli, runtime } from './publish/consumer.mjs';
 import { ensureNode22 } from './publish/node22.mjs';
+import { checkPristineQuic } from './publish/quic-check.mjs';
 import { agentlinkImports, extractExamples } from './publish/readme-examples.mjs';
 import { readmeLinkProblems } from './publish/readme-links.mjs';
+import { checkConsumerTypes, declarationMapProblems } from './publish/types-check.mjs';
 import { startRegistry } from './publish/verdaccio.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -64,7 +69,9 @@ try {
     }
     const [packed] = JSON.parse(node24.npm(['pack', '--dry-run', '--json', '--loglevel=error'], dir));
     const files = packed.files.map((f) => f.path);
-    const stray = files.filter((f) => /^(src|test)\//.test(f) || /\.test\.(ts|js|mjs|cjs)$/.test(f));
+    // src/ ships for the declaration maps (go to definition lands in it); tests never do.
+    const stray = files.filter((f) => /^test\//.test(f) || /\.test\.(ts|js|mjs|cjs)$/.test(f));
+    if (!files.includes('dist/index.d.ts.map') || !files.includes('src/index.ts')) fail(`${name}: the tarball lacks dist/index.d.ts.map or src/index.ts`, '');
     if (stray.length > 0) fail(`${name}: the tarball ships ${stray.join(', ')}`, '');
     const links = readmeLinkProblems(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), files, root);
     if (links.length > 0) fail(`${name}: README links`, links.join('\n'));
@@ -103,6 +110,8 @@ try {
   }
   step('@agentlink/qe-fleet: install alone, npx, train and load a model in new processes (Node 24)');
   checkApp(projects.find((p) => p.isApp), runtimes[0], path.join(work, 'app'), fail);
+  step('all packages in one project: declaration maps, tsc on every export, go to definition (Node 24)');
+  checkTypes(runtimes[0], path.join(work, 'app'));
 } catch (error) {
   fail('publish check', error instanceof Error && !('stderr' in error) ? error.message : error);
 } finally {
@@ -110,7 +119,10 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
-/** Installs one library alone into an empty project, imports it, runs its bins and (Node 24) its README examples. */
+/**
+ * Installs one library alone into an empty project, imports it, runs its bins and (Node 24) its
+ * README examples and examples/ programs.
+ */
 function checkLibrary({ dir, name, version, manifest }, rt) {
   const consumer = createConsumer(path.join(work, `${name.split('/')[1]}-node${rt.major}`));
   try {
@@ -135,20 +147,59 @@ function checkLibrary({ dir, name, version, manifest }, rt) {
   }
   if (rt.major !== 24) return;
   const { examples, skipped } = extractExamples(fs.readFileSync(path.join(dir, 'README.md'), 'utf8'), `${name}/README.md`);
-  const extra = [...new Set(examples.flatMap((e) => agentlinkImports(e.code)))].filter((n) => n !== name);
+  // The README links each package's examples/ (complete programs): they run here too.
+  const programs = fs.existsSync(path.join(dir, 'examples')) ? fs.readdirSync(path.join(dir, 'examples')) : [];
+  const runnable = [
+    ...examples.map((e) => ({ what: `README example at line ${e.line}`, file: `readme-example-${e.line}.${e.typescript ? 'ts' : 'mjs'}`, code: e.code })),
+    ...programs.filter((f) => /\.(mjs|ts)$/.test(f)).map((f) => ({ what: `examples/${f}`, file: `example-${f}`, code: fs.readFileSync(path.join(dir, 'examples', f), 'utf8') })),
+  ];
+  const extra = [...new Set(runnable.flatMap((e) => agentlinkImports(e.code)))].filter((n) => n !== name);
   if (extra.length > 0) rt.npm(['install', '--loglevel=error', ...extra.map((n) => `${n}@${version}`)], consumer);
-  for (const example of examples) {
-    const file = path.join(consumer, `readme-example-${example.line}.${example.typescript ? 'ts' : 'mjs'}`);
-    fs.writeFileSync(file, `${example.code}\n`);
+  for (const { what, file, code } of runnable) {
+    fs.writeFileSync(path.join(consumer, file), `${code}\n`);
     const began = Date.now();
     try {
-      rt.run([file], consumer);
-      console.log(`${name}: README example at line ${example.line} ran (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+      rt.run([path.join(consumer, file)], consumer);
+      console.log(`${name}: ${what} ran (${((Date.now() - began) / 1000).toFixed(1)} s)`);
     } catch (error) {
-      fail(`${name}: README example at line ${example.line}`, error);
+      fail(`${name}: ${what}`, error);
+    }
+  }
+  if (name === '@agentlink/transport') {
+    const began = Date.now();
+    try {
+      console.log(checkPristineQuic(consumer, rt).trim());
+      console.log(`${name}: QUIC on the pristine published @matrixai/quic passed (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+    } catch (error) {
+      fail(`${name}: QUIC on the pristine published @matrixai/quic (issue 13)`, error);
     }
   }
   if (skipped.length > 0) console.log(`${name}: ${skipped.length} API signature block(s) not run (lines ${skipped.map((s) => s.line).join(', ')})`);
+}
+
+/** Installs every package (and @types/node) into `consumer`, then checks what a TypeScript user gets. */
+function checkTypes(rt, consumer) {
+  const typesNode = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@types/node/package.json'), 'utf8')).version;
+  if (!fs.existsSync(path.join(consumer, 'package.json'))) createConsumer(consumer);
+  try {
+    const began = Date.now();
+    rt.npm(['install', '--loglevel=error', `@types/node@${typesNode}`, ...projects.map((p) => `${p.name}@${p.version}`)], consumer);
+    console.log(`all packages and @types/node installed in one project (${((Date.now() - began) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    return fail('all packages and @types/node: npm install from the registry', error);
+  }
+  const exportsByPackage = {};
+  for (const { name } of projects) {
+    const { problems, maps } = declarationMapProblems(path.join(consumer, 'node_modules', name), root);
+    if (problems.length > 0) fail(`${name}: declaration maps`, problems.join('\n'));
+    else console.log(`${name}: ${maps} declaration maps, every source inside the package`);
+    const probe = `const m = await import(${JSON.stringify(name)}); console.log(JSON.stringify(Object.keys(m)));`;
+    exportsByPackage[name] = JSON.parse(rt.run(['--input-type=module', '-e', probe], consumer));
+  }
+  const began = Date.now();
+  const { errors, definitions } = checkConsumerTypes(consumer, exportsByPackage);
+  if (errors.length > 0) fail('types of the installed packages', errors.join('\n'));
+  else console.log(`tsc --noEmit passed and ${definitions} exports go to their TypeScript source (${((Date.now() - began) / 1000).toFixed(1)} s)`);
 }
 
 console.log(`\npublish check: ${seconds()} s`);

@@ -6,7 +6,9 @@ export class InvalidFlagError extends AgentlinkError {
     readonly flag: string,
     detail: string,
   ) {
-    super('ERR_INVALID_FLAG', `invalid value for ${flag}: ${detail}; run with --help for the list of flags`, { retryable: false });
+    super('ERR_INVALID_FLAG', `invalid value for ${flag}: ${detail}; run with --help for the list of flags`, {
+      retryable: false,
+    });
   }
 }
 
@@ -26,8 +28,17 @@ export class ConfigError extends AgentlinkError {
   readonly field: string | undefined;
   readonly value: unknown;
 
-  constructor(file: string, detail: string, cause?: unknown, where: { code?: string; field?: string; value?: unknown } = {}) {
-    super(where.code ?? 'ERR_CONFIG', `configuration ${file}: ${detail}; see apps/qe-fleet/README.md "Configuration file"`, { retryable: false, cause });
+  constructor(
+    file: string,
+    detail: string,
+    cause?: unknown,
+    where: { code?: string; field?: string; value?: unknown } = {},
+  ) {
+    super(
+      where.code ?? 'ERR_CONFIG',
+      `configuration ${file}: ${detail}; see apps/qe-fleet/README.md "Configuration file"`,
+      { retryable: false, cause },
+    );
     this.file = file;
     this.field = where.field;
     this.value = where.value;
@@ -42,7 +53,9 @@ export class ConfigError extends AgentlinkError {
 /** The configuration file cannot be read. */
 export class ConfigReadError extends ConfigError {
   constructor(file: string, cause: unknown) {
-    super(file, `cannot be read (${(cause as { code?: string })?.code ?? String(cause)})`, cause, { code: 'ERR_CONFIG_READ' });
+    super(file, `cannot be read (${(cause as { code?: string })?.code ?? String(cause)})`, cause, {
+      code: 'ERR_CONFIG_READ',
+    });
   }
 }
 
@@ -56,7 +69,11 @@ export class ConfigSyntaxError extends ConfigError {
 /** A key the schema does not know (a typo such as `metric` for `metrics` would otherwise be ignored). */
 export class ConfigUnknownKeyError extends ConfigError {
   constructor(file: string, field: string, value: unknown, known: readonly string[]) {
-    super(file, `unknown key ${field} = ${showValue(value)} (known here: ${known.join(', ')})`, undefined, { code: 'ERR_CONFIG_UNKNOWN_KEY', field, value });
+    super(file, `unknown key ${field} = ${showValue(value)} (known here: ${known.join(', ')})`, undefined, {
+      code: 'ERR_CONFIG_UNKNOWN_KEY',
+      field,
+      value,
+    });
   }
 }
 
@@ -81,7 +98,9 @@ export class ProductionCertificatesRequiredError extends AgentlinkError {
 /** The FlakeFlagger data could not be parsed or joined. */
 export class SuiteDataError extends AgentlinkError {
   constructor(detail: string) {
-    super('ERR_SUITE_DATA', `FlakeFlagger data: ${detail}; check packages/learning/data/flakeflagger/`, { retryable: false });
+    super('ERR_SUITE_DATA', `FlakeFlagger data: ${detail}; check packages/learning/data/flakeflagger/`, {
+      retryable: false,
+    });
   }
 }
 
@@ -98,14 +117,23 @@ export class ProtocolMessageError extends AgentlinkError {
 /** The peer is not in this agent's directory, so it cannot be dialled. */
 export class UnknownPeerError extends AgentlinkError {
   constructor(readonly peerId: string) {
-    super('ERR_UNKNOWN_PEER', `no address known for peer "${peerId}"; add it to the peers list of the configuration`, { retryable: false });
+    super('ERR_UNKNOWN_PEER', `no address known for peer "${peerId}"; add it to the peers list of the configuration`, {
+      retryable: false,
+    });
   }
 }
 
 /** The run did not finish before its deadline. */
 export class RunTimeoutError extends AgentlinkError {
-  constructor(readonly timeoutMs: number, detail: string) {
-    super('ERR_RUN_TIMEOUT', `the fleet run did not finish within ${timeoutMs} ms (${detail}); raise --timeout or lower --suite-size`, { retryable: true });
+  constructor(
+    readonly timeoutMs: number,
+    detail: string,
+  ) {
+    super(
+      'ERR_RUN_TIMEOUT',
+      `the fleet run did not finish within ${timeoutMs} ms (${detail}); raise --timeout or lower --suite-size`,
+      { retryable: true },
+    );
   }
 }
 
@@ -125,6 +153,11 @@ export class PortInUseError extends AgentlinkError {
     readonly purpose: string,
     cause?: unknown,
   ) {
-    super('ERR_PORT_IN_USE', `${purpose} cannot listen on ${protocol.toUpperCase()} ${host}:${port}: the port is in use; stop the other process or choose another port`, { retryable: false, cause });
+    super(
+      'ERR_PORT_IN_USE',
+      `${purpose} cannot listen on ${protocol.toUpperCase()} ${host}:${port}: the port is in use; ` +
+        'stop the other process or choose another port',
+      { retryable: false, cause },
+    );
   }
 }

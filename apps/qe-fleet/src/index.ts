@@ -16,10 +16,22 @@
  * ```
  */
 export { runFleet, type FleetRunResult, type RunFleetDependencies, type RunningFleet } from './fleet/run-fleet';
-export { DEFAULT_FLEET_OPTIONS, type FaultSpec, type FleetMode, type FleetOptions, type SuiteKind } from './fleet/fleet-options';
+export {
+  DEFAULT_FLEET_OPTIONS,
+  type FaultSpec,
+  type FleetMode,
+  type FleetOptions,
+  type SuiteKind,
+} from './fleet/fleet-options';
 export { planFleet, type FleetPlan, type PlannedAgent } from './fleet/fleet-plan';
 export { launchInProcess, type AgentLauncher, type LaunchedAgent, type LaunchContext } from './fleet/launcher';
-export { runProcessFleet, type ProcessFleetDependencies, type ProcessFleetResult, type RunningProcessFleet, type HarnessFleet } from './fleet/process-fleet';
+export {
+  runProcessFleet,
+  type ProcessFleetDependencies,
+  type ProcessFleetResult,
+  type RunningProcessFleet,
+  type HarnessFleet,
+} from './fleet/process-fleet';
 export { resolveAgentEntry, type AgentEntry } from './fleet/agent-entry';
 export { placeAgents, writeFleetConfigs, NAMESPACE_SUBNET, type AgentPlacement } from './fleet/configured-fleet';
 export { startAgentNode, type AgentNode, type AgentNodeOptions, type AgentRole } from './fleet/agent-node';

@@ -37,7 +37,9 @@ export function defineAppCounter(context: AppMetricContext, options: AppMetricOp
     help: definition.help,
     labelNames: definition.labelNames,
     registers: [context.registry],
-    ...(collect === undefined ? {} : { collect: () => replaceSeries(context, definition, counter, collect, nonNegative) }),
+    ...(collect === undefined
+      ? {}
+      : { collect: () => replaceSeries(context, definition, counter, collect, nonNegative) }),
   });
   const record = (labels: unknown, value: unknown): void =>
     guard(context, definition.name, () => {
@@ -73,15 +75,27 @@ export function defineAppGauge(context: AppMetricContext, options: AppMetricOpti
 }
 
 function define(context: AppMetricContext, options: AppMetricOptions, type: AppMetricType): Definition {
-  if (options === null || typeof options !== 'object') throw new InvalidTelemetryOptionsError(`${type} options must be an object`);
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidTelemetryOptionsError(`${type} options must be an object`);
+  }
   const { name, help, collect, maxLabelValues } = options;
   checkMetricName(name, type);
-  if (typeof help !== 'string' || help.trim().length === 0) throw new InvalidTelemetryOptionsError(`${type} "${name}" needs a help text`);
+  if (typeof help !== 'string' || help.trim().length === 0) {
+    throw new InvalidTelemetryOptionsError(`${type} "${name}" needs a help text`);
+  }
   const labelNames = checkLabelNames(options.labelNames, context.defaultLabelNames, name);
-  if (collect !== undefined && typeof collect !== 'function') throw new InvalidTelemetryOptionsError(`collect of "${name}" must be a function`);
+  if (collect !== undefined && typeof collect !== 'function') {
+    throw new InvalidTelemetryOptionsError(`collect of "${name}" must be a function`);
+  }
   const max = maxLabelValues ?? context.maxLabelValues;
-  if (!Number.isInteger(max) || max < 1) throw new InvalidTelemetryOptionsError(`maxLabelValues of "${name}" must be a positive integer, got ${String(max)}`);
-  const limiters = new Map(labelNames.map((label) => [label, new LabelLimiter({ max, name: `maxLabelValues of "${name}"` })]));
+  if (!Number.isInteger(max) || max < 1) {
+    throw new InvalidTelemetryOptionsError(
+      `maxLabelValues of "${name}" must be a positive integer, got ${String(max)}`,
+    );
+  }
+  const limiters = new Map(
+    labelNames.map((label) => [label, new LabelLimiter({ max, name: `maxLabelValues of "${name}"` })]),
+  );
   // Histogram and summary series names (_bucket, _count, _sum) are refused by checkMetricName.
   if (context.registry.getSingleMetric(name) !== undefined) throw new MetricsAlreadyRegisteredError(name);
   return {
@@ -95,7 +109,12 @@ function define(context: AppMetricContext, options: AppMetricOptions, type: AppM
       const entries = Object.entries(labels as Record<string, unknown>);
       // Check every label before taking a limiter slot, so a rejected sample takes none.
       for (const [label, value] of entries) {
-        if (!limiters.has(label) || !(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))) throw new RejectedSampleError();
+        if (
+          !limiters.has(label) ||
+          !(typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)))
+        ) {
+          throw new RejectedSampleError();
+        }
       }
       return Object.fromEntries(entries.map(([label, value]) => [label, limiters.get(label)!.label(String(value))]));
     },
@@ -120,7 +139,8 @@ function replaceSeries(
     context.onInvalid(definition.name);
     return;
   }
-  const samples: readonly unknown[] | undefined = typeof answer === 'number' ? [{ value: answer }] : Array.isArray(answer) ? answer : undefined;
+  const samples: readonly unknown[] | undefined =
+    typeof answer === 'number' ? [{ value: answer }] : Array.isArray(answer) ? answer : undefined;
   if (samples === undefined) {
     context.onInvalid(definition.name);
     return;

@@ -32,7 +32,9 @@ export class MetricsAlreadyRegisteredError extends TelemetryError {
   ) {
     super(
       'ERR_METRICS_ALREADY_REGISTERED',
-      `metric "${metricName}" is already registered in this registry; define each application metric once under a name of its own, and create one TelemetryMetrics per registry (omit the registry option to get a fresh one)`,
+      `metric "${metricName}" is already registered in this registry; define each application metric once ` +
+        'under a name of its own, and create one TelemetryMetrics per registry ' +
+        '(omit the registry option to get a fresh one)',
       { retryable: false, cause },
     );
   }
@@ -48,7 +50,8 @@ export class MetricsServerListenError extends TelemetryError {
     const code = (cause as { code?: unknown } | null)?.code;
     super(
       'ERR_METRICS_SERVER_LISTEN',
-      `metrics server could not listen on ${host}:${port} (${String(code ?? cause)}); pick a free port or another host`,
+      `metrics server could not listen on ${host}:${port} (${String(code ?? cause)}); ` +
+        'pick a free port or another host',
       // A busy port may free up; a bad address or missing permission will not.
       { retryable: code === 'EADDRINUSE', cause },
     );

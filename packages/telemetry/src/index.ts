@@ -27,7 +27,6 @@
  * ```
  */
 export { createTelemetryMetrics, TelemetryMetrics } from './telemetry-metrics';
-export type { TelemetryLabels } from './telemetry-metrics';
 export { instrumentTransport } from './instrument-transport';
 export { instrumentBreaker, DEFAULT_BREAKER_KEY } from './instrument-breaker';
 export { instrumentModel } from './instrument-model';
@@ -41,5 +40,10 @@ export {
   PREDICTION_LATENCY_BUCKETS_SECONDS,
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './buckets';
-export { TelemetryError, InvalidTelemetryOptionsError, MetricsAlreadyRegisteredError, MetricsServerListenError } from './errors';
+export {
+  TelemetryError,
+  InvalidTelemetryOptionsError,
+  MetricsAlreadyRegisteredError,
+  MetricsServerListenError,
+} from './errors';
 export type * from './types';

@@ -16,7 +16,10 @@ export const DEFAULT_BREAKER_KEY = 'default';
 export function instrumentBreaker(breaker: EventSource, metrics: TelemetryMetrics): Detach {
   const { labels } = metrics;
   const setState = (key: unknown, state: BreakerState): void => {
-    metrics.breakerState.set({ key: labels.breakerKey.label(text(key, DEFAULT_BREAKER_KEY)) }, BREAKER_STATE_VALUE[state]);
+    metrics.breakerState.set(
+      { key: labels.breakerKey.label(text(key, DEFAULT_BREAKER_KEY)) },
+      BREAKER_STATE_VALUE[state],
+    );
   };
   const handlers: Handlers<BreakerEventMap> = {
     stateChange: (payload) => {

@@ -17,7 +17,8 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
   // Connections this adapter counted as open, so a close it never saw open (or a detach)
   // cannot drive the shared gauge negative or leave it stale.
   const open = new Map<string, number>();
-  const gaugeFor = (kind: TransportKind) => (kind === 'quic' ? metrics.quicConnectionsActive : metrics.tcpConnectionsActive);
+  const gaugeFor = (kind: TransportKind) =>
+    kind === 'quic' ? metrics.quicConnectionsActive : metrics.tcpConnectionsActive;
   const { labels } = metrics;
 
   const messageLabels = (payload: unknown) => {
@@ -103,7 +104,10 @@ export function instrumentTransport(transport: EventSource, metrics: TelemetryMe
     requestHandled: (payload) => {
       const event = asRecord(payload);
       const outcome = oneOf(event.outcome, ['ok', 'error'] as const);
-      metrics.handlerDuration.observe({ method: labels.method.label(text(event.method)), outcome }, nonNegative(event.handlerMs) / 1000);
+      metrics.handlerDuration.observe(
+        { method: labels.method.label(text(event.method)), outcome },
+        nonNegative(event.handlerMs) / 1000,
+      );
     },
   };
 

@@ -24,7 +24,9 @@ const RESERVED_LABELS = ['le', 'quantile'];
  */
 export function checkMetricName(name: unknown, type: AppMetricType): asserts name is string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw new InvalidTelemetryOptionsError(`${type} name must match [a-zA-Z_:][a-zA-Z0-9_:]*, got ${JSON.stringify(name)}`);
+    throw new InvalidTelemetryOptionsError(
+      `${type} name must match [a-zA-Z_:][a-zA-Z0-9_:]*, got ${JSON.stringify(name)}`,
+    );
   }
   const problem = lintProblem(name, type);
   if (problem !== undefined) throw new InvalidTelemetryOptionsError(`${type} name "${name}": ${problem}`);
@@ -48,11 +50,15 @@ function lintProblem(name: string, type: AppMetricType): string | undefined {
 /** Validates label names and returns them; `taken` are the registry's default labels. */
 export function checkLabelNames(labelNames: unknown, taken: readonly string[], metric: string): string[] {
   if (labelNames === undefined) return [];
-  if (!Array.isArray(labelNames)) throw new InvalidTelemetryOptionsError(`labelNames of "${metric}" must be an array of strings`);
+  if (!Array.isArray(labelNames)) {
+    throw new InvalidTelemetryOptionsError(`labelNames of "${metric}" must be an array of strings`);
+  }
   const seen = new Set<string>();
   for (const label of labelNames as unknown[]) {
     if (typeof label !== 'string' || !LABEL_NAME.test(label)) {
-      throw new InvalidTelemetryOptionsError(`label name ${JSON.stringify(label)} of "${metric}" must match [a-zA-Z_][a-zA-Z0-9_]*`);
+      throw new InvalidTelemetryOptionsError(
+        `label name ${JSON.stringify(label)} of "${metric}" must match [a-zA-Z_][a-zA-Z0-9_]*`,
+      );
     }
     const problem = labelProblem(label, taken, seen);
     if (problem !== undefined) throw new InvalidTelemetryOptionsError(`label "${label}" of "${metric}": ${problem}`);

@@ -85,7 +85,9 @@ function reply(res: ServerResponse, status: number, body: string, contentType = 
 }
 
 function validate(options: MetricsServerOptions): MetricsServerOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidTelemetryOptionsError('options must be an object');
+  if (options === null || typeof options !== 'object') {
+    throw new InvalidTelemetryOptionsError('options must be an object');
+  }
   const { registry, port, host, readiness } = options;
   if (registry === null || typeof registry !== 'object' || typeof registry.metrics !== 'function') {
     throw new InvalidTelemetryOptionsError('registry must be a prom-client Registry (TelemetryMetrics.registry)');

@@ -5,30 +5,22 @@ import {
   REQUEST_DURATION_BUCKETS_SECONDS,
 } from './buckets';
 import { defineAppCounter, defineAppGauge, type AppMetricContext } from './app-metrics';
-import { InvalidTelemetryOptionsError, MetricsAlreadyRegisteredError } from './errors';
-import { LabelLimiter } from './label-limiter';
+import { MetricsAlreadyRegisteredError } from './errors';
 import { detectMemoryLimitBytes } from './memory-limit';
 import { METRIC_NAMES as N } from './metric-names';
-import type { AppCounter, AppGauge, AppMetricOptions, TelemetryMetricsOptions } from './types';
+import { createTelemetryLabels } from './telemetry-labels';
+import type { AppCounter, AppGauge, AppMetricOptions, TelemetryLabels, TelemetryMetricsOptions } from './types';
+import { validateTelemetryOptions } from './validate-telemetry-options';
 
 /** A default metric that always exists; its presence means default metrics were already registered. */
 const DEFAULT_METRICS_SENTINEL = 'process_cpu_user_seconds_total';
 
 /** prom-client default gauges that carry a counter's suffix; `sum(nodejs_active_handles)` replaces each. */
-const MISNAMED_DEFAULT_METRICS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
-
-/** The bounded label sets shared by every adapter writing into one TelemetryMetrics. */
-export interface TelemetryLabels {
-  readonly method: LabelLimiter;
-  readonly peer: LabelLimiter;
-  readonly code: LabelLimiter;
-  readonly reason: LabelLimiter;
-  readonly refusalReason: LabelLimiter;
-  readonly subject: LabelLimiter;
-  readonly breakerKey: LabelLimiter;
-  readonly fallbackReason: LabelLimiter;
-  readonly model: LabelLimiter;
-}
+const MISNAMED_DEFAULT_METRICS = [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+];
 
 /**
  * One process's metric catalogue on its own prom-client registry. Adapters
@@ -79,7 +71,7 @@ export class TelemetryMetrics {
   readonly #appMetrics: AppMetricContext;
 
   constructor(options: TelemetryMetricsOptions & { registry?: Registry } = {}) {
-    validateOptions(options);
+    validateTelemetryOptions(options);
     const registry = options.registry ?? new Registry();
     for (const name of Object.values(N)) {
       if (registry.getSingleMetric(name) !== undefined) throw new MetricsAlreadyRegisteredError(name);
@@ -91,31 +83,32 @@ export class TelemetryMetrics {
     if (options.defaultLabels !== undefined) registry.setDefaultLabels(options.defaultLabels);
     this.registry = registry;
     const registers = [registry];
-    const maxValues = options.maxLabelValues ?? 32;
-    const maxPeers = options.maxPeers ?? 64;
-    this.labels = {
-      method: new LabelLimiter({ allow: options.methods, max: options.maxMethods ?? 32, name: 'maxMethods' }),
-      peer: new LabelLimiter({ max: maxPeers, name: 'maxPeers' }),
-      code: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-      reason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-      refusalReason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-      subject: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-      breakerKey: new LabelLimiter({ max: maxPeers, name: 'maxPeers' }),
-      fallbackReason: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-      model: new LabelLimiter({ max: maxValues, name: 'maxLabelValues' }),
-    };
+    const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> =>
+      new Gauge({ name, help, labelNames, registers });
+    const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+      new Counter({ name, help, labelNames, registers });
+    this.labels = createTelemetryLabels(options);
     this.peerLabels = options.peerLabels ?? false;
     const peer = this.peerLabels ? ['peer'] : [];
+    const byMethod = ['transport', 'method', ...peer];
 
-    this.quicConnectionsActive = new Gauge({ name: N.quicConnectionsActive, help: 'Open QUIC connections.', labelNames: ['direction'], registers });
-    this.tcpConnectionsActive = new Gauge({ name: N.tcpConnectionsActive, help: 'Open TLS-over-TCP connections.', labelNames: ['direction'], registers });
+    this.quicConnectionsActive = gauge(N.quicConnectionsActive, 'Open QUIC connections.', ['direction']);
+    this.tcpConnectionsActive = gauge(N.tcpConnectionsActive, 'Open TLS-over-TCP connections.', ['direction']);
     for (const direction of ['inbound', 'outbound']) {
       // Present from the first scrape so dashboards and rules see 0 rather than no data.
       this.quicConnectionsActive.set({ direction }, 0);
       this.tcpConnectionsActive.set({ direction }, 0);
     }
-    this.connectionsOpened = new Counter({ name: N.connectionsOpened, help: 'Connections opened, by transport and direction.', labelNames: ['transport', 'direction'], registers });
-    this.connectionsClosed = new Counter({ name: N.connectionsClosed, help: 'Connections closed, by transport, direction and reason.', labelNames: ['transport', 'direction', 'reason'], registers });
+    this.connectionsOpened = counter(
+      N.connectionsOpened,
+      'Connections opened, by transport and direction.',
+      ['transport', 'direction'],
+    );
+    this.connectionsClosed = counter(
+      N.connectionsClosed,
+      'Connections closed, by transport, direction and reason.',
+      ['transport', 'direction', 'reason'],
+    );
     this.requestDuration = new Histogram({
       name: N.requestDuration,
       help: 'Request/response latency in seconds, by transport, method and outcome.',
@@ -125,23 +118,25 @@ export class TelemetryMetrics {
     });
     this.networkRtt = new Histogram({
       name: N.networkRtt,
-      help: 'Network round trip in seconds: a minimal request (ping) on an open connection, without application work.',
+      help:
+        'Network round trip in seconds: a minimal request (ping) on an open connection, without application work.',
       labelNames: ['transport'],
       buckets: [...REQUEST_DURATION_BUCKETS_SECONDS],
       registers,
     });
     this.handlerDuration = new Histogram({
       name: N.handlerDuration,
-      help: 'Application latency in seconds: time a request handler ran, by method and outcome, without the network.',
+      help:
+        'Application latency in seconds: time a request handler ran, by method and outcome, without the network.',
       labelNames: ['method', 'outcome'],
       buckets: [...REQUEST_DURATION_BUCKETS_SECONDS],
       registers,
     });
-    this.messagesSent = new Counter({ name: N.messagesSent, help: 'Messages (frames) sent.', labelNames: ['transport', 'method', ...peer], registers });
-    this.messagesReceived = new Counter({ name: N.messagesReceived, help: 'Messages (frames) received.', labelNames: ['transport', 'method', ...peer], registers });
-    this.bytesSent = new Counter({ name: N.bytesSent, help: 'Payload bytes sent.', labelNames: ['transport', 'method', ...peer], registers });
-    this.bytesReceived = new Counter({ name: N.bytesReceived, help: 'Payload bytes received.', labelNames: ['transport', 'method', ...peer], registers });
-    this.errors = new Counter({ name: N.errors, help: 'Transport errors, by error code.', labelNames: ['transport', 'code', ...peer], registers });
+    this.messagesSent = counter(N.messagesSent, 'Messages (frames) sent.', byMethod);
+    this.messagesReceived = counter(N.messagesReceived, 'Messages (frames) received.', byMethod);
+    this.bytesSent = counter(N.bytesSent, 'Payload bytes sent.', byMethod);
+    this.bytesReceived = counter(N.bytesReceived, 'Payload bytes received.', byMethod);
+    this.errors = counter(N.errors, 'Transport errors, by error code.', ['transport', 'code', ...peer]);
     this.certificateRefusals = new Counter({
       name: N.certificateRefusals,
       help: 'Peer certificates this agent refused, by transport and rule.',
@@ -155,20 +150,37 @@ export class TelemetryMetrics {
       buckets: [...HANDSHAKE_DURATION_BUCKETS_SECONDS],
       registers,
     });
-    this.transportFallbacks = new Counter({ name: N.transportFallbacks, help: 'Dials that fell back from one transport to another.', labelNames: ['from', 'to'], registers });
+    this.transportFallbacks = counter(
+      N.transportFallbacks,
+      'Dials that fell back from one transport to another.',
+      ['from', 'to'],
+    );
     // The one fallback there is, at 0 from the first scrape: "no fallback" is data, not a gap.
     this.transportFallbacks.inc({ from: 'quic', to: 'tcp' }, 0);
-    this.certificateExpiry = new Gauge({ name: N.certificateExpiry, help: 'Seconds until the certificate expires (negative once expired).', labelNames: ['subject'], registers });
+    this.certificateExpiry = gauge(
+      N.certificateExpiry,
+      'Seconds until the certificate expires (negative once expired).',
+      ['subject'],
+    );
 
-    this.breakerState = new Gauge({ name: N.breakerState, help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', labelNames: ['key'], registers });
-    this.breakerTransitions = new Counter({ name: N.breakerTransitions, help: 'Circuit breaker state transitions.', labelNames: ['from', 'to'], registers });
-    this.breakerRejections = new Counter({ name: N.breakerRejections, help: 'Calls rejected by an open circuit breaker.', labelNames: ['key'], registers });
+    this.breakerState = gauge(N.breakerState, 'Circuit breaker state: 0 closed, 1 half-open, 2 open.', ['key']);
+    this.breakerTransitions = counter(N.breakerTransitions, 'Circuit breaker state transitions.', ['from', 'to']);
+    this.breakerRejections = counter(N.breakerRejections, 'Calls rejected by an open circuit breaker.', ['key']);
 
-    this.neuralAccuracy = new Gauge({ name: N.neuralAccuracy, help: 'Accuracy (0-1) of the last evaluation on held-out data.', labelNames: ['model'], registers });
-    this.neuralBalancedAccuracy = new Gauge({ name: N.neuralBalancedAccuracy, help: 'Balanced accuracy (0-1) of the last evaluation.', labelNames: ['model'], registers });
-    this.neuralF1 = new Gauge({ name: N.neuralF1, help: 'F1 score (0-1) of the positive class in the last evaluation.', labelNames: ['model'], registers });
-    this.neuralPrecision = new Gauge({ name: N.neuralPrecision, help: 'Precision (0-1) of the positive class in the last evaluation.', labelNames: ['model'], registers });
-    this.neuralRecall = new Gauge({ name: N.neuralRecall, help: 'Recall (0-1) of the positive class in the last evaluation.', labelNames: ['model'], registers });
+    const model = ['model'] as const;
+    this.neuralAccuracy = gauge(N.neuralAccuracy, 'Accuracy (0-1) of the last evaluation on held-out data.', model);
+    this.neuralBalancedAccuracy = gauge(
+      N.neuralBalancedAccuracy,
+      'Balanced accuracy (0-1) of the last evaluation.',
+      model,
+    );
+    this.neuralF1 = gauge(N.neuralF1, 'F1 score (0-1) of the positive class in the last evaluation.', model);
+    this.neuralPrecision = gauge(
+      N.neuralPrecision,
+      'Precision (0-1) of the positive class in the last evaluation.',
+      model,
+    );
+    this.neuralRecall = gauge(N.neuralRecall, 'Recall (0-1) of the positive class in the last evaluation.', model);
     this.neuralPredictionLatency = new Histogram({
       name: N.neuralPredictionLatency,
       help: 'Time to answer a prediction in seconds, fallback answers included.',
@@ -176,16 +188,24 @@ export class TelemetryMetrics {
       buckets: [...PREDICTION_LATENCY_BUCKETS_SECONDS],
       registers,
     });
-    this.neuralPredictions = new Counter({ name: N.neuralPredictions, help: 'Predictions answered, fallback answers included.', labelNames: ['model'], registers });
-    this.neuralFallbacks = new Counter({ name: N.neuralFallbacks, help: 'Predictions answered by the fallback instead of the model, by reason.', labelNames: ['model', 'reason'], registers });
+    this.neuralPredictions = counter(N.neuralPredictions, 'Predictions answered, fallback answers included.', model);
+    this.neuralFallbacks = counter(
+      N.neuralFallbacks,
+      'Predictions answered by the fallback instead of the model, by reason.',
+      ['model', 'reason'],
+    );
 
-    this.memoryLimit = new Gauge({ name: N.memoryLimit, help: 'Memory the process may use in bytes (cgroup limit or total memory).', registers });
+    this.memoryLimit = new Gauge({
+      name: N.memoryLimit,
+      help: 'Memory the process may use in bytes (cgroup limit or total memory).',
+      registers,
+    });
     this.memoryLimit.set(options.memoryLimitBytes ?? detectMemoryLimitBytes());
-    this.invalidEvents = new Counter({ name: N.invalidEvents, help: 'Events ignored because their payload was malformed.', labelNames: ['event'], registers });
+    this.invalidEvents = counter(N.invalidEvents, 'Events ignored because their payload was malformed.', ['event']);
     this.#appMetrics = {
       registry,
       defaultLabelNames: Object.keys(options.defaultLabels ?? {}),
-      maxLabelValues: maxValues,
+      maxLabelValues: options.maxLabelValues ?? 32,
       onInvalid: (name) => this.invalidEvents.inc({ event: name }),
     };
 
@@ -222,30 +242,10 @@ export class TelemetryMetrics {
 }
 
 /** Creates a TelemetryMetrics on a fresh registry (or the given one). */
-export function createTelemetryMetrics(options: TelemetryMetricsOptions & { registry?: Registry } = {}): TelemetryMetrics {
+export function createTelemetryMetrics(
+  options: TelemetryMetricsOptions & { registry?: Registry } = {},
+): TelemetryMetrics {
   return new TelemetryMetrics(options);
-}
-
-function validateOptions(options: TelemetryMetricsOptions & { registry?: Registry }): void {
-  if (options === null || typeof options !== 'object') {
-    throw new InvalidTelemetryOptionsError('options must be an object');
-  }
-  const limit = options.memoryLimitBytes;
-  if (limit !== undefined && !(typeof limit === 'number' && Number.isFinite(limit) && limit > 0)) {
-    throw new InvalidTelemetryOptionsError(`memoryLimitBytes must be a positive number of bytes, got ${String(limit)}`);
-  }
-  // Duck-typed: a registry from another copy of prom-client works too.
-  const registry = options.registry as Partial<Registry> | undefined;
-  if (registry !== undefined && (typeof registry?.getSingleMetric !== 'function' || typeof registry?.metrics !== 'function')) {
-    throw new InvalidTelemetryOptionsError('registry must be a prom-client Registry');
-  }
-  if (options.defaultLabels !== undefined) {
-    const entries = Object.entries(options.defaultLabels ?? {});
-    const bad = entries.find(([k, v]) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(k) || typeof v !== 'string');
-    if (bad !== undefined) {
-      throw new InvalidTelemetryOptionsError(`defaultLabels entry "${bad[0]}" needs a Prometheus label name and a string value`);
-    }
-  }
 }
 
 /** Puts each event an adapter handles on the invalid-events counter at 0, so it exists from the start. */

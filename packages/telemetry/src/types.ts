@@ -2,6 +2,7 @@
  * Structural types of the things telemetry observes. Telemetry never imports the transport,
  * resilience or learning packages: anything with `on`/`off` that emits these payloads fits.
  */
+import type { LabelLimiter } from './label-limiter';
 
 /** Which wire a transport event came from. */
 export type TransportKind = 'quic' | 'tcp';
@@ -188,6 +189,19 @@ export interface TelemetryMetricsOptions {
    * reason, subject, fallback reason). Default: 32.
    */
   maxLabelValues?: number;
+}
+
+/** The bounded label sets shared by every adapter writing into one TelemetryMetrics. */
+export interface TelemetryLabels {
+  readonly method: LabelLimiter;
+  readonly peer: LabelLimiter;
+  readonly code: LabelLimiter;
+  readonly reason: LabelLimiter;
+  readonly refusalReason: LabelLimiter;
+  readonly subject: LabelLimiter;
+  readonly breakerKey: LabelLimiter;
+  readonly fallbackReason: LabelLimiter;
+  readonly model: LabelLimiter;
 }
 
 /** Options of `instrumentModel`. */

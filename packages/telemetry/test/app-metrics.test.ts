@@ -1,5 +1,11 @@
 import { describe, it, expect } from '@jest/globals';
-import { createTelemetryMetrics, InvalidTelemetryOptionsError, METRIC_NAMES, MetricsAlreadyRegisteredError, OVERFLOW_LABEL } from '../src/index';
+import {
+  createTelemetryMetrics,
+  InvalidTelemetryOptionsError,
+  METRIC_NAMES,
+  MetricsAlreadyRegisteredError,
+  OVERFLOW_LABEL,
+} from '../src/index';
 import type { AppMetricOptions, AppMetricSample, TelemetryMetrics } from '../src/index';
 import { valueOf } from './support/metric-samples';
 import { LINT_REFUSED_NAMES } from './support/refused-names';
@@ -21,13 +27,20 @@ async function invalidCount(metrics: TelemetryMetrics, name: string): Promise<nu
 describe('defineCounter', () => {
   it('exposes exactly what was added, with HELP, TYPE and the default labels', async () => {
     const metrics = fresh({ defaultLabels: { agent: 'executor-1' } });
-    const jobs = metrics.defineCounter({ name: 'app_jobs_total', help: 'Jobs done, by outcome.', labelNames: ['outcome'] });
+    const jobs = metrics.defineCounter({
+      name: 'app_jobs_total',
+      help: 'Jobs done, by outcome.',
+      labelNames: ['outcome'],
+    });
     jobs.inc({ outcome: 'ok' });
     jobs.inc({ outcome: 'ok' }, 2.5);
     jobs.inc({ outcome: 'failed' }, 0);
     const text = await metrics.metrics();
     expect(text).toContain('# HELP app_jobs_total Jobs done, by outcome.\n# TYPE app_jobs_total counter\n');
-    expect(await seriesOf(metrics, 'app_jobs_total')).toEqual(['app_jobs_total{outcome="ok",agent="executor-1"} 3.5', 'app_jobs_total{outcome="failed",agent="executor-1"} 0']);
+    expect(await seriesOf(metrics, 'app_jobs_total')).toEqual([
+      'app_jobs_total{outcome="ok",agent="executor-1"} 3.5',
+      'app_jobs_total{outcome="failed",agent="executor-1"} 0',
+    ]);
     expect(jobs.name).toBe('app_jobs_total');
   });
 
@@ -76,8 +89,13 @@ describe('defineGauge', () => {
     depth.set({ queue: 'slow' }, -2);
     const temperature = metrics.defineGauge({ name: 'app_temperature_celsius', help: 'Temperature.' });
     temperature.set(21.5);
-    expect(await seriesOf(metrics, 'app_queue_depth')).toEqual(['app_queue_depth{queue="fast",agent="coordinator"} 3', 'app_queue_depth{queue="slow",agent="coordinator"} -2']);
-    expect(await seriesOf(metrics, 'app_temperature_celsius')).toEqual(['app_temperature_celsius{agent="coordinator"} 21.5']);
+    expect(await seriesOf(metrics, 'app_queue_depth')).toEqual([
+      'app_queue_depth{queue="fast",agent="coordinator"} 3',
+      'app_queue_depth{queue="slow",agent="coordinator"} -2',
+    ]);
+    expect(await seriesOf(metrics, 'app_temperature_celsius')).toEqual([
+      'app_temperature_celsius{agent="coordinator"} 21.5',
+    ]);
     expect((await metrics.metrics()).includes('# TYPE app_queue_depth gauge\n')).toBe(true);
   });
 
@@ -85,7 +103,12 @@ describe('defineGauge', () => {
     const metrics = fresh();
     let open = 5;
     const states = (): Array<{ labels: { state: string }; value: number }> =>
-      open > 0 ? [{ labels: { state: 'done' }, value: 10 - open }, { labels: { state: 'open' }, value: open }] : [{ labels: { state: 'done' }, value: 10 }];
+      open > 0
+        ? [
+            { labels: { state: 'done' }, value: 10 - open },
+            { labels: { state: 'open' }, value: open },
+          ]
+        : [{ labels: { state: 'done' }, value: 10 }];
     metrics.defineGauge({ name: 'app_tasks', help: 'Tasks by state.', labelNames: ['state'], collect: states });
     expect(await seriesOf(metrics, 'app_tasks')).toEqual(['app_tasks{state="done"} 5', 'app_tasks{state="open"} 5']);
     open = 0;
@@ -110,18 +133,32 @@ describe('defineGauge', () => {
 describe('label cardinality', () => {
   it('records values past maxLabelValues as "other", without spending slots on rejected samples', async () => {
     const metrics = fresh();
-    const hits = metrics.defineCounter({ name: 'app_hits_total', help: 'Hits.', labelNames: ['path', 'code'], maxLabelValues: 2 });
+    const hits = metrics.defineCounter({
+      name: 'app_hits_total',
+      help: 'Hits.',
+      labelNames: ['path', 'code'],
+      maxLabelValues: 2,
+    });
     hits.inc({ path: '/never', code: 200 }, Number.NaN); // rejected: takes no slot
     for (const path of ['/a', '/b', '/c', '/d']) hits.inc({ path, code: 200 });
     hits.inc({ path: '/a', code: 404 });
     hits.inc({ path: '/a', code: 500 });
-    expect(await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, { path: '/a', code: '200' })).toBe(1);
-    expect(await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, { path: OVERFLOW_LABEL, code: '200' })).toBe(2);
-    expect(await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, { path: '/a', code: OVERFLOW_LABEL })).toBe(1);
+    expect(
+      await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, { path: '/a', code: '200' }),
+    ).toBe(1);
+    expect(
+      await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, {
+        path: OVERFLOW_LABEL,
+        code: '200',
+      }),
+    ).toBe(2);
+    expect(
+      await valueOf(metrics.registry.getSingleMetric('app_hits_total') as never, { path: '/a', code: OVERFLOW_LABEL }),
+    ).toBe(1);
     expect(await seriesOf(metrics, 'app_hits_total')).toHaveLength(5);
   });
 
-  it('defaults to the maxLabelValues of the TelemetryMetrics and adds up collected samples that share labels', async () => {
+  it('defaults to the TelemetryMetrics maxLabelValues and adds up collected samples that share labels', async () => {
     const metrics = fresh({ maxLabelValues: 1 });
     metrics.defineGauge({
       name: 'app_workers',
@@ -158,7 +195,12 @@ describe('collect that misbehaves', () => {
       name: 'app_seen_total',
       help: 'Seen.',
       labelNames: ['kind'],
-      collect: (): AppMetricSample[] => [{ labels: { kind: 'a' }, value: 2 }, { labels: { kind: 'b' }, value: -1 }, null as never, { labels: { other: 'x' }, value: 1 }],
+      collect: (): AppMetricSample[] => [
+        { labels: { kind: 'a' }, value: 2 },
+        { labels: { kind: 'b' }, value: -1 },
+        null as never,
+        { labels: { other: 'x' }, value: 1 },
+      ],
     });
     expect(await seriesOf(metrics, 'app_seen_total')).toEqual(['app_seen_total{kind="a"} 2']);
     expect(await invalidCount(metrics, 'app_seen_total')).toBe(3);
@@ -201,8 +243,12 @@ describe('definitions refused', () => {
   it('refuses a name the registry already holds with MetricsAlreadyRegisteredError', () => {
     const metrics = fresh();
     metrics.defineGauge({ name: 'app_queue_depth', help: 'Queued jobs.' });
-    expect(() => metrics.defineGauge({ name: 'app_queue_depth', help: 'Again.' })).toThrow(MetricsAlreadyRegisteredError);
-    expect(() => metrics.defineCounter({ name: METRIC_NAMES.errors, help: 'Mine.' })).toThrow(MetricsAlreadyRegisteredError);
+    expect(() => metrics.defineGauge({ name: 'app_queue_depth', help: 'Again.' })).toThrow(
+      MetricsAlreadyRegisteredError,
+    );
+    expect(() => metrics.defineCounter({ name: METRIC_NAMES.errors, help: 'Mine.' })).toThrow(
+      MetricsAlreadyRegisteredError,
+    );
     const error = (() => {
       try {
         metrics.defineGauge({ name: METRIC_NAMES.quicConnectionsActive, help: 'Mine.' });
@@ -211,11 +257,17 @@ describe('definitions refused', () => {
       }
       return undefined;
     })();
-    expect(error).toMatchObject({ code: 'ERR_METRICS_ALREADY_REGISTERED', metricName: 'quic_connections_active', retryable: false });
+    expect(error).toMatchObject({
+      code: 'ERR_METRICS_ALREADY_REGISTERED',
+      metricName: 'quic_connections_active',
+      retryable: false,
+    });
   });
 
   it('refuses a prom-client default metric name', () => {
     const metrics = createTelemetryMetrics({ memoryLimitBytes: 1 });
-    expect(() => metrics.defineCounter({ name: 'process_cpu_seconds_total', help: 'Mine.' })).toThrow(MetricsAlreadyRegisteredError);
+    expect(() => metrics.defineCounter({ name: 'process_cpu_seconds_total', help: 'Mine.' })).toThrow(
+      MetricsAlreadyRegisteredError,
+    );
   });
 });

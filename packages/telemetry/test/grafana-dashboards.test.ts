@@ -24,8 +24,12 @@ interface Dashboard {
 
 const dashboardDir = join(GRAFANA_DIR, 'dashboards');
 const files = readdirSync(dashboardDir).filter((f) => f.endsWith('.json'));
-const dashboards = files.map((file) => ({ file, json: JSON.parse(readFileSync(join(dashboardDir, file), 'utf8')) as Dashboard }));
-const exprs = (d: Dashboard) => d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr ?? '' })));
+const dashboards = files.map((file) => ({
+  file,
+  json: JSON.parse(readFileSync(join(dashboardDir, file), 'utf8')) as Dashboard,
+}));
+const exprs = (d: Dashboard) =>
+  d.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr ?? '' })));
 
 describe('Grafana dashboards', () => {
   it('has the transport, neural model and system health dashboards with unique uids', () => {
@@ -34,17 +38,20 @@ describe('Grafana dashboards', () => {
     expect(new Set(uids).size).toBe(uids.length);
   });
 
-  it.each(dashboards.map((d) => [d.file, d.json] as const))('%s: every panel has an id, a position, the templated data source and a query', (_file, d) => {
-    const ids = d.panels.map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    expect(d.templating.list.map((v) => v.name)).toEqual(['datasource', 'instance']);
-    for (const panel of d.panels) {
-      expect([panel.title, panel.datasource]).toEqual([panel.title, { type: 'prometheus', uid: '${datasource}' }]);
-      expect(panel.gridPos!.x + panel.gridPos!.w).toBeLessThanOrEqual(24);
-      expect(panel.targets!.length).toBeGreaterThan(0);
-      for (const target of panel.targets!) expect(target.expr!.length).toBeGreaterThan(0);
-    }
-  });
+  it.each(dashboards.map((d) => [d.file, d.json] as const))(
+    '%s: every panel has an id, a position, the templated data source and a query',
+    (_file, d) => {
+      const ids = d.panels.map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(d.templating.list.map((v) => v.name)).toEqual(['datasource', 'instance']);
+      for (const panel of d.panels) {
+        expect([panel.title, panel.datasource]).toEqual([panel.title, { type: 'prometheus', uid: '${datasource}' }]);
+        expect(panel.gridPos!.x + panel.gridPos!.w).toBeLessThanOrEqual(24);
+        expect(panel.targets!.length).toBeGreaterThan(0);
+        for (const target of panel.targets!) expect(target.expr!.length).toBeGreaterThan(0);
+      }
+    },
+  );
 
   it('every metric named in a panel query is exposed by the registry or is a recording rule', async () => {
     const exposed = await exposedSeriesNames(createTelemetryMetrics({ memoryLimitBytes: 1 }));
@@ -67,14 +74,33 @@ describe('Grafana dashboards', () => {
 
   it('the check catches a metric the registry does not expose', async () => {
     const exposed = await exposedSeriesNames(createTelemetryMetrics({ memoryLimitBytes: 1 }));
-    expect(promqlMetricNames('rate(agentlink_mesages_sent_total[5m])').filter((n) => !exposed.has(n))).toEqual(['agentlink_mesages_sent_total']);
+    expect(promqlMetricNames('rate(agentlink_mesages_sent_total[5m])').filter((n) => !exposed.has(n))).toEqual([
+      'agentlink_mesages_sent_total',
+    ]);
   });
 
-  it('shows the seed metrics: quic_connections_active, quic_latency_p95, neural_accuracy, neural prediction latency, memory', () => {
-    const names = (file: string) => new Set(exprs(dashboards.find((d) => d.file === file)!.json).flatMap((e) => promqlMetricNames(e.expr)));
-    expect([...names('transport.json')]).toEqual(expect.arrayContaining(['quic_connections_active', 'tcp_connections_active', 'quic_latency_p95', 'agentlink_breaker_state', 'agentlink_certificate_expiry_seconds']));
-    expect([...names('neural-model.json')]).toEqual(expect.arrayContaining(['neural_accuracy', 'neural_prediction_latency_seconds_bucket', 'neural_prediction_fallbacks_total']));
-    expect([...names('system-health.json')]).toEqual(expect.arrayContaining(['up', 'process_resident_memory_bytes', 'agentlink_memory_limit_bytes']));
+  it('shows the seed metrics: QUIC connections and p95 latency, accuracy, prediction latency, memory', () => {
+    const names = (file: string) =>
+      new Set(exprs(dashboards.find((d) => d.file === file)!.json).flatMap((e) => promqlMetricNames(e.expr)));
+    expect([...names('transport.json')]).toEqual(
+      expect.arrayContaining([
+        'quic_connections_active',
+        'tcp_connections_active',
+        'quic_latency_p95',
+        'agentlink_breaker_state',
+        'agentlink_certificate_expiry_seconds',
+      ]),
+    );
+    expect([...names('neural-model.json')]).toEqual(
+      expect.arrayContaining([
+        'neural_accuracy',
+        'neural_prediction_latency_seconds_bucket',
+        'neural_prediction_fallbacks_total',
+      ]),
+    );
+    expect([...names('system-health.json')]).toEqual(
+      expect.arrayContaining(['up', 'process_resident_memory_bytes', 'agentlink_memory_limit_bytes']),
+    );
   });
 
   it('provisions the dashboards folder and a Prometheus data source whose uid the dashboards default to', () => {
@@ -84,7 +110,9 @@ describe('Grafana dashboards', () => {
     const datasource = readFileSync(join(GRAFANA_DIR, 'provisioning', 'datasources', 'prometheus.yml'), 'utf8');
     expect(datasource).toMatch(/uid: agentlink-prometheus/);
     for (const { json } of dashboards) {
-      const variable = json.templating.list.find((v) => v.name === 'datasource') as unknown as { current: { value: string } };
+      const variable = json.templating.list.find((v) => v.name === 'datasource') as unknown as {
+        current: { value: string };
+      };
       expect(variable.current.value).toBe('agentlink-prometheus');
     }
   });

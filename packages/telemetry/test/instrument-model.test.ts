@@ -22,9 +22,24 @@ describe('instrumentModel', () => {
     expect(await valueOf(metrics.neuralFallbacks, { ...model, reason: 'deadline' })).toBe(1);
     expect(await valueOf(metrics.neuralFallbacks, { ...model, reason: 'unknown' })).toBe(1);
     expect(await valueOf(metrics.neuralPredictionLatency, model, 'neural_prediction_latency_seconds_count')).toBe(4);
-    expect(await valueOf(metrics.neuralPredictionLatency, model, 'neural_prediction_latency_seconds_sum')).toBeCloseTo(0.107, 9);
-    expect(await valueOf(metrics.neuralPredictionLatency, { ...model, le: 0.0025 }, 'neural_prediction_latency_seconds_bucket')).toBe(2);
-    expect(await valueOf(metrics.neuralPredictionLatency, { ...model, le: 0.1 }, 'neural_prediction_latency_seconds_bucket')).toBe(4);
+    expect(await valueOf(metrics.neuralPredictionLatency, model, 'neural_prediction_latency_seconds_sum')).toBeCloseTo(
+      0.107,
+      9,
+    );
+    expect(
+      await valueOf(
+        metrics.neuralPredictionLatency,
+        { ...model, le: 0.0025 },
+        'neural_prediction_latency_seconds_bucket',
+      ),
+    ).toBe(2);
+    expect(
+      await valueOf(
+        metrics.neuralPredictionLatency,
+        { ...model, le: 0.1 },
+        'neural_prediction_latency_seconds_bucket',
+      ),
+    ).toBe(4);
   });
 
   it('sets every score an evaluation reports and only those', async () => {
@@ -41,7 +56,7 @@ describe('instrumentModel', () => {
     expect(await valueOf(metrics.neuralRecall, model)).toBe(0.25);
   });
 
-  it('exports no accuracy before the first evaluation, so the accuracy alert cannot fire on a fresh process', async () => {
+  it('exports no accuracy before the first evaluation, so the accuracy alert cannot fire at start', async () => {
     const { metrics } = setup();
     expect(await samplesOf(metrics.neuralAccuracy)).toHaveLength(0);
     expect(await metrics.metrics()).not.toMatch(/^neural_accuracy\{/m);

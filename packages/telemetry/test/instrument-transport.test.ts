@@ -18,8 +18,12 @@ function setup(options: Parameters<typeof createTelemetryMetrics>[0] = {}) {
 describe('instrumentTransport counting', () => {
   it('counts sent and received messages and bytes separately and exactly', async () => {
     const { metrics, transport } = setup();
-    for (const bytes of [100, 200, 300]) transport.emit('messageSent', { transport: 'quic', peer: 'p1', method: 'task.run', bytes });
-    for (const bytes of [10, 20]) transport.emit('messageReceived', { transport: 'quic', peer: 'p1', method: 'task.run', bytes });
+    for (const bytes of [100, 200, 300]) {
+      transport.emit('messageSent', { transport: 'quic', peer: 'p1', method: 'task.run', bytes });
+    }
+    for (const bytes of [10, 20]) {
+      transport.emit('messageReceived', { transport: 'quic', peer: 'p1', method: 'task.run', bytes });
+    }
     transport.emit('messageReceived', { transport: 'tcp', peer: 'p2', method: 'task.result', bytes: 7 });
 
     const quicRun = { transport: 'quic', method: 'task.run' };
@@ -38,21 +42,47 @@ describe('instrumentTransport counting', () => {
     const { metrics, transport } = setup();
     const latenciesMs = [0.5, 1, 7, 100, 150, 20_000];
     for (const latencyMs of latenciesMs) {
-      transport.emit('requestCompleted', { transport: 'quic', peer: 'p1', method: 'task.run', latencyMs, outcome: 'ok' });
+      transport.emit('requestCompleted', {
+        transport: 'quic',
+        peer: 'p1',
+        method: 'task.run',
+        latencyMs,
+        outcome: 'ok',
+      });
     }
-    transport.emit('requestCompleted', { transport: 'quic', peer: 'p1', method: 'task.run', latencyMs: 5, outcome: 'timeout' });
+    transport.emit('requestCompleted', {
+      transport: 'quic',
+      peer: 'p1',
+      method: 'task.run',
+      latencyMs: 5,
+      outcome: 'timeout',
+    });
 
     const labels = { transport: 'quic', method: 'task.run', outcome: 'ok' };
-    const bucket = (le: number | string) => valueOf(metrics.requestDuration, { ...labels, le }, 'agentlink_request_duration_seconds_bucket');
+    const bucket = (le: number | string) =>
+      valueOf(metrics.requestDuration, { ...labels, le }, 'agentlink_request_duration_seconds_bucket');
     // Buckets are cumulative and their upper bound is inclusive.
-    const expected = new Map<number, number>([[0.001, 2], [0.0025, 2], [0.005, 2], [0.01, 3], [0.075, 3], [0.1, 4], [0.15, 5], [10, 5]]);
+    const expected = new Map<number, number>([
+      [0.001, 2],
+      [0.0025, 2],
+      [0.005, 2],
+      [0.01, 3],
+      [0.075, 3],
+      [0.1, 4],
+      [0.15, 5],
+      [10, 5],
+    ]);
     for (const [le, count] of expected) expect(await bucket(le)).toBe(count);
     expect(await bucket('+Inf')).toBe(6);
     expect(await valueOf(metrics.requestDuration, labels, 'agentlink_request_duration_seconds_count')).toBe(6);
     const sum = await valueOf(metrics.requestDuration, labels, 'agentlink_request_duration_seconds_sum');
     expect(sum).toBeCloseTo(latenciesMs.reduce((a, b) => a + b, 0) / 1000, 9);
     expect(
-      await valueOf(metrics.requestDuration, { transport: 'quic', method: 'task.run', outcome: 'timeout' }, 'agentlink_request_duration_seconds_count'),
+      await valueOf(
+        metrics.requestDuration,
+        { transport: 'quic', method: 'task.run', outcome: 'timeout' },
+        'agentlink_request_duration_seconds_count',
+      ),
     ).toBe(1);
   });
 
@@ -68,24 +98,41 @@ describe('instrumentTransport counting', () => {
     transport.emit('connectionOpened', { transport: 'quic', peer: 'p1', direction: 'outbound', handshakeMs: 3 });
     transport.emit('connectionOpened', { transport: 'quic', peer: 'p2', direction: 'outbound', handshakeMs: 30 });
     transport.emit('connectionOpened', { transport: 'tcp', peer: 'p3', direction: 'inbound', handshakeMs: 1 });
-    transport.emit('connectionClosed', { transport: 'quic', peer: 'p1', direction: 'outbound', reason: 'idle-timeout' });
+    transport.emit('connectionClosed', {
+      transport: 'quic',
+      peer: 'p1',
+      direction: 'outbound',
+      reason: 'idle-timeout',
+    });
 
     expect(await valueOf(metrics.quicConnectionsActive, { direction: 'outbound' })).toBe(1);
     expect(await valueOf(metrics.quicConnectionsActive, { direction: 'inbound' })).toBe(0);
     expect(await valueOf(metrics.tcpConnectionsActive, { direction: 'inbound' })).toBe(1);
     expect(await valueOf(metrics.connectionsOpened, { transport: 'quic', direction: 'outbound' })).toBe(2);
-    expect(await valueOf(metrics.connectionsClosed, { transport: 'quic', direction: 'outbound', reason: 'idle-timeout' })).toBe(1);
+    expect(
+      await valueOf(metrics.connectionsClosed, { transport: 'quic', direction: 'outbound', reason: 'idle-timeout' }),
+    ).toBe(1);
     const handshake = { transport: 'quic', direction: 'outbound' };
     expect(await valueOf(metrics.handshakeDuration, handshake, 'agentlink_handshake_duration_seconds_count')).toBe(2);
-    expect(await valueOf(metrics.handshakeDuration, handshake, 'agentlink_handshake_duration_seconds_sum')).toBeCloseTo(0.033, 9);
-    expect(await valueOf(metrics.handshakeDuration, { ...handshake, le: 0.005 }, 'agentlink_handshake_duration_seconds_bucket')).toBe(1);
+    expect(
+      await valueOf(metrics.handshakeDuration, handshake, 'agentlink_handshake_duration_seconds_sum'),
+    ).toBeCloseTo(0.033, 9);
+    expect(
+      await valueOf(
+        metrics.handshakeDuration,
+        { ...handshake, le: 0.005 },
+        'agentlink_handshake_duration_seconds_bucket',
+      ),
+    ).toBe(1);
   });
 
   it('never drives the active gauge negative for a close it did not see open', async () => {
     const { metrics, transport } = setup();
     transport.emit('connectionClosed', { transport: 'tcp', peer: 'p1', direction: 'inbound', reason: 'reset' });
     expect(await valueOf(metrics.tcpConnectionsActive, { direction: 'inbound' })).toBe(0);
-    expect(await valueOf(metrics.connectionsClosed, { transport: 'tcp', direction: 'inbound', reason: 'reset' })).toBe(1);
+    expect(await valueOf(metrics.connectionsClosed, { transport: 'tcp', direction: 'inbound', reason: 'reset' })).toBe(
+      1,
+    );
   });
 
   it('counts errors by code, fallbacks and certificate expiry', async () => {
@@ -125,15 +172,33 @@ describe('instrumentTransport counting', () => {
 
   it("caps method labels at maxMethods and labels the rest 'other'", async () => {
     const { metrics, transport } = setup({ maxMethods: 2 });
-    for (const method of ['a', 'b', 'c', 'd', 'a']) transport.emit('messageSent', { transport: 'tcp', peer: 'p', method, bytes: 1 });
+    for (const method of ['a', 'b', 'c', 'd', 'a']) {
+      transport.emit('messageSent', { transport: 'tcp', peer: 'p', method, bytes: 1 });
+    }
     const samples = await samplesOf(metrics.messagesSent);
-    expect(samples.map((s) => [s.labels.method, s.value]).sort()).toEqual([['a', 2], ['b', 1], ['other', 2]]);
+    expect(samples.map((s) => [s.labels.method, s.value]).sort()).toEqual([
+      ['a', 2],
+      ['b', 1],
+      ['other', 2],
+    ]);
   });
 
   it("labels methods outside an explicit allow-list 'other'", async () => {
     const { metrics, transport } = setup({ methods: ['task.run'] });
-    transport.emit('requestCompleted', { transport: 'tcp', peer: 'p', method: 'task.run', latencyMs: 1, outcome: 'ok' });
-    transport.emit('requestCompleted', { transport: 'tcp', peer: 'p', method: 'debug.dump', latencyMs: 1, outcome: 'ok' });
+    transport.emit('requestCompleted', {
+      transport: 'tcp',
+      peer: 'p',
+      method: 'task.run',
+      latencyMs: 1,
+      outcome: 'ok',
+    });
+    transport.emit('requestCompleted', {
+      transport: 'tcp',
+      peer: 'p',
+      method: 'debug.dump',
+      latencyMs: 1,
+      outcome: 'ok',
+    });
     const counts = (await samplesOf(metrics.requestDuration)).filter((s) => s.name.endsWith('_count'));
     expect(counts.map((s) => s.labels.method).sort()).toEqual(['other', 'task.run']);
   });

@@ -4,7 +4,14 @@ import { InvalidTelemetryOptionsError, LabelLimiter, OVERFLOW_LABEL } from '../s
 describe('LabelLimiter', () => {
   it('keeps the first max distinct values and maps the rest to other', () => {
     const limiter = new LabelLimiter({ max: 2, name: 'x' });
-    expect(['a', 'b', 'c', 'a', 'b', 'd'].map((v) => limiter.label(v))).toEqual(['a', 'b', OVERFLOW_LABEL, 'a', 'b', OVERFLOW_LABEL]);
+    expect(['a', 'b', 'c', 'a', 'b', 'd'].map((v) => limiter.label(v))).toEqual([
+      'a',
+      'b',
+      OVERFLOW_LABEL,
+      'a',
+      'b',
+      OVERFLOW_LABEL,
+    ]);
     expect(limiter.size).toBe(2);
   });
 

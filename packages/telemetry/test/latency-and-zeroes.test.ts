@@ -37,14 +37,25 @@ describe('present from the start', () => {
     expect(text).toContain('agentlink_transport_fallbacks_total{from="quic",to="tcp"} 0');
     expect(text).toContain('neural_prediction_fallbacks_total{model="flakiness",reason="deadline"} 0');
     expect(text).toContain('neural_prediction_fallbacks_total{model="flakiness",reason="error"} 0');
-    for (const event of ['connectionOpened', 'certificateExpiry', 'roundTrip', 'prediction', 'evaluation', 'stateChange', 'created']) {
+    for (const event of [
+      'connectionOpened',
+      'certificateExpiry',
+      'roundTrip',
+      'prediction',
+      'evaluation',
+      'stateChange',
+      'created',
+    ]) {
       expect(text).toContain(`agentlink_telemetry_invalid_events_total{event="${event}"} 0`);
     }
   });
 
   it('shows a breaker at 0 (closed) from its creation, and those a group made before telemetry attached', async () => {
     const metrics = fresh();
-    const group = Object.assign(new EventEmitter(), { keys: () => ['executor-1', 'executor-2'], state: (k: string) => (k === 'executor-2' ? 'open' : 'closed') });
+    const group = Object.assign(new EventEmitter(), {
+      keys: () => ['executor-1', 'executor-2'],
+      state: (k: string) => (k === 'executor-2' ? 'open' : 'closed'),
+    });
     instrumentBreaker(group, metrics);
     expect(await valueOf(metrics.breakerState, { key: 'executor-1' })).toBe(0);
     expect(await valueOf(metrics.breakerState, { key: 'executor-2' })).toBe(2);
@@ -56,7 +67,13 @@ describe('present from the start', () => {
     const metrics = fresh();
     const model = new EventEmitter();
     instrumentModel(model, metrics, { model: 'm' });
-    model.emit('evaluation', { accuracy: 0.7, precision: Number.NaN, recall: 0, f1: Number.NaN, balancedAccuracy: 0.5 });
+    model.emit('evaluation', {
+      accuracy: 0.7,
+      precision: Number.NaN,
+      recall: 0,
+      f1: Number.NaN,
+      balancedAccuracy: 0.5,
+    });
     expect(await valueOf(metrics.neuralAccuracy, { model: 'm' })).toBe(0.7);
     expect(await valueOf(metrics.neuralBalancedAccuracy, { model: 'm' })).toBe(0.5);
     expect(await valueOf(metrics.invalidEvents, { event: 'evaluation' })).toBe(0);

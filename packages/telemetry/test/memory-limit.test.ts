@@ -11,7 +11,10 @@ describe('detectMemoryLimitBytes', () => {
   });
 
   it("falls through cgroup v2 'max' to the v1 limit", () => {
-    const read = files({ '/sys/fs/cgroup/memory.max': 'max\n', '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824' });
+    const read = files({
+      '/sys/fs/cgroup/memory.max': 'max\n',
+      '/sys/fs/cgroup/memory/memory.limit_in_bytes': '1073741824',
+    });
     expect(detectMemoryLimitBytes(read, 8 * GIB)).toBe(GIB);
   });
 

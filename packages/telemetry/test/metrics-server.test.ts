@@ -3,7 +3,12 @@ import net from 'node:net';
 import { createHook } from 'node:async_hooks';
 import { once } from 'node:events';
 import { describe, it, expect, afterEach } from '@jest/globals';
-import { createTelemetryMetrics, InvalidTelemetryOptionsError, MetricsServerListenError, startMetricsServer } from '../src/index';
+import {
+  createTelemetryMetrics,
+  InvalidTelemetryOptionsError,
+  MetricsServerListenError,
+  startMetricsServer,
+} from '../src/index';
 import type { MetricsServer } from '../src/index';
 
 const servers: MetricsServer[] = [];
@@ -58,7 +63,11 @@ describe('startMetricsServer', () => {
       http
         .get(`${server.url}/metrics`, { agent }, (res) => {
           let text = '';
-          res.setEncoding('utf8').on('data', (c: string) => (text += c)).on('end', () => resolve(text)).on('error', reject);
+          res
+            .setEncoding('utf8')
+            .on('data', (c: string) => (text += c))
+            .on('end', () => resolve(text))
+            .on('error', reject);
         })
         .on('error', reject);
     });
@@ -164,9 +173,10 @@ describe('startMetricsServer', () => {
 
   it('fails with a retryable MetricsServerListenError when the port is taken', async () => {
     const { server } = await start();
-    const err = await startMetricsServer({ registry: createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1 }).registry, port: server.port }).catch(
-      (e: unknown) => e,
-    );
+    const err = await startMetricsServer({
+      registry: createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1 }).registry,
+      port: server.port,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(MetricsServerListenError);
     expect((err as MetricsServerListenError).retryable).toBe(true);
   });

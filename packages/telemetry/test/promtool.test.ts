@@ -17,8 +17,12 @@ describe('promtool availability', () => {
   });
 });
 
-const ruleFiles = readdirSync(join(PROMETHEUS_DIR, 'rules')).filter((f) => f.endsWith('.yml')).map((f) => join('ops/prometheus/rules', f));
-const testFiles = readdirSync(join(PROMETHEUS_DIR, 'tests')).filter((f) => f.endsWith('.yml')).map((f) => join('ops/prometheus/tests', f));
+const ruleFiles = readdirSync(join(PROMETHEUS_DIR, 'rules'))
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => join('ops/prometheus/rules', f));
+const testFiles = readdirSync(join(PROMETHEUS_DIR, 'tests'))
+  .filter((f) => f.endsWith('.yml'))
+  .map((f) => join('ops/prometheus/tests', f));
 
 describeWithPromtool(`promtool${promtool === undefined ? ` (${skipReason('promtool')})` : ''}`, () => {
   it('finds rule files and rule tests to check', () => {
@@ -40,12 +44,16 @@ describeWithPromtool(`promtool${promtool === undefined ? ` (${skipReason('promto
     expect(result.stdout.match(/SUCCESS/g)).toHaveLength(testFiles.length);
   });
 
-  it('check metrics: the exposition of a fully populated registry, application metrics included, is clean', async () => {
+  it('check metrics: a fully populated registry, application metrics included, exposes clean text', async () => {
     const metrics = createTelemetryMetrics({ peerLabels: true, defaultLabels: { agent: 'executor-1' } });
     emitOneOfEach(instrumentAll(metrics));
     defineAppMetrics(metrics);
     const exposition = await metrics.metrics();
-    for (const series of ['app_jobs_total{outcome="ok",agent="executor-1"} 3', 'app_restarts_total{agent="executor-1"} 2', 'app_tasks{state="done",agent="executor-1"} 6']) {
+    for (const series of [
+      'app_jobs_total{outcome="ok",agent="executor-1"} 3',
+      'app_restarts_total{agent="executor-1"} 2',
+      'app_tasks{state="done",agent="executor-1"} 6',
+    ]) {
       expect(exposition).toContain(series);
     }
     const result = await runProcess(promtool!, ['check', 'metrics'], { stdin: exposition });
@@ -53,16 +61,21 @@ describeWithPromtool(`promtool${promtool === undefined ? ` (${skipReason('promto
     expect(result.code).toBe(0);
   });
 
-  it('check metrics: flags every name defineCounter/defineGauge refuse for a lint rule (the refusals are not stricter than promtool)', async () => {
+  // The refusals are not stricter than promtool.
+  it('check metrics: flags every name defineCounter/defineGauge refuse for a lint rule', async () => {
     for (const [why, type, name] of LINT_REFUSED_NAMES) {
-      const result = await runProcess(promtool!, ['check', 'metrics'], { stdin: `# HELP ${name} x\n# TYPE ${name} ${type}\n${name} 1\n` });
+      const result = await runProcess(promtool!, ['check', 'metrics'], {
+        stdin: `# HELP ${name} x\n# TYPE ${name} ${type}\n${name} 1\n`,
+      });
       expect([why, result.code]).toEqual([why, 3]);
       expect([why, result.stdout + result.stderr]).toEqual([why, expect.stringContaining(name)]);
     }
   });
 
   it('check metrics: notices a badly named metric (the check can fail)', async () => {
-    const result = await runProcess(promtool!, ['check', 'metrics'], { stdin: '# HELP x_total a gauge\n# TYPE x_total gauge\nx_total 1\n' });
+    const result = await runProcess(promtool!, ['check', 'metrics'], {
+      stdin: '# HELP x_total a gauge\n# TYPE x_total gauge\nx_total 1\n',
+    });
     expect(result.stdout + result.stderr).toMatch(/_total/);
     expect(result.code).not.toBe(0);
   });

@@ -23,11 +23,15 @@ describe('README', () => {
   it('documents exactly the metrics the registry exposes, with their types and labels', async () => {
     const documented = documentedCatalogue();
     expect(documented).toEqual(CATALOGUE);
-    const registered = (await createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1 }).registry.getMetricsAsJSON()).map((m) => m.name);
+    const registered = (
+      await createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1 }).registry.getMetricsAsJSON()
+    ).map((m) => m.name);
     expect(Object.keys(documented).sort()).toEqual(registered.sort());
   });
 
   it('documents every error code', () => {
-    for (const code of ['ERR_INVALID_OPTIONS', 'ERR_METRICS_ALREADY_REGISTERED', 'ERR_METRICS_SERVER_LISTEN']) expect(readme).toContain(`\`${code}\``);
+    for (const code of ['ERR_INVALID_OPTIONS', 'ERR_METRICS_ALREADY_REGISTERED', 'ERR_METRICS_SERVER_LISTEN']) {
+      expect(readme).toContain(`\`${code}\``);
+    }
   });
 });

@@ -43,11 +43,18 @@ describe('TelemetryMetrics catalogue', () => {
   it('registers the process and Node.js default metrics unless turned off', async () => {
     const withDefaults = createTelemetryMetrics({ memoryLimitBytes: 1 });
     const names = (await withDefaults.registry.getMetricsAsJSON()).map((m) => m.name);
-    for (const name of ['process_resident_memory_bytes', 'process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+    for (const name of [
+      'process_resident_memory_bytes',
+      'process_cpu_seconds_total',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_eventloop_lag_p99_seconds',
+    ]) {
       expect(names).toContain(name);
     }
     const without = createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1 });
-    expect((await without.registry.getMetricsAsJSON()).map((m) => m.name)).not.toContain('process_resident_memory_bytes');
+    expect((await without.registry.getMetricsAsJSON()).map((m) => m.name)).not.toContain(
+      'process_resident_memory_bytes',
+    );
   });
 
   it('sets the memory limit from options or detects one', async () => {
@@ -58,7 +65,11 @@ describe('TelemetryMetrics catalogue', () => {
   });
 
   it('adds default labels to every series', async () => {
-    const metrics = createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1, defaultLabels: { agent: 'coordinator' } });
+    const metrics = createTelemetryMetrics({
+      defaultMetrics: false,
+      memoryLimitBytes: 1,
+      defaultLabels: { agent: 'coordinator' },
+    });
     expect(await metrics.metrics()).toContain('agentlink_memory_limit_bytes{agent="coordinator"} 1');
     expect(metrics.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
   });
@@ -93,7 +104,9 @@ describe('TelemetryMetrics catalogue', () => {
     ['maxPeers -1', { maxPeers: -1 }],
     ['maxLabelValues 1.5', { maxLabelValues: 1.5 }],
   ])('rejects %s with InvalidTelemetryOptionsError', (_name, options) => {
-    expect(() => createTelemetryMetrics({ defaultMetrics: false, ...(options as object) })).toThrow(InvalidTelemetryOptionsError);
+    expect(() => createTelemetryMetrics({ defaultMetrics: false, ...(options as object) })).toThrow(
+      InvalidTelemetryOptionsError,
+    );
   });
 
   it('rejects options that are not an object', () => {

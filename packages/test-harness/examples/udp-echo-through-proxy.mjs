@@ -44,6 +44,8 @@ for (const latencyMs of [0, 10]) {
   });
 }
 console.log(renderMarkdownTable(rows));
+// 10 ms added each way: every round trip takes at least 20 ms.
+if (!(rows[1]['p50 (ms)'] >= 20)) throw new Error(`p50 with 10 ms each way is ${rows[1]['p50 (ms)']} ms`);
 client.close();
 echo.close();
 await proxy.close();

@@ -70,6 +70,19 @@ export class AgentStartError extends AgentlinkError {
   }
 }
 
+/** An agent exited before it printed the line someone was waiting for (see FleetAgent.waitForLine). */
+export class AgentExitedError extends AgentlinkError {
+  constructor(
+    readonly agentId: string,
+    readonly exit: { readonly code: number | null; readonly signal: string | null },
+  ) {
+    const how = exit.signal === null ? `code ${String(exit.code)}` : `signal ${exit.signal}`;
+    super('ERR_AGENT_EXITED', `agent "${agentId}" exited (${how}) before printing the line waited for`, {
+      retryable: false,
+    });
+  }
+}
+
 /** An agent did not report ready (a JSON line `{"event":"ready"}` on stdout) before its deadline. */
 export class AgentReadyTimeoutError extends AgentlinkError {
   constructor(

@@ -76,6 +76,7 @@ export type {
   FleetOptions,
 } from './fleet/types';
 export {
+  AgentExitedError,
   AgentReadyTimeoutError,
   AgentStartError,
   GcUnavailableError,

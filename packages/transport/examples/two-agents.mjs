@@ -14,7 +14,9 @@ coordinator.on('connectionOpened', (e) => console.log('coordinator: connection f
 const { port } = await coordinator.listen({ host: '127.0.0.1', port: 0 });
 
 const executor = new QuicTransport({ credentials: agents['executor-1'], development: true });
-executor.on('requestCompleted', (e) => console.log(`executor: ${e.method} ${e.outcome} in ${e.latencyMs.toFixed(1)} ms`));
+executor.on('requestCompleted', (e) =>
+  console.log(`executor: ${e.method} ${e.outcome} in ${e.latencyMs.toFixed(1)} ms`),
+);
 const connection = await executor.dial({ host: '127.0.0.1', port });
 console.log('executor: connected to', connection.peer.agentId);
 console.log('executor: reply', await connection.requestJson('task.result', { task: 't-1', status: 'passed' }));

@@ -12,7 +12,8 @@ export class FrameTooLargeError extends FrameError {
   ) {
     super(
       'ERR_FRAME_TOO_LARGE',
-      `frame payload of ${length} bytes exceeds the ${maxFrameBytes} byte limit; send large data with stream() or raise maxFrameBytes on both peers`,
+      `frame payload of ${length} bytes exceeds the ${maxFrameBytes} byte limit; ` +
+        'send large data with stream() or raise maxFrameBytes on both peers',
       { retryable: false },
     );
   }
@@ -51,12 +52,17 @@ export class TlsHandshakeError extends AgentlinkError {
     readonly reason: string,
     cause?: unknown,
   ) {
-    super('ERR_TLS_HANDSHAKE', `TLS handshake failed: ${reason}; check both peers use TLS 1.3, ALPN agentlink/1 and certificates from the fleet CA`, {
-      retryable: false,
-      // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
-      peerFailure: true,
-      cause,
-    });
+    super(
+      'ERR_TLS_HANDSHAKE',
+      `TLS handshake failed: ${reason}; ` +
+        'check both peers use TLS 1.3, ALPN agentlink/1 and certificates from the fleet CA',
+      {
+        retryable: false,
+        // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+        peerFailure: true,
+        cause,
+      },
+    );
   }
 }
 
@@ -66,12 +72,16 @@ export class CertificateVerificationError extends AgentlinkError {
     readonly reason: string,
     cause?: unknown,
   ) {
-    super('ERR_CERT_VERIFICATION', `peer certificate refused: ${reason}; issue the peer a valid certificate from the fleet CA`, {
-      retryable: false,
-      // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
-      peerFailure: true,
-      cause,
-    });
+    super(
+      'ERR_CERT_VERIFICATION',
+      `peer certificate refused: ${reason}; issue the peer a valid certificate from the fleet CA`,
+      {
+        retryable: false,
+        // Never retried, yet the peer's failure: it opens that peer's breaker (see classifyError).
+        peerFailure: true,
+        cause,
+      },
+    );
   }
 }
 
@@ -141,9 +151,11 @@ export class ConnectTimeoutError extends AgentlinkError {
     readonly address: string,
     readonly timeoutMs: number,
   ) {
-    super('ERR_CONNECT_TIMEOUT', `no connection to ${address} within ${timeoutMs} ms; the peer may be down or the network blocked`, {
-      retryable: true,
-    });
+    super(
+      'ERR_CONNECT_TIMEOUT',
+      `no connection to ${address} within ${timeoutMs} ms; the peer may be down or the network blocked`,
+      { retryable: true },
+    );
   }
 }
 

@@ -44,7 +44,9 @@ export class FallbackTransport implements Transport {
   private readonly forwarders: Array<() => void> = [];
 
   constructor(private readonly options: FallbackTransportOptions) {
-    if (options?.quic === undefined || options.tcp === undefined) throw new InvalidOptionsError('quic and tcp transports are required');
+    if (options?.quic === undefined || options.tcp === undefined) {
+      throw new InvalidOptionsError('quic and tcp transports are required');
+    }
     this.quicAttemptMs = options.quicAttemptMs ?? 1000;
     if (!(this.quicAttemptMs > 0)) throw new InvalidOptionsError('quicAttemptMs must be a positive number of ms');
     for (const inner of [options.quic, options.tcp]) {
@@ -73,7 +75,11 @@ export class FallbackTransport implements Transport {
     } catch (error) {
       if (!(error instanceof ConnectTimeoutError) || options.signal?.aborted === true) throw error;
     }
-    this.events.emit('fallback', { from: 'quic', to: 'tcp', peer: `${address.host}:${address.tcpPort ?? address.port}` });
+    this.events.emit('fallback', {
+      from: 'quic',
+      to: 'tcp',
+      peer: `${address.host}:${address.tcpPort ?? address.port}`,
+    });
     return this.options.tcp.dial(address, options);
   }
 

@@ -35,7 +35,9 @@ const DIAL_MODES: readonly DialMode[] = ['confirmed', 'eager'];
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const result = value ?? fallback;
-  if (!Number.isFinite(result) || result <= 0) throw new InvalidOptionsError(`${name} must be a positive number of ms/bytes, got ${String(value)}`);
+  if (!Number.isFinite(result) || result <= 0) {
+    throw new InvalidOptionsError(`${name} must be a positive number of ms/bytes, got ${String(value)}`);
+  }
   return result;
 }
 
@@ -60,7 +62,9 @@ export function resolveOptions(options: TransportOptions): ResolvedOptions {
 function dialModeOf(value: unknown): DialMode {
   if (value === undefined) return 'confirmed';
   if (!DIAL_MODES.includes(value as DialMode)) {
-    throw new InvalidOptionsError(`dialMode must be 'confirmed' or 'eager', got ${JSON.stringify(value) ?? String(value)}`);
+    throw new InvalidOptionsError(
+      `dialMode must be 'confirmed' or 'eager', got ${JSON.stringify(value) ?? String(value)}`,
+    );
   }
   return value as DialMode;
 }
@@ -189,7 +193,12 @@ export abstract class TransportBase {
   }
 
   /** A session over `link` with this transport's limits, events and shared handlers. */
-  protected openSession(link: FrameLink, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
+  protected openSession(
+    link: FrameLink,
+    direction: 'inbound' | 'outbound',
+    peer: PeerIdentity,
+    address: string,
+  ): Session {
     return new Session(link, {
       transport: this.kind,
       direction,

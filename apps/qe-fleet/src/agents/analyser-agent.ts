@@ -1,5 +1,11 @@
 import type { FleetLink } from '../messaging/fleet-link';
-import { METHODS, parsePredict, parsePredictBatch, type PredictionAnswer, type PredictRequest } from '../messaging/protocol';
+import {
+  METHODS,
+  parsePredict,
+  parsePredictBatch,
+  type PredictionAnswer,
+  type PredictRequest,
+} from '../messaging/protocol';
 import type { FlakinessPredictor } from '../model/flakiness-predictor';
 import { LatencyHistogram } from '../report/latency-histogram';
 
@@ -17,7 +23,11 @@ export class AnalyserAgent {
 
   constructor(options: AnalyserAgentOptions) {
     this.#predictor = options.predictor;
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'analyser', model: this.#predictor.description }));
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'analyser',
+      model: this.#predictor.description,
+    }));
     options.link.handle(METHODS.predict, (body) => this.#predict(parsePredict(body)));
     options.link.handle(METHODS.predictBatch, async (body) => {
       const predictions: PredictionAnswer[] = [];
@@ -33,6 +43,12 @@ export class AnalyserAgent {
     this.latency.record(latencyMs);
     this.predictions += 1;
     if (judgement.fallback) this.fallbacks += 1;
-    return { testId: request.testId, probability: judgement.probability, flaky: judgement.flaky, fallback: judgement.fallback, latencyMs };
+    return {
+      testId: request.testId,
+      probability: judgement.probability,
+      flaky: judgement.flaky,
+      fallback: judgement.fallback,
+      latencyMs,
+    };
   }
 }

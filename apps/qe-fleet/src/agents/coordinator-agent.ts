@@ -3,6 +3,7 @@ import { BreakerGroup, BreakerOpenError, InvalidOptionsError, type BreakerGroupO
 import { TaskLedger, type DispatchRecord } from '../ledger/task-ledger';
 import type { FleetLink } from '../messaging/fleet-link';
 import { METHODS, parseResult, type AssignAnswer, type ResultMessage, type TaskSpec } from '../messaging/protocol';
+import { RoundTripEstimator } from '../messaging/round-trip-estimator';
 import { LatencyHistogram } from '../report/latency-histogram';
 import { PeerRefusals, refusalOf, type PeerRefusal } from './peer-refusals';
 import type { BreakerTransition, RunRecord, TaskResultRecord } from './run-record';
@@ -16,9 +17,13 @@ export interface CoordinatorAgentOptions {
   readonly window?: number;
   /** Interval of the health pings to executors, in ms. Default 250. */
   readonly heartbeatMs?: number;
-  /** Deadline of a ping, in ms. Default 750. */
+  /**
+   * Least deadline of a ping, in ms. Default 750. It grows with the round trips seen to each
+   * executor (three retransmission timeouts, at most 10 s): a slow but answering network does
+   * not open breakers, a peer that stops answering still does.
+   */
   readonly pingTimeoutMs?: number;
-  /** Deadline of an assignment, in ms. Default 2,000. */
+  /** Least deadline of an assignment, in ms. Default 2,000; at least the ping's deadline on a slow network. */
   readonly assignTimeoutMs?: number;
   /** A dispatch unanswered this long is given up (outcome unknown) and re-dispatched, in ms. Default 60,000. */
   readonly leaseMs?: number;
@@ -37,7 +42,13 @@ export function createExecutorBreakers(options?: BreakerGroupOptions): BreakerGr
   return new BreakerGroup({ ...DEFAULT_BREAKER, ...options });
 }
 
-const DEFAULT_BREAKER: BreakerGroupOptions = { volumeThreshold: 4, errorThresholdPercentage: 50, rollingWindowMs: 2_000, rollingBuckets: 8, resetTimeoutMs: 1_500 };
+const DEFAULT_BREAKER: BreakerGroupOptions = {
+  volumeThreshold: 4,
+  errorThresholdPercentage: 50,
+  rollingWindowMs: 2_000,
+  rollingBuckets: 8,
+  resetTimeoutMs: 1_500,
+};
 
 /**
  * Owns the suite and the task ledger: dispatches tasks to executors whose breaker is closed,
@@ -55,7 +66,13 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   readonly ledger: TaskLedger;
   readonly breakers: BreakerGroup;
   readonly latency = new LatencyHistogram();
-  readonly #options: CoordinatorAgentOptions & { window: number; heartbeatMs: number; pingTimeoutMs: number; assignTimeoutMs: number; leaseMs: number };
+  readonly #options: CoordinatorAgentOptions & {
+    window: number;
+    heartbeatMs: number;
+    pingTimeoutMs: number;
+    assignTimeoutMs: number;
+    leaseMs: number;
+  };
   readonly #results: Record<string, TaskResultRecord> = {};
   readonly #transitions: BreakerTransition[] = [];
   readonly #stop = new AbortController();
@@ -64,20 +81,35 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #refusals = 0;
   #assignFailures = 0;
   readonly #peerRefusals = new PeerRefusals();
+  readonly #roundTrips: RoundTripEstimator;
   readonly #ownsBreakers: boolean;
-  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void => this.#onBreaker(key ?? '?', from, to);
+  readonly #breakerListener = ({ key, from, to }: { key?: string; from: string; to: string }): void =>
+    this.#onBreaker(key ?? '?', from, to);
   #timers: NodeJS.Timeout[] = [];
   #finished: (() => void) | undefined;
 
   constructor(options: CoordinatorAgentOptions) {
     super();
     if (options.executors.length === 0) throw new InvalidOptionsError('the coordinator needs at least one executor');
-    this.#options = { window: 8, heartbeatMs: 250, pingTimeoutMs: 750, assignTimeoutMs: 2_000, leaseMs: 60_000, ...options };
+    this.#options = {
+      window: 8,
+      heartbeatMs: 250,
+      pingTimeoutMs: 750,
+      assignTimeoutMs: 2_000,
+      leaseMs: 60_000,
+      ...options,
+    };
     this.ledger = new TaskLedger(options.tasks.keys());
+    const floorMs = this.#options.pingTimeoutMs;
+    this.#roundTrips = new RoundTripEstimator({ floorMs, capMs: Math.max(floorMs, 10_000), factor: 3 });
     this.#ownsBreakers = options.breakers === undefined;
     this.breakers = options.breakers ?? createExecutorBreakers(options.breaker);
     this.breakers.on('stateChange', this.#breakerListener);
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'coordinator', pending: this.ledger.pending }));
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'coordinator',
+      pending: this.ledger.pending,
+    }));
     options.link.handle(METHODS.result, (body) => this.#onResult(parseResult(body)));
   }
 
@@ -122,6 +154,7 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     this.#stopTimers();
     this.#finished?.();
     this.breakers.off('stateChange', this.#breakerListener);
+    this.#roundTrips.clear();
     if (this.#ownsBreakers) this.breakers.close();
     this.removeAllListeners();
   }
@@ -156,7 +189,13 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
     try {
       const answer = await this.breakers.execute(
         record.executor,
-        (signal) => this.#options.link.request<AssignAnswer>(record.executor, METHODS.assign, { dispatchId: record.dispatchId, taskId: record.taskId, spec }, { timeoutMs: this.#options.assignTimeoutMs, signal }),
+        (signal) =>
+          this.#options.link.request<AssignAnswer>(
+            record.executor,
+            METHODS.assign,
+            { dispatchId: record.dispatchId, taskId: record.taskId, spec },
+            { timeoutMs: Math.max(this.#options.assignTimeoutMs, this.pingDeadlineMs(record.executor)), signal },
+          ),
         this.#stop.signal,
       );
       if (answer?.accepted === true) this.ledger.acknowledge(record.dispatchId);
@@ -180,21 +219,43 @@ export class CoordinatorAgent extends EventEmitter<CoordinatorEvents> {
   #onResult(result: ResultMessage): { booked: string } {
     const { booking, dispatch } = this.ledger.recordResult(result.dispatchId, result.taskId);
     if (booking === 'completed') {
-      this.#results[result.taskId] = { outcome: result.outcome, attempts: result.attempts, firstRunFailed: result.firstRunFailed, executor: result.executor, prediction: result.prediction };
+      this.#results[result.taskId] = {
+        outcome: result.outcome,
+        attempts: result.attempts,
+        firstRunFailed: result.firstRunFailed,
+        executor: result.executor,
+        prediction: result.prediction,
+      };
       this.latency.record(performance.now() - dispatch!.sentAt);
     }
-    this.emit('booked', { taskId: result.taskId, executor: result.executor, booking, completed: this.ledger.completed });
+    this.emit('booked', {
+      taskId: result.taskId,
+      executor: result.executor,
+      booking,
+      completed: this.ledger.completed,
+    });
     if (this.ledger.done) this.#finished?.();
     else this.#pump();
     return { booked: booking };
   }
 
   #heartbeat(): void {
+    const { link } = this.#options;
     for (const executor of this.#options.executors) {
+      const ping = async (signal: AbortSignal): Promise<void> => {
+        const sentAt = performance.now();
+        await link.request(executor, METHODS.ping, {}, { timeoutMs: this.pingDeadlineMs(executor), signal });
+        this.#roundTrips.observe(executor, performance.now() - sentAt);
+      };
       this.breakers
-        .execute(executor, (signal) => this.#options.link.request(executor, METHODS.ping, {}, { timeoutMs: this.#options.pingTimeoutMs, signal }), this.#stop.signal)
+        .execute(executor, ping, this.#stop.signal)
         .catch((error: unknown) => this.#noteRefusal(executor, error));
     }
+  }
+
+  /** The deadline of the next ping to `executor`, in ms: pingTimeoutMs, or more on a slow network. */
+  pingDeadlineMs(executor: string): number {
+    return this.#roundTrips.deadline(executor);
   }
 
   /** A refused certificate opens the peer's breaker (a peer failure) and is named in the log and summary. */

@@ -10,12 +10,19 @@ export interface PeerRefusal {
 }
 
 // The transport's typed errors for a refused handshake; each carries a `reason`.
-const REFUSAL_CODES = new Set(['ERR_CERT_VERIFICATION', 'ERR_PEER_CERT_POLICY', 'ERR_PEER_IDENTITY', 'ERR_TLS_HANDSHAKE']);
+const REFUSAL_CODES = new Set([
+  'ERR_CERT_VERIFICATION',
+  'ERR_PEER_CERT_POLICY',
+  'ERR_PEER_IDENTITY',
+  'ERR_TLS_HANDSHAKE',
+]);
 
 /** The code and reason when `error` is a refused handshake, else undefined. */
 export function refusalOf(error: unknown): { code: string; reason: string } | undefined {
   const e = error as { code?: unknown; reason?: unknown } | null;
-  if (e === null || typeof e !== 'object' || typeof e.code !== 'string' || !REFUSAL_CODES.has(e.code)) return undefined;
+  if (e === null || typeof e !== 'object' || typeof e.code !== 'string' || !REFUSAL_CODES.has(e.code)) {
+    return undefined;
+  }
   return { code: e.code, reason: typeof e.reason === 'string' ? e.reason : 'unknown' };
 }
 

@@ -10,7 +10,12 @@ export interface ReportSubmission {
   readonly transport: string;
   readonly executors: readonly string[];
   /** The suite: task id, test id, ground truth and features. */
-  readonly tests: ReadonlyArray<{ readonly taskId: string; readonly testId: string; readonly flaky: boolean; readonly features?: Readonly<Record<string, number>> }>;
+  readonly tests: ReadonlyArray<{
+    readonly taskId: string;
+    readonly testId: string;
+    readonly flaky: boolean;
+    readonly features?: Readonly<Record<string, number>>;
+  }>;
 }
 
 export interface ReporterAgentOptions {
@@ -48,11 +53,24 @@ export class ReporterAgent {
       // An analyser that is down (or still training) must not cost the run its summary: the
       // summary then has no predictions (evaluated 0) rather than none at all.
       predictions = await link
-        .request<{ predictions: PredictionAnswer[] }>(this.#options.analyserId, METHODS.predictBatch, { tests }, { timeoutMs: this.#options.predictionTimeoutMs ?? 30_000 })
-        .then((answer) => answer.predictions, () => []);
+        .request<{ predictions: PredictionAnswer[] }>(
+          this.#options.analyserId,
+          METHODS.predictBatch,
+          { tests },
+          { timeoutMs: this.#options.predictionTimeoutMs ?? 30_000 },
+        )
+        .then(
+          (answer) => answer.predictions,
+          () => [],
+        );
     }
-    const pings = await Promise.allSettled(submission.executors.map((id) => link.request<ExecutorPing>(id, METHODS.ping, {}, { timeoutMs: 1_000 })));
-    const resultRetries = pings.reduce((sum, p) => sum + (p.status === 'fulfilled' ? (p.value.resultRetries ?? 0) : 0), 0);
+    const pings = await Promise.allSettled(
+      submission.executors.map((id) => link.request<ExecutorPing>(id, METHODS.ping, {}, { timeoutMs: 1_000 })),
+    );
+    const resultRetries = pings.reduce(
+      (sum, p) => sum + (p.status === 'fulfilled' ? (p.value.resultRetries ?? 0) : 0),
+      0,
+    );
     this.summary = buildSummary({
       run: submission.run,
       agents: submission.agents,

@@ -16,7 +16,12 @@ export type TaskRunner = (spec: TaskSpec, taskId: string, attempt: number, signa
 const OUTPUT_TAIL_BYTES = 2_048;
 
 /** Replays a FlakeFlagger test: waits its scaled recorded time, fails at its recorded rate. */
-export async function runReplay(spec: Extract<TaskSpec, { kind: 'replay' }>, taskId: string, attempt: number, signal: AbortSignal): Promise<Execution> {
+export async function runReplay(
+  spec: Extract<TaskSpec, { kind: 'replay' }>,
+  taskId: string,
+  attempt: number,
+  signal: AbortSignal,
+): Promise<Execution> {
   const durationMs = replayDurationMs(spec.test, spec.timing);
   await sleep(durationMs, signal);
   return { failed: replayFails(spec.test, spec.seed, taskId, attempt), durationMs };
@@ -31,14 +36,22 @@ export function runCommand(spec: Extract<TaskSpec, { kind: 'command' }>, signal:
     const keep = (chunk: Buffer): void => {
       tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_BYTES);
     };
-    const child = spawn(file!, args, { cwd: spec.test.cwd, signal, timeout: spec.timeoutMs, killSignal: 'SIGKILL', stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(file!, args, {
+      cwd: spec.test.cwd,
+      signal,
+      timeout: spec.timeoutMs,
+      killSignal: 'SIGKILL',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     const finish = (failed: boolean, detail?: string): void => {
-      resolve({ failed, durationMs: performance.now() - startedAt, detail: failed ? detail ?? tail : undefined });
+      resolve({ failed, durationMs: performance.now() - startedAt, detail: failed ? (detail ?? tail) : undefined });
     };
     child.once('error', (error) => finish(true, `could not run ${file}: ${error.message}`));
-    child.once('close', (code, killedBy) => finish(code !== 0, killedBy === null ? tail : `killed by ${killedBy} (timeout ${spec.timeoutMs} ms)\n${tail}`));
+    child.once('close', (code, killedBy) =>
+      finish(code !== 0, killedBy === null ? tail : `killed by ${killedBy} (timeout ${spec.timeoutMs} ms)\n${tail}`),
+    );
   });
 }
 

@@ -19,13 +19,22 @@ export interface WaitForPeersOptions {
  * passes; resolves with those that answered. Agents of a configured fleet start in any order
  * (the analyser trains first), so the coordinator waits for its peers before dispatching.
  */
-export async function waitForPeers(link: FleetLink, peers: readonly string[], deadlineMs: number, options: WaitForPeersOptions = {}): Promise<string[]> {
+export async function waitForPeers(
+  link: FleetLink,
+  peers: readonly string[],
+  deadlineMs: number,
+  options: WaitForPeersOptions = {},
+): Promise<string[]> {
   const { signal } = options;
   const answered = new Set<string>();
   const settled = new Set<string>();
   const until = performance.now() + deadlineMs;
   const waiting = (): string[] => peers.filter((p) => !answered.has(p) && !settled.has(p));
-  for (let first = true; waiting().length > 0 && performance.now() < until && signal?.aborted !== true; first = false) {
+  for (
+    let first = true;
+    waiting().length > 0 && performance.now() < until && signal?.aborted !== true;
+    first = false
+  ) {
     const round = first ? [...peers] : waiting();
     if (first) for (const peer of peers) if (options.knownDown?.(peer) === true) settled.add(peer);
     await Promise.all(

@@ -1,5 +1,11 @@
 import { InvalidFlagError } from '../errors';
-import { DEFAULT_FLEET_OPTIONS, type FaultSpec, type FleetMode, type FleetOptions, type SuiteKind } from '../fleet/fleet-options';
+import {
+  DEFAULT_FLEET_OPTIONS,
+  type FaultSpec,
+  type FleetMode,
+  type FleetOptions,
+  type SuiteKind,
+} from '../fleet/fleet-options';
 import type { TransportChoice } from '../messaging/create-transport';
 
 export const USAGE = `Usage: qe-fleet [flags]
@@ -7,7 +13,7 @@ export const USAGE = `Usage: qe-fleet [flags]
   --agents N            agents in the fleet, >= 4 (default 10: coordinator, analyser, reporter, 7 executors)
   --transport T         quic | tcp | auto (QUIC with TCP fallback) (default quic)
   --mode M              in-process | processes | namespaces (default in-process)
-  --suite S             flakeflagger (replay FlakeFlagger history) | jest (run this repo's jest files) (default flakeflagger)
+  --suite S             flakeflagger (replay its history) | jest (this repo's jest files) (default flakeflagger)
   --suite-filter TEXT   --suite jest: only the test files whose path contains TEXT
   --suite-size N        tests sampled from FlakeFlagger (default 300)
   --duration S          target replay time in seconds; recorded times are scaled to it (default 15)
@@ -23,7 +29,9 @@ export const USAGE = `Usage: qe-fleet [flags]
 
 function integer(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new InvalidFlagError(flag, `need an integer from ${min} to ${max}, got "${value}"`);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidFlagError(flag, `need an integer from ${min} to ${max}, got "${value}"`);
+  }
   return n;
 }
 
@@ -34,7 +42,9 @@ function positive(flag: string, value: string): number {
 }
 
 function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new InvalidFlagError(flag, `need one of ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new InvalidFlagError(flag, `need one of ${allowed.join(', ')}, got "${value}"`);
+  }
   return value as T;
 }
 
@@ -61,7 +71,10 @@ export function parseArgs(argv: readonly string[]): { options: FleetOptions; hel
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i]!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       if (inline !== undefined) return inline;
       const next = argv[i + 1];

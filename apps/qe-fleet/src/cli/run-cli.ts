@@ -29,7 +29,11 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const log = (line: string): void => io.err(`[qe-fleet] ${line}`);
     const result =
       options.mode === 'in-process'
-        ? await runFleet(options, { createPredictor: (trainingSet) => createLearningPredictor(trainingSet, { modelDir: options.modelDir, log }), log })
+        ? await runFleet(options, {
+            createPredictor: (trainingSet) =>
+              createLearningPredictor(trainingSet, { modelDir: options.modelDir, log }),
+            log,
+          })
         : await runProcessFleet(options, { log });
     io.out(options.json ? JSON.stringify(result.summary, null, 2) : formatSummaryTable(result.summary));
     const { lost, phantom } = result.summary.accounting;

@@ -62,7 +62,8 @@ export async function coordinateRounds(input: CoordinateRoundsInput): Promise<nu
       });
       const down = peers.filter((p) => !ready.includes(p));
       const missing = down.length > 0 ? ` (not: ${down.join(', ')})` : '';
-      log(`round ${round}: ${ready.length}/${peers.length} peers answer${missing}; dispatching ${input.prepared.tasks.size} tasks`);
+      const answering = `${ready.length}/${peers.length} peers answer${missing}`;
+      log(`round ${round}: ${answering}; dispatching ${input.prepared.tasks.size} tasks`);
       if ((await runRound({ input, breakers, counts, round, deadline })) !== 0) exitCode = 1;
       if (stop?.aborted === true || (rounds !== 0 && round === rounds)) break;
       await sleep((config.suite?.pauseS ?? 30) * 1000, stop).catch(() => undefined);
@@ -78,16 +79,36 @@ async function runRound({ input, breakers, counts, round, deadline }: Round): Pr
   const { node, config, plan, prepared, options, io } = input;
   const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
   const leaseMs = Math.max(30_000, options.durationS * 1000);
-  const coordinator = new CoordinatorAgent({ link: node.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs, breakers });
+  const coordinator = new CoordinatorAgent({
+    link: node.link,
+    executors: plan.executorIds,
+    tasks: prepared.tasks,
+    leaseMs,
+    breakers,
+  });
   counts.begin(coordinator.ledger);
   coordinator.on('peerRefused', (r) => log(refusalLine(r)));
   coordinator.on('booked', ({ completed }) => {
-    if (completed % 25 === 0) io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));
+    if (completed % 25 === 0) {
+      io.out(JSON.stringify({ event: 'progress', agent: config.agent.id, completed, tasks: prepared.tasks.size }));
+    }
   });
   const record = await coordinator.run(deadline);
   coordinator.close();
-  const submission: ReportSubmission = { run: record, agents: plan.agents.length, transport: config.transport, executors: plan.executorIds, tests: prepared.reportTests };
-  const summary = await node.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, { timeoutMs: 60_000 });
-  io.out(options.json ? JSON.stringify({ event: 'summary', agent: config.agent.id, round, summary }) : formatSummaryTable(summary));
+  const submission: ReportSubmission = {
+    run: record,
+    agents: plan.agents.length,
+    transport: config.transport,
+    executors: plan.executorIds,
+    tests: prepared.reportTests,
+  };
+  const summary = await node.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, {
+    timeoutMs: 60_000,
+  });
+  io.out(
+    options.json
+      ? JSON.stringify({ event: 'summary', agent: config.agent.id, round, summary })
+      : formatSummaryTable(summary),
+  );
   return accountingHolds(record.accounting) ? 0 : 1;
 }

@@ -19,7 +19,8 @@ export interface CredentialReloader {
   close(): void;
 }
 
-const same = (a: TlsCredentials, b: TlsCredentials): boolean => a.certPem === b.certPem && a.keyPem === b.keyPem && a.caPem === b.caPem;
+const same = (a: TlsCredentials, b: TlsCredentials): boolean =>
+  a.certPem === b.certPem && a.keyPem === b.keyPem && a.caPem === b.caPem;
 
 /**
  * Polls the certificate files and applies a changed set. Polling, not fs.watch: Kubernetes

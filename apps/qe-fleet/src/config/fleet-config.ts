@@ -37,7 +37,12 @@ export interface FleetConfig {
   readonly metrics: { readonly host: string; readonly port: number };
   /** PEM files: own certificate chain, private key, fleet CA. */
   /** Files re-read every reloadIntervalS (default 60; 0 = never) so renewed certificates apply without a restart. */
-  readonly tls?: { readonly certFile: string; readonly keyFile: string; readonly caFile: string; readonly reloadIntervalS?: number };
+  readonly tls?: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly caFile: string;
+    readonly reloadIntervalS?: number;
+  };
   readonly peers: readonly PeerConfig[];
   /** Accept development certificates (OU=agentlink-development). Default false; never in production. */
   readonly development?: boolean;
@@ -70,23 +75,35 @@ function fieldChecks(source: string) {
   const object = (v: unknown, field: string, keys: readonly string[]): Json => {
     if (v === null || typeof v !== 'object' || Array.isArray(v)) return fail(field, v, 'must be an object');
     for (const [key, value] of Object.entries(v)) {
-      if (!keys.includes(key)) throw new ConfigUnknownKeyError(source, at(field === 'the configuration' ? '' : field, key), value, keys);
+      if (!keys.includes(key)) {
+        throw new ConfigUnknownKeyError(source, at(field === 'the configuration' ? '' : field, key), value, keys);
+      }
     }
     return v as Json;
   };
-  const text = (v: unknown, field: string): string => (typeof v === 'string' && v.length > 0 ? v : fail(field, v, 'must be a non-empty string'));
-  const optionalText = (v: unknown, field: string): string | undefined => (v === undefined ? undefined : text(v, field));
+  const text = (v: unknown, field: string): string =>
+    typeof v === 'string' && v.length > 0 ? v : fail(field, v, 'must be a non-empty string');
+  const optionalText = (v: unknown, field: string): string | undefined =>
+    v === undefined ? undefined : text(v, field);
   const integer = (v: unknown, field: string, min: number, max = Number.MAX_SAFE_INTEGER): number =>
-    Number.isInteger(v) && (v as number) >= min && (v as number) <= max ? (v as number) : fail(field, v, `must be an integer from ${min} to ${max}`);
-  const optionalInteger = (v: unknown, field: string, min: number, max?: number): number | undefined => (v === undefined ? undefined : integer(v, field, min, max));
+    Number.isInteger(v) && (v as number) >= min && (v as number) <= max
+      ? (v as number)
+      : fail(field, v, `must be an integer from ${min} to ${max}`);
+  const optionalInteger = (v: unknown, field: string, min: number, max?: number): number | undefined =>
+    v === undefined ? undefined : integer(v, field, min, max);
   const seconds = (v: unknown, field: string, min: number): number | undefined => {
     if (v === undefined) return undefined;
-    return typeof v === 'number' && Number.isFinite(v) && v >= min && (min > 0 || v >= 0) ? v : fail(field, v, `must be a number of seconds ${min > 0 ? '> 0' : '>= 0'}`);
+    return typeof v === 'number' && Number.isFinite(v) && v >= min && (min > 0 || v >= 0)
+      ? v
+      : fail(field, v, `must be a number of seconds ${min > 0 ? '> 0' : '>= 0'}`);
   };
   const port = (v: unknown, field: string): number => integer(v, field, 0, 65_535);
-  const optionalPort = (v: unknown, field: string): number | undefined => (v === undefined ? undefined : port(v, field));
-  const id = (v: unknown, field: string): string => (typeof v === 'string' && ID.test(v) ? v : fail(field, v, 'must be 1-128 characters of A-Z a-z 0-9 . _ -'));
-  const oneOf = <T extends string>(v: unknown, field: string, allowed: readonly T[]): T => (allowed.includes(v as T) ? (v as T) : fail(field, v, `must be one of ${allowed.join(', ')}`));
+  const optionalPort = (v: unknown, field: string): number | undefined =>
+    v === undefined ? undefined : port(v, field);
+  const id = (v: unknown, field: string): string =>
+    typeof v === 'string' && ID.test(v) ? v : fail(field, v, 'must be 1-128 characters of A-Z a-z 0-9 . _ -');
+  const oneOf = <T extends string>(v: unknown, field: string, allowed: readonly T[]): T =>
+    allowed.includes(v as T) ? (v as T) : fail(field, v, `must be one of ${allowed.join(', ')}`);
   return { fail, object, text, optionalText, integer, optionalInteger, seconds, port, optionalPort, id, oneOf };
 }
 
@@ -104,9 +121,16 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
   let tls: FleetConfig['tls'];
   if (root.tls !== undefined) {
     const t = c.object(root.tls, 'tls', KEYS.tls);
-    tls = { certFile: c.text(t.certFile, 'tls.certFile'), keyFile: c.text(t.keyFile, 'tls.keyFile'), caFile: c.text(t.caFile, 'tls.caFile'), reloadIntervalS: c.seconds(t.reloadIntervalS, 'tls.reloadIntervalS', 0) ?? 60 };
+    tls = {
+      certFile: c.text(t.certFile, 'tls.certFile'),
+      keyFile: c.text(t.keyFile, 'tls.keyFile'),
+      caFile: c.text(t.caFile, 'tls.caFile'),
+      reloadIntervalS: c.seconds(t.reloadIntervalS, 'tls.reloadIntervalS', 0) ?? 60,
+    };
   }
-  if (root.development !== undefined && typeof root.development !== 'boolean') c.fail('development', root.development, 'must be true or false');
+  if (root.development !== undefined && typeof root.development !== 'boolean') {
+    c.fail('development', root.development, 'must be true or false');
+  }
   if (!Array.isArray(root.peers)) c.fail('peers', root.peers, 'must be an array');
   const peers = (root.peers as unknown[]).map((p, i) => {
     const at = `peers[${i}]`;
@@ -123,7 +147,11 @@ export function validateConfig(value: unknown, source: string): FleetConfig {
   const config: FleetConfig = {
     agent: { id: c.id(agent.id, 'agent.id'), role: c.oneOf(agent.role, 'agent.role', ROLES) },
     transport,
-    listen: { host: c.text(listen.host ?? '0.0.0.0', 'listen.host'), udpPort: c.port(listen.udpPort, 'listen.udpPort'), tcpPort: c.optionalPort(listen.tcpPort, 'listen.tcpPort') },
+    listen: {
+      host: c.text(listen.host ?? '0.0.0.0', 'listen.host'),
+      udpPort: c.port(listen.udpPort, 'listen.udpPort'),
+      tcpPort: c.optionalPort(listen.tcpPort, 'listen.tcpPort'),
+    },
     metrics: { host: c.text(metrics.host ?? '127.0.0.1', 'metrics.host'), port: c.port(metrics.port, 'metrics.port') },
     tls,
     peers,

@@ -5,7 +5,9 @@ import { ConfigError, ConfigValueError, ProductionCertificatesRequiredError } fr
 import type { FleetConfig } from './fleet-config';
 
 function certificates(pem: string): X509Certificate[] {
-  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((block) => new X509Certificate(block));
+  return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (block) => new X509Certificate(block),
+  );
 }
 
 /**
@@ -15,13 +17,25 @@ function certificates(pem: string): X509Certificate[] {
  */
 export async function loadCredentials(config: FleetConfig, source: string): Promise<TlsCredentials> {
   if (config.tls === undefined) {
-    throw new ConfigValueError(source, 'tls', undefined, 'tls { certFile, keyFile, caFile } is required: every agent of a configured fleet needs a certificate from the fleet CA');
+    throw new ConfigValueError(
+      source,
+      'tls',
+      undefined,
+      'tls { certFile, keyFile, caFile } is required: ' +
+        'every agent of a configured fleet needs a certificate from the fleet CA',
+    );
   }
   const read = async (file: string, field: string): Promise<string> => {
     try {
       return await readFile(file, 'utf8');
     } catch (error) {
-      throw new ConfigValueError(source, `tls.${field}`, file, `cannot be read (${(error as { code?: string }).code ?? String(error)})`, error);
+      throw new ConfigValueError(
+        source,
+        `tls.${field}`,
+        file,
+        `cannot be read (${(error as { code?: string }).code ?? String(error)})`,
+        error,
+      );
     }
   };
   const { certFile, keyFile, caFile } = config.tls;
@@ -37,9 +51,21 @@ export async function loadCredentials(config: FleetConfig, source: string): Prom
       ...certificates(caPem).map((cert) => ({ file: caFile, cert })),
     ];
   } catch (error) {
-    throw new ConfigError(source, `tls.certFile (${certFile}) or tls.caFile (${caFile}) holds an unreadable certificate`, error, { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' });
+    throw new ConfigError(
+      source,
+      `tls.certFile (${certFile}) or tls.caFile (${caFile}) holds an unreadable certificate`,
+      error,
+      { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' },
+    );
   }
-  if (parsed.length < 2) throw new ConfigError(source, `tls.certFile (${certFile}) and tls.caFile (${caFile}) must each hold at least one PEM certificate`, undefined, { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' });
+  if (parsed.length < 2) {
+    throw new ConfigError(
+      source,
+      `tls.certFile (${certFile}) and tls.caFile (${caFile}) must each hold at least one PEM certificate`,
+      undefined,
+      { code: 'ERR_CONFIG_VALUE', field: 'tls.certFile' },
+    );
+  }
   if (config.development !== true) {
     const dev = parsed.find(({ cert }) => isDevelopmentCertificate(cert));
     if (dev !== undefined) {

@@ -23,12 +23,26 @@ export interface Io {
 export function planFromConfig(config: FleetConfig): FleetPlan {
   const all = [config.agent, ...config.peers.map((p) => ({ id: p.id, role: p.role }))];
   const first = (role: string): string => all.find((a) => a.role === role)?.id ?? '';
-  return { coordinatorId: first('coordinator'), analyserId: first('analyser'), reporterId: first('reporter'), executorIds: all.filter((a) => a.role === 'executor').map((a) => a.id), agents: all };
+  return {
+    coordinatorId: first('coordinator'),
+    analyserId: first('analyser'),
+    reporterId: first('reporter'),
+    executorIds: all.filter((a) => a.role === 'executor').map((a) => a.id),
+    agents: all,
+  };
 }
 
 function runOptions(config: FleetConfig, base: FleetOptions): FleetOptions {
   const s = config.suite ?? {};
-  return { ...base, transport: config.transport, suiteSize: s.size ?? base.suiteSize, durationS: s.durationS ?? base.durationS, seed: s.seed ?? base.seed, dataDir: s.dataDir ?? base.dataDir, modelDir: s.modelDir ?? base.modelDir };
+  return {
+    ...base,
+    transport: config.transport,
+    suiteSize: s.size ?? base.suiteSize,
+    durationS: s.durationS ?? base.durationS,
+    seed: s.seed ?? base.seed,
+    dataDir: s.dataDir ?? base.dataDir,
+    modelDir: s.modelDir ?? base.modelDir,
+  };
 }
 
 function untilSignal(signal?: AbortSignal): Promise<void> {
@@ -68,8 +82,13 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
   const plan = planFromConfig(config);
   const log = (line: string): void => io.err(`[${config.agent.id}] ${line}`);
   const needsSuite = config.agent.role === 'coordinator' || config.agent.role === 'analyser';
-  const prepared = needsSuite ? await prepareRun(options, Math.max(1, plan.executorIds.length), path.dirname(fileURLToPath(import.meta.url))) : undefined;
-  const predictor = config.agent.role === 'analyser' ? await createLearningPredictor(prepared!.trainingSet, { modelDir: options.modelDir, log }) : undefined;
+  const prepared = needsSuite
+    ? await prepareRun(options, Math.max(1, plan.executorIds.length), path.dirname(fileURLToPath(import.meta.url)))
+    : undefined;
+  const predictor =
+    config.agent.role === 'analyser'
+      ? await createLearningPredictor(prepared!.trainingSet, { modelDir: options.modelDir, log })
+      : undefined;
   const node = await startAgentNode({
     id: config.agent.id,
     role: config.agent.role,
@@ -90,9 +109,31 @@ export async function runConfiguredAgent(flags: FleetOptions, io: Io, stop?: Abo
     log,
   });
   try {
-    node.link.setDirectory(new Map<string, PeerEndpoint>(config.peers.map((p) => [p.id, { host: p.host, port: config.transport === 'tcp' ? p.tcpPort ?? p.udpPort : p.udpPort, tcpPort: p.tcpPort, serverName: p.serverName }])));
-    io.out(JSON.stringify({ event: 'ready', agent: config.agent.id, role: config.agent.role, endpoint: node.endpoint, metrics: node.telemetry.url }));
-    if (config.agent.role === 'coordinator') return await coordinateRounds({ node, config, plan, prepared: prepared!, options, io, stop });
+    node.link.setDirectory(
+      new Map<string, PeerEndpoint>(
+        config.peers.map((p) => [
+          p.id,
+          {
+            host: p.host,
+            port: config.transport === 'tcp' ? (p.tcpPort ?? p.udpPort) : p.udpPort,
+            tcpPort: p.tcpPort,
+            serverName: p.serverName,
+          },
+        ]),
+      ),
+    );
+    io.out(
+      JSON.stringify({
+        event: 'ready',
+        agent: config.agent.id,
+        role: config.agent.role,
+        endpoint: node.endpoint,
+        metrics: node.telemetry.url,
+      }),
+    );
+    if (config.agent.role === 'coordinator') {
+      return await coordinateRounds({ node, config, plan, prepared: prepared!, options, io, stop });
+    }
     const role = attachRole(node, plan, predictor, evaluationSet(prepared?.reportTests ?? []));
     await untilSignal(stop);
     await role.close();

@@ -13,7 +13,9 @@ export interface AgentEntry {
 export function resolveAgentEntry(from: string = path.dirname(fileURLToPath(import.meta.url))): AgentEntry {
   for (let dir = from; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, 'main.js'))) return { file: path.join(dir, 'main.js'), nodeArgs: [] };
-    if (existsSync(path.join(dir, 'main.ts'))) return { file: path.join(dir, 'main.ts'), nodeArgs: ['--import', 'tsx'] };
+    if (existsSync(path.join(dir, 'main.ts'))) {
+      return { file: path.join(dir, 'main.ts'), nodeArgs: ['--import', 'tsx'] };
+    }
     if (path.dirname(dir) === dir || existsSync(path.join(dir, 'package.json'))) break;
   }
   throw new AgentStartError('*', `no main.js or main.ts above ${from}; run npm run build`);

@@ -42,7 +42,12 @@ export interface AgentNode {
 export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNode> {
   const development = options.development === true;
   const transport = createTransport(options.transport, options.credentials, options.tuning, development);
-  const link = new TransportFleetLink({ agentId: options.id, kind: options.transport, transport, connectTimeoutMs: options.tuning?.connectTimeoutMs });
+  const link = new TransportFleetLink({
+    agentId: options.id,
+    kind: options.transport,
+    transport,
+    connectTimeoutMs: options.tuning?.connectTimeoutMs,
+  });
   let telemetry: AgentTelemetry | undefined;
   try {
     const host = options.host ?? '127.0.0.1';
@@ -50,7 +55,12 @@ export async function startAgentNode(options: AgentNodeOptions): Promise<AgentNo
       throw portInUse(error, host, `the ${options.transport} listener of ${options.id}`, options.port ?? 0) ?? error;
     });
     const metricsHost = options.metricsHost ?? '127.0.0.1';
-    telemetry = await startAgentTelemetry({ agentId: options.id, role: options.role, host: metricsHost, port: options.metricsPort ?? 0 }).catch((error: unknown) => {
+    telemetry = await startAgentTelemetry({
+      agentId: options.id,
+      role: options.role,
+      host: metricsHost,
+      port: options.metricsPort ?? 0,
+    }).catch((error: unknown) => {
       throw portInUse(error, metricsHost, `the /metrics server of ${options.id}`, options.metricsPort ?? 0) ?? error;
     });
     telemetry.observeTransport(link.telemetrySource);

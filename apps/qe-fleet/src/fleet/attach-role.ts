@@ -16,7 +16,9 @@ export interface AttachedRole {
 }
 
 /** The suite's tests with labels and features: held out from training, so the analyser's evaluation set. */
-export function evaluationSet(tests: ReadonlyArray<{ readonly flaky: boolean; readonly features?: Readonly<Record<string, number>> }>): EvaluationTest[] {
+export function evaluationSet(
+  tests: ReadonlyArray<{ readonly flaky: boolean; readonly features?: Readonly<Record<string, number>> }>,
+): EvaluationTest[] {
   return tests.filter((t) => t.features !== undefined).map((t) => ({ features: t.features!, flaky: t.flaky }));
 }
 
@@ -24,9 +26,18 @@ export function evaluationSet(tests: ReadonlyArray<{ readonly flaky: boolean; re
  * Gives an executor, analyser or reporter node its behaviour and its app metrics. The analyser
  * scores its model on `evaluation` (held-out tests) once telemetry observes it.
  */
-export function attachRole(node: AgentNode, plan: FleetPlan, predictor?: FlakinessPredictor, evaluation: readonly EvaluationTest[] = []): AttachedRole {
+export function attachRole(
+  node: AgentNode,
+  plan: FleetPlan,
+  predictor?: FlakinessPredictor,
+  evaluation: readonly EvaluationTest[] = [],
+): AttachedRole {
   if (node.role === 'executor') {
-    const executor = new ExecutorAgent({ link: node.link, coordinatorId: plan.coordinatorId, analyserId: plan.analyserId });
+    const executor = new ExecutorAgent({
+      link: node.link,
+      coordinatorId: plan.coordinatorId,
+      analyserId: plan.analyserId,
+    });
     defineExecutorMetrics(node.telemetry.metrics, executor);
     return { executor, close: () => executor.close() };
   }
@@ -42,5 +53,7 @@ export function attachRole(node: AgentNode, plan: FleetPlan, predictor?: Flakine
     const reporter = new ReporterAgent({ link: node.link, analyserId: plan.analyserId });
     return { reporter, close: async () => undefined };
   }
-  throw new InvalidOptionsError(`attachRole does not handle the ${node.role} role; the fleet runner creates the coordinator`);
+  throw new InvalidOptionsError(
+    `attachRole does not handle the ${node.role} role; the fleet runner creates the coordinator`,
+  );
 }

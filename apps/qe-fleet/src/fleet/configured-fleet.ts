@@ -22,21 +22,44 @@ export const NAMESPACE_SUBNET = '10.213.0';
  * Places the agents: on loopback with free ports (processes), or one address per network
  * namespace with the same well-known ports (namespaces, addresses <subnet>.2 upwards in plan order).
  */
-export async function placeAgents(plan: FleetPlan, mode: 'processes' | 'namespaces', metricsBasePort = 0): Promise<AgentPlacement[]> {
+export async function placeAgents(
+  plan: FleetPlan,
+  mode: 'processes' | 'namespaces',
+  metricsBasePort = 0,
+): Promise<AgentPlacement[]> {
   // --metrics-port N: agent i serves /metrics on N+i; 0 = any free port (namespaces: 9464 each).
-  const metricsPort = (i: number, fallback: number): number => (metricsBasePort === 0 ? fallback : metricsBasePort + i);
+  const metricsPort = (i: number, fallback: number): number =>
+    metricsBasePort === 0 ? fallback : metricsBasePort + i;
   if (mode === 'namespaces') {
-    return plan.agents.map((agent, i) => ({ id: agent.id, host: `${NAMESPACE_SUBNET}.${i + 2}`, udpPort: 4433, tcpPort: 4434, metricsPort: metricsPort(i, 9464) }));
+    return plan.agents.map((agent, i) => ({
+      id: agent.id,
+      host: `${NAMESPACE_SUBNET}.${i + 2}`,
+      udpPort: 4433,
+      tcpPort: 4434,
+      metricsPort: metricsPort(i, 9464),
+    }));
   }
   const ports = await freePorts(plan.agents.length);
-  return plan.agents.map((agent, i) => ({ id: agent.id, host: '127.0.0.1', udpPort: ports[i]!.udp, tcpPort: ports[i]!.tcp, metricsPort: metricsPort(i, 0) }));
+  return plan.agents.map((agent, i) => ({
+    id: agent.id,
+    host: '127.0.0.1',
+    udpPort: ports[i]!.udp,
+    tcpPort: ports[i]!.tcp,
+    metricsPort: metricsPort(i, 0),
+  }));
 }
 
 /**
  * Writes a development PKI (one CA, one certificate per agent naming its id as DNS SAN and its
  * address as IP SAN) and one configuration file per agent; returns the file of each agent.
  */
-export async function writeFleetConfigs(dir: string, plan: FleetPlan, placements: readonly AgentPlacement[], options: FleetOptions, dataDir: string): Promise<Map<string, string>> {
+export async function writeFleetConfigs(
+  dir: string,
+  plan: FleetPlan,
+  placements: readonly AgentPlacement[],
+  options: FleetOptions,
+  dataDir: string,
+): Promise<Map<string, string>> {
   await mkdir(dir, { recursive: true });
   const ca = await createCertificateAuthority({ commonName: 'qe-fleet development CA', development: true });
   const caFile = path.join(dir, 'ca.pem');
@@ -44,7 +67,12 @@ export async function writeFleetConfigs(dir: string, plan: FleetPlan, placements
   const files = new Map<string, string>();
   for (const [i, agent] of plan.agents.entries()) {
     const place = placements[i]!;
-    const issued = await issueCertificate(ca, { agentId: agent.id, usage: 'both', dnsNames: [agent.id, 'localhost'], ipAddresses: [...new Set([place.host, '127.0.0.1', '::1'])] });
+    const issued = await issueCertificate(ca, {
+      agentId: agent.id,
+      usage: 'both',
+      dnsNames: [agent.id, 'localhost'],
+      ipAddresses: [...new Set([place.host, '127.0.0.1', '::1'])],
+    });
     const certFile = path.join(dir, `${agent.id}.crt`);
     const keyFile = path.join(dir, `${agent.id}.key`);
     await writeFile(certFile, issued.certPem);
@@ -60,8 +88,22 @@ export async function writeFleetConfigs(dir: string, plan: FleetPlan, placements
       peers: plan.agents
         .map((peer, j) => ({ peer, place: placements[j]! }))
         .filter(({ peer }) => peer.id !== agent.id)
-        .map(({ peer, place: p }) => ({ id: peer.id, role: peer.role, host: p.host, udpPort: p.udpPort, tcpPort: p.tcpPort, serverName: peer.id })),
-      suite: { size: options.suiteSize, durationS: options.durationS, seed: options.seed, dataDir, modelDir: options.modelDir, rounds: 1 },
+        .map(({ peer, place: p }) => ({
+          id: peer.id,
+          role: peer.role,
+          host: p.host,
+          udpPort: p.udpPort,
+          tcpPort: p.tcpPort,
+          serverName: peer.id,
+        })),
+      suite: {
+        size: options.suiteSize,
+        durationS: options.durationS,
+        seed: options.seed,
+        dataDir,
+        modelDir: options.modelDir,
+        rounds: 1,
+      },
     };
     const file = path.join(dir, `${agent.id}.json`);
     await writeFile(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -18,8 +18,16 @@ export interface ProxiedEndpoint {
 }
 
 interface FaultProxyFactories {
-  createUdpFaultProxy(options: { target: { host: string; port: number }; faults?: Record<string, unknown>; seed?: number }): Promise<FleetFaultProxy>;
-  createTcpFaultProxy(options: { target: { host: string; port: number }; faults?: Record<string, unknown>; seed?: number }): Promise<FleetFaultProxy>;
+  createUdpFaultProxy(options: {
+    target: { host: string; port: number };
+    faults?: Record<string, unknown>;
+    seed?: number;
+  }): Promise<FleetFaultProxy>;
+  createTcpFaultProxy(options: {
+    target: { host: string; port: number };
+    faults?: Record<string, unknown>;
+    seed?: number;
+  }): Promise<FleetFaultProxy>;
 }
 
 /** The fault proxy lives in the dev-only test harness: loaded only when faults are asked for. */
@@ -28,20 +36,34 @@ export async function loadFaultProxyFactories(): Promise<FaultProxyFactories> {
 }
 
 /** Puts fault proxies (UDP for QUIC, TCP for TLS, both for auto) in front of an endpoint. */
-export async function proxyEndpoint(factories: FaultProxyFactories, target: PeerEndpoint, transport: TransportChoice, fault: FaultSpec, seed: number): Promise<ProxiedEndpoint> {
+export async function proxyEndpoint(
+  factories: FaultProxyFactories,
+  target: PeerEndpoint,
+  transport: TransportChoice,
+  fault: FaultSpec,
+  seed: number,
+): Promise<ProxiedEndpoint> {
   const faults = { lossRate: fault.lossRate, latencyMs: fault.latencyMs, jitterMs: fault.jitterMs };
   const proxies: FleetFaultProxy[] = [];
   try {
     let port = target.port;
     let tcpPort = target.tcpPort;
     if (transport !== 'tcp') {
-      const udp = await factories.createUdpFaultProxy({ target: { host: target.host, port: target.port }, faults, seed });
+      const udp = await factories.createUdpFaultProxy({
+        target: { host: target.host, port: target.port },
+        faults,
+        seed,
+      });
       proxies.push(udp);
       port = udp.address.port;
     }
     if (transport !== 'quic') {
       const tcpTarget = target.tcpPort ?? target.port;
-      const tcp = await factories.createTcpFaultProxy({ target: { host: target.host, port: tcpTarget }, faults, seed: seed + 1 });
+      const tcp = await factories.createTcpFaultProxy({
+        target: { host: target.host, port: tcpTarget },
+        faults,
+        seed: seed + 1,
+      });
       proxies.push(tcp);
       tcpPort = tcp.address.port;
       if (transport === 'tcp') port = tcp.address.port;

@@ -17,7 +17,9 @@ export interface FleetPlan {
 
 /** Plans a fleet; at least 4 agents (one executor). */
 export function planFleet(size: number): FleetPlan {
-  if (!Number.isInteger(size) || size < 4 || size > 200) throw new InvalidFlagError('--agents', `need an integer from 4 to 200, got ${size}`);
+  if (!Number.isInteger(size) || size < 4 || size > 200) {
+    throw new InvalidFlagError('--agents', `need an integer from 4 to 200, got ${size}`);
+  }
   const executorIds = Array.from({ length: size - 3 }, (_, i) => `executor-${i + 1}`);
   const agents: PlannedAgent[] = [
     { id: 'coordinator', role: 'coordinator' },

@@ -12,8 +12,13 @@ export async function loadTestHarness<T>(flag: string): Promise<T> {
   try {
     return (await import(HARNESS)) as T;
   } catch (error) {
-    const missing = (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(HARNESS);
+    const missing =
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' &&
+      String((error as Error).message).includes(HARNESS);
     if (!missing) throw error;
-    throw new InvalidFlagError(flag, `needs the optional package ${HARNESS}; install it beside @agentlink/qe-fleet (npm install ${HARNESS})`);
+    throw new InvalidFlagError(
+      flag,
+      `needs the optional package ${HARNESS}; install it beside @agentlink/qe-fleet (npm install ${HARNESS})`,
+    );
   }
 }

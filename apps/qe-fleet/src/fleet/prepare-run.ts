@@ -28,14 +28,26 @@ export async function prepareRun(options: FleetOptions, executors: number, start
   if (options.suite === 'jest') {
     const root = findRepoRoot(start);
     if (root === undefined) throw new SuiteDataError('--suite jest needs the agentlink repository around the app');
-    const files = listJestTestFiles(root, ['qe-fleet']).filter((f) => options.suiteFilter === undefined || path.join(f.packageDir, f.file).includes(options.suiteFilter));
-    if (files.length === 0) throw new SuiteDataError(`no jest test file matches --suite-filter "${options.suiteFilter ?? ''}"`);
-    const tasks = buildJestTasks(files, { nodePath: process.execPath, repoRoot: root, timeoutMs: options.timeoutS * 1000 });
+    const files = listJestTestFiles(root, ['qe-fleet']).filter(
+      (f) => options.suiteFilter === undefined || path.join(f.packageDir, f.file).includes(options.suiteFilter),
+    );
+    if (files.length === 0) {
+      throw new SuiteDataError(`no jest test file matches --suite-filter "${options.suiteFilter ?? ''}"`);
+    }
+    const tasks = buildJestTasks(files, {
+      nodePath: process.execPath,
+      repoRoot: root,
+      timeoutMs: options.timeoutS * 1000,
+    });
     const reportTests = [...tasks].map(([taskId, spec]) => ({ taskId, testId: spec.test.id, flaky: false }));
     return { tasks, reportTests, trainingSet: all, dataDir };
   }
   const suite = sampleSuite(all, { size: options.suiteSize, seed: options.seed });
-  const tasks = buildReplayTasks(suite, { seed: options.seed, durationMs: options.durationS * 1000, parallelism: executors * EXECUTOR_SLOTS });
+  const tasks = buildReplayTasks(suite, {
+    seed: options.seed,
+    durationMs: options.durationS * 1000,
+    parallelism: executors * EXECUTOR_SLOTS,
+  });
   const reportTests = [...tasks].map(([taskId, spec]) => {
     const test = spec.test as SuiteTest;
     return { taskId, testId: test.id, flaky: test.flaky, features: test.features };

@@ -13,7 +13,10 @@ import { loadTestHarness } from './load-test-harness';
 
 /** The part of the test harness's launched fleet used here. */
 export interface HarnessFleet {
-  agent(id: string): { readonly pid: number | undefined; waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string> };
+  agent(id: string): {
+    readonly pid: number | undefined;
+    waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string>;
+  };
   kill(id: string, signal?: NodeJS.Signals): Promise<unknown>;
   waitForExit(id: string, timeoutMs?: number): Promise<{ code: number | null; signal: string | null }>;
   close(): Promise<void>;
@@ -65,12 +68,19 @@ export interface ProcessFleetResult {
  * with the test harness's fleet launcher. Each child is `qe-fleet --config <its file>`: the
  * production code path, with a development CA generated for the run.
  */
-export async function runProcessFleet(options: FleetOptions, dependencies: ProcessFleetDependencies = {}): Promise<ProcessFleetResult> {
+export async function runProcessFleet(
+  options: FleetOptions,
+  dependencies: ProcessFleetDependencies = {},
+): Promise<ProcessFleetResult> {
   const log = dependencies.log ?? (() => undefined);
   const mode = options.mode === 'namespaces' ? 'namespaces' : 'processes';
-  if (options.fault !== undefined) throw new InvalidFlagError('--fault', `the fault proxy runs in --mode in-process only, not ${mode}`);
+  if (options.fault !== undefined) {
+    throw new InvalidFlagError('--fault', `the fault proxy runs in --mode in-process only, not ${mode}`);
+  }
   const plan = planFleet(options.agents);
-  const dataDir = path.resolve(resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))));
+  const dataDir = path.resolve(
+    resolveDataDir(options.dataDir, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url))),
+  );
   const entry = dependencies.entry ?? resolveAgentEntry();
   const { launchFleet } = await loadTestHarness<{ launchFleet: LaunchFleet }>('--mode');
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-'));
@@ -82,7 +92,11 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
     const metricsUrls: Record<string, string> = {};
     fleet = await launchFleet({
       mode,
-      agents: plan.agents.map((a) => ({ id: a.id, entry: entry.file, args: ['--config', files.get(a.id)!, '--json', '--timeout', timeout] })),
+      agents: plan.agents.map((a) => ({
+        id: a.id,
+        entry: entry.file,
+        args: ['--config', files.get(a.id)!, '--json', '--timeout', timeout],
+      })),
       nodeArgs: entry.nodeArgs,
       readyTimeoutMs: 120_000,
       onLine: (id, stream, line) => {
@@ -91,18 +105,25 @@ export async function runProcessFleet(options: FleetOptions, dependencies: Proce
       },
     });
     const port = (p: AgentPlacement): number => (options.transport === 'tcp' ? p.tcpPort : p.udpPort);
-    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ')})`);
+    const addresses = placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ');
+    log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${addresses})`);
     log(`/metrics: ${plan.agents.map((a) => `${metricsUrls[a.id] ?? '?'} (${a.id})`).join(', ')}`);
     await dependencies.onRunning?.({ plan, fleet, placements });
     const coordinator = fleet.agent(plan.coordinatorId);
     // The coordinator's deadline runs from its start (waiting for peers included); then it reports.
-    const summaryLine = coordinator.waitForLine((l) => l.includes('"event":"summary"'), options.timeoutS * 1000 + REPORT_GRACE_MS).catch((error: unknown) => {
-      throw new RunTimeoutError(options.timeoutS * 1000, `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report: ${(error as Error).message}`);
-    });
     // A coordinator that died prints no summary: stop waiting (after a moment for its last lines).
     const died = fleet.waitForExit(plan.coordinatorId).then(async (exit) => {
       await new Promise((resolve) => setTimeout(resolve, 2_000).unref());
-      throw new AgentStartError(plan.coordinatorId, `ended (${exit.signal ?? `code ${String(exit.code)}`}) without printing its summary`);
+      const how = exit.signal ?? `code ${String(exit.code)}`;
+      throw new AgentStartError(plan.coordinatorId, `ended (${how}) without printing its summary`);
+    });
+    const deadlineMs = options.timeoutS * 1000 + REPORT_GRACE_MS;
+    const isSummary = (l: string): boolean => l.includes('"event":"summary"');
+    const summaryLine = coordinator.waitForLine(isSummary, deadlineMs).catch((error: unknown) => {
+      // The wait ends with the coordinator (AgentExitedError): report that as `died` does.
+      if ((error as { code?: string }).code === 'ERR_AGENT_EXITED') return died;
+      const why = `no summary from the coordinator within --timeout plus ${REPORT_GRACE_MS / 1000} s to report`;
+      throw new RunTimeoutError(options.timeoutS * 1000, `${why}: ${(error as Error).message}`);
     });
     const line = await Promise.race([summaryLine, died]);
     const exit = await fleet.waitForExit(plan.coordinatorId, 30_000);

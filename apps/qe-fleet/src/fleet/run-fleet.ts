@@ -58,11 +58,18 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
   const log = dependencies.log ?? (() => undefined);
   const plan = planFleet(options.agents);
   const startedAt = performance.now();
-  const prepared = await prepareRun(options, plan.executorIds.length, dependencies.start ?? path.dirname(fileURLToPath(import.meta.url)));
-  log(`suite: ${prepared.tasks.size} tasks (${options.suite}), training set ${prepared.trainingSet.length} tests, data ${prepared.dataDir}`);
+  const prepared = await prepareRun(
+    options,
+    plan.executorIds.length,
+    dependencies.start ?? path.dirname(fileURLToPath(import.meta.url)),
+  );
+  const trainingSet = `training set ${prepared.trainingSet.length} tests`;
+  log(`suite: ${prepared.tasks.size} tasks (${options.suite}), ${trainingSet}, data ${prepared.dataDir}`);
   // Only a development CA generated here turns development mode on; given credentials must be real.
   const development = dependencies.credentials === undefined;
-  const credentials = dependencies.credentials ?? (await createDevelopmentCredentials({ agentIds: plan.agents.map((a) => a.id) })).agents;
+  const credentials =
+    dependencies.credentials ??
+    (await createDevelopmentCredentials({ agentIds: plan.agents.map((a) => a.id) })).agents;
   const launcher = dependencies.launcher ?? launchInProcess;
   const metricsPort = (index: number): number => (options.metricsBasePort === 0 ? 0 : options.metricsBasePort + index);
   const createPredictor = (): Promise<FlakinessPredictor> => dependencies.createPredictor(prepared.trainingSet);
@@ -84,7 +91,10 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
     // Start the others in order, the analyser first (it trains), executors last.
     const launched = await Promise.all(plan.agents.slice(1).map((agent, i) => launcher(agent, i + 1, context)));
     for (const agent of launched) agents.set(agent.id, agent);
-    const directory = new Map<string, PeerEndpoint>([[plan.coordinatorId, coordinatorNode.endpoint], ...launched.map((a) => [a.id, a.endpoint] as const)]);
+    const directory = new Map<string, PeerEndpoint>([
+      [plan.coordinatorId, coordinatorNode.endpoint],
+      ...launched.map((a) => [a.id, a.endpoint] as const),
+    ]);
     const coordinatorView = new Map(directory);
     if (options.fault !== undefined || dependencies.forceProxies === true) {
       const factories = await loadFaultProxyFactories();
@@ -97,9 +107,19 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
     }
     coordinatorNode.link.setDirectory(coordinatorView);
     await Promise.all(launched.map((a) => a.setDirectory(directory)));
-    log(`fleet: ${plan.agents.length} agents over ${options.transport}, ${options.mode}; /metrics: ${coordinatorNode.telemetry.url} (coordinator), ${launched.map((a) => `${a.metricsUrl} (${a.id})`).join(', ')}`);
+    const metricsEndpoints = [
+      `${coordinatorNode.telemetry.url} (coordinator)`,
+      ...launched.map((a) => `${a.metricsUrl} (${a.id})`),
+    ].join(', ');
+    const fleetShape = `${plan.agents.length} agents over ${options.transport}, ${options.mode}`;
+    log(`fleet: ${fleetShape}; /metrics: ${metricsEndpoints}`);
 
-    coordinator = new CoordinatorAgent({ link: coordinatorNode.link, executors: plan.executorIds, tasks: prepared.tasks, leaseMs: Math.max(30_000, options.durationS * 1000) });
+    coordinator = new CoordinatorAgent({
+      link: coordinatorNode.link,
+      executors: plan.executorIds,
+      tasks: prepared.tasks,
+      leaseMs: Math.max(30_000, options.durationS * 1000),
+    });
     coordinatorNode.telemetry.observeBreakers(coordinator.breakers);
     coordinator.on('peerRefused', (r) => log(refusalLine(r)));
     const active = coordinator;
@@ -108,11 +128,23 @@ export async function runFleet(options: FleetOptions, dependencies: RunFleetDepe
     const running = coordinator.run(deadline);
     await dependencies.onRunning?.({ plan, coordinator, coordinatorNode, agents, proxies });
     const record = await running;
-    log(`run: ${record.accounting.completedOnce}/${record.accounting.tasks} tasks in ${(record.durationMs / 1000).toFixed(1)} s`);
-    const submission: ReportSubmission = { run: record, agents: plan.agents.length, transport: options.transport, executors: plan.executorIds, tests: prepared.reportTests };
-    const summary = await coordinatorNode.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, { timeoutMs: 60_000 });
+    const seconds = (record.durationMs / 1000).toFixed(1);
+    log(`run: ${record.accounting.completedOnce}/${record.accounting.tasks} tasks in ${seconds} s`);
+    const submission: ReportSubmission = {
+      run: record,
+      agents: plan.agents.length,
+      transport: options.transport,
+      executors: plan.executorIds,
+      tests: prepared.reportTests,
+    };
+    const summary = await coordinatorNode.link.request<FleetSummary>(plan.reporterId, METHODS.report, submission, {
+      timeoutMs: 60_000,
+    });
     log(`total: ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
-    const metricsUrls = Object.fromEntries([[plan.coordinatorId, coordinatorNode.telemetry.url], ...launched.map((a) => [a.id, a.metricsUrl])]);
+    const metricsUrls = Object.fromEntries([
+      [plan.coordinatorId, coordinatorNode.telemetry.url],
+      ...launched.map((a) => [a.id, a.metricsUrl]),
+    ]);
     return { summary, record, exitCode: accountingHolds(record.accounting) ? 0 : 1, metricsUrls };
   } finally {
     coordinator?.close();

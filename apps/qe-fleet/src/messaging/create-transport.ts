@@ -1,4 +1,10 @@
-import { FallbackTransport, QuicTransport, TcpTlsTransport, type TlsCredentials, type Transport } from '@agentlink/transport';
+import {
+  FallbackTransport,
+  QuicTransport,
+  TcpTlsTransport,
+  type TlsCredentials,
+  type Transport,
+} from '@agentlink/transport';
 
 export type TransportChoice = 'quic' | 'tcp' | 'auto';
 
@@ -25,7 +31,11 @@ export function createTransport(
   const connectTimeoutMs = tuning.connectTimeoutMs ?? 2_000;
   const common = { credentials, development, connectTimeoutMs, drainTimeoutMs: 1_000 };
   const quic = (): QuicTransport =>
-    new QuicTransport({ ...common, keepAliveIntervalMs: tuning.keepAliveIntervalMs ?? 1_000, maxIdleTimeoutMs: tuning.maxIdleTimeoutMs ?? 5_000 });
+    new QuicTransport({
+      ...common,
+      keepAliveIntervalMs: tuning.keepAliveIntervalMs ?? 1_000,
+      maxIdleTimeoutMs: tuning.maxIdleTimeoutMs ?? 5_000,
+    });
   if (choice === 'quic') return quic();
   if (choice === 'tcp') return new TcpTlsTransport(common);
   return new FallbackTransport({ quic: quic(), tcp: new TcpTlsTransport(common), quicAttemptMs: 1_000 });

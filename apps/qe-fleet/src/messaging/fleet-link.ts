@@ -13,7 +13,7 @@ export interface MessageContext {
 export type MessageHandler = (body: unknown, context: MessageContext) => unknown;
 
 export interface LinkRequestOptions {
-  /** Deadline of the exchange (dial included), in ms. */
+  /** Deadline of the exchange once connected, in ms; a dial has its own budget (the link's connectTimeoutMs). */
   readonly timeoutMs?: number;
   readonly signal?: AbortSignal;
 }
@@ -47,6 +47,9 @@ export interface FleetLink {
   on<K extends keyof LinkEvents>(event: K, listener: (...args: LinkEvents[K]) => void): this;
   off<K extends keyof LinkEvents>(event: K, listener: (...args: LinkEvents[K]) => void): this;
   /** The event source telemetry instruments (the transport's events). */
-  readonly telemetrySource: { on(event: string, listener: (payload: never) => void): unknown; off(event: string, listener: (payload: never) => void): unknown };
+  readonly telemetrySource: {
+    on(event: string, listener: (payload: never) => void): unknown;
+    off(event: string, listener: (payload: never) => void): unknown;
+  };
   close(): Promise<void>;
 }

@@ -84,7 +84,9 @@ export function parseAssign(value: unknown): AssignMessage {
   text(METHODS.assign, body, 'dispatchId');
   text(METHODS.assign, body, 'taskId');
   const spec = record(METHODS.assign, body.spec);
-  if (spec.kind !== 'replay' && spec.kind !== 'command') fail(METHODS.assign, 'spec.kind must be "replay" or "command"');
+  if (spec.kind !== 'replay' && spec.kind !== 'command') {
+    fail(METHODS.assign, 'spec.kind must be "replay" or "command"');
+  }
   record(METHODS.assign, spec.test);
   return body as unknown as AssignMessage;
 }
@@ -95,8 +97,12 @@ export function parseResult(value: unknown): ResultMessage {
   text(METHODS.result, body, 'dispatchId');
   text(METHODS.result, body, 'taskId');
   text(METHODS.result, body, 'executor');
-  if (!['passed', 'failed', 'flaky'].includes(body.outcome as string)) fail(METHODS.result, 'outcome must be passed, failed or flaky');
-  if (!Number.isInteger(body.attempts) || (body.attempts as number) < 1) fail(METHODS.result, 'attempts must be a positive integer');
+  if (!['passed', 'failed', 'flaky'].includes(body.outcome as string)) {
+    fail(METHODS.result, 'outcome must be passed, failed or flaky');
+  }
+  if (!Number.isInteger(body.attempts) || (body.attempts as number) < 1) {
+    fail(METHODS.result, 'attempts must be a positive integer');
+  }
   return body as unknown as ResultMessage;
 }
 
@@ -106,7 +112,9 @@ export function parsePredict(value: unknown): PredictRequest {
   text(METHODS.predict, body, 'testId');
   const features = record(METHODS.predict, body.features);
   for (const [name, v] of Object.entries(features)) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) fail(METHODS.predict, `feature "${name}" must be a finite number`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) {
+      fail(METHODS.predict, `feature "${name}" must be a finite number`);
+    }
   }
   return body as unknown as PredictRequest;
 }

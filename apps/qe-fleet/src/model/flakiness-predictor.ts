@@ -23,6 +23,9 @@ export interface FlakinessPredictor {
    */
   evaluate?(tests: readonly EvaluationTest[]): void;
   /** Event source for telemetry's instrumentModel ('prediction', 'evaluation'). */
-  readonly telemetrySource?: { on(event: string, listener: (payload: never) => void): unknown; off(event: string, listener: (payload: never) => void): unknown };
+  readonly telemetrySource?: {
+    on(event: string, listener: (payload: never) => void): unknown;
+    off(event: string, listener: (payload: never) => void): unknown;
+  };
   dispose(): void;
 }

@@ -34,17 +34,29 @@ function wrap(model: FlakinessModel, description: string): FlakinessPredictor {
     telemetrySource: model as unknown as FlakinessPredictor['telemetrySource'],
     async predict(features) {
       const answer = await model.predict(features);
-      return { probability: answer.probability ?? (answer.flaky ? 1 : 0), flaky: answer.flaky, fallback: answer.fallback };
+      return {
+        probability: answer.probability ?? (answer.flaky ? 1 : 0),
+        flaky: answer.flaky,
+        fallback: answer.fallback,
+      };
     },
     evaluate(tests) {
-      if (tests.length > 0) model.evaluate(tests.map((t) => t.features), tests.map((t) => (t.flaky ? 1 : 0)));
+      if (tests.length > 0) {
+        model.evaluate(
+          tests.map((t) => t.features),
+          tests.map((t) => (t.flaky ? 1 : 0)),
+        );
+      }
     },
     dispose: () => model.dispose(),
   };
 }
 
 /** Loads the saved model, or trains a small one on the given tests (which exclude the suite). */
-export async function createLearningPredictor(trainingSet: readonly SuiteTest[], options: LearningPredictorOptions = {}): Promise<FlakinessPredictor> {
+export async function createLearningPredictor(
+  trainingSet: readonly SuiteTest[],
+  options: LearningPredictorOptions = {},
+): Promise<FlakinessPredictor> {
   const log = options.log ?? (() => undefined);
   if (options.modelDir !== undefined) {
     // FlakinessModel.load needs a ready TF.js backend; in a fresh process nothing has made one yet.
@@ -64,6 +76,12 @@ export async function createLearningPredictor(trainingSet: readonly SuiteTest[],
     deadlineMs: options.deadlineMs,
   });
   const seconds = ((performance.now() - startedAt) / 1000).toFixed(1);
-  log(`analyser: trained on ${trainingSet.length} tests in ${seconds} s (${trained.backend}, ${trained.history.epochs.length} epochs, validation F1 ${trained.validation.f1.toFixed(3)}, threshold ${trained.model.threshold.toFixed(3)})`);
+  const details = [
+    trained.backend,
+    `${trained.history.epochs.length} epochs`,
+    `validation F1 ${trained.validation.f1.toFixed(3)}`,
+    `threshold ${trained.model.threshold.toFixed(3)}`,
+  ].join(', ');
+  log(`analyser: trained on ${trainingSet.length} tests in ${seconds} s (${details})`);
   return wrap(trained.model, `trained at start-up on ${trainingSet.length} tests (${trained.backend})`);
 }

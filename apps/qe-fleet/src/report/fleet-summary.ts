@@ -82,10 +82,17 @@ export function buildSummary(input: SummaryInput): FleetSummary {
     durationMs: run.durationMs,
     accounting: run.accounting,
     tests: { passed, failedFirstRun, failed, reruns, quarantined, quarantinedTrulyFlaky },
-    prediction: { ...comparePredictions(predicted, input.truth), fallbacks: input.predictions.filter((p) => p.fallback).length },
+    prediction: {
+      ...comparePredictions(predicted, input.truth),
+      fallbacks: input.predictions.filter((p) => p.fallback).length,
+    },
     taskLatency: taskLatency.summary(),
     predictionLatency: predictionLatency.summary(),
-    retries: { redispatches: run.redispatches, assignFailures: run.assignFailures, resultRetries: input.resultRetries },
+    retries: {
+      redispatches: run.redispatches,
+      assignFailures: run.assignFailures,
+      resultRetries: input.resultRetries,
+    },
     breakers: {
       trips: opened.length,
       recoveries: run.breakerTransitions.filter((t) => t.from !== 'closed' && t.to === 'closed').length,

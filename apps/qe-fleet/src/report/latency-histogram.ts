@@ -11,7 +11,11 @@ export interface LatencySummary {
 
 /** An HDR histogram of latencies recorded in ms (kept in µs, 3 significant digits). */
 export class LatencyHistogram {
-  readonly #histogram = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3_600_000_000, numberOfSignificantValueDigits: 3 });
+  readonly #histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 3_600_000_000,
+    numberOfSignificantValueDigits: 3,
+  });
 
   /** Records one latency in ms; negative or non-finite values are ignored. */
   record(ms: number): void {
@@ -34,6 +38,12 @@ export class LatencyHistogram {
   summary(): LatencySummary {
     const h = this.#histogram;
     const at = (p: number): number => (h.totalCount === 0 ? 0 : h.getValueAtPercentile(p) / 1000);
-    return { count: h.totalCount, p50: at(50), p95: at(95), p99: at(99), max: h.totalCount === 0 ? 0 : h.maxValue / 1000 };
+    return {
+      count: h.totalCount,
+      p50: at(50),
+      p95: at(95),
+      p99: at(99),
+      max: h.totalCount === 0 ? 0 : h.maxValue / 1000,
+    };
   }
 }

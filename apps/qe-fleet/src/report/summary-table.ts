@@ -10,8 +10,15 @@ function ms(value: number): string {
   return `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 }
 
+/** " (a, b)" after the trip count, or nothing when no breaker tripped. */
+function trippedPeers(peers: readonly string[]): string {
+  return peers.length > 0 ? ` (${peers.join(', ')})` : '';
+}
+
 function percentiles(l: LatencySummary): string {
-  return l.count === 0 ? 'no samples' : `p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  (n=${l.count})`;
+  return l.count === 0
+    ? 'no samples'
+    : `p50 ${ms(l.p50)}  p95 ${ms(l.p95)}  p99 ${ms(l.p99)}  max ${ms(l.max)}  (n=${l.count})`;
 }
 
 /** Renders the summary as a two-column text table. */
@@ -37,17 +44,34 @@ export function formatSummaryTable(summary: FleetSummary): string {
     'rule',
     ['prediction precision', ratio(p.precision)],
     ['prediction recall', ratio(p.recall)],
-    ['prediction accuracy', `${ratio(p.accuracy)} on ${p.evaluated} model answers (TP ${p.truePositives} FP ${p.falsePositives} FN ${p.falseNegatives} TN ${p.trueNegatives})`],
+    [
+      'prediction accuracy',
+      `${ratio(p.accuracy)} on ${p.evaluated} model answers ` +
+        `(TP ${p.truePositives} FP ${p.falsePositives} FN ${p.falseNegatives} TN ${p.trueNegatives})`,
+    ],
     ['prediction fallbacks', `${p.fallbacks} (deadline or model failure; not in the ratios above)`],
     'rule',
     ['task latency', percentiles(summary.taskLatency)],
     ['prediction latency', percentiles(summary.predictionLatency)],
     'rule',
-    ['retries', `${summary.retries.redispatches} re-dispatches, ${summary.retries.assignFailures} failed assignments, ${summary.retries.resultRetries} result re-sends`],
-    ['breaker trips', `${summary.breakers.trips}${summary.breakers.trippedPeers.length > 0 ? ` (${summary.breakers.trippedPeers.join(', ')})` : ''}, ${summary.breakers.recoveries} recoveries`],
-    ...(summary.refusedPeers ?? []).map((r): [string, string] => [`refused peer ${r.peer}`, `${r.code} (${r.reason}), ${r.failures} failed calls`]),
+    [
+      'retries',
+      `${summary.retries.redispatches} re-dispatches, ${summary.retries.assignFailures} failed assignments, ` +
+        `${summary.retries.resultRetries} result re-sends`,
+    ],
+    [
+      'breaker trips',
+      `${summary.breakers.trips}${trippedPeers(summary.breakers.trippedPeers)}, ` +
+        `${summary.breakers.recoveries} recoveries`,
+    ],
+    ...(summary.refusedPeers ?? []).map((r): [string, string] => [
+      `refused peer ${r.peer}`,
+      `${r.code} (${r.reason}), ${r.failures} failed calls`,
+    ]),
   ];
   const width = Math.max(...rows.map((r) => (r === 'rule' ? 0 : r[0].length)));
-  const lines = rows.map((r) => (r === 'rule' ? `${'-'.repeat(width + 2)}+${'-'.repeat(40)}` : ` ${r[0].padEnd(width)} | ${r[1]}`));
+  const lines = rows.map((r) =>
+    r === 'rule' ? `${'-'.repeat(width + 2)}+${'-'.repeat(40)}` : ` ${r[0].padEnd(width)} | ${r[1]}`,
+  );
   return ['qe-fleet summary', ...lines].join('\n');
 }

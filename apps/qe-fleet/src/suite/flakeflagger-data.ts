@@ -55,7 +55,9 @@ export function loadFlakeFlaggerSuite(datasetCsv: string, testResultsCsv: string
   const dataset = parseCsv(datasetCsv, 'FlakeFlagger_filtered_dataset.csv');
   const results = parseCsv(testResultsCsv, 'test_results.csv');
   const history = new Map<string, RerunHistory>();
-  const [project, test, failing, passing] = ['Project', 'Test', 'NumFailingRuns', 'NumPassingRuns'].map((c) => column(results, c, 'test_results.csv')) as [number, number, number, number];
+  const [project, test, failing, passing] = ['Project', 'Test', 'NumFailingRuns', 'NumPassingRuns'].map((c) =>
+    column(results, c, 'test_results.csv'),
+  ) as [number, number, number, number];
   results.rows.forEach((cells, i) => {
     const key = normaliseTestName(cells[test]!);
     const entry = history.get(key) ?? { project: cells[project]!, failing: 0, passing: 0 };
@@ -77,7 +79,9 @@ export function loadFlakeFlaggerSuite(datasetCsv: string, testResultsCsv: string
     seen.add(id);
     const total = runs.failing + runs.passing;
     const features: Record<string, number> = {};
-    for (const [columnName, index] of featureColumns) features[columnName] = numberAt(cells, index, 'FlakeFlagger_filtered_dataset.csv', i + 2);
+    for (const [columnName, index] of featureColumns) {
+      features[columnName] = numberAt(cells, index, 'FlakeFlagger_filtered_dataset.csv', i + 2);
+    }
     suite.push({
       id,
       project: runs.project,

@@ -19,12 +19,17 @@ export interface TimingOptions {
 
 /** Scales recorded times so the suite's replay takes about `durationMs` on `parallelism` slots. */
 export function planReplayTiming(tests: readonly SuiteTest[], options: TimingOptions): ReplayTiming {
-  if (!(options.durationMs > 0)) throw new InvalidOptionsError(`durationMs must be positive, got ${options.durationMs}`);
-  if (!(options.parallelism >= 1)) throw new InvalidOptionsError(`parallelism must be at least 1, got ${options.parallelism}`);
+  if (!(options.durationMs > 0)) {
+    throw new InvalidOptionsError(`durationMs must be positive, got ${options.durationMs}`);
+  }
+  if (!(options.parallelism >= 1)) {
+    throw new InvalidOptionsError(`parallelism must be at least 1, got ${options.parallelism}`);
+  }
   const work = options.durationMs * Math.min(options.parallelism, Math.max(1, tests.length));
   // One test may take a tenth of the run, or more when the suite is too small to fill it otherwise.
   const maxTestMs = Math.min(options.durationMs, Math.max(options.durationMs / 10, work / Math.max(1, tests.length)));
-  const replayed = (scale: number): number => tests.reduce((sum, t) => sum + Math.min(maxTestMs, t.recordedMs * scale), 0);
+  const replayed = (scale: number): number =>
+    tests.reduce((sum, t) => sum + Math.min(maxTestMs, t.recordedMs * scale), 0);
   if (tests.every((t) => t.recordedMs <= 0)) return { timeScale: 0, maxTestMs };
   // The ceiling clips long tests, so a plain ratio ran short (420 s asked, 180 s ran): find the
   // scale at which the clipped times add up to the work, by bisection (replayed() only grows).

@@ -33,11 +33,15 @@ function dataFile(dir: string, name: string): string | undefined {
  */
 export function resolveDataDir(explicit: string | undefined, start: string): string {
   const repoRoot = findRepoRoot(start);
-  const candidates = explicit !== undefined ? [explicit] : [flakeFlaggerDirectory(), ...(repoRoot === undefined ? [] : [path.join(repoRoot, DATA_SUBDIR)])];
+  const candidates =
+    explicit !== undefined
+      ? [explicit]
+      : [flakeFlaggerDirectory(), ...(repoRoot === undefined ? [] : [path.join(repoRoot, DATA_SUBDIR)])];
   for (const dir of candidates) {
     if (dataFile(dir, DATASET_FILE) !== undefined && dataFile(dir, RESULTS_FILE) !== undefined) return dir;
   }
-  throw new SuiteDataError(`${DATASET_FILE} and ${RESULTS_FILE} not found in ${candidates.join(', ') || 'any parent directory'} (pass --data DIR)`);
+  const searched = candidates.join(', ') || 'any parent directory';
+  throw new SuiteDataError(`${DATASET_FILE} and ${RESULTS_FILE} not found in ${searched} (pass --data DIR)`);
 }
 
 /** Reads and joins both FlakeFlagger files. */
@@ -48,7 +52,10 @@ export async function readFlakeFlaggerSuite(dataDir: string): Promise<SuiteTest[
 }
 
 /** Jest test files of the repo's packages, relative to their package: [packageDir, file]. */
-export function listJestTestFiles(repoRoot: string, exclude: readonly string[] = []): Array<{ packageDir: string; file: string }> {
+export function listJestTestFiles(
+  repoRoot: string,
+  exclude: readonly string[] = [],
+): Array<{ packageDir: string; file: string }> {
   const found: Array<{ packageDir: string; file: string }> = [];
   for (const group of ['packages', 'apps']) {
     const groupDir = path.join(repoRoot, group);
@@ -61,7 +68,9 @@ export function listJestTestFiles(repoRoot: string, exclude: readonly string[] =
         for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
           const full = path.join(dir, entry.name);
           if (entry.isDirectory() && entry.name !== 'node_modules') walk(full);
-          else if (entry.isFile() && entry.name.endsWith('.test.ts')) found.push({ packageDir, file: path.relative(packageDir, full) });
+          else if (entry.isFile() && entry.name.endsWith('.test.ts')) {
+            found.push({ packageDir, file: path.relative(packageDir, full) });
+          }
         }
       };
       walk(path.join(packageDir, 'test'));

@@ -9,7 +9,10 @@ export interface SampleOptions {
   readonly seed: number;
   /** Share of the suite drawn from flaky tests (FlakeFlagger has ~4 %). Default 0.3. */
   readonly flakyShare?: number;
-  /** Share drawn from tests that failed every recorded run (real failures the analyser must not excuse). Default 0.05. */
+  /**
+   * Share drawn from tests that failed every recorded run (real failures the analyser must not
+   * excuse). Default 0.05.
+   */
   readonly brokenShare?: number;
 }
 
@@ -30,9 +33,16 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 export function sampleSuite(all: readonly SuiteTest[], options: SampleOptions): SuiteTest[] {
   const flakyShare = options.flakyShare ?? 0.3;
   const brokenShare = options.brokenShare ?? 0.05;
-  if (!Number.isInteger(options.size) || options.size < 1) throw new InvalidOptionsError(`suite size must be a positive integer, got ${options.size}`);
-  if (options.size > all.length) throw new InvalidOptionsError(`suite size ${options.size} exceeds the ${all.length} tests available`);
-  for (const [name, share] of [['flakyShare', flakyShare], ['brokenShare', brokenShare]] as const) {
+  if (!Number.isInteger(options.size) || options.size < 1) {
+    throw new InvalidOptionsError(`suite size must be a positive integer, got ${options.size}`);
+  }
+  if (options.size > all.length) {
+    throw new InvalidOptionsError(`suite size ${options.size} exceeds the ${all.length} tests available`);
+  }
+  for (const [name, share] of [
+    ['flakyShare', flakyShare],
+    ['brokenShare', brokenShare],
+  ] as const) {
     if (!(share >= 0 && share <= 1)) throw new InvalidOptionsError(`${name} must be in [0, 1], got ${share}`);
   }
   const random = createPrng(options.seed);

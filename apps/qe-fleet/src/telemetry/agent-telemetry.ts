@@ -1,4 +1,12 @@
-import { createTelemetryMetrics, instrumentBreaker, instrumentModel, instrumentTransport, startMetricsServer, type MetricsServer, type TelemetryMetrics } from '@agentlink/telemetry';
+import {
+  createTelemetryMetrics,
+  instrumentBreaker,
+  instrumentModel,
+  instrumentTransport,
+  startMetricsServer,
+  type MetricsServer,
+  type TelemetryMetrics,
+} from '@agentlink/telemetry';
 
 type EventSource = Parameters<typeof instrumentTransport>[0];
 
@@ -32,7 +40,12 @@ export async function startAgentTelemetry(options: AgentTelemetryOptions): Promi
     detaches.push(detach);
     return detach;
   };
-  const server: MetricsServer = await startMetricsServer({ registry: metrics.registry, host: options.host ?? '127.0.0.1', port: options.port, readiness: options.readiness });
+  const server: MetricsServer = await startMetricsServer({
+    registry: metrics.registry,
+    host: options.host ?? '127.0.0.1',
+    port: options.port,
+    readiness: options.readiness,
+  });
   return {
     metrics,
     url: server.url,

@@ -10,7 +10,12 @@ export interface CoordinatorCounts {
 
 /** The counts an executor keeps. */
 export interface ExecutorCounts {
-  readonly stats: { readonly accepted: number; readonly executions: number; readonly reruns: number; readonly resultRetries: number };
+  readonly stats: {
+    readonly accepted: number;
+    readonly executions: number;
+    readonly reruns: number;
+    readonly resultRetries: number;
+  };
   readonly running: number;
 }
 
@@ -37,23 +42,59 @@ export function defineCoordinatorMetrics(metrics: TelemetryMetrics, accounting: 
       ];
     },
   });
-  metrics.defineCounter({ name: 'qe_fleet_duplicate_results_total', help: 'Results that arrived for an already completed task.', collect: () => accounting().duplicates });
-  metrics.defineCounter({ name: 'qe_fleet_unknown_outcomes_total', help: 'Dispatches given up with an unknown outcome.', collect: () => accounting().unknownOutcome });
+  metrics.defineCounter({
+    name: 'qe_fleet_duplicate_results_total',
+    help: 'Results that arrived for an already completed task.',
+    collect: () => accounting().duplicates,
+  });
+  metrics.defineCounter({
+    name: 'qe_fleet_unknown_outcomes_total',
+    help: 'Dispatches given up with an unknown outcome.',
+    collect: () => accounting().unknownOutcome,
+  });
 }
 
 /** Registers an executor's `qe_fleet_*` metrics. */
 export function defineExecutorMetrics(metrics: TelemetryMetrics, executor: ExecutorCounts): void {
-  metrics.defineCounter({ name: 'qe_fleet_tasks_accepted_total', help: 'Tasks this executor accepted.', collect: () => executor.stats.accepted });
-  metrics.defineCounter({ name: 'qe_fleet_test_executions_total', help: 'Test executions, reruns included.', collect: () => executor.stats.executions });
-  metrics.defineCounter({ name: 'qe_fleet_test_reruns_total', help: 'Reruns of failures judged flaky.', collect: () => executor.stats.reruns });
-  metrics.defineCounter({ name: 'qe_fleet_result_retries_total', help: 'Result deliveries retried.', collect: () => executor.stats.resultRetries });
-  metrics.defineGauge({ name: 'qe_fleet_tasks_running', help: 'Tasks executing now.', collect: () => executor.running });
+  metrics.defineCounter({
+    name: 'qe_fleet_tasks_accepted_total',
+    help: 'Tasks this executor accepted.',
+    collect: () => executor.stats.accepted,
+  });
+  metrics.defineCounter({
+    name: 'qe_fleet_test_executions_total',
+    help: 'Test executions, reruns included.',
+    collect: () => executor.stats.executions,
+  });
+  metrics.defineCounter({
+    name: 'qe_fleet_test_reruns_total',
+    help: 'Reruns of failures judged flaky.',
+    collect: () => executor.stats.reruns,
+  });
+  metrics.defineCounter({
+    name: 'qe_fleet_result_retries_total',
+    help: 'Result deliveries retried.',
+    collect: () => executor.stats.resultRetries,
+  });
+  metrics.defineGauge({
+    name: 'qe_fleet_tasks_running',
+    help: 'Tasks executing now.',
+    collect: () => executor.running,
+  });
 }
 
 /** Registers the analyser's `qe_fleet_*` metrics. */
 export function defineAnalyserMetrics(metrics: TelemetryMetrics, analyser: AnalyserCounts): void {
-  metrics.defineCounter({ name: 'qe_fleet_predictions_served_total', help: 'Predictions served to the fleet.', collect: () => analyser.predictions });
-  metrics.defineCounter({ name: 'qe_fleet_prediction_fallbacks_total', help: 'Predictions answered by the fallback.', collect: () => analyser.fallbacks });
+  metrics.defineCounter({
+    name: 'qe_fleet_predictions_served_total',
+    help: 'Predictions served to the fleet.',
+    collect: () => analyser.predictions,
+  });
+  metrics.defineCounter({
+    name: 'qe_fleet_prediction_fallbacks_total',
+    help: 'Predictions answered by the fallback.',
+    collect: () => analyser.fallbacks,
+  });
 }
 
 /**

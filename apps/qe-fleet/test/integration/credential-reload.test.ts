@@ -3,7 +3,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate, TcpTlsTransport, type CertificateAuthority } from '@agentlink/transport';
+import {
+  createCertificateAuthority,
+  issueCertificate,
+  TcpTlsTransport,
+  type CertificateAuthority,
+} from '@agentlink/transport';
 import { startCredentialReloader } from '../../src/config/credential-reloader';
 import { validateConfig } from '../../src/config/fleet-config';
 import { loadCredentials } from '../../src/config/load-credentials';
@@ -22,7 +27,11 @@ describe('credential reloader (real files, real TLS)', () => {
   beforeAll(async () => {
     dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-reload-'));
     ca = await createCertificateAuthority({ commonName: 'reload test CA' });
-    Object.assign(tls, { certFile: path.join(dir, 'tls.crt'), keyFile: path.join(dir, 'tls.key'), caFile: path.join(dir, 'ca.crt') });
+    Object.assign(tls, {
+      certFile: path.join(dir, 'tls.crt'),
+      keyFile: path.join(dir, 'tls.key'),
+      caFile: path.join(dir, 'ca.crt'),
+    });
     await writeFile(tls.caFile, ca.certPem);
   });
   afterAll(async () => {
@@ -33,13 +42,23 @@ describe('credential reloader (real files, real TLS)', () => {
     const first = await issueCertificate(ca, { agentId: 'coordinator', usage: 'both' });
     await write(first.certPem, first.keyPem);
     const config = validateConfig(
-      { agent: { id: 'coordinator', role: 'coordinator' }, listen: { udpPort: 0 }, tls: { ...tls, reloadIntervalS: 0 }, peers: [{ id: 'analyser', role: 'analyser', host: '127.0.0.1', udpPort: 1 }, { id: 'reporter', role: 'reporter', host: '127.0.0.1', udpPort: 2 }] },
+      {
+        agent: { id: 'coordinator', role: 'coordinator' },
+        listen: { udpPort: 0 },
+        tls: { ...tls, reloadIntervalS: 0 },
+        peers: [
+          { id: 'analyser', role: 'analyser', host: '127.0.0.1', udpPort: 1 },
+          { id: 'reporter', role: 'reporter', host: '127.0.0.1', udpPort: 2 },
+        ],
+      },
       'reload.json',
     );
     const initial = await loadCredentials(config, 'reload.json');
     const server = new TcpTlsTransport({ credentials: initial });
     server.handle('echo', (body) => body);
-    const client = new TcpTlsTransport({ credentials: { ...(await issueCertificate(ca, { agentId: 'executor-1', usage: 'both' })), caPem: ca.certPem } });
+    const client = new TcpTlsTransport({
+      credentials: { ...(await issueCertificate(ca, { agentId: 'executor-1', usage: 'both' })), caPem: ca.certPem },
+    });
     const lines: string[] = [];
     const reloader = startCredentialReloader({
       load: () => loadCredentials(config, 'reload.json'),
@@ -66,7 +85,9 @@ describe('credential reloader (real files, real TLS)', () => {
       expect(reloader.stats).toEqual({ applied: 1, failed: 1 });
       const after = await client.dial({ host: '127.0.0.1', port });
       expect(after.peer.fingerprint256).toBe(fingerprint(renewed.certPem));
-      expect(Buffer.from(await during.request('echo', Buffer.from('old connection'))).toString()).toBe('old connection');
+      expect(Buffer.from(await during.request('echo', Buffer.from('old connection'))).toString()).toBe(
+        'old connection',
+      );
     } finally {
       reloader.close();
       await Promise.all([client.close({ force: true }), server.close({ force: true })]);

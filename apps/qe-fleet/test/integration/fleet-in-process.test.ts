@@ -20,13 +20,16 @@ function options(overrides: Partial<FleetOptions>): FleetOptions {
 }
 
 describe('qe-fleet in one process, real sockets', () => {
-  it('10 agents over QUIC complete the suite, every task accounted for exactly once, /metrics on every agent', async () => {
+  it('10 agents over QUIC complete the suite, every task accounted for once, /metrics on every agent', async () => {
     const scraped: Record<string, string> = {};
     const result = await runFleet(options({ agents: 10, transport: 'quic' }), {
       createPredictor: predictor.create,
       onRunning: async (fleet: RunningFleet) => {
         await eventWithin(fleet.coordinator, 'booked', () => true, 30_000);
-        for (const [id, url] of [['coordinator', fleet.coordinatorNode.telemetry.url], ...[...fleet.agents.values()].map((a) => [a.id, a.metricsUrl])] as const) {
+        for (const [id, url] of [
+          ['coordinator', fleet.coordinatorNode.telemetry.url],
+          ...[...fleet.agents.values()].map((a) => [a.id, a.metricsUrl]),
+        ] as const) {
           scraped[id] = await (await fetch(`${url}/metrics`)).text();
         }
       },
@@ -53,17 +56,29 @@ describe('qe-fleet in one process, real sockets', () => {
     }
     const answered = sampleSum(scraped.coordinator!, 'agentlink_request_duration_seconds_count', 'outcome="ok"');
     expect(answered).toBeGreaterThanOrEqual(1);
-    expect(scraped.coordinator).toMatch(/qe_fleet_tasks\{state="completed",agent="coordinator",role="coordinator"\} \d+/);
-    expect(scraped['executor-1']).toMatch(/qe_fleet_test_executions_total\{agent="executor-1",role="executor"\} [1-9]\d*/);
+    expect(scraped.coordinator).toMatch(
+      /qe_fleet_tasks\{state="completed",agent="coordinator",role="coordinator"\} \d+/,
+    );
+    expect(scraped['executor-1']).toMatch(
+      /qe_fleet_test_executions_total\{agent="executor-1",role="executor"\} [1-9]\d*/,
+    );
     expect(scraped.analyser).toContain('qe_fleet_predictions_served_total{agent="analyser",role="analyser"}');
     expect(scraped.analyser).toContain('neural_prediction_latency_seconds');
     // Issue 16: set from start-up, not only after a reload or an hour: expiry, evaluation, breakers.
-    expect(scraped.coordinator).toMatch(/agentlink_certificate_expiry_seconds\{subject="[^"]+",agent="coordinator",role="coordinator"\} \d+/);
+    expect(scraped.coordinator).toMatch(
+      /agentlink_certificate_expiry_seconds\{subject="[^"]+",agent="coordinator",role="coordinator"\} \d+/,
+    );
     expect(scraped.analyser).toMatch(/neural_accuracy\{model="[^"]+",agent="analyser",role="analyser"\} 0\.\d+/);
-    expect(scraped.coordinator).toMatch(/agentlink_breaker_state\{key="executor-1",agent="coordinator",role="coordinator"\} 0/);
+    expect(scraped.coordinator).toMatch(
+      /agentlink_breaker_state\{key="executor-1",agent="coordinator",role="coordinator"\} 0/,
+    );
     // Network latency (the coordinator's pings) and application latency (handler time) apart.
-    expect(sampleSum(scraped.coordinator!, 'agentlink_network_rtt_seconds_count', 'transport="quic"')).toBeGreaterThan(0);
-    expect(sampleSum(scraped['executor-1']!, 'agentlink_handler_duration_seconds_count', 'method="fleet.ping"')).toBeGreaterThan(0);
+    expect(sampleSum(scraped.coordinator!, 'agentlink_network_rtt_seconds_count', 'transport="quic"')).toBeGreaterThan(
+      0,
+    );
+    expect(
+      sampleSum(scraped['executor-1']!, 'agentlink_handler_duration_seconds_count', 'method="fleet.ping"'),
+    ).toBeGreaterThan(0);
     // Cross-agent requests: executors asked the analyser about their failures...
     const failures = Object.values(result.record.results).filter((r) => r.firstRunFailed);
     expect(failures.length).toBeGreaterThan(0);
@@ -78,39 +93,59 @@ describe('qe-fleet in one process, real sockets', () => {
     expect(new Set(Object.values(result.record.results).map((r) => r.executor)).size).toBe(7);
   });
 
-  it('completes through the fault proxy with loss and delay; a partition opens the breaker and healing closes it', async () => {
+  it('completes through a lossy, slow fault proxy; a partition opens the breaker and healing closes it', async () => {
     const transitions: BreakerStateChange[] = [];
-    const result = await runFleet(options({ agents: 6, suiteSize: 200, durationS: 8, fault: { lossRate: 0.02, latencyMs: 10, jitterMs: 2 } }), {
-      createPredictor: predictor.create,
-      onRunning: async (fleet) => {
-        fleet.coordinator.breakers.on('stateChange', (change) => transitions.push(change));
-        const [proxy] = fleet.proxies.get('executor-1')!;
-        await eventWithin(fleet.coordinator, 'booked', () => true, 30_000);
-        proxy!.setFaults({ partition: true });
-        await eventWithin<[BreakerStateChange]>(fleet.coordinator.breakers, 'stateChange', (c) => c.key === 'executor-1' && c.to === 'open', 20_000);
-        proxy!.clearFaults();
-        await eventWithin<[BreakerStateChange]>(fleet.coordinator.breakers, 'stateChange', (c) => c.key === 'executor-1' && c.to === 'closed', 20_000);
+    const result = await runFleet(
+      options({ agents: 6, suiteSize: 200, durationS: 8, fault: { lossRate: 0.02, latencyMs: 10, jitterMs: 2 } }),
+      {
+        createPredictor: predictor.create,
+        onRunning: async (fleet) => {
+          fleet.coordinator.breakers.on('stateChange', (change) => transitions.push(change));
+          const [proxy] = fleet.proxies.get('executor-1')!;
+          await eventWithin(fleet.coordinator, 'booked', () => true, 30_000);
+          proxy!.setFaults({ partition: true });
+          await eventWithin<[BreakerStateChange]>(
+            fleet.coordinator.breakers,
+            'stateChange',
+            (c) => c.key === 'executor-1' && c.to === 'open',
+            20_000,
+          );
+          proxy!.clearFaults();
+          await eventWithin<[BreakerStateChange]>(
+            fleet.coordinator.breakers,
+            'stateChange',
+            (c) => c.key === 'executor-1' && c.to === 'closed',
+            20_000,
+          );
+        },
       },
-    });
+    );
     expect(result.exitCode).toBe(0);
     expect(result.record.accounting).toMatchObject({ tasks: 200, completedOnce: 200, lost: 0, phantom: 0 });
     expect(result.summary.breakers.trippedPeers).toContain('executor-1');
     expect(result.summary.breakers.recoveries).toBeGreaterThanOrEqual(1);
-    expect(transitions.map((t) => `${t.key}:${t.to}`)).toEqual(expect.arrayContaining(['executor-1:open', 'executor-1:half-open', 'executor-1:closed']));
+    expect(transitions.map((t) => `${t.key}:${t.to}`)).toEqual(
+      expect.arrayContaining(['executor-1:open', 'executor-1:half-open', 'executor-1:closed']),
+    );
     // What executor-1 held when its breaker opened had an unknown outcome and was re-dispatched.
     expect(result.record.accounting.unknownOutcome).toBeGreaterThan(0);
     expect(result.summary.retries.redispatches).toBeGreaterThan(0);
   });
 
   it('runs over TLS 1.3/TCP too', async () => {
-    const result = await runFleet(options({ agents: 5, transport: 'tcp', suiteSize: 40, durationS: 1 }), { createPredictor: predictor.create });
+    const result = await runFleet(options({ agents: 5, transport: 'tcp', suiteSize: 40, durationS: 1 }), {
+      createPredictor: predictor.create,
+    });
     expect(result.exitCode).toBe(0);
     expect(result.summary.transport).toBe('tcp');
     expect(result.record.accounting.completedOnce).toBe(40);
   });
 
   it("distributes this repository's own jest test files to executors in command mode", async () => {
-    const result = await runFleet(options({ agents: 5, suite: 'jest', suiteFilter: 'resilience/test/b', timeoutS: 120 }), { createPredictor: predictor.create });
+    const result = await runFleet(
+      options({ agents: 5, suite: 'jest', suiteFilter: 'resilience/test/b', timeoutS: 120 }),
+      { createPredictor: predictor.create },
+    );
     const ids = Object.keys(result.record.results);
     expect(ids.length).toBeGreaterThanOrEqual(2);
     expect(result.exitCode).toBe(0);

@@ -38,7 +38,7 @@ async function savedModel(): Promise<string> {
 
 
 describe('qe-fleet as separate processes (test-harness fleet launcher, production config path)', () => {
-  it('two executors SIGKILLed mid-run: the run completes, every task once, breakers open for the dead peers', async () => {
+  it('two executors SIGKILLed mid-run: the run completes, every task once, breakers open for dead peers', async () => {
     const killed: Array<{ id: string; signal: string | null }> = [];
     const result = await runProcessFleet(options({ mode: 'processes', agents: 10, suiteSize: 200, durationS: 8 }), {
       log,
@@ -61,26 +61,45 @@ describe('qe-fleet as separate processes (test-harness fleet launcher, productio
   }, 240_000);
 
   // Issue 16: agents listened for TCP on udpPort while peers dialled tcpPort (0/9 peers).
-  it('--transport tcp: completes, each agent serving /metrics on --metrics-port + its index, URLs printed', async () => {
+  it('--transport tcp: completes, each agent serves /metrics on --metrics-port + index, URLs printed', async () => {
     const base = await freeRange(5);
     const lines: string[] = [];
-    const result = await runProcessFleet(options({ mode: 'processes', transport: 'tcp', agents: 5, suiteSize: 40, durationS: 2, metricsBasePort: base }), { log: (l) => lines.push(l) });
+    const result = await runProcessFleet(
+      options({ mode: 'processes', transport: 'tcp', agents: 5, suiteSize: 40, durationS: 2, metricsBasePort: base }),
+      { log: (l) => lines.push(l) },
+    );
     expect(result.exitCode).toBe(0);
     expect(result.summary.transport).toBe('tcp');
     expect(result.summary.accounting).toMatchObject({ tasks: 40, completedOnce: 40, lost: 0, phantom: 0 });
-    const expected = Object.fromEntries(['coordinator', 'analyser', 'reporter', 'executor-1', 'executor-2'].map((id, i) => [id, `http://127.0.0.1:${base + i}`]));
+    const expected = Object.fromEntries(
+      ['coordinator', 'analyser', 'reporter', 'executor-1', 'executor-2'].map((id, i) => [
+        id,
+        `http://127.0.0.1:${base + i}`,
+      ]),
+    );
     expect(result.metricsUrls).toEqual(expected);
     expect(lines.find((l) => l.startsWith('/metrics: '))).toContain(`http://127.0.0.1:${base} (coordinator)`);
   }, 240_000);
 
-  it('--transport auto with a short --timeout: the coordinator stops at the deadline and reports what is unfinished', async () => {
+  it('--transport auto, short --timeout: the coordinator stops at the deadline, reports the unfinished', async () => {
     const startedAt = { at: 0 };
-    const result = await runProcessFleet(options({ mode: 'processes', transport: 'auto', agents: 5, suiteSize: 60, durationS: 120, timeoutS: 12, modelDir: await savedModel() }), {
-      log,
-      onRunning: () => {
-        startedAt.at = performance.now();
+    const result = await runProcessFleet(
+      options({
+        mode: 'processes',
+        transport: 'auto',
+        agents: 5,
+        suiteSize: 60,
+        durationS: 120,
+        timeoutS: 12,
+        modelDir: await savedModel(),
+      }),
+      {
+        log,
+        onRunning: () => {
+          startedAt.at = performance.now();
+        },
       },
-    });
+    );
     const afterRunning = performance.now() - startedAt.at;
     expect(result.summary.transport).toBe('auto');
     expect(result.summary.durationMs).toBeLessThan(12_000 + 1_500);
@@ -93,14 +112,22 @@ describe('qe-fleet as separate processes (test-harness fleet launcher, productio
   }, 240_000);
 
   it('refuses --fault outside in-process mode', async () => {
-    await expect(runProcessFleet(options({ mode: 'processes', fault: { lossRate: 0.1, latencyMs: 0, jitterMs: 0 } }))).rejects.toMatchObject({ code: 'ERR_INVALID_FLAG' });
+    await expect(
+      runProcessFleet(options({ mode: 'processes', fault: { lossRate: 0.1, latencyMs: 0, jitterMs: 0 } })),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_FLAG' });
   });
 
   const support = namespaceSupport();
-  (support.available ? it : it.skip)('each agent in its own network namespace (separate hosts) completes the suite', async () => {
-    const result = await runProcessFleet(options({ mode: 'namespaces', agents: 10, suiteSize: 120, durationS: 3 }), { log });
-    expect(result.exitCode).toBe(0);
-    expect(result.summary.agents).toBe(10);
-    expect(result.summary.accounting).toMatchObject({ tasks: 120, completedOnce: 120, lost: 0, phantom: 0 });
-  }, 240_000);
+  (support.available ? it : it.skip)(
+    'each agent in its own network namespace (separate hosts) completes the suite',
+    async () => {
+      const result = await runProcessFleet(options({ mode: 'namespaces', agents: 10, suiteSize: 120, durationS: 3 }), {
+        log,
+      });
+      expect(result.exitCode).toBe(0);
+      expect(result.summary.agents).toBe(10);
+      expect(result.summary.accounting).toMatchObject({ tasks: 120, completedOnce: 120, lost: 0, phantom: 0 });
+    },
+    240_000,
+  );
 });

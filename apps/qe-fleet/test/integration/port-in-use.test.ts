@@ -26,7 +26,15 @@ afterAll(async () => {
 });
 
 const start = (transport: 'quic' | 'tcp' | 'auto', ports: { port?: number; tcpPort?: number; metricsPort?: number }) =>
-  startAgentNode({ id: 'executor-1', role: 'executor', transport, credentials, development: true, host: '127.0.0.1', ...ports }).then(
+  startAgentNode({
+    id: 'executor-1',
+    role: 'executor',
+    transport,
+    credentials,
+    development: true,
+    host: '127.0.0.1',
+    ...ports,
+  }).then(
     async (node) => {
       await node.close();
       return 'started';
@@ -44,7 +52,11 @@ describe('a listener port in use', () => {
   ] as const)('%s %j: ERR_PORT_IN_USE naming %s and the port', async (transport, spec, protocol) => {
     const resolve = (n: number | undefined): number | undefined => (n === -1 ? udpPort : n === -2 ? tcpPort : n);
     const taken = protocol === 'udp' ? udpPort : tcpPort;
-    const error = await start(transport, { port: resolve(spec.port), tcpPort: resolve('tcpPort' in spec ? spec.tcpPort : undefined), metricsPort: resolve('metricsPort' in spec ? spec.metricsPort : undefined) });
+    const error = await start(transport, {
+      port: resolve(spec.port),
+      tcpPort: resolve('tcpPort' in spec ? spec.tcpPort : undefined),
+      metricsPort: resolve('metricsPort' in spec ? spec.metricsPort : undefined),
+    });
     expect(error).toBeInstanceOf(PortInUseError);
     expect(error).toMatchObject({ code: 'ERR_PORT_IN_USE', protocol, port: taken, host: '127.0.0.1' });
     expect((error as Error).message).toContain(`${protocol.toUpperCase()} 127.0.0.1:${taken}`);

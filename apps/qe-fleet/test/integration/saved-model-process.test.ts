@@ -32,11 +32,44 @@ describe('qe-fleet --model in a new process', () => {
   it('runs a fleet with a model that `agentlink-learn train --out` saved in another process', async () => {
     const modelDir = path.join(work, 'model');
     const data = flakeFlaggerFile('FlakeFlagger_filtered_dataset.csv'); // the gzip copy the package ships
-    const fast = ['--family', 'network', '--epochs', '2', '--hidden', '8', '--batch-size', '512', '--test-fraction', '0'];
-    const train = await run(learnBin, ['train', '--data', data, '--label', 'flakyStatus', '--drop', 'test_name', '--out', modelDir, ...fast]);
+    const fast = [
+      '--family',
+      'network',
+      '--epochs',
+      '2',
+      '--hidden',
+      '8',
+      '--batch-size',
+      '512',
+      '--test-fraction',
+      '0',
+    ];
+    const train = await run(learnBin, [
+      'train',
+      '--data',
+      data,
+      '--label',
+      'flakyStatus',
+      '--drop',
+      'test_name',
+      '--out',
+      modelDir,
+      ...fast,
+    ]);
     expect(train).toMatchObject({ code: 0 });
 
-    const fleet = await run(fleetBin, ['--model', modelDir, '--agents', '4', '--suite-size', '20', '--duration', '1', '--seed', '5']);
+    const fleet = await run(fleetBin, [
+      '--model',
+      modelDir,
+      '--agents',
+      '4',
+      '--suite-size',
+      '20',
+      '--duration',
+      '1',
+      '--seed',
+      '5',
+    ]);
     expect(fleet.err).not.toContain('ERR_MODEL_FORMAT');
     expect(fleet.err).toContain(`analyser: loaded model from ${modelDir}`);
     expect(fleet.code).toBe(0);

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's examples/flaky-project. */
-export const FLAKY_PROJECT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../../examples/flaky-project');
+export const FLAKY_PROJECT = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../../examples/flaky-project',
+);
 
 interface FlakeEntry {
   readonly key: string;
@@ -15,7 +18,10 @@ interface FlakeEntry {
 }
 
 const require = createRequire(import.meta.url);
-export const FLAKES = require(path.join(FLAKY_PROJECT, 'flakes.json')) as { flaky: FlakeEntry[]; realFailures: Array<{ file: string; test: string }> };
+export const FLAKES = require(path.join(FLAKY_PROJECT, 'flakes.json')) as {
+  flaky: FlakeEntry[];
+  realFailures: Array<{ file: string; test: string }>;
+};
 const dice = require(path.join(FLAKY_PROJECT, 'lib', 'flaky-dice.cjs')) as { strikes(key: string): boolean };
 
 /** Whether the flaky test hits its flaky path on this attempt with this seed (the fixture's own dice). */

@@ -15,7 +15,9 @@ const ROOT = '/usr/lib/postgresql';
 /** The directory of initdb/pg_ctl (Debian's postgresql package), or undefined. */
 export function postgresBinDir(): string | undefined {
   if (!existsSync(ROOT)) return undefined;
-  const versions = readdirSync(ROOT).filter((v) => existsSync(path.join(ROOT, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(ROOT)
+    .filter((v) => existsSync(path.join(ROOT, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions[0] === undefined ? undefined : path.join(ROOT, versions[0], 'bin');
 }
 
@@ -43,7 +45,9 @@ export async function startPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(path.join(tmpdir(), 'qe-fleet-pg-'));
   const asRoot = process.getuid?.() === 0;
   const run = (tool: string, args: string[]): void => {
-    const argv = asRoot ? ['runuser', '-u', 'postgres', '--', path.join(bin, tool), ...args] : [path.join(bin, tool), ...args];
+    const argv = asRoot
+      ? ['runuser', '-u', 'postgres', '--', path.join(bin, tool), ...args]
+      : [path.join(bin, tool), ...args];
     execFileSync(argv[0]!, argv.slice(1), { stdio: 'pipe', timeout: 120_000 });
   };
   if (asRoot) {

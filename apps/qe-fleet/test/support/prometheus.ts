@@ -9,7 +9,9 @@ import path from 'node:path';
 export function findPrometheus(): string | undefined {
   for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
     const file = path.join(dir, 'prometheus');
-    if (dir !== '' && existsSync(file) && spawnSync(file, ['--version'], { stdio: 'ignore' }).status === 0) return file;
+    if (dir !== '' && existsSync(file) && spawnSync(file, ['--version'], { stdio: 'ignore' }).status === 0) {
+      return file;
+    }
   }
   return undefined;
 }
@@ -45,7 +47,11 @@ async function freePort(): Promise<number> {
  * Starts `binary` on 127.0.0.1 with its own storage, `ruleFiles`, and one job per name in `jobs`
  * whose targets come from a file_sd file (empty until setTargets).
  */
-export async function startLivePrometheus(binary: string, jobs: readonly string[], ruleFiles: readonly string[]): Promise<LivePrometheus> {
+export async function startLivePrometheus(
+  binary: string,
+  jobs: readonly string[],
+  ruleFiles: readonly string[],
+): Promise<LivePrometheus> {
   const dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-prometheus-'));
   const targetFile = (job: string): string => path.join(dir, `${job}.json`);
   for (const job of jobs) await writeFile(targetFile(job), '[]');
@@ -57,7 +63,12 @@ export async function startLivePrometheus(binary: string, jobs: readonly string[
     'rule_files:',
     ...ruleFiles.map((f) => `  - ${JSON.stringify(f)}`),
     'scrape_configs:',
-    ...jobs.flatMap((job) => [`  - job_name: ${job}`, '    file_sd_configs:', `      - files: [${JSON.stringify(targetFile(job))}]`, '        refresh_interval: 1s']),
+    ...jobs.flatMap((job) => [
+      `  - job_name: ${job}`,
+      '    file_sd_configs:',
+      `      - files: [${JSON.stringify(targetFile(job))}]`,
+      '        refresh_interval: 1s',
+    ]),
     '',
   ].join('\n');
   await writeFile(path.join(dir, 'prometheus.yml'), config);
@@ -66,15 +77,36 @@ export async function startLivePrometheus(binary: string, jobs: readonly string[
   let url = '';
   for (let attempt = 0; attempt < 3 && child === undefined; attempt += 1) {
     const port = await freePort();
-    const started = spawn(binary, [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const started = spawn(
+      binary,
+      [
+        `--config.file=${path.join(dir, 'prometheus.yml')}`,
+        `--storage.tsdb.path=${path.join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     started.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
     started.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
     const until = Date.now() + 30_000;
     while (Date.now() < until && started.exitCode === null) {
-      if (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false)) break;
+      if (
+        await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+          (r) => r.ok,
+          () => false,
+        )
+      ) {
+        break;
+      }
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    if (started.exitCode === null && (await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok, () => false))) {
+    if (
+      started.exitCode === null &&
+      (await fetch(`http://127.0.0.1:${port}/-/ready`).then(
+        (r) => r.ok,
+        () => false,
+      ))
+    ) {
       child = started;
       url = `http://127.0.0.1:${port}`;
     } else started.kill('SIGKILL');
@@ -97,8 +129,18 @@ export async function startLivePrometheus(binary: string, jobs: readonly string[
       // Renamed into place so Prometheus never reads a half-written file.
       await rename(next, targetFile(job));
     },
-    query: async (expr) => (await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(expr)}`)).result,
-    samples: async (selector) => (await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(`/api/v1/query?query=${encodeURIComponent(selector)}`)).result,
+    query: async (expr) =>
+      (
+        await api<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>(
+          `/api/v1/query?query=${encodeURIComponent(expr)}`,
+        )
+      ).result,
+    samples: async (selector) =>
+      (
+        await api<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
+          `/api/v1/query?query=${encodeURIComponent(selector)}`,
+        )
+      ).result,
     alerts: async () => (await api<{ alerts: PromAlert[] }>('/api/v1/alerts')).alerts,
     log: () => output,
     stop: async () => {

@@ -6,7 +6,10 @@ import type { SuiteTest } from '../../src/suite/types';
  * Trains one real TF.js model per test file (few epochs: the tests check the fleet, not the
  * model) and hands it to every fleet; each fleet's dispose() leaves it alone.
  */
-export function sharedPredictor(): { create: (training: readonly SuiteTest[]) => Promise<FlakinessPredictor>; dispose: () => void } {
+export function sharedPredictor(): {
+  create: (training: readonly SuiteTest[]) => Promise<FlakinessPredictor>;
+  dispose: () => void;
+} {
   let trained: Promise<FlakinessPredictor> | undefined;
   return {
     create: async (training) => {
@@ -22,7 +25,10 @@ export function sharedPredictor(): { create: (training: readonly SuiteTest[]) =>
 
 /** Resolves when `predicate` holds for an event, or rejects after `timeoutMs`. */
 export function eventWithin<T extends unknown[]>(
-  emitter: { on(event: string, listener: (...args: T) => void): unknown; off(event: string, listener: (...args: T) => void): unknown },
+  emitter: {
+    on(event: string, listener: (...args: T) => void): unknown;
+    off(event: string, listener: (...args: T) => void): unknown;
+  },
   event: string,
   predicate: (...args: T) => boolean,
   timeoutMs: number,

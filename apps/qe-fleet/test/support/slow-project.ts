@@ -7,10 +7,18 @@ import path from 'node:path';
  */
 export async function writeSlowProject(dir: string, files: number, ms: number): Promise<string> {
   await mkdir(path.join(dir, 'test'), { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'slow', scripts: { test: 'node --test test/' } }));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'slow', scripts: { test: 'node --test test/' } }),
+  );
   for (let i = 0; i < files; i += 1) {
-    const flaky = i % 3 === 0 ? "test('fails on the first attempt', () => { if (process.env.AGENTLINK_ATTEMPT === '1') throw new Error('first'); });\n" : '';
-    const body = `import { test } from 'node:test';\ntest('waits', async () => { await new Promise((r) => setTimeout(r, ${ms})); });\n${flaky}`;
+    const flaky =
+      i % 3 === 0
+        ? "test('fails on the first attempt', () => { " +
+          "if (process.env.AGENTLINK_ATTEMPT === '1') throw new Error('first'); });\n"
+        : '';
+    const waits = `test('waits', async () => { await new Promise((r) => setTimeout(r, ${ms})); });\n`;
+    const body = `import { test } from 'node:test';\n${waits}${flaky}`;
     await writeFile(path.join(dir, 'test', `file-${String(i).padStart(2, '0')}.test.mjs`), body);
   }
   return dir;

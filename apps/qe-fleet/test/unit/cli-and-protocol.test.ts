@@ -15,20 +15,67 @@ describe('parseArgs', () => {
 
   it('reads every flag, with a separate or an inline value', () => {
     const { options, help } = parseArgs([
-      '--agents', '6', '--transport=tcp', '--mode', 'processes', '--suite', 'jest', '--suite-filter', 'x', '--suite-size', '50', '--duration', '2.5',
-      '--timeout', '30', '--seed', '7', '--fault', 'loss=0.01,latency=25,jitter=5', '--data', '/d', '--model', '/m',
-      '--metrics-port', '9500', '--config', '/c.json', '--json', '--help',
+      '--agents',
+      '6',
+      '--transport=tcp',
+      '--mode',
+      'processes',
+      '--suite',
+      'jest',
+      '--suite-filter',
+      'x',
+      '--suite-size',
+      '50',
+      '--duration',
+      '2.5',
+      '--timeout',
+      '30',
+      '--seed',
+      '7',
+      '--fault',
+      'loss=0.01,latency=25,jitter=5',
+      '--data',
+      '/d',
+      '--model',
+      '/m',
+      '--metrics-port',
+      '9500',
+      '--config',
+      '/c.json',
+      '--json',
+      '--help',
     ]);
     expect(help).toBe(true);
     expect(options).toEqual({
-      agents: 6, transport: 'tcp', mode: 'processes', suite: 'jest', suiteFilter: 'x', suiteSize: 50, durationS: 2.5, timeoutS: 30, seed: 7,
-      fault: { lossRate: 0.01, latencyMs: 25, jitterMs: 5 }, dataDir: '/d', modelDir: '/m', metricsBasePort: 9500, configPath: '/c.json', json: true,
+      agents: 6,
+      transport: 'tcp',
+      mode: 'processes',
+      suite: 'jest',
+      suiteFilter: 'x',
+      suiteSize: 50,
+      durationS: 2.5,
+      timeoutS: 30,
+      seed: 7,
+      fault: { lossRate: 0.01, latencyMs: 25, jitterMs: 5 },
+      dataDir: '/d',
+      modelDir: '/m',
+      metricsBasePort: 9500,
+      configPath: '/c.json',
+      json: true,
     });
   });
 
   it.each([
-    [['--agents', '3']], [['--agents', 'x']], [['--transport', 'udp']], [['--duration', '-1']], [['--suite-size']],
-    [['--bogus']], [['--fault', 'loss=2']], [['--fault', 'smoke=1']], [['--fault', 'latency=abc']], [['--agents', '--json']],
+    [['--agents', '3']],
+    [['--agents', 'x']],
+    [['--transport', 'udp']],
+    [['--duration', '-1']],
+    [['--suite-size']],
+    [['--bogus']],
+    [['--fault', 'loss=2']],
+    [['--fault', 'smoke=1']],
+    [['--fault', 'latency=abc']],
+    [['--agents', '--json']],
   ])('rejects %j with a typed error', (argv) => {
     expect(() => parseArgs(argv)).toThrow(InvalidFlagError);
   });
@@ -56,10 +103,13 @@ describe('fleet plan', () => {
   it('plans one coordinator, analyser and reporter and the rest executors', () => {
     const plan = planFleet(10);
     expect(plan.executorIds).toHaveLength(7);
-    expect(plan.agents.map((a) => a.role).filter((r) => r !== 'executor')).toEqual(['coordinator', 'analyser', 'reporter']);
+    expect(plan.agents.map((a) => a.role).filter((r) => r !== 'executor')).toEqual([
+      'coordinator',
+      'analyser',
+      'reporter',
+    ]);
     expect(() => planFleet(3)).toThrow(InvalidFlagError);
   });
-
 });
 
 describe('protocol', () => {
@@ -72,7 +122,9 @@ describe('protocol', () => {
   it('validates each message shape', () => {
     const spec = { kind: 'replay', test: { id: 'x' }, timing: {}, seed: 1 };
     expect(parseAssign({ dispatchId: 'd', taskId: 't', spec })).toMatchObject({ taskId: 't' });
-    expect(() => parseAssign({ dispatchId: 'd', taskId: 't', spec: { ...spec, kind: 'x' } })).toThrow(ProtocolMessageError);
+    expect(() => parseAssign({ dispatchId: 'd', taskId: 't', spec: { ...spec, kind: 'x' } })).toThrow(
+      ProtocolMessageError,
+    );
     expect(() => parseAssign([])).toThrow(ProtocolMessageError);
     expect(() => parseAssign({ dispatchId: '', taskId: 't', spec })).toThrow(ProtocolMessageError);
     const result = { dispatchId: 'd', taskId: 't', executor: 'e', outcome: 'passed', attempts: 1 };

@@ -6,7 +6,14 @@ import { createCertificateAuthority, createDevelopmentCredentials, issueCertific
 import { parseConfig, validateConfig } from '../../src/config/fleet-config';
 import { loadCredentials } from '../../src/config/load-credentials';
 import { planFromConfig, readConfigFile } from '../../src/config/run-configured-agent';
-import { ConfigError, ConfigReadError, ConfigSyntaxError, ConfigUnknownKeyError, ConfigValueError, ProductionCertificatesRequiredError } from '../../src/errors';
+import {
+  ConfigError,
+  ConfigReadError,
+  ConfigSyntaxError,
+  ConfigUnknownKeyError,
+  ConfigValueError,
+  ProductionCertificatesRequiredError,
+} from '../../src/errors';
 
 const BASE = {
   agent: { id: 'executor-1', role: 'executor' },
@@ -14,7 +21,14 @@ const BASE = {
   listen: { host: '0.0.0.0', udpPort: 4433, tcpPort: 4434 },
   metrics: { host: '0.0.0.0', port: 9464 },
   peers: [
-    { id: 'coordinator', role: 'coordinator', host: 'qe-fleet-0.qe-fleet', udpPort: 4433, tcpPort: 4434, serverName: 'coordinator' },
+    {
+      id: 'coordinator',
+      role: 'coordinator',
+      host: 'qe-fleet-0.qe-fleet',
+      udpPort: 4433,
+      tcpPort: 4434,
+      serverName: 'coordinator',
+    },
     { id: 'analyser', role: 'analyser', host: 'qe-fleet-1.qe-fleet', udpPort: 4433 },
     { id: 'reporter', role: 'reporter', host: 'qe-fleet-2.qe-fleet', udpPort: 4433 },
   ],
@@ -28,8 +42,15 @@ beforeAll(async () => {
   const dev = (await createDevelopmentCredentials({ agentIds: ['executor-1'] })).agents['executor-1']!;
   const ca = await createCertificateAuthority();
   const real = await issueCertificate(ca, { agentId: 'executor-1', usage: 'both' });
-  for (const [name, creds] of [['dev', dev], ['real', { ...real, caPem: ca.certPem }]] as const) {
-    for (const [field, pem] of [['certFile', creds.certPem], ['keyFile', creds.keyPem], ['caFile', creds.caPem!]] as const) {
+  for (const [name, creds] of [
+    ['dev', dev],
+    ['real', { ...real, caPem: ca.certPem }],
+  ] as const) {
+    for (const [field, pem] of [
+      ['certFile', creds.certPem],
+      ['keyFile', creds.keyPem],
+      ['caFile', creds.caPem!],
+    ] as const) {
       const file = path.join(dir, `${name}-${field}.pem`);
       await writeFile(file, pem);
       files[name][field] = file;
@@ -43,12 +64,20 @@ afterAll(async () => {
 
 describe('configuration file', () => {
   it('accepts the documented schema and fills defaults', () => {
-    const config = validateConfig({ ...BASE, transport: undefined, metrics: undefined, listen: { udpPort: 0 } }, 'x.json');
+    const config = validateConfig(
+      { ...BASE, transport: undefined, metrics: undefined, listen: { udpPort: 0 } },
+      'x.json',
+    );
     expect(config.transport).toBe('quic');
     expect(config.listen.host).toBe('0.0.0.0');
     expect(config.metrics).toEqual({ host: '127.0.0.1', port: 9464 });
     expect(config.peers[0]).toMatchObject({ serverName: 'coordinator', tcpPort: 4434 });
-    expect(planFromConfig(config)).toMatchObject({ coordinatorId: 'coordinator', analyserId: 'analyser', reporterId: 'reporter', executorIds: ['executor-1'] });
+    expect(planFromConfig(config)).toMatchObject({
+      coordinatorId: 'coordinator',
+      analyserId: 'analyser',
+      reporterId: 'reporter',
+      executorIds: ['executor-1'],
+    });
   });
 
   it.each([
@@ -61,8 +90,14 @@ describe('configuration file', () => {
     ['duplicate peer', { ...BASE, peers: [...BASE.peers, BASE.peers[0]] }],
     ['missing analyser', { ...BASE, peers: BASE.peers.filter((p) => p.role !== 'analyser') }],
     ['bad tls', { ...BASE, tls: { certFile: '' } }],
-    ['negative tls.reloadIntervalS', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: -1 } }],
-    ['text tls.reloadIntervalS', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: '60' } }],
+    [
+      'negative tls.reloadIntervalS',
+      { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: -1 } },
+    ],
+    [
+      'text tls.reloadIntervalS',
+      { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', reloadIntervalS: '60' } },
+    ],
     ['bad serverName', { ...BASE, peers: [{ ...BASE.peers[0], serverName: 5 }, ...BASE.peers.slice(1)] }],
   ])('refuses %s with ConfigError', (_name, value) => {
     expect(() => validateConfig(value, 'x.json')).toThrow(ConfigError);
@@ -73,7 +108,12 @@ describe('configuration file', () => {
     ['metric', { ...BASE, metric: { port: 9999 } }, 'metric', { port: 9999 }],
     ['agent.name', { ...BASE, agent: { ...BASE.agent, name: 'x' } }, 'agent.name', 'x'],
     ['listen.udp', { ...BASE, listen: { ...BASE.listen, udp: 1 } }, 'listen.udp', 1],
-    ['peers[1].port', { ...BASE, peers: [BASE.peers[0], { ...BASE.peers[1], port: 4433 }, BASE.peers[2]] }, 'peers[1].port', 4433],
+    [
+      'peers[1].port',
+      { ...BASE, peers: [BASE.peers[0], { ...BASE.peers[1], port: 4433 }, BASE.peers[2]] },
+      'peers[1].port',
+      4433,
+    ],
     ['tls.cert', { ...BASE, tls: { certFile: 'a', keyFile: 'b', caFile: 'c', cert: 'd' } }, 'tls.cert', 'd'],
     ['suite.sizes', { ...BASE, suite: { sizes: 3 } }, 'suite.sizes', 3],
   ])('refuses the unknown key %s with its key path', (_name, value, field, bad) => {
@@ -86,7 +126,9 @@ describe('configuration file', () => {
     })();
     expect(error).toBeInstanceOf(ConfigUnknownKeyError);
     expect(error).toMatchObject({ code: 'ERR_CONFIG_UNKNOWN_KEY', file: 'conf/agent.json', field, value: bad });
-    expect((error as Error).message).toContain(`configuration conf/agent.json: unknown key ${field} = ${JSON.stringify(bad)}`);
+    expect((error as Error).message).toContain(
+      `configuration conf/agent.json: unknown key ${field} = ${JSON.stringify(bad)}`,
+    );
   });
 
   it.each([
@@ -113,7 +155,10 @@ describe('configuration file', () => {
   it('refuses text that is not JSON, and a missing file', async () => {
     expect(() => parseConfig('{', 'x.json')).toThrow(ConfigSyntaxError);
     expect(() => parseConfig('{', 'x.json')).toThrow(/x.json: is not JSON/);
-    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toMatchObject({ code: 'ERR_CONFIG_READ', file: path.join(dir, 'missing.json') });
+    await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toMatchObject({
+      code: 'ERR_CONFIG_READ',
+      file: path.join(dir, 'missing.json'),
+    });
     await expect(readConfigFile(path.join(dir, 'missing.json'))).rejects.toThrow(ConfigReadError);
     const file = path.join(dir, 'ok.json');
     await writeFile(file, JSON.stringify(BASE));
@@ -161,7 +206,12 @@ describe('certificates', () => {
 
   it('names unreadable or empty certificate files', async () => {
     const missing = validateConfig({ ...BASE, tls: { ...files.dev, keyFile: path.join(dir, 'nope.pem') } }, 'x.json');
-    await expect(loadCredentials(missing, 'x.json')).rejects.toMatchObject({ code: 'ERR_CONFIG_VALUE', file: 'x.json', field: 'tls.keyFile', value: path.join(dir, 'nope.pem') });
+    await expect(loadCredentials(missing, 'x.json')).rejects.toMatchObject({
+      code: 'ERR_CONFIG_VALUE',
+      file: 'x.json',
+      field: 'tls.keyFile',
+      value: path.join(dir, 'nope.pem'),
+    });
     const empty = path.join(dir, 'empty.pem');
     await writeFile(empty, 'nothing');
     const none = validateConfig({ ...BASE, tls: { ...files.dev, caFile: empty } }, 'x.json');

@@ -9,10 +9,20 @@ const root = findRepoRoot(import.meta.dirname ?? process.cwd())!;
 const deployDir = path.join(root, 'deploy');
 
 function yamlFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? yamlFiles(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? yamlFiles(path.join(dir, e.name)) : /\.ya?ml$/.test(e.name) ? [path.join(dir, e.name)] : [],
+  );
 }
 
-type Doc = { apiVersion?: string; kind?: string; metadata?: { name?: string }; spec?: Record<string, any>; data?: Record<string, string>; resources?: string[]; configMapGenerator?: Array<{ files: string[] }> };
+type Doc = {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: Record<string, any>;
+  data?: Record<string, string>;
+  resources?: string[];
+  configMapGenerator?: Array<{ files: string[] }>;
+};
 
 function load(file: string): Doc[] {
   const docs = parseAllDocuments(readFileSync(file, 'utf8'));
@@ -29,7 +39,11 @@ describe('deploy/ Kubernetes manifests', () => {
     for (const { file, docs } of all) {
       expect(docs.length).toBeGreaterThan(0);
       for (const doc of docs) {
-        expect({ file, apiVersion: typeof doc.apiVersion, kind: typeof doc.kind }).toEqual({ file, apiVersion: 'string', kind: 'string' });
+        expect({ file, apiVersion: typeof doc.apiVersion, kind: typeof doc.kind }).toEqual({
+          file,
+          apiVersion: 'string',
+          kind: 'string',
+        });
         if (doc.kind !== 'Kustomization') expect(typeof doc.metadata?.name).toBe('string');
       }
     }
@@ -49,9 +63,13 @@ describe('deploy/ Kubernetes manifests', () => {
     const [service] = byKind('Service');
     expect(set!.spec!.serviceName).toBe(service!.metadata!.name);
     expect(service!.spec!.clusterIP).toBe('None');
-    const ports = set!.spec!.template.spec.containers[0].ports.map((p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`);
+    const ports = set!.spec!.template.spec.containers[0].ports.map(
+      (p: { containerPort: number; protocol: string }) => `${p.containerPort}/${p.protocol}`,
+    );
     expect(ports).toEqual(['4433/UDP', '4434/TCP', '9464/TCP']);
-    expect(set!.spec!.template.spec.containers[0].env).toEqual(expect.arrayContaining([{ name: 'NODE_ENV', value: 'production' }]));
+    expect(set!.spec!.template.spec.containers[0].env).toEqual(
+      expect.arrayContaining([{ name: 'NODE_ENV', value: 'production' }]),
+    );
   });
 
   it('gives every replica a configuration the app accepts, naming all other replicas as peers', () => {

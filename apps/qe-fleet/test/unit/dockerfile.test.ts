@@ -10,9 +10,21 @@ const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
   .split('\n')
   .map((line) => line.trim())
   .filter((line) => line !== '' && !line.startsWith('#'));
-const manifest = (dir: string): { name: string; bin?: Record<string, string>; dependencies?: Record<string, string> } =>
+const manifest = (
+  dir: string,
+): { name: string; bin?: Record<string, string>; dependencies?: Record<string, string> } =>
   JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
-const byName = new Map(['packages/resilience', 'packages/transport', 'packages/learning', 'packages/telemetry', 'packages/test-harness', 'apps/qe-fleet', 'tools/bench'].map((dir) => [manifest(dir).name, dir]));
+const byName = new Map(
+  [
+    'packages/resilience',
+    'packages/transport',
+    'packages/learning',
+    'packages/telemetry',
+    'packages/test-harness',
+    'apps/qe-fleet',
+    'tools/bench',
+  ].map((dir) => [manifest(dir).name, dir]),
+);
 
 /** @agentlink/* packages `name` needs at run time, itself included. */
 function runtimeClosure(name: string, seen = new Set<string>()): Set<string> {
@@ -31,7 +43,7 @@ describe('deploy/Dockerfile and .dockerignore', () => {
     }
   });
 
-  it('packs exactly the app and the @agentlink packages it runs on: no test harness, no bench, no workspace link', () => {
+  it('packs only the app and the @agentlink packages it runs on: no test harness, bench or workspace link', () => {
     const packed = [...dockerfile.matchAll(/-w (\S+)/g)].map((m) => manifest(m[1]!).name).sort();
     expect(packed).toEqual([...runtimeClosure('@agentlink/qe-fleet')].sort());
     expect(packed).not.toContain('@agentlink/bench');

@@ -1,7 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { createTelemetryMetrics } from '@agentlink/telemetry';
 import { TaskLedger } from '../../src/ledger/task-ledger';
-import { defineAnalyserMetrics, defineCoordinatorMetrics, defineExecutorMetrics, RoundCounts } from '../../src/telemetry/fleet-metrics';
+import {
+  defineAnalyserMetrics,
+  defineCoordinatorMetrics,
+  defineExecutorMetrics,
+  RoundCounts,
+} from '../../src/telemetry/fleet-metrics';
 
 function agentMetrics(agent: string, role: string): ReturnType<typeof createTelemetryMetrics> {
   return createTelemetryMetrics({ defaultMetrics: false, memoryLimitBytes: 1, defaultLabels: { agent, role } });
@@ -24,7 +29,9 @@ describe('qe_fleet_* metrics on the agent registry', () => {
       'qe_fleet_unknown_outcomes_total{agent="coordinator",role="coordinator"} 2',
     ]);
     counts.completedOnce = 10;
-    expect(await fleetLines(metrics)).toContain('qe_fleet_tasks{state="open",agent="coordinator",role="coordinator"} 0');
+    expect(await fleetLines(metrics)).toContain(
+      'qe_fleet_tasks{state="open",agent="coordinator",role="coordinator"} 0',
+    );
   });
 
   it('executor: its stats and running tasks', async () => {

@@ -7,10 +7,27 @@ import { formatSummaryTable } from '../../src/report/summary-table';
 
 describe('comparePredictions', () => {
   it('computes precision, recall and accuracy of the flaky class', () => {
-    const predicted = new Map([['a', true], ['b', true], ['c', false], ['d', false], ['e', true]]);
-    const truth = new Map([['a', true], ['b', false], ['c', true], ['d', false]]);
+    const predicted = new Map([
+      ['a', true],
+      ['b', true],
+      ['c', false],
+      ['d', false],
+      ['e', true],
+    ]);
+    const truth = new Map([
+      ['a', true],
+      ['b', false],
+      ['c', true],
+      ['d', false],
+    ]);
     const q = comparePredictions(predicted, truth);
-    expect(q).toMatchObject({ evaluated: 4, truePositives: 1, falsePositives: 1, falseNegatives: 1, trueNegatives: 1 });
+    expect(q).toMatchObject({
+      evaluated: 4,
+      truePositives: 1,
+      falsePositives: 1,
+      falseNegatives: 1,
+      trueNegatives: 1,
+    });
     expect(q.precision).toBeCloseTo(0.5);
     expect(q.recall).toBeCloseTo(0.5);
     expect(q.accuracy).toBeCloseTo(0.5);
@@ -49,7 +66,16 @@ function record(overrides: Partial<RunRecord> = {}): RunRecord {
   latency.record(12);
   latency.record(40);
   return {
-    accounting: { tasks: 3, dispatches: 5, acknowledged: 3, completedOnce: 3, lost: 0, phantom: 0, unknownOutcome: 2, duplicates: 1 },
+    accounting: {
+      tasks: 3,
+      dispatches: 5,
+      acknowledged: 3,
+      completedOnce: 3,
+      lost: 0,
+      phantom: 0,
+      unknownOutcome: 2,
+      duplicates: 1,
+    },
     results: {
       t1: { outcome: 'passed', attempts: 1, firstRunFailed: false, executor: 'e1' },
       t2: { outcome: 'flaky', attempts: 2, firstRunFailed: true, executor: 'e1' },
@@ -87,9 +113,24 @@ describe('buildSummary', () => {
 
   it('derives test outcomes, reruns, quarantine, prediction quality, retries and breaker trips', () => {
     const s = buildSummary(input);
-    expect(s.tests).toEqual({ passed: 1, failedFirstRun: 2, failed: 1, reruns: 3, quarantined: 1, quarantinedTrulyFlaky: 1 });
+    expect(s.tests).toEqual({
+      passed: 1,
+      failedFirstRun: 2,
+      failed: 1,
+      reruns: 3,
+      quarantined: 1,
+      quarantinedTrulyFlaky: 1,
+    });
     // C's answer is a deadline fallback, not the model's: left out of the ratios, counted apart.
-    expect(s.prediction).toMatchObject({ evaluated: 2, truePositives: 1, falseNegatives: 0, trueNegatives: 1, precision: 1, recall: 1, fallbacks: 1 });
+    expect(s.prediction).toMatchObject({
+      evaluated: 2,
+      truePositives: 1,
+      falseNegatives: 0,
+      trueNegatives: 1,
+      precision: 1,
+      recall: 1,
+      fallbacks: 1,
+    });
     expect(s.taskLatency.count).toBe(2);
     expect(s.predictionLatency.count).toBe(3);
     expect(s.retries).toEqual({ redispatches: 2, assignFailures: 1, resultRetries: 4 });
@@ -99,7 +140,13 @@ describe('buildSummary', () => {
   // Issue 16: a model that always timed out scored about 0.96 "accuracy" (fallbacks say "not flaky").
   it('gives a model whose every answer was a fallback no accuracy, and counts the fallbacks', () => {
     const truth = new Map(Array.from({ length: 25 }, (_, i) => [`T${i}`, i === 0] as const));
-    const predictions = [...truth.keys()].map((testId) => ({ testId, probability: 0, flaky: false, fallback: true, latencyMs: 100 }));
+    const predictions = [...truth.keys()].map((testId) => ({
+      testId,
+      probability: 0,
+      flaky: false,
+      fallback: true,
+      latencyMs: 100,
+    }));
     const s = buildSummary({ ...input, truth, predictions });
     expect(s.prediction.evaluated).toBe(0);
     expect(s.prediction.accuracy).toBeNaN();
@@ -109,12 +156,33 @@ describe('buildSummary', () => {
 
   it('prints every column of the table', () => {
     const table = formatSummaryTable(buildSummary(input));
-    for (const label of ['tasks', 'completed exactly once', 'lost', 'never sent (phantom)', 'unknown outcome', 'duplicates', 'failures (first run)', 'reruns', 'flaky found', 'prediction precision', 'prediction recall', 'task latency', 'retries', 'breaker trips (e2)'.split(' (')[0]!]) {
+    for (const label of [
+      'tasks',
+      'completed exactly once',
+      'lost',
+      'never sent (phantom)',
+      'unknown outcome',
+      'duplicates',
+      'failures (first run)',
+      'reruns',
+      'flaky found',
+      'prediction precision',
+      'prediction recall',
+      'task latency',
+      'retries',
+      'breaker trips (e2)'.split(' (')[0]!,
+    ]) {
       expect(table).toContain(label);
     }
     expect(table).toContain('6 agents over quic');
     expect(table).toContain('(e2)');
-    const empty = formatSummaryTable(buildSummary({ ...input, predictions: [], run: record({ breakerTransitions: [], taskLatency: new LatencyHistogram().encode() }) }));
+    const empty = formatSummaryTable(
+      buildSummary({
+        ...input,
+        predictions: [],
+        run: record({ breakerTransitions: [], taskLatency: new LatencyHistogram().encode() }),
+      }),
+    );
     expect(empty).toContain('n/a');
     // As the reporter sends it across the fleet: NaN becomes null in JSON.
     const crossed = JSON.parse(JSON.stringify(buildSummary({ ...input, predictions: [] })));

@@ -35,7 +35,14 @@ describe('FlakeFlagger data', () => {
   it('joins features with rerun history and derives the failure rate from all recorded runs', () => {
     const suite = loadFlakeFlaggerSuite(DATASET, RESULTS);
     expect(suite.map((t) => t.id)).toEqual(['pkg.a.testone', 'pkg.a.testtwo', 'pkg.b.testthree']);
-    expect(suite[0]).toEqual({ id: 'pkg.a.testone', project: 'p1', flaky: true, failRate: 0.025, recordedMs: 2500, features: { numAsserts: 3, ExecutionTime: 2.5 } });
+    expect(suite[0]).toEqual({
+      id: 'pkg.a.testone',
+      project: 'p1',
+      flaky: true,
+      failRate: 0.025,
+      recordedMs: 2500,
+      features: { numAsserts: 3, ExecutionTime: 2.5 },
+    });
     expect(suite[2]!.failRate).toBe(1);
   });
 
@@ -48,7 +55,9 @@ describe('FlakeFlagger data', () => {
     expect(() => parseCsv('a,b', 'x.csv')).toThrow(SuiteDataError);
     expect(() => loadFlakeFlaggerSuite(DATASET.replace('2.5', 'abc'), RESULTS)).toThrow(/not a number/);
     expect(() => loadFlakeFlaggerSuite(DATASET, RESULTS.replace('Project', 'Proj'))).toThrow(/lacks column "Project"/);
-    expect(() => loadFlakeFlaggerSuite(DATASET, RESULTS.split('\n').slice(0, 1).join('\n') + '\nx,y,0,0,1,0,0,0')).toThrow(/no test of the dataset/);
+    expect(() =>
+      loadFlakeFlaggerSuite(DATASET, RESULTS.split('\n').slice(0, 1).join('\n') + '\nx,y,0,0,1,0,0,0'),
+    ).toThrow(/no test of the dataset/);
   });
 
   it('reads the real data set when it is present', async () => {
@@ -121,7 +130,10 @@ describe('replay', () => {
 
   // Issue 16: --duration 420 ran 180 s because the per-test ceiling clipped long tests.
   it('fills the asked duration even when long tests hit the per-test ceiling', () => {
-    const tests = [test('long', false, 0, 600), ...Array.from({ length: 40 }, (_, i) => test(`s${i}`, false, 0, 1 + (i % 5)))];
+    const tests = [
+      test('long', false, 0, 600),
+      ...Array.from({ length: 40 }, (_, i) => test(`s${i}`, false, 0, 1 + (i % 5))),
+    ];
     for (const durationMs of [2_000, 420_000]) {
       const timing = planReplayTiming(tests, { durationMs, parallelism: 4 });
       const work = tests.reduce((sum, t) => sum + replayDurationMs(t, timing), 0);
@@ -142,11 +154,34 @@ describe('replay', () => {
   });
 
   it('builds replay tasks with stable ids and jest command tasks per file', () => {
-    const tasks = buildReplayTasks([test('a', false, 0), test('b', true, 0.5)], { seed: 1, durationMs: 100, parallelism: 1 });
+    const tasks = buildReplayTasks([test('a', false, 0), test('b', true, 0.5)], {
+      seed: 1,
+      durationMs: 100,
+      parallelism: 1,
+    });
     expect([...tasks.keys()]).toEqual(['t1', 't2']);
     expect(tasks.get('t2')).toMatchObject({ kind: 'replay', seed: 1, test: { id: 'b' } });
-    const jest = buildJestTasks([{ packageDir: '/r/packages/x', file: 'test/a.test.ts' }], { nodePath: '/n', repoRoot: '/r', timeoutMs: 5 });
-    expect(jest.get('j1')).toEqual({ kind: 'command', timeoutMs: 5, test: { id: 'x/test/a.test.ts', cwd: '/r/packages/x', command: ['/n', '--experimental-vm-modules', '/r/node_modules/jest/bin/jest.js', '--coverage=false', '--runTestsByPath', 'test/a.test.ts'] } });
+    const jest = buildJestTasks([{ packageDir: '/r/packages/x', file: 'test/a.test.ts' }], {
+      nodePath: '/n',
+      repoRoot: '/r',
+      timeoutMs: 5,
+    });
+    expect(jest.get('j1')).toEqual({
+      kind: 'command',
+      timeoutMs: 5,
+      test: {
+        id: 'x/test/a.test.ts',
+        cwd: '/r/packages/x',
+        command: [
+          '/n',
+          '--experimental-vm-modules',
+          '/r/node_modules/jest/bin/jest.js',
+          '--coverage=false',
+          '--runTestsByPath',
+          'test/a.test.ts',
+        ],
+      },
+    });
   });
 
   it("lists this repository's jest files, leaving excluded packages out", () => {

@@ -16,7 +16,16 @@ describe('TaskLedger', () => {
     expect(ledger.outstanding('y')).toBe(0);
     expect(ledger.done).toBe(true);
     expect(ledger.completed).toBe(3);
-    expect(ledger.accounting()).toEqual({ tasks: 3, dispatches: 3, acknowledged: 3, completedOnce: 3, lost: 0, phantom: 0, unknownOutcome: 0, duplicates: 0 });
+    expect(ledger.accounting()).toEqual({
+      tasks: 3,
+      dispatches: 3,
+      acknowledged: 3,
+      completedOnce: 3,
+      lost: 0,
+      phantom: 0,
+      unknownOutcome: 0,
+      duplicates: 0,
+    });
   });
 
   it('re-queues the tasks of a dead executor at the front and counts their outcome as unknown', () => {

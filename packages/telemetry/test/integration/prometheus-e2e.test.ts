@@ -103,11 +103,12 @@ describeWithPrometheus(`Prometheus scraping an instrumented process${binary === 
   });
 
   it('computes the quic_latency_p95 recording rule from the network round trips, not request latency', async () => {
-    // rate() needs two samples that differ: wait for a scrape of the first five, then add more.
+    // rate() needs two samples that differ: wait for a scrape of the first five, then add more,
+    // enough for the network p95's guard (at least 200 round trips in the window).
     await eventually('the first 5 requests to be scraped', async () =>
       (await scalar(`agentlink_request_duration_seconds_count{job="${JOB}", transport="quic"}`)) === 5 ? true : undefined,
     );
-    requests(5);
+    requests(250);
     const p95 = await eventually('quic_latency_p95', async () => {
       const value = await scalar(`quic_latency_p95{job="${JOB}"}`);
       return value !== undefined && Number.isFinite(value) ? value : undefined;

@@ -1,7 +1,12 @@
 import type { TelemetryMetrics } from '../../src/index';
 
 /** Series Prometheus itself adds for every target, which no registry exposes. */
-export const PROMETHEUS_SYNTHETIC_SERIES = ['up', 'scrape_duration_seconds', 'scrape_samples_scraped', 'scrape_series_added'];
+export const PROMETHEUS_SYNTHETIC_SERIES = [
+  'up',
+  'scrape_duration_seconds',
+  'scrape_samples_scraped',
+  'scrape_series_added',
+];
 
 /** Every series name a registry's exposition can contain, with histogram/summary suffixes. */
 export async function exposedSeriesNames(metrics: TelemetryMetrics): Promise<Set<string>> {

@@ -11,7 +11,9 @@ export interface PrometheusProcess {
   /** Prometheus' own log, for failure messages. */
   log(): string;
   /** Instant query through the HTTP API; returns `data` of a successful answer or throws with Prometheus' error. */
-  query(expr: string): Promise<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>;
+  query(
+    expr: string,
+  ): Promise<{ resultType: string; result: Array<{ metric: Record<string, string>; value: [number, string] }> }>;
   api<T>(path: string): Promise<T>;
   stop(): Promise<void>;
 }
@@ -43,14 +45,19 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError === undefined ? '' : `: ${String(lastError)}`}`,
+  );
 }
 
 /**
  * Starts `binary` with a 1 s scrape and evaluation interval, scraping `target` (host:port) as
  * job `job` and loading `ruleFiles`, and waits until it is ready.
  */
-export async function startPrometheus(binary: string, options: { target: string; job: string; ruleFiles: string[] }): Promise<PrometheusProcess> {
+export async function startPrometheus(
+  binary: string,
+  options: { target: string; job: string; ruleFiles: string[] },
+): Promise<PrometheusProcess> {
   const dir = await mkdtemp(join(tmpdir(), 'agentlink-prometheus-'));
   const config = [
     'global:',

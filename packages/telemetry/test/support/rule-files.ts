@@ -32,7 +32,10 @@ export function alertRules(): AlertRule[] {
         const name = block.slice(0, block.indexOf('\n')).trim();
         const section = (key: string) => {
           const match = new RegExp(`^(\\s*)${key}:\\s*\\n((?:\\1\\s+\\S.*\\n?)*)`, 'm').exec(block);
-          const entries = [...(match?.[2] ?? '').matchAll(/^\s*([a-z_]+):\s*(.*)$/gm)].map((m) => [m[1], m[2].replace(/^"(.*)"$/, '$1')]);
+          const entries = [...(match?.[2] ?? '').matchAll(/^\s*([a-z_]+):\s*(.*)$/gm)].map((m) => [
+            m[1],
+            m[2].replace(/^"(.*)"$/, '$1'),
+          ]);
           return Object.fromEntries(entries) as Record<string, string>;
         };
         return { name, body: block, labels: section('labels'), annotations: section('annotations') };

@@ -7,7 +7,11 @@ export interface ProcessResult {
 }
 
 /** Runs a program to completion (optionally feeding stdin) and collects its output. */
-export function runProcess(file: string, args: readonly string[], options: { cwd?: string; stdin?: string } = {}): Promise<ProcessResult> {
+export function runProcess(
+  file: string,
+  args: readonly string[],
+  options: { cwd?: string; stdin?: string } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';

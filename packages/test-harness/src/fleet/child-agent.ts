@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { DeadlineExceededError } from '@agentlink/resilience';
-import { AgentReadyTimeoutError, AgentStartError } from '../errors';
+import { AgentExitedError, AgentReadyTimeoutError, AgentStartError } from '../errors';
 import type { ExitInfo, FleetAgent } from './types';
 
 const MAX_LINES = 1000;
@@ -105,6 +105,11 @@ export class ChildAgent implements FleetAgent {
       line,
       new Promise<never>((_resolve, reject) => {
         timer = setTimeout(() => reject(new DeadlineExceededError(timeoutMs)), timeoutMs);
+      }),
+      // 'close' saw every line: a child gone without the line never prints it. Stop waiting, and
+      // release the timer (a long deadline kept a finished test process alive for minutes).
+      this.exited.then((exit) => {
+        throw new AgentExitedError(this.id, exit);
       }),
     ]).finally(() => {
       clearTimeout(timer);

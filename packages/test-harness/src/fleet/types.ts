@@ -68,7 +68,11 @@ export interface FleetAgent {
   readonly stderr: readonly string[];
   /** How the child ended, once it has. */
   readonly exit: ExitInfo | undefined;
-  /** Resolves with the first stdout line (already printed or future) matching `predicate`. */
+  /**
+   * Resolves with the first stdout line (already printed or future) matching `predicate`; rejects
+   * with DeadlineExceededError after `timeoutMs`, or AgentExitedError as soon as the child is gone
+   * without printing it.
+   */
   waitForLine(predicate: (line: string) => boolean, timeoutMs: number): Promise<string>;
 }
 

@@ -72,7 +72,11 @@ describe('launchFleet', () => {
           expect(err).toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED' });
         });
       await expect(fleet.waitForExit('echo-1', 20)).rejects.toMatchObject({ code: 'ERR_DEADLINE_EXCEEDED' });
+      // A wait with a long deadline ends when the child does (its timer once kept jest alive for minutes).
+      const waiting = agent.waitForLine((l) => l === 'never printed', 3_600_000);
       expect(await fleet.kill('echo-1', 'SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+      await expect(waiting).rejects.toMatchObject({ code: 'ERR_AGENT_EXITED', agentId: 'echo-1' });
+      await expect(agent.waitForLine((l) => l.includes('"ready"'), 3_600_000)).resolves.toContain('"ready"');
       expect(agent.exit).toEqual({ code: null, signal: 'SIGKILL' });
       expect(await fleet.waitForExit('echo-1')).toEqual({ code: null, signal: 'SIGKILL' });
       await fleet.stop('echo-2');

@@ -1,6 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { AgentlinkError } from '@agentlink/resilience';
 import {
+  AgentExitedError,
   AgentReadyTimeoutError,
   AgentStartError,
   GcUnavailableError,
@@ -28,6 +29,12 @@ describe('typed errors', () => {
     ],
     [new AgentStartError('a', 'boom', cause), 'ERR_AGENT_START', false, /agent "a" failed to start: boom/],
     [new AgentReadyTimeoutError('a', 5), 'ERR_AGENT_READY_TIMEOUT', true, /within 5 ms/],
+    [
+      new AgentExitedError('a', { code: null, signal: 'SIGTERM' }),
+      'ERR_AGENT_EXITED',
+      false,
+      /"a" exited \(signal SIGTERM\)/,
+    ],
     [new UnknownAgentError('zz'), 'ERR_UNKNOWN_AGENT', false, /"zz"/],
     [
       new UnsupportedInModeError('kill()', 'in-process'),

@@ -111,7 +111,11 @@ async function importSigningKey(keyPem: string): Promise<CryptoKey> {
   return (await webcrypto.subtle.importKey('pkcs8', der, ALGORITHM, false, ['sign'])) as unknown as CryptoKey;
 }
 
-function validity(notBefore: Date | undefined, notAfter: Date | undefined, defaultDays: number): { notBefore: Date; notAfter: Date } {
+function validity(
+  notBefore: Date | undefined,
+  notAfter: Date | undefined,
+  defaultDays: number,
+): { notBefore: Date; notAfter: Date } {
   const start = notBefore ?? new Date(Date.now() - 60_000);
   const end = notAfter ?? new Date(start.getTime() + defaultDays * DAY_MS);
   if (!(end.getTime() > start.getTime())) throw new InvalidOptionsError('notAfter must be later than notBefore');
@@ -123,7 +127,9 @@ async function generateKeys(): Promise<CryptoKeyPair> {
 }
 
 /** Creates a CA (ECDSA P-256, pathLen 0) that can issue agent certificates. */
-export async function createCertificateAuthority(options: CertificateAuthorityOptions = {}): Promise<CertificateAuthority> {
+export async function createCertificateAuthority(
+  options: CertificateAuthorityOptions = {},
+): Promise<CertificateAuthority> {
   const development = options.development ?? false;
   const { notBefore, notAfter } = validity(options.notBefore, options.notAfter, 365);
   const keys = await generateKeys();
@@ -184,7 +190,9 @@ export async function issueCertificate(
       ? { name, algorithm: signingAlgorithmFor(options.key) }
       : { name: new x509.X509Certificate(issuer.certPem).subject, algorithm: ALGORITHM };
   if (issuer !== 'self') {
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(issuer.certPem), false));
+    extensions.push(
+      await x509.AuthorityKeyIdentifierExtension.create(new x509.X509Certificate(issuer.certPem), false),
+    );
   }
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: serialNumber(),
@@ -199,7 +207,9 @@ export async function issueCertificate(
     extensions,
   });
   const certPem = cert.toString('pem');
-  return issuer === 'self' ? { certPem, keyPem: keys.keyPem } : { certPem, keyPem: keys.keyPem, caPem: issuer.certPem };
+  return issuer === 'self'
+    ? { certPem, keyPem: keys.keyPem }
+    : { certPem, keyPem: keys.keyPem, caPem: issuer.certPem };
 }
 
 export interface DevelopmentCredentialsOptions {
@@ -223,7 +233,9 @@ export interface DevelopmentCredentials {
  * Generates a development CA and one certificate per agent, all marked development-only.
  * Transports refuse them unless constructed with `development: true`.
  */
-export async function createDevelopmentCredentials(options: DevelopmentCredentialsOptions): Promise<DevelopmentCredentials> {
+export async function createDevelopmentCredentials(
+  options: DevelopmentCredentialsOptions,
+): Promise<DevelopmentCredentials> {
   if (!Array.isArray(options.agentIds) || options.agentIds.length === 0) {
     throw new InvalidOptionsError('agentIds must be a non-empty array');
   }

@@ -39,7 +39,12 @@ function parseAll(pems: readonly string[], field: string): X509Certificate[] {
  */
 export function assertCredentialsUsable(options: TransportOptions, roles: readonly CertificateRole[] = []): void {
   const credentials = options.credentials as TransportOptions['credentials'] | undefined;
-  if (credentials === undefined || typeof credentials.certPem !== 'string' || typeof credentials.keyPem !== 'string' || typeof credentials.caPem !== 'string') {
+  if (
+    credentials === undefined ||
+    typeof credentials.certPem !== 'string' ||
+    typeof credentials.keyPem !== 'string' ||
+    typeof credentials.caPem !== 'string'
+  ) {
     throw new InvalidOptionsError('credentials { certPem, keyPem, caPem } are required (PEM strings)');
   }
   assertDevelopmentSwitches(options);
@@ -71,7 +76,11 @@ function assertKeyMatches(keyPem: string, leafPem: string): void {
   } catch (error) {
     throw new InvalidOptionsError(`credentials.keyPem is not a usable private key: ${(error as Error).message}`);
   }
-  if (!matches) throw new InvalidOptionsError('credentials.keyPem does not belong to the first certificate of credentials.certPem');
+  if (!matches) {
+    throw new InvalidOptionsError(
+      'credentials.keyPem does not belong to the first certificate of credentials.certPem',
+    );
+  }
 }
 
 /** Reports seconds left on each own and CA certificate now and then periodically, until stopped. */

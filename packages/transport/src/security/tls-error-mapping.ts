@@ -20,7 +20,15 @@ const CERTIFICATE_CODES = new Set([
   // node:tls names the verification errors it has no name for (e.g. "EE certificate key too weak") so.
   'UNSPECIFIED',
 ]);
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+]);
 
 /** Maps a node:tls / node:net failure to one of our typed errors. */
 export function mapTlsError(error: unknown, address: string): AgentlinkError {

@@ -16,7 +16,13 @@ export interface FrameLink {
    * channel accepted the frame, or a promise that resolves once it drained (backpressure); throws
    * what send() would reject with. Saves the request path a promise and a callback per frame.
    */
-  sendNow?(type: FrameType, id: number, payload: Uint8Array, flags?: number, prefix?: Uint8Array): Promise<void> | undefined;
+  sendNow?(
+    type: FrameType,
+    id: number,
+    payload: Uint8Array,
+    flags?: number,
+    prefix?: Uint8Array,
+  ): Promise<void> | undefined;
   /** This side will send nothing more on exchange `id` (QUIC closes its half of the stream). */
   finish(id: number): void;
   /** Cancels exchange `id` (TCP sends a Cancel frame, QUIC resets the stream). */

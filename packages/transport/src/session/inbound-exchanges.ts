@@ -90,7 +90,8 @@ export class InboundExchanges {
       else this.answer(id, method, FrameType.Error, this.errorPayload('ERR_NO_HANDLER', `no handler for "${method}"`));
       return;
     }
-    const chunks = (frame.flags & FLAG_STREAMING) !== 0 ? new ChunkQueue((bytes) => this.grantCredit(id, bytes)) : undefined;
+    const chunks =
+      (frame.flags & FLAG_STREAMING) !== 0 ? new ChunkQueue((bytes) => this.grantCredit(id, bytes)) : undefined;
     const exchange: InboundExchange = { method, oneWay, chunks };
     this.exchanges.set(id, exchange);
     let result: unknown;
@@ -159,8 +160,12 @@ export class InboundExchanges {
   private fail(id: number, exchange: InboundExchange, error: unknown): void {
     if (!this.isCurrent(id, exchange)) return;
     const code = error instanceof AgentlinkError ? error.code : 'ERR_HANDLER';
-    if (exchange.oneWay) this.reportOneWayFailure(id, code);
-    else this.answer(id, exchange.method, FrameType.Error, this.errorPayload(code, error instanceof Error ? error.message : String(error)));
+    if (exchange.oneWay) {
+      this.reportOneWayFailure(id, code);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    this.answer(id, exchange.method, FrameType.Error, this.errorPayload(code, message));
   }
 
   private settled(id: number, exchange: InboundExchange): void {
@@ -169,7 +174,11 @@ export class InboundExchanges {
   }
 
   private reportOneWayFailure(id: number, code: string): void {
-    this.host.events.emit('transportError', { transport: this.host.connection.transport, peer: this.host.connection.peer.agentId, code });
+    this.host.events.emit('transportError', {
+      transport: this.host.connection.transport,
+      peer: this.host.connection.peer.agentId,
+      code,
+    });
     this.host.link.finish(id);
   }
 
@@ -200,7 +209,10 @@ export class InboundExchanges {
     const code = /^[A-Z0-9_]{1,64}$/.test(rawCode) ? rawCode : 'ERR_HANDLER';
     const room = Math.max(0, this.host.maxFrameBytes - 1 - code.length);
     const bytes = Buffer.from(message, 'utf8');
-    return encodeErrorPayload(code, bytes.byteLength <= room ? message : bytes.subarray(0, Math.max(0, room - 3)).toString('utf8'));
+    return encodeErrorPayload(
+      code,
+      bytes.byteLength <= room ? message : bytes.subarray(0, Math.max(0, room - 3)).toString('utf8'),
+    );
   }
 
   private grantCredit(id: number, bytes: number): void {

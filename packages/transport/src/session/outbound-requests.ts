@@ -119,8 +119,11 @@ export class OutboundRequests {
   private expire(now: number): number {
     let next = Infinity;
     for (const [id, pending] of this.pending) {
-      if (pending.deadline <= now) this.settle(id, 'timeout', new RequestTimeoutError(pending.method, pending.timeoutMs), true);
-      else if (pending.deadline < next) next = pending.deadline;
+      if (pending.deadline <= now) {
+        this.settle(id, 'timeout', new RequestTimeoutError(pending.method, pending.timeoutMs), true);
+      } else if (pending.deadline < next) {
+        next = pending.deadline;
+      }
     }
     return next;
   }

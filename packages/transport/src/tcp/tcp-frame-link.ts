@@ -53,7 +53,13 @@ export class TcpFrameLink implements FrameLink {
     }
   }
 
-  sendNow(type: FrameType, id: number, payload: Uint8Array, flags = 0, prefix?: Uint8Array): Promise<void> | undefined {
+  sendNow(
+    type: FrameType,
+    id: number,
+    payload: Uint8Array,
+    flags = 0,
+    prefix?: Uint8Array,
+  ): Promise<void> | undefined {
     if (this.closing || this.socket.destroyed) throw new ConnectionClosedError('socket is closed');
     if (payload.byteLength < ZERO_COPY_BYTES) {
       this.writeInTurn(encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix));

@@ -15,7 +15,15 @@ import { chainOf } from '../security/peer-verification';
 import { mapTlsError } from '../security/tls-error-mapping';
 import type { Session } from '../session/session';
 import { TransportBase } from '../transport-base';
-import type { CloseOptions, Connection, ListenAddress, PeerAddress, TcpTransportOptions, TlsCredentials, Transport } from '../types';
+import type {
+  CloseOptions,
+  Connection,
+  ListenAddress,
+  PeerAddress,
+  TcpTransportOptions,
+  TlsCredentials,
+  Transport,
+} from '../types';
 import { TcpFrameLink } from './tcp-frame-link';
 
 /** ALPN protocol id of agentlink/1 on both transports. */
@@ -40,7 +48,10 @@ function remoteOf(socket: tls.TLSSocket): string | undefined {
  */
 export function refusedBeforeHello(error: unknown): AgentlinkError {
   if (error instanceof ConnectionClosedError) {
-    return new TlsHandshakeError('the server closed the connection before accepting this agent; its certificate was probably refused', error);
+    return new TlsHandshakeError(
+      'the server closed the connection before accepting this agent; its certificate was probably refused',
+      error,
+    );
   }
   return mapTlsError(error, 'listener');
 }
@@ -85,7 +96,11 @@ export class TcpTlsTransport extends TransportBase implements Transport {
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {
     this.assertUsable('server');
     if (this.server !== undefined) throw new TransportStateError('listen() was already called on this transport');
-    const server = tls.createServer({ ...this.tlsOptions(), requestCert: true, handshakeTimeout: this.resolved.connectTimeoutMs });
+    const server = tls.createServer({
+      ...this.tlsOptions(),
+      requestCert: true,
+      handshakeTimeout: this.resolved.connectTimeoutMs,
+    });
     this.server = server;
     server.on('connection', (raw: Socket) => {
       const key = `${raw.remoteAddress}:${raw.remotePort}`;
@@ -131,7 +146,9 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     }
     let peer: PeerIdentity;
     try {
-      if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`peer did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      if (socket.alpnProtocol !== ALPN_PROTOCOL) {
+        throw new TlsHandshakeError(`peer did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      }
       const cert = socket.getPeerX509Certificate();
       peer = this.identifyPeer(cert === undefined ? [] : chainOf(cert), 'client', address);
     } catch (error) {
@@ -144,7 +161,12 @@ export class TcpTlsTransport extends TransportBase implements Transport {
     session.sendHello().catch(() => session.destroy('could not send hello'));
   }
 
-  private createSession(socket: tls.TLSSocket, direction: 'inbound' | 'outbound', peer: PeerIdentity, address: string): Session {
+  private createSession(
+    socket: tls.TLSSocket,
+    direction: 'inbound' | 'outbound',
+    peer: PeerIdentity,
+    address: string,
+  ): Session {
     return this.openSession(new TcpFrameLink(socket, this.resolved.maxFrameBytes), direction, peer, address);
   }
 
@@ -163,7 +185,8 @@ export class TcpTlsTransport extends TransportBase implements Transport {
       host: address.host,
       port,
       servername: isIP(serverName) === 0 ? serverName : undefined,
-      checkServerIdentity: (_host, cert) => (this.resolved.verifyPeer ? tls.checkServerIdentity(serverName, cert) : undefined),
+      checkServerIdentity: (_host, cert) =>
+        this.resolved.verifyPeer ? tls.checkServerIdentity(serverName, cert) : undefined,
     });
     this.dialing.add(socket);
     let session: Session | undefined;
@@ -190,7 +213,9 @@ export class TcpTlsTransport extends TransportBase implements Transport {
       socket.removeAllListeners('close');
       socket.removeAllListeners('error');
       socket.setNoDelay(true);
-      if (socket.alpnProtocol !== ALPN_PROTOCOL) throw new TlsHandshakeError(`server did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      if (socket.alpnProtocol !== ALPN_PROTOCOL) {
+        throw new TlsHandshakeError(`server did not negotiate ALPN ${ALPN_PROTOCOL}`);
+      }
       const cert = socket.getPeerX509Certificate();
       const peer = this.identifyPeer(cert === undefined ? [] : chainOf(cert), 'server', target, serverName);
       session = this.createSession(socket, 'outbound', peer, target);

@@ -22,7 +22,10 @@ export function runTransportCompliance(
     const uncaught: unknown[] = [];
     const onUncaught = (error: unknown): void => void uncaught.push(error);
     let uploadPause: { firstChunk: () => void; resumed: Promise<void> } | undefined;
-    let gate: { waiting: Array<{ body: Uint8Array; resolve: (b: Uint8Array) => void }>; size: number } = { waiting: [], size: 0 };
+    let gate: { waiting: Array<{ body: Uint8Array; resolve: (b: Uint8Array) => void }>; size: number } = {
+      waiting: [],
+      size: 0,
+    };
 
     beforeAll(async () => {
       process.on('uncaughtException', onUncaught);
@@ -36,7 +39,9 @@ export function runTransportCompliance(
       });
       server.handle('hang', (_body, context: HandlerContext) => {
         inboundSignals.push(context.signal);
-        return new Promise<Uint8Array>((resolve) => context.signal.addEventListener('abort', () => resolve(new Uint8Array(0))));
+        return new Promise<Uint8Array>((resolve) =>
+          context.signal.addEventListener('abort', () => resolve(new Uint8Array(0))),
+        );
       });
       server.handle('note', (body) => {
         oneWay.push(text(body));
@@ -66,7 +71,11 @@ export function runTransportCompliance(
         }
         return utf8(String(total));
       });
-      connection = await fixture.client.dial({ host: '127.0.0.1', port: fixture.address.port, tcpPort: fixture.address.tcpPort });
+      connection = await fixture.client.dial({
+        host: '127.0.0.1',
+        port: fixture.address.port,
+        tcpPort: fixture.address.tcpPort,
+      });
     });
 
     afterAll(async () => {
@@ -97,7 +106,11 @@ export function runTransportCompliance(
       const fine = connection.request('echo', utf8('still fine'));
       await expect(hanging).rejects.toBeInstanceOf(RequestTimeoutError);
       expect(text(await fine)).toBe('still fine');
-      await waitFor(() => inboundSignals.length > before && inboundSignals[inboundSignals.length - 1]!.aborted, 5000, 'server-side cancel');
+      await waitFor(
+        () => inboundSignals.length > before && inboundSignals[inboundSignals.length - 1]!.aborted,
+        5000,
+        'server-side cancel',
+      );
     });
 
     it('cancels a request through its AbortSignal', async () => {
@@ -107,11 +120,16 @@ export function runTransportCompliance(
       await expect(pending).rejects.toBeInstanceOf(RequestAbortedError);
       const aborted = new AbortController();
       aborted.abort();
-      await expect(connection.request('echo', utf8('x'), { signal: aborted.signal })).rejects.toBeInstanceOf(RequestAbortedError);
+      await expect(connection.request('echo', utf8('x'), { signal: aborted.signal })).rejects.toBeInstanceOf(
+        RequestAbortedError,
+      );
     });
 
     it('reports remote failures and missing handlers as RemoteError with the remote code', async () => {
-      await expect(connection.request('fail', new Uint8Array(0))).rejects.toMatchObject({ code: 'ERR_REMOTE', remoteCode: 'ERR_HANDLER' });
+      await expect(connection.request('fail', new Uint8Array(0))).rejects.toMatchObject({
+        code: 'ERR_REMOTE',
+        remoteCode: 'ERR_HANDLER',
+      });
       const missing = await connection.request('nobody-home', new Uint8Array(0)).catch((e: unknown) => e);
       expect(missing).toBeInstanceOf(RemoteError);
       expect((missing as RemoteError).remoteCode).toBe('ERR_NO_HANDLER');
@@ -201,7 +219,11 @@ export function runTransportCompliance(
     });
 
     it('drains an in-flight request on close and then refuses new ones', async () => {
-      const second = await fixture.client.dial({ host: '127.0.0.1', port: fixture.address.port, tcpPort: fixture.address.tcpPort });
+      const second = await fixture.client.dial({
+        host: '127.0.0.1',
+        port: fixture.address.port,
+        tcpPort: fixture.address.tcpPort,
+      });
       gate = { waiting: [], size: 2 };
       const first = second.request('gated', utf8('a'));
       const other = second.request('gated', utf8('b'));
@@ -215,7 +237,11 @@ export function runTransportCompliance(
     });
 
     it('fails in-flight requests at once on force close', async () => {
-      const third = await fixture.client.dial({ host: '127.0.0.1', port: fixture.address.port, tcpPort: fixture.address.tcpPort });
+      const third = await fixture.client.dial({
+        host: '127.0.0.1',
+        port: fixture.address.port,
+        tcpPort: fixture.address.tcpPort,
+      });
       const pending = third.request('hang', new Uint8Array(0));
       await third.close({ force: true });
       await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);

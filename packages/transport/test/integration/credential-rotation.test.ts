@@ -16,7 +16,8 @@ describe.each<Kind>(['quic', 'tcp'])('updateCredentials over %s', (kind) => {
   let pki: TestPki;
   const open: RotatingTransport[] = [];
   const make = (credentials: TlsCredentials): RotatingTransport => {
-    const transport = kind === 'quic' ? new QuicTransport({ credentials, retry: false }) : new TcpTlsTransport({ credentials });
+    const transport =
+      kind === 'quic' ? new QuicTransport({ credentials, retry: false }) : new TcpTlsTransport({ credentials });
     open.push(transport);
     return transport;
   };
@@ -60,7 +61,9 @@ describe.each<Kind>(['quic', 'tcp'])('updateCredentials over %s', (kind) => {
     server.updateCredentials({ certPem: nextServer.certPem, keyPem: nextServer.keyPem, caPem: nextCa.certPem });
 
     // An agent still on the old CA can no longer open a connection (fail closed) ...
-    await expect(oldClient.dial({ host: '127.0.0.1', port }, { timeoutMs: 5_000 })).rejects.toMatchObject({ code: expect.stringMatching(/^ERR_(TLS_HANDSHAKE|CERT_VERIFICATION)$/) });
+    await expect(oldClient.dial({ host: '127.0.0.1', port }, { timeoutMs: 5_000 })).rejects.toMatchObject({
+      code: expect.stringMatching(/^ERR_(TLS_HANDSHAKE|CERT_VERIFICATION)$/),
+    });
     // ... its open connection is not cut ...
     expect(text(await survivor.request('echo', utf8('still here')))).toBe('still here');
     // ... and an agent rotated the same way gets in.
@@ -81,9 +84,15 @@ describe.each<Kind>(['quic', 'tcp'])('updateCredentials over %s', (kind) => {
       notBefore: new Date(Date.now() - 10 * 86_400_000),
       notAfter: new Date(Date.now() - 86_400_000),
     });
-    expect(() => server.updateCredentials({ certPem: pki.server.certPem, keyPem: other.keyPem, caPem: pki.ca.certPem })).toThrow(InvalidOptionsError);
-    expect(() => server.updateCredentials({ certPem: pki.server.certPem, keyPem: 'not a key', caPem: pki.ca.certPem })).toThrow(/not a usable private key/);
-    expect(() => server.updateCredentials({ certPem: expired.certPem, keyPem: expired.keyPem, caPem: pki.ca.certPem })).toThrow(LocalCertificateInvalidError);
+    expect(() =>
+      server.updateCredentials({ certPem: pki.server.certPem, keyPem: other.keyPem, caPem: pki.ca.certPem }),
+    ).toThrow(InvalidOptionsError);
+    expect(() =>
+      server.updateCredentials({ certPem: pki.server.certPem, keyPem: 'not a key', caPem: pki.ca.certPem }),
+    ).toThrow(/not a usable private key/);
+    expect(() =>
+      server.updateCredentials({ certPem: expired.certPem, keyPem: expired.keyPem, caPem: pki.ca.certPem }),
+    ).toThrow(LocalCertificateInvalidError);
     expect(() => server.updateCredentials({ certPem: '', keyPem: '', caPem: '' })).toThrow(InvalidOptionsError);
 
     const client = make(pki.client);
@@ -95,7 +104,11 @@ describe.each<Kind>(['quic', 'tcp'])('updateCredentials over %s', (kind) => {
   it('reports the new certificates through certificateExpiry and refuses updates once closed', async () => {
     const server = make(pki.server);
     await server.listen({ host: '127.0.0.1', port: 0 });
-    const renewed = await issueCertificate(pki.ca, { agentId: 'server-agent', usage: 'both', notAfter: new Date(Date.now() + 5 * 86_400_000) });
+    const renewed = await issueCertificate(pki.ca, {
+      agentId: 'server-agent',
+      usage: 'both',
+      notAfter: new Date(Date.now() + 5 * 86_400_000),
+    });
     const reports: Array<{ subject: string; secondsLeft: number }> = [];
     server.on('certificateExpiry', (report) => reports.push(report));
     server.updateCredentials({ certPem: renewed.certPem, keyPem: renewed.keyPem, caPem: pki.ca.certPem });
@@ -115,7 +128,8 @@ describe('FallbackTransport.updateCredentials', () => {
       const notAfter = new Date(Date.now() + 3 * 86_400_000);
       const renewed = await issueCertificate(pki.ca, { agentId: 'server-agent', usage: 'both', notAfter });
       const other = await issueCertificate(pki.ca, { agentId: 'other', usage: 'both' });
-      const leafDaysLeft = (transport: QuicTransport | TcpTlsTransport): number => Math.round(transport.checkCertificates()[0]!.secondsLeft / 86_400);
+      const leafDaysLeft = (transport: QuicTransport | TcpTlsTransport): number =>
+        Math.round(transport.checkCertificates()[0]!.secondsLeft / 86_400);
       const before = leafDaysLeft(quic);
 
       expect(() => fallback.updateCredentials({ ...pki.server, keyPem: other.keyPem })).toThrow(InvalidOptionsError);

@@ -30,7 +30,12 @@ function badFrame(): Buffer {
     case 0:
       return Buffer.from(Array.from({ length: 12 + randomInt(40) }, () => randomInt(256)));
     case 1: {
-      const frame = encodeFrame(FrameType.Request, 1 + 2 * randomInt(1000), encodeMethodPayload('echo', Buffer.alloc(randomInt(200))), MAX_FRAME);
+      const frame = encodeFrame(
+        FrameType.Request,
+        1 + 2 * randomInt(1000),
+        encodeMethodPayload('echo', Buffer.alloc(randomInt(200))),
+        MAX_FRAME,
+      );
       return frame.subarray(0, randomInt(frame.byteLength - 1) + 1);
     }
     case 2: {
@@ -51,8 +56,18 @@ function badFrame(): Buffer {
 
 /** A well-formed but meaningless frame: the server must answer or ignore it, not die. */
 function junkButValidFrame(): Buffer {
-  const type = [FrameType.Response, FrameType.Error, FrameType.StreamData, FrameType.StreamEnd, FrameType.Cancel, FrameType.Request][randomInt(6)]!;
-  const payload = type === FrameType.Request ? encodeMethodPayload(`m${randomInt(99)}`, Buffer.alloc(randomInt(50))) : Buffer.alloc(randomInt(50));
+  const type = [
+    FrameType.Response,
+    FrameType.Error,
+    FrameType.StreamData,
+    FrameType.StreamEnd,
+    FrameType.Cancel,
+    FrameType.Request,
+  ][randomInt(6)]!;
+  const payload =
+    type === FrameType.Request
+      ? encodeMethodPayload(`m${randomInt(99)}`, Buffer.alloc(randomInt(50)))
+      : Buffer.alloc(randomInt(50));
   return encodeFrame(type, 1 + 2 * randomInt(1e6), payload, MAX_FRAME);
 }
 
@@ -79,7 +94,15 @@ describe('framing fuzz against a live TCP server', () => {
   });
 
   async function attack(frames: Buffer[]): Promise<void> {
-    const socket = tls.connect({ host: '127.0.0.1', port, key: pki.client.keyPem, cert: pki.client.certPem, ca: pki.client.caPem, servername: 'localhost', ALPNProtocols: [ALPN_PROTOCOL] });
+    const socket = tls.connect({
+      host: '127.0.0.1',
+      port,
+      key: pki.client.keyPem,
+      cert: pki.client.certPem,
+      ca: pki.client.caPem,
+      servername: 'localhost',
+      ALPNProtocols: [ALPN_PROTOCOL],
+    });
     socket.on('data', () => undefined);
     await new Promise<void>((resolve, reject) => {
       socket.once('secureConnect', resolve);

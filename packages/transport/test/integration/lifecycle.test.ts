@@ -4,6 +4,7 @@ import { exponentialBackoff } from '@agentlink/resilience';
 import { ConnectionClosedError, ConnectTimeoutError } from '../../src/errors';
 import { FallbackTransport } from '../../src/fallback-transport';
 import { PeerClient } from '../../src/peer-client';
+import { quicEarlyData } from '../../src/quic/early-data-status';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport } from '../../src/tcp/tcp-tls-transport';
 import type { PeerAddress, Transport, TransportEvents } from '../../src/types';
@@ -58,7 +59,10 @@ describe('fallback from QUIC to TCP', () => {
     const seen: string[] = [];
     server.onConnection((c) => seen.push(c.transport));
     const address = await server.listen({ host: '127.0.0.1', port: 0 });
-    const dialer = new FallbackTransport({ quic: new QuicTransport({ credentials: pki.client }), tcp: new TcpTlsTransport({ credentials: pki.client }) });
+    const dialer = new FallbackTransport({
+      quic: new QuicTransport({ credentials: pki.client }),
+      tcp: new TcpTlsTransport({ credentials: pki.client }),
+    });
     try {
       const connection = await dialer.dial({ host: '127.0.0.1', port: address.port, tcpPort: address.tcpPort });
       expect(connection.transport).toBe('quic');
@@ -143,19 +147,27 @@ const gc = (globalThis as { gc?: () => void }).gc;
 // close): the full 1,000 take about a minute. AGENTLINK_QUIC_LEAK_CYCLES lowers it for local runs.
 const quicCycles = Number(process.env['AGENTLINK_QUIC_LEAK_CYCLES'] ?? 1000);
 
+/** Each dial after the first resumes and sends its request as 0-RTT early data (tickets, gates, replay record). */
+const ZERO_RTT = { zeroRtt: { idempotentMethods: ['echo'] }, retry: false, dialMode: 'eager' } as const;
+
 describe.each([
-  ['tcp', 1000],
-  ['quic', quicCycles],
-] as const)('leaks over %s', (kind, cycles) => {
-  (gc === undefined ? it.skip : it)(`${cycles} dial/request/close cycles return heap and handles to baseline`, async () => {
-    const make = (credentials: typeof pki.server): Transport => (kind === 'quic' ? new QuicTransport({ credentials }) : new TcpTlsTransport({ credentials }));
+  ['tcp', 1000, undefined],
+  ['quic', quicCycles, undefined],
+  ['quic with 0-RTT', Math.min(quicCycles, 300), ZERO_RTT],
+] as const)('leaks over %s', (kind, cycles, quicOptions) => {
+  const itWithGc = gc === undefined ? it.skip : it;
+  itWithGc(`${cycles} dial/request/close cycles return heap and handles to baseline`, async () => {
+    const make = (credentials: typeof pki.server): Transport =>
+      kind === 'tcp' ? new TcpTlsTransport({ credentials }) : new QuicTransport({ credentials, ...quicOptions });
     const server = make(pki.server);
     server.handle('echo', (body) => body);
     const port = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
     const client = make(pki.client);
+    let accepted = 0;
     const cycle = async (): Promise<void> => {
       const connection = await client.dial({ host: '127.0.0.1', port });
       await connection.request('echo', utf8('x'));
+      if (quicEarlyData(connection) === 'accepted') accepted += 1;
       await connection.close();
     };
     const settle = async (): Promise<{ heap: number; handles: number }> => {
@@ -164,12 +176,16 @@ describe.each([
         await new Promise((resolve) => setImmediate(resolve));
         gc!();
       }
-      return { heap: process.memoryUsage().heapUsed, handles: process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length };
+      const handles = process.getActiveResourcesInfo().filter((r) => r !== 'Timeout').length;
+      return { heap: process.memoryUsage().heapUsed, handles };
     };
     for (let i = 0; i < 20; i += 1) await cycle(); // warm-up: JIT, TLS session caches
     const baseline = await settle();
+    accepted = 0;
     for (let i = 0; i < cycles; i += 1) await cycle();
     const after = await settle();
+    // A first-flight loss (a stall under load) reads as a fallback; nearly every dial is 0-RTT.
+    if (quicOptions !== undefined) expect(accepted).toBeGreaterThanOrEqual(cycles * 0.9);
     await client.close();
     await server.close();
     expect(client.connections.size).toBe(0);

@@ -4,7 +4,11 @@ import dgram from 'node:dgram';
 import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
+import {
+  createCertificateAuthority,
+  issueCertificate,
+  type CertificateAuthority,
+} from '../../src/pki/certificate-authority';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import type { TlsCredentials, TransportEvents } from '../../src/types';
 import { waitFor } from '../helpers';
@@ -109,7 +113,13 @@ suite('ngtcp2 interoperability', () => {
     const dialWith = async (cert?: { certPem: string; keyPem: string }): Promise<Run> => {
       opened = [];
       errors = [];
-      const args = ['--timeout=3s', '--handshake-timeout=3s', '--exit-on-all-streams-close', '--no-quic-dump', '--no-http-dump'];
+      const args = [
+        '--timeout=3s',
+        '--handshake-timeout=3s',
+        '--exit-on-all-streams-close',
+        '--no-quic-dump',
+        '--no-http-dump',
+      ];
       if (cert !== undefined) {
         const paths = files(`client-${Math.random().toString(36).slice(2)}`, cert);
         args.push(`--key=${paths.key}`, `--cert=${paths.cert}`);
@@ -132,15 +142,37 @@ suite('ngtcp2 interoperability', () => {
     // (0x100 + alert) in a CONNECTION_CLOSE.
     it.each([
       ['no certificate', '0x174', async () => undefined],
-      ['an expired certificate', '0x12d', async () => issueCertificate(ca, { agentId: 'expired', usage: 'client', notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) })],
-      ['a certificate from another CA', '0x130', async () => issueCertificate(await createCertificateAuthority({ commonName: 'other CA' }), { agentId: 'intruder', usage: 'client' })],
-    ])('refuses a client with %s (TLS alert %s)', async (_label, alert, make) => {
-      const result = await dialWith(await make());
-      await waitFor(() => errors.length > 0, 3000, 'the refusal on our listener');
-      expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CERT_VERIFICATION', reason: 'chain' })]);
-      expect(opened).toEqual([]);
-      expect(result.output).toContain(`CONNECTION_CLOSE(0x1c) error_code=CRYPTO_ERROR(${alert})`);
-    }, 20_000);
+      [
+        'an expired certificate',
+        '0x12d',
+        async () =>
+          issueCertificate(ca, {
+            agentId: 'expired',
+            usage: 'client',
+            notBefore: new Date(Date.now() - 10 * DAY),
+            notAfter: new Date(Date.now() - DAY),
+          }),
+      ],
+      [
+        'a certificate from another CA',
+        '0x130',
+        async () =>
+          issueCertificate(await createCertificateAuthority({ commonName: 'other CA' }), {
+            agentId: 'intruder',
+            usage: 'client',
+          }),
+      ],
+    ])(
+      'refuses a client with %s (TLS alert %s)',
+      async (_label, alert, make) => {
+        const result = await dialWith(await make());
+        await waitFor(() => errors.length > 0, 3000, 'the refusal on our listener');
+        expect(errors).toEqual([expect.objectContaining({ code: 'ERR_CERT_VERIFICATION', reason: 'chain' })]);
+        expect(opened).toEqual([]);
+        expect(result.output).toContain(`CONNECTION_CLOSE(0x1c) error_code=CRYPTO_ERROR(${alert})`);
+      },
+      20_000,
+    );
   });
 
   describe("our client against ngtcp2's server", () => {
@@ -162,24 +194,41 @@ suite('ngtcp2 interoperability', () => {
       ['accepts a server with a good fleet certificate', 'good'],
       ['refuses a server whose certificate comes from another CA', 'other CA'],
       ['refuses a server with an expired certificate', 'expired'],
-    ] as const)('%s', async (_label, kind) => {
-      const issuer = kind === 'other CA' ? await createCertificateAuthority({ commonName: 'rogue CA' }) : ca;
-      const dates = kind === 'expired' ? { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) } : {};
-      const port = await startServer(await issueCertificate(issuer, { agentId: 'ngtcp2-server', usage: 'server', ...dates }));
-      const client = new QuicTransport({ credentials: listenerCredentials, alpn: ['h3'], dialMode: 'eager', connectTimeoutMs: 5000 });
-      try {
-        const outcome = await client.dial({ host: '127.0.0.1', port }).then(
-          (connection) => ({ accepted: connection.peer.agentId }),
-          (error: unknown) => ({ refused: (error as { code?: string; reason?: string }).code, reason: (error as { reason?: string }).reason }),
+    ] as const)(
+      '%s',
+      async (_label, kind) => {
+        const issuer = kind === 'other CA' ? await createCertificateAuthority({ commonName: 'rogue CA' }) : ca;
+        const dates =
+          kind === 'expired'
+            ? { notBefore: new Date(Date.now() - 10 * DAY), notAfter: new Date(Date.now() - DAY) }
+            : {};
+        const port = await startServer(
+          await issueCertificate(issuer, { agentId: 'ngtcp2-server', usage: 'server', ...dates }),
         );
-        if (kind === 'good') expect(outcome).toEqual({ accepted: 'ngtcp2-server' });
-        else {
-          const alert = kind === 'expired' ? 'certificate_expired' : 'unknown_ca';
-          expect(outcome).toEqual({ refused: 'ERR_CERT_VERIFICATION', reason: expect.stringContaining(alert) });
+        const client = new QuicTransport({
+          credentials: listenerCredentials,
+          alpn: ['h3'],
+          dialMode: 'eager',
+          connectTimeoutMs: 5000,
+        });
+        try {
+          const outcome = await client.dial({ host: '127.0.0.1', port }).then(
+            (connection) => ({ accepted: connection.peer.agentId }),
+            (error: unknown) => ({
+              refused: (error as { code?: string; reason?: string }).code,
+              reason: (error as { reason?: string }).reason,
+            }),
+          );
+          if (kind === 'good') expect(outcome).toEqual({ accepted: 'ngtcp2-server' });
+          else {
+            const alert = kind === 'expired' ? 'certificate_expired' : 'unknown_ca';
+            expect(outcome).toEqual({ refused: 'ERR_CERT_VERIFICATION', reason: expect.stringContaining(alert) });
+          }
+        } finally {
+          await client.close();
         }
-      } finally {
-        await client.close();
-      }
-    }, 20_000);
+      },
+      20_000,
+    );
   });
 });

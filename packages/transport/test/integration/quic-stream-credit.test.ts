@@ -19,7 +19,10 @@ afterEach(async () => {
 });
 
 async function pair(serverStreams?: number): Promise<Connection> {
-  const server = new QuicTransport({ credentials: pki.server, ...(serverStreams === undefined ? {} : { maxConcurrentStreams: serverStreams }) });
+  const server = new QuicTransport({
+    credentials: pki.server,
+    ...(serverStreams === undefined ? {} : { maxConcurrentStreams: serverStreams }),
+  });
   open.push(server);
   server.handle('echo', (body) => body);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
@@ -29,7 +32,12 @@ async function pair(serverStreams?: number): Promise<Connection> {
 }
 
 /** `total` echo requests of `payload`, `concurrency` at a time; returns failure codes. */
-async function load(connection: Connection, concurrency: number, total: number, payload: Uint8Array): Promise<string[]> {
+async function load(
+  connection: Connection,
+  concurrency: number,
+  total: number,
+  payload: Uint8Array,
+): Promise<string[]> {
   const failures: string[] = [];
   let started = 0;
   await Promise.all(
@@ -49,15 +57,19 @@ async function load(connection: Connection, concurrency: number, total: number, 
 }
 
 describe('QUIC stream credit', () => {
-  it.each([1, 4])('keeps the connection usable when the peer (maxConcurrentStreams %i) grants fewer streams than we want to open', async (limit) => {
-    // The server grants 2x its limit in stream credit, the client wants 16: opening a stream hits
-    // quiche's StreamLimit on almost every request and must wait with the same, unused id.
-    const connection = await pair(limit);
-    const payload = new Uint8Array(4096).fill(7);
-    expect(await load(connection, 16, 200, payload)).toEqual([]);
-    expect(connection.closed).toBe(false);
-    expect(Buffer.from(await connection.request('echo', payload)).equals(Buffer.from(payload))).toBe(true);
-  }, 60_000);
+  it.each([1, 4])(
+    'keeps the connection usable when the peer (maxConcurrentStreams %i) grants fewer streams than we want to open',
+    async (limit) => {
+      // The server grants 2x its limit in stream credit, the client wants 16: opening a stream hits
+      // quiche's StreamLimit on almost every request and must wait with the same, unused id.
+      const connection = await pair(limit);
+      const payload = new Uint8Array(4096).fill(7);
+      expect(await load(connection, 16, 200, payload)).toEqual([]);
+      expect(connection.closed).toBe(false);
+      expect(Buffer.from(await connection.request('echo', payload)).equals(Buffer.from(payload))).toBe(true);
+    },
+    60_000,
+  );
 
   it('serves 16 concurrent 4 KiB requests x 300 on one connection without a failure', async () => {
     const connection = await pair();

@@ -99,7 +99,11 @@ export async function rawClientAttempt(
   }
   const endpoint = await QuicEndpoint.open({ host: '127.0.0.1', port: 0, connection: rawConnection });
   try {
-    const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, buildQuicheConfig(rawSettings(cert, caPem)));
+    const connection = endpoint.connect(
+      'localhost',
+      { host: '127.0.0.1', port },
+      buildQuicheConfig(rawSettings(cert, caPem)),
+    );
     // TLS 1.3: the server may refuse our certificate after our side completed; wait for its verdict.
     return await new Promise<'refused' | 'accepted'>((resolve) => {
       const deadline = setTimeout(() => resolve('refused'), 3000);

@@ -4,7 +4,12 @@ import * as errors from '../../src/errors';
 import { issueCertificate, createCertificateAuthority } from '../../src/pki/certificate-authority';
 import { verifiedPeerIdentity } from '../../src/security/peer-verification';
 import type { QuicCloseInfo } from '../../src/quic/endpoint/close-info';
-import { isGracefulQuicClose, isOwnApplicationClose, mapQuicClose, PEER_REFUSED_APP_CODE } from '../../src/quic/quic-error-mapping';
+import {
+  isGracefulQuicClose,
+  isOwnApplicationClose,
+  mapQuicClose,
+  PEER_REFUSED_APP_CODE,
+} from '../../src/quic/quic-error-mapping';
 import { mapTlsError } from '../../src/security/tls-error-mapping';
 
 describe('error mapping', () => {
@@ -17,7 +22,9 @@ describe('error mapping', () => {
     ['', 'ERR_TLS_HANDSHAKE'],
     ['EWHATEVER', 'ERR_CONNECT_FAILED'],
   ])('maps node:tls %s to %s', (code, expected) => {
-    const error = Object.assign(new Error(code === '' ? 'tls alert unknown' : 'boom'), { code: code === '' ? undefined : code });
+    const error = Object.assign(new Error(code === '' ? 'tls alert unknown' : 'boom'), {
+      code: code === '' ? undefined : code,
+    });
     expect(mapTlsError(error, 'h:1').code).toBe(expected);
   });
 
@@ -28,10 +35,23 @@ describe('error mapping', () => {
   });
 
   it('maps how a QUIC connection ended to typed errors', () => {
-    const info = (by: QuicCloseInfo['by'], isApp: boolean, errorCode: number): QuicCloseInfo => ({ by, isApp, errorCode, reason: '' });
-    expect(mapQuicClose(info('local', false, 0x100 + 48))).toMatchObject({ code: 'ERR_CERT_VERIFICATION', reason: expect.stringContaining('unknown_ca') });
-    expect(mapQuicClose(info('peer', false, 0x100 + 116))).toMatchObject({ code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('certificate_required') });
-    expect(mapQuicClose(info('peer', false, 0x100 + 7))).toMatchObject({ reason: expect.stringContaining('tls_alert_7') });
+    const info = (by: QuicCloseInfo['by'], isApp: boolean, errorCode: number): QuicCloseInfo => ({
+      by,
+      isApp,
+      errorCode,
+      reason: '',
+    });
+    expect(mapQuicClose(info('local', false, 0x100 + 48))).toMatchObject({
+      code: 'ERR_CERT_VERIFICATION',
+      reason: expect.stringContaining('unknown_ca'),
+    });
+    expect(mapQuicClose(info('peer', false, 0x100 + 116))).toMatchObject({
+      code: 'ERR_TLS_HANDSHAKE',
+      reason: expect.stringContaining('certificate_required'),
+    });
+    expect(mapQuicClose(info('peer', false, 0x100 + 7))).toMatchObject({
+      reason: expect.stringContaining('tls_alert_7'),
+    });
     expect(mapQuicClose(info('idle', false, 1))?.code).toBe('ERR_CONNECTION_CLOSED');
     const refusal = { code: 'ERR_TLS_HANDSHAKE', reason: expect.stringContaining('refused this agent') };
     expect(mapQuicClose(info('peer', true, PEER_REFUSED_APP_CODE))).toMatchObject(refusal);
@@ -75,7 +95,12 @@ describe('error mapping', () => {
 
   it('checks EKU, host and agent id of a peer certificate', async () => {
     const ca = await createCertificateAuthority();
-    const server = await issueCertificate(ca, { agentId: 'srv', usage: 'server', dnsNames: ['svc.example'], ipAddresses: ['10.0.0.1'] });
+    const server = await issueCertificate(ca, {
+      agentId: 'srv',
+      usage: 'server',
+      dnsNames: ['svc.example'],
+      ipAddresses: ['10.0.0.1'],
+    });
     expect(() => verifiedPeerIdentity(server.certPem, 'client')).toThrow(errors.PeerCertificatePolicyError);
     const noClientAuth = expect.objectContaining({ reason: 'extended-key-usage' }) as never;
     expect(() => verifiedPeerIdentity(server.certPem, 'client')).toThrow(noClientAuth);

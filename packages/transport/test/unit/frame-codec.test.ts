@@ -1,5 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { FrameError, FrameMalformedError, FrameTooLargeError, FrameTruncatedError, FrameVersionError } from '../../src/errors';
+import {
+  FrameError,
+  FrameMalformedError,
+  FrameTooLargeError,
+  FrameTruncatedError,
+  FrameVersionError,
+} from '../../src/errors';
 import {
   decodeErrorPayload,
   decodeMethodPayload,
@@ -25,7 +31,10 @@ describe('frame codec', () => {
         [FrameType.Request, 7, 0],
         [FrameType.Response, 7, 1],
       ]);
-      expect(decodeMethodPayload(frames[0]!.payload)).toEqual({ method: 'echo', body: new Uint8Array(Buffer.from('hi')) });
+      expect(decodeMethodPayload(frames[0]!.payload)).toEqual({
+        method: 'echo',
+        body: new Uint8Array(Buffer.from('hi')),
+      });
       decoder.finish();
     }
   });
@@ -34,10 +43,15 @@ describe('frame codec', () => {
     const frame = encodeFrame(FrameType.OneWay, 3, Buffer.from('body'), 64, 0, methodPrefix('note'));
     expect(frame).toEqual(encodeFrame(FrameType.OneWay, 3, encodeMethodPayload('note', Buffer.from('body')), 64));
     const [decoded] = new FrameDecoder(64, false).push(frame);
-    expect(decodeMethodPayload(decoded!.payload)).toEqual({ method: 'note', body: new Uint8Array(Buffer.from('body')) });
+    expect(decodeMethodPayload(decoded!.payload)).toEqual({
+      method: 'note',
+      body: new Uint8Array(Buffer.from('body')),
+    });
     expect(decoded!.payload.buffer).toBe(frame.buffer);
     expect(encodeFrameHeader(FrameType.Cancel, 1, 0, 64)).toHaveLength(12);
-    expect(() => encodeFrame(FrameType.OneWay, 3, new Uint8Array(60), 64, 0, methodPrefix('note'))).toThrow(FrameTooLargeError);
+    expect(() => encodeFrame(FrameType.OneWay, 3, new Uint8Array(60), 64, 0, methodPrefix('note'))).toThrow(
+      FrameTooLargeError,
+    );
     expect(() => methodPrefix('x'.repeat(300))).toThrow(FrameMalformedError);
   });
 
@@ -50,7 +64,9 @@ describe('frame codec', () => {
 
   it('types every malformation', () => {
     const good = encodeFrame(FrameType.Response, 1, new Uint8Array(1), 64);
-    expect(() => new FrameDecoder().push(Buffer.concat([Buffer.from([9]), good.subarray(1)]))).toThrow(FrameVersionError);
+    expect(() => new FrameDecoder().push(Buffer.concat([Buffer.from([9]), good.subarray(1)]))).toThrow(
+      FrameVersionError,
+    );
     const badType = Buffer.from(good);
     badType[1] = 200;
     expect(() => new FrameDecoder().push(badType)).toThrow(FrameMalformedError);

@@ -101,10 +101,19 @@ describe('production guard and PKI', () => {
   it('refuses an expired or not-yet-valid own certificate at start', async () => {
     const ca = await createCertificateAuthority();
     const now = Date.now();
-    const expired = await issueCertificate(ca, { agentId: 'old', usage: 'both', notBefore: new Date(now - 2e9), notAfter: new Date(now - 1e9) });
+    const expired = await issueCertificate(ca, {
+      agentId: 'old',
+      usage: 'both',
+      notBefore: new Date(now - 2e9),
+      notAfter: new Date(now - 1e9),
+    });
     const future = await issueCertificate(ca, { agentId: 'new', usage: 'both', notBefore: new Date(now + 1e9) });
-    expect(() => new TcpTlsTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
-    expect(() => new QuicTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(LocalCertificateInvalidError);
+    expect(() => new TcpTlsTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(
+      LocalCertificateInvalidError,
+    );
+    expect(() => new QuicTransport({ credentials: { ...future, caPem: ca.certPem } })).toThrow(
+      LocalCertificateInvalidError,
+    );
     const expiredError = expect.objectContaining({ reason: 'expired', field: 'credentials.certPem' }) as never;
     expect(() => new QuicTransport({ credentials: { ...expired, caPem: ca.certPem } })).toThrow(expiredError);
     const futureError = expect.objectContaining({ reason: 'not-yet-valid' }) as never;
@@ -112,11 +121,21 @@ describe('production guard and PKI', () => {
   });
 
   it('validates options with typed errors', async () => {
-    expect(thrownCode(() => new TcpTlsTransport({ credentials: { certPem: 'x', keyPem: 'y', caPem: 'z' } }))).toBe('ERR_INVALID_OPTIONS');
-    expect(thrownCode(() => new TcpTlsTransport({ credentials: fleet, maxFrameBytes: -1 }))).toBe('ERR_INVALID_OPTIONS');
-    expect(thrownCode(() => new QuicTransport({ credentials: fleet, keepAliveIntervalMs: 5000, maxIdleTimeoutMs: 1000 }))).toBe('ERR_INVALID_OPTIONS');
-    await expect(issueCertificate('self', { agentId: 'bad id!', usage: 'both' })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
-    await expect(createCertificateAuthority({ notBefore: new Date(2), notAfter: new Date(1) })).rejects.toMatchObject({ code: 'ERR_INVALID_OPTIONS' });
+    expect(thrownCode(() => new TcpTlsTransport({ credentials: { certPem: 'x', keyPem: 'y', caPem: 'z' } }))).toBe(
+      'ERR_INVALID_OPTIONS',
+    );
+    expect(thrownCode(() => new TcpTlsTransport({ credentials: fleet, maxFrameBytes: -1 }))).toBe(
+      'ERR_INVALID_OPTIONS',
+    );
+    expect(
+      thrownCode(() => new QuicTransport({ credentials: fleet, keepAliveIntervalMs: 5000, maxIdleTimeoutMs: 1000 })),
+    ).toBe('ERR_INVALID_OPTIONS');
+    await expect(issueCertificate('self', { agentId: 'bad id!', usage: 'both' })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
+    await expect(createCertificateAuthority({ notBefore: new Date(2), notAfter: new Date(1) })).rejects.toMatchObject({
+      code: 'ERR_INVALID_OPTIONS',
+    });
   });
 
   it('reports seconds left on each certificate, at start and on demand', async () => {

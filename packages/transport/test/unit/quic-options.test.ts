@@ -31,14 +31,19 @@ describe('QUIC retry and coalesceSends options', () => {
     ['alpn', ['']],
     ['alpn', 'h3'],
   ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
-    expect(() => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions)).toThrow(InvalidOptionsError);
+    expect(
+      () => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions),
+    ).toThrow(InvalidOptionsError);
   });
 
-  it.each(['fast', 'EAGER', 1, null, true])('refuses dialMode = %p with InvalidOptionsError on both transports', (value) => {
-    const options = { credentials: pki.client, dialMode: value } as unknown as QuicTransportOptions;
-    expect(() => new QuicTransport(options)).toThrow(InvalidOptionsError);
-    expect(() => new TcpTlsTransport(options)).toThrow(/dialMode must be 'confirmed' or 'eager'/);
-  });
+  it.each(['fast', 'EAGER', 1, null, true])(
+    'refuses dialMode = %p with InvalidOptionsError on both transports',
+    (value) => {
+      const options = { credentials: pki.client, dialMode: value } as unknown as QuicTransportOptions;
+      expect(() => new QuicTransport(options)).toThrow(InvalidOptionsError);
+      expect(() => new TcpTlsTransport(options)).toThrow(/dialMode must be 'confirmed' or 'eager'/);
+    },
+  );
 
   it('shares one client UDP socket across dials and replaces it if it stopped', async () => {
     const server = make({ retry: false });
@@ -96,7 +101,9 @@ describe('QUIC retry and coalesceSends options', () => {
     const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
     const client = make({ ...options, dialMode }, pki.client);
     const connection = await client.dial({ host: '127.0.0.1', port });
-    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => connection.request('echo', utf8(`m${i}`)).then(text)));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => connection.request('echo', utf8(`m${i}`)).then(text)),
+    );
     expect(answers).toEqual(Array.from({ length: 20 }, (_, i) => `m${i}`));
   });
 });

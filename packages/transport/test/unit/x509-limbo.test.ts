@@ -105,7 +105,10 @@ const DIVERGENT: Readonly<Record<string, { readonly ours: Outcome; readonly why:
     ours: 'accepted',
     why: 'we check the names in the SAN, not the criticality flag (a profile rule)',
   },
-  'rfc5280::san::noncritical-with-empty-subject': { ours: 'accepted', why: 'as above: SAN criticality is not checked' },
+  'rfc5280::san::noncritical-with-empty-subject': {
+    ours: 'accepted',
+    why: 'as above: SAN criticality is not checked',
+  },
 };
 
 const here = path.dirname(fileURLToPath(import.meta.url));
