@@ -62,7 +62,11 @@ export class CircuitBreaker extends EventEmitter<BreakerEvents> implements Polic
     validate(options);
     this.key = options.key;
     const isFailure = options.isFailure ?? ((err: unknown) => classifyError(err).peerFailure);
-    const action: Action = (fn, signal) => fn(signal);
+    const action: Action = (fn, signal) =>
+      fn(signal).catch((error: unknown) => {
+        if (signal.aborted || error instanceof AbortedError) this.#inconclusiveTrial();
+        throw error;
+      });
     this.#breaker = new OpossumBreaker<Parameters<Action>, unknown>(action, {
       timeout: false,
       errorThresholdPercentage: options.errorThresholdPercentage ?? 50,
@@ -114,6 +118,16 @@ export class CircuitBreaker extends EventEmitter<BreakerEvents> implements Polic
   close(): void {
     this.#breaker.shutdown();
     this.removeAllListeners();
+  }
+
+  /**
+   * A call its caller aborted says nothing about the peer. opossum counts an uncounted error as a
+   * success, and a success while half-open closes the breaker: an aborted trial would close the
+   * breaker of a dead peer. Such a trial puts the breaker back to open instead, so the next trial
+   * comes after the reset timeout.
+   */
+  #inconclusiveTrial(): void {
+    if (this.#breaker.halfOpen) this.#breaker.open();
   }
 
   #transition(to: BreakerState): void {

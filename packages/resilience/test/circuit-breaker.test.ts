@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { once } from 'node:events';
 import {
+  AbortedError,
   BreakerOpenError,
   CircuitBreaker,
   InvalidOptionsError,
@@ -79,6 +80,33 @@ describe('CircuitBreaker', () => {
     await expect(breaker.execute(fail(temporary()))).rejects.toThrow('refused');
     expect(breaker.state).toBe('open');
     expect(changes.map((c) => c.to)).toEqual(['open', 'half-open', 'open']);
+  });
+
+  // The caller's own abort (any error) and an AbortedError from the call both say nothing about the peer.
+  it.each([
+    ['aborted by its caller', true, () => new DOMException('stopped', 'AbortError')],
+    ['ended by an AbortedError', false, () => new AbortedError('gave up')],
+  ])('goes back to open, not closed, when the half-open trial is %s', async (_case, callerAborts, error) => {
+    const { breaker, changes } = makeBreaker();
+    await trip(breaker);
+    await once(breaker, 'stateChange');
+    const caller = new AbortController();
+    const thrown = error();
+    const trial = breaker.execute(
+      (signal) =>
+        new Promise<never>((_resolve, reject) => {
+          if (callerAborts) signal.addEventListener('abort', () => reject(thrown));
+          else reject(thrown);
+        }),
+      caller.signal,
+    );
+    if (callerAborts) caller.abort();
+    await expect(trial).rejects.toBe(thrown);
+    expect(breaker.state).toBe('open');
+    expect(changes.map((c) => c.to)).toEqual(['open', 'half-open', 'open']);
+    await once(breaker, 'stateChange');
+    await expect(breaker.execute(async () => 'next trial')).resolves.toBe('next trial');
+    expect(breaker.state).toBe('closed');
   });
 
   it('lets only one trial call through while half-open', async () => {
