@@ -15,36 +15,49 @@ function without(argv: readonly string[], flags: readonly string[]): string[] {
   return out;
 }
 
+/** Runs `task` for 0..count-1 with at most `limit` at once; results in index order. */
+async function pool<T>(count: number, limit: number, task: (index: number) => Promise<T>): Promise<T[]> {
+  const results: T[] = new Array(count);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await task(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+  return results;
+}
+
 /**
  * Runs each feature set of the report in its own process (`--report-set i`, the same options
- * otherwise) and joins their JSON: on a shared machine a process per set gets its own CPU share.
- * The folds, seeds and choices are exactly those of a single-process run.
+ * otherwise), at most `jobs` at once, and joins their JSON: on a shared machine a process per set
+ * gets its own CPU share. The folds, seeds and choices are exactly those of a single-process run.
  */
 export async function runReportInParallel(
   argv: readonly string[],
   setCount: number,
   log: (line: string) => void,
+  jobs = setCount,
 ): Promise<HonestReport> {
   const started = performance.now();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'agentlink-report-'));
   try {
     const base = without(argv, ['--jobs', '--out', '--report-set']);
-    const parts = await Promise.all(
-      Array.from({ length: setCount }, async (_, set) => {
-        const out = path.join(dir, `set-${set}.md`);
-        const args = [process.argv[1], ...base, '--report-set', String(set), '--out', out];
-        const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-        let pending = '';
-        child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-          const lines = (pending + chunk).split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) if (line.trim() !== '') log(`[set ${set}] ${line}`);
-        });
-        const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-        if (code !== 0) throw new ReportPartError(set, code);
-        return JSON.parse(await readFile(out.replace(/\.md$/, '.json'), 'utf8')) as HonestReport;
-      }),
-    );
+    const parts = await pool(setCount, jobs, async (set) => {
+      const out = path.join(dir, `set-${set}.md`);
+      const args = [process.argv[1], ...base, '--report-set', String(set), '--out', out];
+      const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      let pending = '';
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        const lines = (pending + chunk).split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) if (line.trim() !== '') log(`[set ${set}] ${line}`);
+      });
+      const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+      if (code !== 0) throw new ReportPartError(set, code);
+      return JSON.parse(await readFile(out.replace(/\.md$/, '.json'), 'utf8')) as HonestReport;
+    });
     return {
       ...parts[0],
       command: `agentlink-learn ${argv.join(' ')}`,
