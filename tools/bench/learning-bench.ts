@@ -1,7 +1,8 @@
 /**
  * Benchmark of @agentlink/learning on the FlakeFlagger data set: training time of the boosted
- * trees on all 21,661 x 22 rows (fixed rounds, no early stopping: the worst case), the gbdt
- * family as trained in evaluations (80 % part, early stopping), single-prediction latency
+ * trees on all 21,661 x 22 rows (fixed rounds, no early stopping: the worst case) and of the
+ * random forest, the trees configurations as trained in evaluations (80 % part, early stopping:
+ * boosted, forest, both averaged), single-prediction latency
  * (p50/p99 through FlakinessModel.predict, deadline included) and batch throughput. With
  * BENCH_NETWORK=1 the TF.js network (default options) is measured too. Run from the repository
  * root after `npm run build -w @agentlink/learning`:
@@ -20,6 +21,7 @@ import {
   trainFlakinessModel,
   trainGbdt,
   type FlakinessModel,
+  type GbdtOptions,
   type ModelFamily,
 } from '@agentlink/learning';
 
@@ -43,6 +45,10 @@ const full = await trainGbdt({ rows: dataset.features, labels: dataset.labels },
   maxIterations: FULL_ROUNDS,
 });
 const fullSeconds = (performance.now() - fullStarted) / 1000;
+// The random forest (100 fully grown trees, default forest options) on every row.
+const forestStarted = performance.now();
+const forest = await trainGbdt({ rows: dataset.features, labels: dataset.labels }, undefined, { mode: 'forest' });
+const forestSeconds = (performance.now() - forestStarted) / 1000;
 
 async function latency(
   model: FlakinessModel,
@@ -69,14 +75,14 @@ async function latency(
   };
 }
 
-async function family(name: ModelFamily) {
+async function family(name: ModelFamily, gbdt?: GbdtOptions, label: string = name) {
   const started = performance.now();
-  const trained = await trainFlakinessModel(dataset, { indexes: train, seed: 42, family: name });
+  const trained = await trainFlakinessModel(dataset, { indexes: train, seed: 42, family: name, gbdt });
   const seconds = (performance.now() - started) / 1000;
   const timing = await latency(trained.model);
   trained.model.dispose();
   return {
-    family: name,
+    family: label,
     backend: trained.backend,
     seconds,
     rounds: trained.history.epochs.length,
@@ -85,7 +91,13 @@ async function family(name: ModelFamily) {
   };
 }
 
-const families = [await family('gbdt'), ...(process.env.BENCH_NETWORK === '1' ? [await family('network')] : [])];
+// The trees configurations nested selection can choose (DEFAULT_GBDT_GRID): boosted, forest, both.
+const families = [
+  await family('gbdt'),
+  await family('gbdt', { mode: 'forest' }, 'gbdt forest'),
+  await family('gbdt', { minSamplesLeaf: 1, maxLeaves: 63, classWeighting: 'none', mode: 'both' }, 'gbdt both'),
+  ...(process.env.BENCH_NETWORK === '1' ? [await family('network')] : []),
+];
 const cpu = os.cpus()[0]?.model ?? 'unknown';
 const result = {
   date: new Date().toISOString(),
@@ -97,6 +109,7 @@ const result = {
     rounds: full.model.treeCount,
     seconds: fullSeconds,
   },
+  forestAllRows: { trees: forest.model.treeCount, seconds: forestSeconds },
   families,
 };
 
@@ -106,10 +119,15 @@ const rows: [string, string][] = [
       `${full.model.treeCount} rounds`,
     `${fullSeconds.toFixed(1)} s`,
   ],
+  [
+    `forest training, all ${dataset.features.length} x ${dataset.featureNames.length} rows, ` +
+      `${forest.model.treeCount} trees`,
+    `${forestSeconds.toFixed(1)} s`,
+  ],
   ...families.flatMap((f): [string, string][] => [
     [
       `${f.family} training, 80 % part (${train.length} rows incl. validation), early stopping`,
-      `${f.seconds.toFixed(1)} s, ${f.rounds} ${f.family === 'gbdt' ? 'rounds' : 'epochs'} (best ${f.best})`,
+      `${f.seconds.toFixed(1)} s, ${f.rounds} ${f.family === 'network' ? 'epochs' : 'rounds'} (best ${f.best})`,
     ],
     [
       `${f.family} single predict() p50 / p99 / max`,
@@ -133,7 +151,10 @@ const commandLine =
   "`BENCH_NETWORK=1` adds the TF.js network); raw figures in `tools/bench/results/learning.json`.";
 const method =
   `The all-rows figure is histogram gradient boosting (\`trainGbdt\`, default options, ${FULL_ROUNDS} rounds ` +
-  'without early stopping) on every FlakeFlagger row. Single predictions go through `FlakinessModel.predict` ' +
+  'without early stopping) on every FlakeFlagger row; the forest figure is 100 fully grown trees ' +
+  "(`mode: 'forest'`) on every row. `gbdt forest` and `gbdt both` are the trees family with the forest alone " +
+  'and with the forest averaged with boosted trees (63 leaves, no class weights), as nested selection may ' +
+  'choose them (a forest has no rounds: 0). Single predictions go through `FlakinessModel.predict` ' +
   `(deadline, fallback and event included), ${SINGLE_PREDICTIONS} calls on the test rows of the stratified ` +
   '80/20 split (seed 42) after 200 warm-up calls; batch throughput is `predictProbabilities` over all ' +
   `${dataset.features.length} rows, ${BATCH_ROUNDS} rounds.`;

@@ -64,6 +64,8 @@ export function ineffectiveOptions(command: string, values: Values): string[] {
     warnings.push('--folds and --group-folds have no effect on train');
   if (given('inner-folds') && values.family !== undefined && values.family !== 'auto')
     warnings.push('--inner-folds has no effect unless --family auto');
+  if (given('trees') && (values.family ?? 'auto') !== 'gbdt' && values.family !== 'ensemble')
+    warnings.push(`--trees has no effect with --family ${values.family ?? 'auto'} (auto tries every kind of trees)`);
   if (values.family === 'gbdt')
     for (const flag of NETWORK_FLAGS)
       if (given(flag)) warnings.push(`--${flag} has no effect with --family gbdt (it tunes the network)`);

@@ -45,6 +45,8 @@ Options:
   --class-weighting <w>   balanced | sqrt | none (default ${D.classWeighting})
   --family <f>            auto | network | gbdt | ensemble (default auto: chosen by nested CV inside the
                           training rows among the TF.js network, boosted trees and their average)
+  --trees <t>             trees of --family gbdt | ensemble: boosting | forest | both (default boosting;
+                          forest: 100 fully grown trees on bootstrap samples; both: their average)
   --inner-folds <n>       inner folds of --family auto (default 3)
   --objective <o>         what the threshold (and --family auto) maximises on training-side data:
                           f1 | balanced-accuracy | accuracy | precision@recall | mcc (default f1)

@@ -12,6 +12,7 @@ import { USAGE } from './cli-usage';
 import { reportCommand } from './report-command';
 import { ineffectiveOptions, parseObjective } from './cli-checks';
 import { flakeFlaggerFile } from './flakeflagger-files';
+import type { TreeMode } from './gbdt/gbdt-options';
 import { MODEL_FAMILIES, type FamilyChoice } from './model-family';
 import type { WarningCode } from './types';
 import type { VerdictColumns } from './verdict-csv';
@@ -114,6 +115,7 @@ export function parseCommandLine(
       objective: { type: 'string' },
       'min-recall': { type: 'string' },
       family: { type: 'string' },
+      trees: { type: 'string' },
       'inner-folds': { type: 'string' },
       order: { type: 'string' },
       'threshold-min-balanced-accuracy': { type: 'string' },
@@ -155,6 +157,9 @@ export function parseCommandLine(
   const family = (values.family ?? 'auto') as FamilyChoice;
   if (!['auto', ...MODEL_FAMILIES].includes(family))
     throw new CliUsageError(`--family must be auto, network, gbdt or ensemble, got ${family}`);
+  const trees = values.trees as TreeMode | undefined;
+  if (trees !== undefined && !['boosting', 'forest', 'both'].includes(trees))
+    throw new CliUsageError(`--trees must be boosting, forest or both, got ${trees}`);
   const objective = parseObjective(values.objective, values['threshold-objective']);
   const minRecall = values['min-recall'] === undefined ? undefined : Number(values['min-recall']);
   if (minRecall !== undefined && !(minRecall >= 0 && minRecall <= 1))
@@ -214,6 +219,7 @@ export function parseCommandLine(
       historyFolds: integer(values['history-folds'], '--history-folds'),
       historySmoothing,
       backend: values.backend as 'auto' | 'tensorflow' | 'wasm' | 'cpu' | undefined,
+      gbdt: trees === undefined ? undefined : { mode: trees },
     },
     argv,
     log,

@@ -74,6 +74,7 @@ export {
   resolveGbdtOptions,
   type GbdtOptions,
   type ResolvedGbdtOptions,
+  type TreeMode,
 } from './gbdt/gbdt-options';
 export type { Tree } from './gbdt/tree';
 export { MODEL_FAMILIES, blend, type FamilyChoice, type ModelFamily } from './model-family';

@@ -19,9 +19,10 @@ export const QE_FLEET_NOTE =
 starts using the fleet has no labelled sibling history and its own project was never in the
 training data, so "+ project" and "+ sibling history" would not be available to it; the
 leave-projects-out row above is the figure that applies to such a project. At this commit it
-trains the network family with a small start-up budget. The boosted trees (\`family: 'gbdt'\`)
-train in seconds on rows like these (see BENCHMARKS.md); which family won the nested selection of
-each hold-out and fold is in the tables above. Switching is for the qe-fleet owners.`;
+trains the network family with a small start-up budget. The trees family (\`family: 'gbdt'\`:
+boosted trees, the random forest, or both averaged) trains in seconds on rows like these (see
+BENCHMARKS.md); which family won the nested selection of each hold-out and fold is in the tables
+above. Switching is for the qe-fleet owners.`;
 
 /** \`report\`: hold-outs, pooled CV and leave-projects-out for the three FlakeFlagger feature sets. */
 export async function reportCommand(options: CommandOptions): Promise<unknown> {
@@ -38,7 +39,7 @@ export async function reportCommand(options: CommandOptions): Promise<unknown> {
     throw new CliUsageError(`--jobs must be >= 1 and --report-set in 0..${allSets.length - 1}`);
   const report =
     jobs > 1 && part === undefined
-      ? await runReportInParallel(options.argv, allSets.length, options.log)
+      ? await runReportInParallel(options.argv, allSets.length, options.log, jobs)
       : await reportInProcess(options, part === undefined ? allSets : [allSets[part]], (part ?? 0) === 0);
   await mkdir(path.dirname(path.resolve(out)), { recursive: true });
   await writeFile(out, renderHonestReport(report, { qeFleet: QE_FLEET_NOTE }));

@@ -66,10 +66,17 @@ export function targetLines(report: HonestReport): string[] {
   });
 }
 
+const TREE_KIND = { forest: 'forest', both: 'boosted + forest' } as const;
+
 function familiesChosen(summaries: readonly EvaluationSummary[]): string {
   const counts = new Map<string, number>();
   for (const summary of summaries)
-    for (const fold of summary.folds) counts.set(fold.family, (counts.get(fold.family) ?? 0) + 1);
+    for (const fold of summary.folds) {
+      // The trees' kind too: boosted (no mark), the random forest, or both averaged.
+      const mode = fold.selection?.chosen.gbdt?.mode;
+      const name = mode === 'forest' || mode === 'both' ? `${fold.family} (${TREE_KIND[mode]})` : fold.family;
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
   return [...counts].map(([family, n]) => `${family} ×${n}`).join(', ');
 }
 
@@ -145,10 +152,12 @@ function methodText(report: HonestReport): string {
     'Every evaluation splits first and chooses the model inside its own training rows only:' +
     ` with family \`${String(evaluation.family ?? 'network')}\`,` +
     ` nested cross-validation (${String(evaluation.innerFolds ?? 3)} inner folds of the training rows)` +
-    ' scores the TF.js network, each boosted-trees configuration and the average of the best of both' +
+    ' scores the TF.js network, each trees configuration (boosted trees, a random forest, and the average' +
+    ' of the best boosted trees and the forest) and the average of the network and the best trees' +
     ` by the objective (\`${String(evaluation.thresholdObjective ?? 'f1')}\`)` +
     ' at the threshold tuned on their out-of-fold predictions;' +
-    ' the winner is retrained on all training rows and keeps that threshold. The test rows are read once, at the end.';
+    ' the winner is retrained on the training rows (20 % of them carved out for early stopping; the forest, which' +
+    ' has none, learns from them too) and keeps that threshold. The test rows are read once, at the end.';
   const holdouts =
     `- Hold-outs: stratified 80/20 with seeds ${plan.holdoutSeeds.join(', ')}.` +
     ' None of these seeds was used to choose anything (defaults and grids were explored on other seeds).';

@@ -40,17 +40,26 @@ export interface SelectionOptions extends Omit<TrainModelOptions, 'family' | 'th
   readonly gbdtGrid?: readonly GbdtOptions[];
   /** Deal inner folds by whole groups (needs dataset.groups). Default false. */
   readonly groupedInner?: boolean;
+  /**
+   * A forest candidate also learns from the validation part of each fit (it needs none: thresholds come from
+   * out-of-fold rows). Default true.
+   */
+  readonly forestOnValidationRows?: boolean;
   /** Progress: called after each candidate's inner fold. */
   readonly onInnerFold?: (event: { family: ModelFamily; fold: number; folds: number }) => void;
 }
 
 /**
- * Two shapes of trees: 31 leaves of at least 2 rows with the sqrt class weights, and 63 leaves down to
- * single rows without class weights (the threshold, tuned in the inner folds, handles the imbalance).
+ * Two shapes of boosted trees: 31 leaves of at least 2 rows with the sqrt class weights, and 63 leaves
+ * down to single rows without class weights (the threshold, tuned in the inner folds, handles the
+ * imbalance); and a random forest (100 fully grown trees). When the grid holds both kinds, the
+ * average of the best boosted and the best forest is a further candidate (mode 'both'), scored on
+ * their out-of-fold predictions. Forest entries set only `mode` and `forest*` options.
  */
 export const DEFAULT_GBDT_GRID: readonly GbdtOptions[] = [
   { minSamplesLeaf: 2, maxLeaves: 31 },
   { minSamplesLeaf: 1, maxLeaves: 63, classWeighting: 'none' },
+  { mode: 'forest' },
 ];
 
 function innerSplits(
@@ -106,6 +115,7 @@ export async function selectAndTrain(
         family,
         gbdt,
         indexes: split.train,
+        forestOnValidationRows: options.forestOnValidationRows ?? true,
         onEpoch: undefined,
       });
       const history = dataset.historyValues;
@@ -129,10 +139,27 @@ export async function selectAndTrain(
   const network = needNetwork ? judge('network', await outOfFold('network')) : undefined;
   let trees: (typeof tried)[number] | undefined;
   if (needTrees) {
-    for (const gbdt of options.gbdtGrid ?? DEFAULT_GBDT_GRID) {
-      const judged = judge('gbdt', await outOfFold('gbdt', gbdt), gbdt);
+    const best: Partial<Record<'boosting' | 'forest', (typeof tried)[number]>> = {};
+    const consider = (judged: (typeof tried)[number]): void => {
       if (families.includes('gbdt')) tried.push(judged);
       if (trees === undefined || judged.candidate.score > trees.candidate.score) trees = judged;
+    };
+    for (const gbdt of options.gbdtGrid ?? DEFAULT_GBDT_GRID) {
+      const judged = judge('gbdt', await outOfFold('gbdt', gbdt), gbdt);
+      const kind = gbdt.mode === 'forest' ? 'forest' : 'boosting';
+      if (gbdt.mode !== 'both' && (best[kind] === undefined || judged.candidate.score > best[kind].candidate.score))
+        best[kind] = judged;
+      consider(judged);
+    }
+    if (best.boosting !== undefined && best.forest !== undefined) {
+      const forestWeight = 0.5;
+      const gbdt = {
+        ...best.boosting.candidate.gbdt,
+        ...best.forest.candidate.gbdt,
+        mode: 'both',
+        forestWeight,
+      } as const;
+      consider(judge('gbdt', blend(best.forest.scores, best.boosting.scores, forestWeight), gbdt));
     }
   }
   if (network !== undefined && families.includes('network')) tried.push(network);
@@ -149,6 +176,7 @@ export async function selectAndTrain(
     gbdt: chosen.gbdt,
     threshold: chosen.threshold,
     indexes,
+    forestOnValidationRows: options.forestOnValidationRows ?? true,
   });
   const selection = {
     innerFolds: splits.length,

@@ -36,6 +36,12 @@ export interface TrainModelOptions extends TrainingOptions, FlakinessModelOption
   readonly networkWeight?: number;
   /** Use this decision threshold instead of tuning one on the validation part (e.g. one chosen by inner CV). */
   readonly threshold?: number;
+  /**
+   * The random forest of `gbdt.mode` 'forest' or 'both' also learns from the validation part (it has no early
+   * stopping), whose metrics are then optimistic; for nested selection, where thresholds come from out-of-fold
+   * rows. Validation rows carry table-encoded history fitted without them, so this adds no leak. Default false.
+   */
+  readonly forestOnValidationRows?: boolean;
 }
 
 export interface TrainedModel {
@@ -80,6 +86,7 @@ export async function trainFlakinessModel(dataset: Dataset, options: TrainModelO
     seed: resolved.seed,
     classWeighting: resolved.classWeighting,
     ...options.gbdt,
+    ...(options.forestOnValidationRows === true ? { forestOnValidation: true } : {}),
   });
   const backend = await selectBackend(options.backend ?? 'auto');
   const indexes = options.indexes ?? dataset.labels.map((_, i) => i);

@@ -42,9 +42,13 @@ describe('agentlink-learn options', () => {
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.out);
     expect(summary.split).toBe('grouped');
-    expect(summary.selection.candidates.map((c: { family: string }) => c.family)).toEqual([
+    // The default grid: two boosted-tree shapes, the forest, their average; then the network and the ensemble.
+    const candidates = summary.selection.candidates as { family: string; gbdt?: { mode?: string } }[];
+    expect(candidates.map((c) => `${c.family}${c.gbdt?.mode === undefined ? '' : `:${c.gbdt.mode}`}`)).toEqual([
       'gbdt',
       'gbdt',
+      'gbdt:forest',
+      'gbdt:both',
       'network',
       'ensemble',
     ]);
@@ -84,35 +88,37 @@ describe('agentlink-learn options', () => {
     expect(written.holdout.folds[0].family).toBe('gbdt');
   }, 120_000);
 
-  it('options that change nothing are warned about; a time order with k-fold CV is refused', async () => {
-    const warned = await cli(
-      'evaluate',
-      '--data',
-      csv,
-      '--label',
-      'label',
-      '--drop',
-      'id,group',
-      '--family',
-      'gbdt',
-      '--folds',
-      '3',
-      '--epochs',
-      '4',
-    );
-    expect(warned.code).toBe(0);
-    expect(warned.err).toContain('--folds has no effect with --mode holdout');
-    expect(warned.err).toContain('--epochs has no effect with --family gbdt');
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv')).err).toContain(
-      'would train on the future',
-    );
-    expect((await cli('train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir)).err).toContain(
-      '--min-recall needs --objective precision@recall',
-    );
-    expect((await cli('train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir)).code).toBe(2);
-    expect(
-      (await cli('train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir)).err,
-    ).toContain('--objective must be');
+  // Options that change nothing are warned about (the run still succeeds).
+  it.each([
+    {
+      flag: '--folds',
+      argv: ['--family', 'gbdt', '--folds', '3'],
+      warning: '--folds has no effect with --mode holdout',
+    },
+    {
+      flag: '--epochs',
+      argv: ['--family', 'gbdt', '--epochs', '4'],
+      warning: '--epochs has no effect with --family gbdt',
+    },
+    {
+      flag: '--trees',
+      argv: ['--family', 'network', '--epochs', '2', '--hidden', '4', '--trees', 'forest'],
+      warning: '--trees has no effect with --family network',
+    },
+  ])('evaluate warns that $flag has no effect and still exits 0', async ({ argv, warning }) => {
+    const result = await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', ...argv);
+    expect(result.code).toBe(0);
+    expect(result.err).toContain(warning);
+  });
+
+  it('train --family gbdt --trees both saves the forest beside the boosted trees', async () => {
+    const modelDir = path.join(dir, 'both-model');
+    const argv = ['--data', csv, '--label', 'label', '--drop', 'id,group', '--out', modelDir];
+    expect((await cli('train', ...argv, '--family', 'gbdt', '--trees', 'both')).code).toBe(0);
+    const saved = JSON.parse(readFileSync(path.join(modelDir, 'flakiness-model.json'), 'utf8'));
+    expect(saved.gbdt.forest).toHaveLength(100);
+    expect(saved.gbdt.forestWeight).toBe(0.5);
+    expect(saved.gbdt.trees.length).toBeGreaterThan(0);
   });
 
   const progressTitle =
@@ -166,28 +172,96 @@ describe('agentlink-learn options', () => {
     );
   });
 
-  it('usage errors exit 2 with the usage text; data errors exit 1 with their code', async () => {
-    expect((await cli()).code).toBe(2);
-    expect((await cli('fly')).err).toContain('unknown command');
-    expect((await cli('train', '--data', csv)).err).toContain('--label is required');
-    expect((await cli('train', '--data', csv, '--label', 'label')).err).toContain('--out is required');
-    expect((await cli('train', '--label', 'label', '--out', dir, '--seed', 'x')).err).toContain(
-      '--seed must be an integer',
-    );
-    expect((await cli('train', '--label', 'label', '--out', dir, '--test-fraction', '2')).code).toBe(2);
-    expect((await cli('train', '--bogus')).code).toBe(2);
-    expect((await cli('evaluate', '--label', 'l', '--floor-balanced-accuracy', '3')).err).toContain(
-      '--floor-balanced-accuracy',
-    );
-    expect((await cli('evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x')).code).toBe(
-      2,
-    );
-    const missing = await cli('train', '--data', csv, '--label', 'nope', '--out', dir);
-    expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('ERR_MISSING_COLUMN') });
+  /** A bad invocation: its arguments, the exit code (2 usage, 1 data) and what stderr must name. */
+  interface OptionError {
+    readonly title: string;
+    readonly argv: readonly string[];
+    readonly code: number;
+    readonly err: string;
+  }
+  const optionErrors: readonly OptionError[] = [
+    { title: 'no command', argv: [], code: 2, err: 'a command is required' },
+    { title: 'an unknown command', argv: ['fly'], code: 2, err: 'unknown command' },
+    { title: 'an unknown option', argv: ['train', '--bogus'], code: 2, err: '--bogus' },
+    { title: 'train without --label', argv: ['train', '--data', csv], code: 2, err: '--label is required' },
+    {
+      title: 'train without --out',
+      argv: ['train', '--data', csv, '--label', 'label'],
+      code: 2,
+      err: '--out is required',
+    },
+    {
+      title: 'a --seed that is no integer',
+      argv: ['train', '--label', 'label', '--out', dir, '--seed', 'x'],
+      code: 2,
+      err: '--seed must be an integer',
+    },
+    {
+      title: 'a --test-fraction outside (0, 1)',
+      argv: ['train', '--label', 'label', '--out', dir, '--test-fraction', '2'],
+      code: 2,
+      err: '--test-fraction',
+    },
+    {
+      title: 'a --floor-balanced-accuracy above 1',
+      argv: ['evaluate', '--label', 'l', '--floor-balanced-accuracy', '3'],
+      code: 2,
+      err: '--floor-balanced-accuracy',
+    },
+    {
+      title: 'an unknown --mode',
+      argv: ['evaluate', '--data', csv, '--label', 'label', '--drop', 'id,group', '--mode', 'x'],
+      code: 2,
+      err: '--mode',
+    },
+    {
+      title: 'a time order with k-fold CV',
+      argv: ['evaluate', '--data', csv, '--label', 'label', '--order', 'a', '--mode', 'cv'],
+      code: 2,
+      err: 'would train on the future',
+    },
+    {
+      title: '--min-recall without --objective precision@recall',
+      argv: ['train', '--data', csv, '--label', 'label', '--min-recall', '0.5', '--out', dir],
+      code: 2,
+      err: '--min-recall needs --objective precision@recall',
+    },
+    {
+      title: 'an unknown --family',
+      argv: ['train', '--data', csv, '--label', 'label', '--family', 'forest', '--out', dir],
+      code: 2,
+      err: '--family must be',
+    },
+    {
+      title: 'an unknown --trees',
+      argv: ['train', '--data', csv, '--label', 'label', '--trees', 'jungle', '--out', dir],
+      code: 2,
+      err: '--trees must be boosting, forest or both',
+    },
+    {
+      title: 'an unknown --objective',
+      argv: ['train', '--data', csv, '--label', 'label', '--objective', 'recall', '--out', dir],
+      code: 2,
+      err: '--objective must be',
+    },
+    { title: 'predict without --model', argv: ['predict', '--data', csv], code: 2, err: '--model is required' },
+    {
+      title: 'a --label column the data lacks',
+      argv: ['train', '--data', csv, '--label', 'nope', '--out', dir],
+      code: 1,
+      err: 'ERR_MISSING_COLUMN',
+    },
+  ];
+  it.each(optionErrors)('$title exits $code naming it ($err)', async ({ argv, code, err }) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(code);
+    expect(result.err).toContain(err);
+  });
+
+  it('--fatal-warnings turns a data warning into exit 1 with its code', async () => {
     const bad = path.join(dir, 'bad.csv');
     writeFileSync(bad, 'x,y,label\n1,2,0\n1,2,0\n3,4,1\n');
     const fatal = await cli('evaluate', '--data', bad, '--label', 'label', '--fatal-warnings');
     expect(fatal).toMatchObject({ code: 1, err: expect.stringContaining('ERR_DUPLICATE_ROWS') });
-    expect((await cli('predict', '--data', csv)).err).toContain('--model is required');
   });
 });

@@ -65,11 +65,33 @@ describe('agentlink-learn in separate processes', () => {
     expect(JSON.parse(evaluated.out)).toMatchObject({ model: modelDir, test: { f1: expect.any(Number) } });
   }, 180_000);
 
-  it('a directory without a model fails with ERR_MODEL_FORMAT naming the files to give, not "retrain"', async () => {
-    const result = await learn('predict', '--model', path.join(dir, 'absent'), '--data', csv);
-    expect(result.code).toBe(1);
-    expect(result.err).toContain('ERR_MODEL_FORMAT');
-    expect(result.err).toContain('model.json, weights.bin and flakiness-model.json');
-    expect(result.err).not.toContain('retrain');
+  // Errors as a user meets them: the exit code of the process (2 usage, 1 data or model) and the message.
+  it.each([
+    {
+      title: 'a directory without a model fails with ERR_MODEL_FORMAT naming the files to give, not "retrain"',
+      argv: ['predict', '--model', path.join(dir, 'absent'), '--data', csv],
+      code: 1,
+      contains: ['ERR_MODEL_FORMAT', 'model.json, weights.bin and flakiness-model.json'],
+      lacks: 'retrain',
+    },
+    {
+      title: 'an unknown option exits 2 with the usage text',
+      argv: ['train', '--data', csv, '--label', 'label', '--bogus', '--out', dir],
+      code: 2,
+      contains: ['--bogus', 'agentlink-learn'],
+      lacks: '    at ',
+    },
+    {
+      title: 'a --label column the data lacks exits 1 with ERR_MISSING_COLUMN naming it, no stack trace',
+      argv: ['train', '--data', csv, '--label', 'nope', '--out', path.join(dir, 'never')],
+      code: 1,
+      contains: ['ERR_MISSING_COLUMN', 'nope'],
+      lacks: '    at ',
+    },
+  ])('$title', async ({ argv, code, contains, lacks }) => {
+    const result = await learn(...argv);
+    expect(result.code).toBe(code);
+    for (const text of contains) expect(result.err).toContain(text);
+    expect(result.err).not.toContain(lacks);
   }, 60_000);
 });

@@ -5,6 +5,7 @@ import { binColumns, fitBins, toColumns } from './binning';
 import { resolveGbdtOptions, type GbdtOptions, type ResolvedGbdtOptions } from './gbdt-options';
 import { GradientBoostedTrees } from './gbdt-model';
 import { growTree } from './grow-tree';
+import { trainForest } from './forest';
 import { binnedData } from './histogram';
 import { treeOutput, type Tree } from './tree';
 
@@ -52,7 +53,9 @@ function weightedLogLoss(
 /**
  * Histogram gradient boosting of logistic loss with class weights (from the training labels
  * only), row and feature subsampling from the seed, and early stopping on the validation loss
- * (the trees up to the best round are kept). Deterministic for a given seed and input.
+ * (the trees up to the best round are kept). Deterministic for a given seed and input. With
+ * `mode` 'forest' a random forest is trained instead (see forest.ts), with 'both' the two are
+ * trained and their probabilities averaged with `forestWeight`.
  */
 export async function trainGbdt(
   train: LabelledRows,
@@ -62,6 +65,31 @@ export async function trainGbdt(
 ): Promise<GbdtFit> {
   const started = performance.now();
   const o = resolveGbdtOptions(options);
+  if (o.mode === 'boosting') return boost(train, validation, o, onRound, started);
+  // A forest needs no validation rows (it has no rounds to stop early), so it may learn from them.
+  const extra = o.forestOnValidation && validation !== undefined ? validation : { rows: [], labels: [] };
+  const forest = await trainForest([...train.rows, ...extra.rows], [...train.labels, ...extra.labels], o);
+  const width = train.rows[0]?.length ?? 0;
+  if (o.mode === 'forest') {
+    const parameters = { kind: 'gbdt', featureCount: width, initScore: 0, trees: [], forest } as const;
+    const model = GradientBoostedTrees.fromParameters(parameters);
+    const durationMs = performance.now() - started;
+    return { model, rounds: [], bestIteration: 0, stopReason: 'max-iterations', durationMs };
+  }
+  const boosted = await boost(train, validation, o, onRound, started);
+  const forestWeight = o.forestWeight;
+  const model = GradientBoostedTrees.fromParameters({ ...boosted.model.parameters, forest, forestWeight });
+  return { ...boosted, model, durationMs: performance.now() - started };
+}
+
+/** The boosted trees alone, or `bags` of them averaged. */
+async function boost(
+  train: LabelledRows,
+  validation: LabelledRows | undefined,
+  o: ResolvedGbdtOptions,
+  onRound: ((round: BoostingRound) => void) | undefined,
+  started: number,
+): Promise<GbdtFit> {
   if (o.bags === 1) return fitOne(train, validation, o, onRound, started);
   // Bagging: members differ by their sampling seed; their log-odds are averaged, which is one
   // ensemble of every member's trees with leaf values divided by the member count.

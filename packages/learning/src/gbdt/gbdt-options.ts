@@ -29,7 +29,24 @@ export interface GbdtOptions {
   readonly seed?: number;
   /** Boosted ensembles averaged (log-odds), each from its own sampling seed. Default 1. */
   readonly bags?: number;
+  /**
+   * What is trained: 'boosting' (the options above), 'forest' (a random forest: fully grown trees on
+   * bootstrap samples, averaged probabilities) or 'both' (their probabilities averaged). Default 'boosting'.
+   */
+  readonly mode?: TreeMode;
+  /** Trees of the random forest. Default 100. */
+  readonly forestTrees?: number;
+  /** Features tried at each split of a forest tree; 0 = the square root of the feature count. Default 0. */
+  readonly forestFeatures?: number;
+  /** Fewest (bootstrap) rows in a forest leaf. Default 1. */
+  readonly forestMinSamplesLeaf?: number;
+  /** Share of the forest in the probability of mode 'both', in [0, 1]. Default 0.5. */
+  readonly forestWeight?: number;
+  /** The forest also learns from the validation rows (it needs none: no early stopping). Default false. */
+  readonly forestOnValidation?: boolean;
 }
+
+export type TreeMode = 'boosting' | 'forest' | 'both';
 
 export type ResolvedGbdtOptions = Required<GbdtOptions>;
 
@@ -47,6 +64,12 @@ export const DEFAULT_GBDT_OPTIONS: ResolvedGbdtOptions = {
   earlyStoppingRounds: 40,
   seed: 42,
   bags: 1,
+  mode: 'boosting',
+  forestTrees: 100,
+  forestFeatures: 0,
+  forestMinSamplesLeaf: 1,
+  forestWeight: 0.5,
+  forestOnValidation: false,
 };
 
 const positiveInteger = (value: number): boolean => Number.isInteger(value) && value > 0;
@@ -74,6 +97,12 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     [positiveInteger(resolved.earlyStoppingRounds), 'earlyStoppingRounds', 'a positive integer'],
     [Number.isInteger(resolved.seed), 'seed', 'an integer'],
     [positiveInteger(resolved.bags), 'bags', 'a positive integer'],
+    [['boosting', 'forest', 'both'].includes(resolved.mode), 'mode', "'boosting', 'forest' or 'both'"],
+    [positiveInteger(resolved.forestTrees), 'forestTrees', 'a positive integer'],
+    [Number.isInteger(resolved.forestFeatures) && resolved.forestFeatures >= 0, 'forestFeatures', 'an integer >= 0'],
+    [positiveInteger(resolved.forestMinSamplesLeaf), 'forestMinSamplesLeaf', 'a positive integer'],
+    [resolved.forestWeight >= 0 && resolved.forestWeight <= 1, 'forestWeight', 'in [0, 1]'],
+    [typeof resolved.forestOnValidation === 'boolean', 'forestOnValidation', 'true or false'],
   ];
   for (const [ok, name, expected] of checks) {
     if (!ok) throw new InvalidOptionsError(`gbdt ${name} must be ${expected}, got ${String(resolved[name])}`);
