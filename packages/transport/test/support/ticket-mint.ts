@@ -91,7 +91,10 @@ function clientConfig(cert: { certPem: string; keyPem: string }): QuicheConfig {
 }
 
 /** A ticket for `cert` that `listener` (0-RTT on, listening) will resume: it sets a new ticket key on it. */
-export async function mintTicket(listener: QuicTransport, cert: { certPem: string; keyPem: string }): Promise<Uint8Array> {
+export async function mintTicket(
+  listener: QuicTransport,
+  cert: { certPem: string; keyPem: string },
+): Promise<Uint8Array> {
   const internals = listener as unknown as ListenerInternals;
   const ticketKey = randomBytes(48);
   internals.zeroRttListener.applyKey(ticketKey);
