@@ -40,6 +40,17 @@ export class RunnerNotInstalledError extends AgentlinkError {
   }
 }
 
+/** A field of the project's qe-fleet settings (package.json "qe-fleet") has a bad value. */
+export class ProjectConfigError extends AgentlinkError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super('ERR_PROJECT_CONFIG', `${file}: "${field}" ${detail}`, { retryable: false });
+  }
+}
+
 /** The runner found no test files in the project. */
 export class NoTestFilesError extends AgentlinkError {
   constructor(
