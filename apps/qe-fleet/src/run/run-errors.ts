@@ -116,3 +116,12 @@ export class UnknownRunError extends AgentlinkError {
     });
   }
 }
+
+/** A result reached a coordinator that has stopped booking (its run finished or was interrupted). */
+export class RunClosedError extends AgentlinkError {
+  constructor(readonly runId: string) {
+    super('ERR_RUN_CLOSED', `run ${runId} is no longer booking results (finished or interrupted)`, {
+      retryable: false,
+    });
+  }
+}
