@@ -41,6 +41,4 @@ export const STYLE_DEBT = [
   'tools/scripts/publish/verdaccio-child.mjs',
   'tools/scripts/publish/verdaccio.mjs',
   'tools/scripts/quic-tarball-check.mjs',
-  // fleet history accuracy script (runner work)
-  'tools/scripts/fleet-history-accuracy.mjs',
 ];
