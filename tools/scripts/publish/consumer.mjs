@@ -24,9 +24,20 @@ export function findNpmCli() {
  * and throw with stdout/stderr on a non-zero exit.
  */
 export function runtime(binary, npmCli, npmrc) {
-  const env = { ...cleanEnv, PATH: `${path.dirname(binary)}${path.delimiter}${cleanEnv.PATH ?? ''}`, ...(npmrc ? { npm_config_userconfig: npmrc } : {}) };
+  const env = {
+    ...cleanEnv,
+    PATH: `${path.dirname(binary)}${path.delimiter}${cleanEnv.PATH ?? ''}`,
+    ...(npmrc ? { npm_config_userconfig: npmrc } : {}),
+  };
   const exec = (args, cwd, timeoutMs) =>
-    execFileSync(binary, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs, maxBuffer: 64 << 20 });
+    execFileSync(binary, args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs,
+      maxBuffer: 64 << 20,
+    });
   return {
     binary,
     major: Number(execFileSync(binary, ['-p', 'process.versions.node.split(".")[0]'], { encoding: 'utf8' }).trim()),
@@ -38,7 +49,10 @@ export function runtime(binary, npmCli, npmrc) {
 /** An empty ESM project in `dir`, as `npm init` would leave it. */
 export function createConsumer(dir) {
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`);
+  fs.writeFileSync(
+    path.join(dir, 'package.json'),
+    `${JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, type: 'module' }, null, 2)}\n`,
+  );
   return dir;
 }
 

@@ -29,10 +29,17 @@ export function ensureNode22(cacheDir, npm) {
       // The default registry (npmjs), not the check's Verdaccio: this is a tool, not a product.
       npm(['install', '--no-audit', '--no-fund', '--loglevel=error', `node@${NODE22_RANGE}`], cacheDir);
     } catch (error) {
-      return { skip: `could not install node@${NODE22_RANGE} from the npm registry: ${String(error.stderr || error.message).trim().split('\n')[0]}` };
+      return {
+        skip: `could not install node@${NODE22_RANGE} from the npm registry: ${
+          String(error.stderr || error.message)
+            .trim()
+            .split('\n')[0]
+        }`,
+      };
     }
     version = versionOf(binary);
-    if (!version?.startsWith('v22.')) return { skip: `node@${NODE22_RANGE} installed but ${binary} reports ${version ?? 'nothing'}` };
+    if (!version?.startsWith('v22.'))
+      return { skip: `node@${NODE22_RANGE} installed but ${binary} reports ${version ?? 'nothing'}` };
   }
   return { binary, version };
 }

@@ -29,7 +29,8 @@ export function extractExamples(markdown, file = 'README.md') {
     if (!LANGUAGES.has(language)) continue;
     const marker = MARKER.exec(lines[start - 2]?.trim() ?? '');
     const kind = marker?.[1];
-    if (kind !== undefined && !KINDS.has(kind)) throw new Error(`${file}:${start - 1}: unknown example marker "${kind}"`);
+    if (kind !== undefined && !KINDS.has(kind))
+      throw new Error(`${file}:${start - 1}: unknown example marker "${kind}"`);
     if (kind === 'signature') {
       skipped.push({ line: start, reason: 'signature' });
     } else if (kind === 'continues') {
@@ -38,7 +39,11 @@ export function extractExamples(markdown, file = 'README.md') {
       previous.code += `\n// ${file}:${start}\n${code}`;
       previous.typescript ||= /^(ts|typescript)$/.test(language);
     } else {
-      examples.push({ line: start, code: `// ${file}:${start}\n${code}`, typescript: language === 'ts' || language === 'typescript' });
+      examples.push({
+        line: start,
+        code: `// ${file}:${start}\n${code}`,
+        typescript: language === 'ts' || language === 'typescript',
+      });
     }
   }
   return { examples, skipped };

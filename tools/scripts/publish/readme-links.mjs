@@ -17,12 +17,14 @@ export function readmeLinkProblems(markdown, packedFiles, repoRoot) {
     if (target.startsWith('#') || target.startsWith('mailto:')) continue;
     const inRepo = target.match(new RegExp(`^${REPOSITORY_URL.replace(/[.]/g, '\\.')}/(?:blob|tree)/main/([^#?]+)`));
     if (inRepo) {
-      if (!fs.existsSync(path.join(repoRoot, decodeURIComponent(inRepo[1])))) problems.push(`${target}: no such path in the repository`);
+      if (!fs.existsSync(path.join(repoRoot, decodeURIComponent(inRepo[1]))))
+        problems.push(`${target}: no such path in the repository`);
       continue;
     }
     if (/^[a-z]+:/i.test(target)) continue;
     const file = path.posix.normalize(decodeURIComponent(target.split('#')[0]).replace(/^\.\//, ''));
-    if (file.startsWith('..') || !inTarball(file.replace(/\/$/, ''))) problems.push(`${target}: not in the tarball (link ${REPOSITORY_URL}/blob/main/... for repository files)`);
+    if (file.startsWith('..') || !inTarball(file.replace(/\/$/, '')))
+      problems.push(`${target}: not in the tarball (link ${REPOSITORY_URL}/blob/main/... for repository files)`);
   }
   return problems;
 }

@@ -11,7 +11,9 @@ const server = await runServer({
   self_path: dir,
   storage: path.join(dir, 'storage'),
   auth: { htpasswd: { file: path.join(dir, 'htpasswd'), max_users: -1 } },
-  uplinks: { npmjs: { url: process.env.PUBLISH_CHECK_UPLINK ?? 'https://registry.npmjs.org/', timeout: '60s', maxage: '30m' } },
+  uplinks: {
+    npmjs: { url: process.env.PUBLISH_CHECK_UPLINK ?? 'https://registry.npmjs.org/', timeout: '60s', maxage: '30m' },
+  },
   packages: {
     '@agentlink/*': { access: '$all', publish: '$all', unpublish: '$all' },
     '**': { access: '$all', publish: '$authenticated', proxy: 'npmjs' },

@@ -15,7 +15,10 @@ export async function startRegistry(dir, { timeoutMs = 60_000 } = {}) {
   const proc = spawn(process.execPath, [child, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const port = await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Verdaccio did not start within ${timeoutMs} ms:\n${log}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`Verdaccio did not start within ${timeoutMs} ms:\n${log}`)),
+      timeoutMs,
+    );
     proc.once('exit', (code) => reject(new Error(`Verdaccio exited with ${code}:\n${log}`)));
     proc.stderr.on('data', (chunk) => (log += chunk));
     proc.stdout.on('data', (chunk) => {
@@ -30,7 +33,17 @@ export async function startRegistry(dir, { timeoutMs = 60_000 } = {}) {
   const url = `http://127.0.0.1:${port}/`;
   const npmrc = path.join(dir, 'npmrc');
   // Verdaccio lets anyone publish @agentlink/* here, but npm refuses to publish without a token.
-  fs.writeFileSync(npmrc, [`registry=${url}`, `//127.0.0.1:${port}/:_authToken=publish-check`, 'update-notifier=false', 'fund=false', 'audit=false', ''].join('\n'));
+  fs.writeFileSync(
+    npmrc,
+    [
+      `registry=${url}`,
+      `//127.0.0.1:${port}/:_authToken=publish-check`,
+      'update-notifier=false',
+      'fund=false',
+      'audit=false',
+      '',
+    ].join('\n'),
+  );
   const stop = () =>
     new Promise((resolve) => {
       if (proc.exitCode !== null) return resolve();

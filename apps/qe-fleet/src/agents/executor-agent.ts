@@ -1,7 +1,15 @@
 import { Bulkhead, exponentialBackoff, InvalidOptionsError, retry } from '@agentlink/resilience';
 import { deliverResult } from '../messaging/deliver-result';
 import type { FleetLink } from '../messaging/fleet-link';
-import { METHODS, parseAssign, type AssignAnswer, type AssignMessage, type PredictionAnswer, type ResultMessage, type TaskOutcome } from '../messaging/protocol';
+import {
+  METHODS,
+  parseAssign,
+  type AssignAnswer,
+  type AssignMessage,
+  type PredictionAnswer,
+  type ResultMessage,
+  type TaskOutcome,
+} from '../messaging/protocol';
 import { runTask, type TaskRunner } from './task-runners';
 
 export interface ExecutorAgentOptions {
@@ -37,20 +45,43 @@ export interface ExecutorStats {
  * with retries until the coordinator books it.
  */
 export class ExecutorAgent {
-  readonly stats: ExecutorStats = { accepted: 0, refused: 0, executions: 0, reruns: 0, predictionsAsked: 0, predictionFailures: 0, resultRetries: 0 };
-  readonly #options: Required<Omit<ExecutorAgentOptions, 'link' | 'coordinatorId' | 'analyserId'>> & ExecutorAgentOptions;
+  readonly stats: ExecutorStats = {
+    accepted: 0,
+    refused: 0,
+    executions: 0,
+    reruns: 0,
+    predictionsAsked: 0,
+    predictionFailures: 0,
+    resultRetries: 0,
+  };
+  readonly #options: Required<Omit<ExecutorAgentOptions, 'link' | 'coordinatorId' | 'analyserId'>> &
+    ExecutorAgentOptions;
   readonly #running = new Set<Promise<void>>();
   readonly #slots: Bulkhead;
   readonly #stop = new AbortController();
 
   constructor(options: ExecutorAgentOptions) {
     const slots = options.slots ?? 4;
-    if (!Number.isInteger(slots) || slots < 1) throw new InvalidOptionsError(`slots must be a positive integer, got ${slots}`);
+    if (!Number.isInteger(slots) || slots < 1)
+      throw new InvalidOptionsError(`slots must be a positive integer, got ${slots}`);
     const capacity = options.capacity ?? slots * 4;
-    if (!Number.isInteger(capacity) || capacity < slots) throw new InvalidOptionsError(`capacity must be an integer >= slots, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < slots)
+      throw new InvalidOptionsError(`capacity must be an integer >= slots, got ${capacity}`);
     this.#slots = new Bulkhead({ maxConcurrent: slots, maxQueue: capacity });
-    this.#options = { capacity, slots, maxReruns: options.maxReruns ?? 2, predictionTimeoutMs: options.predictionTimeoutMs ?? 3_000, runner: options.runner ?? runTask, ...options };
-    options.link.handle(METHODS.ping, () => ({ agentId: options.link.agentId, role: 'executor', running: this.#running.size, ...this.stats }));
+    this.#options = {
+      capacity,
+      slots,
+      maxReruns: options.maxReruns ?? 2,
+      predictionTimeoutMs: options.predictionTimeoutMs ?? 3_000,
+      runner: options.runner ?? runTask,
+      ...options,
+    };
+    options.link.handle(METHODS.ping, () => ({
+      agentId: options.link.agentId,
+      role: 'executor',
+      running: this.#running.size,
+      ...this.stats,
+    }));
     options.link.handle(METHODS.assign, (body) => this.#accept(parseAssign(body)));
   }
 
@@ -107,7 +138,17 @@ export class ExecutorAgent {
         }
       }
     }
-    return { dispatchId: message.dispatchId, taskId: message.taskId, executor: this.#options.link.agentId, outcome, attempts, firstRunFailed: first.failed, prediction, durationMs, detail };
+    return {
+      dispatchId: message.dispatchId,
+      taskId: message.taskId,
+      executor: this.#options.link.agentId,
+      outcome,
+      attempts,
+      firstRunFailed: first.failed,
+      prediction,
+      durationMs,
+      detail,
+    };
   }
 
   async #askAnalyser(message: AssignMessage, signal: AbortSignal): Promise<PredictionAnswer | undefined> {
@@ -116,8 +157,16 @@ export class ExecutorAgent {
     const body = { testId: message.spec.test.id, features: message.spec.test.features };
     try {
       return await retry(
-        ({ signal: attemptSignal }) => this.#options.link.request<PredictionAnswer>(this.#options.analyserId, METHODS.predict, body, { timeoutMs: this.#options.predictionTimeoutMs, signal: attemptSignal }),
-        { maxAttempts: 2, signal, backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 200, jitter: 'full' }) },
+        ({ signal: attemptSignal }) =>
+          this.#options.link.request<PredictionAnswer>(this.#options.analyserId, METHODS.predict, body, {
+            timeoutMs: this.#options.predictionTimeoutMs,
+            signal: attemptSignal,
+          }),
+        {
+          maxAttempts: 2,
+          signal,
+          backoff: exponentialBackoff({ initialDelayMs: 50, maxDelayMs: 200, jitter: 'full' }),
+        },
       );
     } catch {
       // No analyser: report the failure as it is rather than guess.

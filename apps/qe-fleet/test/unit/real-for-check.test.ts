@@ -31,6 +31,16 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     dir = await mkdtemp(path.join(tmpdir(), 'qe-fleet-real-for-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+  /** Replays `breaker` over `ruleFiles`: is the breaker alert pending from 20 s and firing after its real 5 m? */
+  const checkBreakerAlert = (ruleFiles: string[], breaker: CapturedSeries) =>
+    runRealForCheck(promtool, dir, {
+      ruleFiles,
+      series: [breaker],
+      alertname: 'AgentlinkCircuitBreakerOpenTooLong',
+      match: { key: 'executor-2' },
+      activeAtS: T0 + 20,
+      forS: 300,
+    });
 
   it('the live test rules differ from the shipped ones in `for` alone, shortened by SHORT_FOR', async () => {
     const short = await rulesWithShortFor(root, dir, promtool);
@@ -48,17 +58,7 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
 
   it('a dead breaker replayed over the shipped rules: pending until the real 5 minutes, firing after', async () => {
     expect(shippedForSeconds(root).get('AgentlinkCircuitBreakerOpenTooLong')).toBe(300);
-    const input = {
-      ruleFiles: shippedRuleFiles(root),
-      series: [deadBreaker(90)],
-      alertname: 'AgentlinkCircuitBreakerOpenTooLong',
-    };
-    const result = await runRealForCheck(promtool, dir, {
-      ...input,
-      match: { key: 'executor-2' },
-      activeAtS: T0 + 20,
-      forS: 300,
-    });
+    const result = await checkBreakerAlert(shippedRuleFiles(root), deadBreaker(90));
     expect(result.output).toContain('SUCCESS');
     expect(result.code).toBe(0);
   });
@@ -95,13 +95,7 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
     const shipped = shippedRuleFiles(root).find((f) => f.endsWith('agentlink-alerts.yml'))!;
     await writeFile(file, (await readFile(shipped, 'utf8')).replaceAll('for: 5m', 'for: 10m'));
     const ruleFiles = shippedRuleFiles(root).map((f) => (f === shipped ? file : f));
-    const input = { ruleFiles, series: [deadBreaker(90)], alertname: 'AgentlinkCircuitBreakerOpenTooLong' };
-    const result = await runRealForCheck(promtool, dir, {
-      ...input,
-      match: { key: 'executor-2' },
-      activeAtS: T0 + 20,
-      forS: 300,
-    });
+    const result = await checkBreakerAlert(ruleFiles, deadBreaker(90));
     expect(result.output).toContain('FAILED');
     expect(result.code).not.toBe(0);
   });
@@ -109,17 +103,7 @@ describeWithPromtool('shipped rules: one source, `for` the only parameter of the
   it('fails on series that do not hold the condition: a breaker that closes again after 5 s open', async () => {
     const recovered = deadBreaker(90);
     recovered.values.splice(25, 65, ...Array.from({ length: 65 }, (_, i): [number, string] => [T0 + 25 + i, '0']));
-    const input = {
-      ruleFiles: shippedRuleFiles(root),
-      series: [recovered],
-      alertname: 'AgentlinkCircuitBreakerOpenTooLong',
-    };
-    const result = await runRealForCheck(promtool, dir, {
-      ...input,
-      match: { key: 'executor-2' },
-      activeAtS: T0 + 20,
-      forS: 300,
-    });
+    const result = await checkBreakerAlert(shippedRuleFiles(root), recovered);
     expect(result.output).toContain('FAILED');
   });
 });

@@ -35,7 +35,13 @@ export interface Frame {
 }
 
 /** Writes a 12-byte frame header; throws FrameTooLargeError when `length` exceeds the limit. */
-export function encodeFrameHeader(type: FrameType, id: number, length: number, maxFrameBytes: number, flags = 0): Buffer {
+export function encodeFrameHeader(
+  type: FrameType,
+  id: number,
+  length: number,
+  maxFrameBytes: number,
+  flags = 0,
+): Buffer {
   if (length > maxFrameBytes) throw new FrameTooLargeError(length, maxFrameBytes);
   const header = Buffer.allocUnsafe(FRAME_HEADER_BYTES);
   header[0] = FRAME_VERSION;
@@ -51,7 +57,14 @@ export function encodeFrameHeader(type: FrameType, id: number, length: number, m
  * Encodes one frame into a single buffer. `prefix` (a method name prefix) goes before the
  * payload without a separate copy of the two; throws FrameTooLargeError past the limit.
  */
-export function encodeFrame(type: FrameType, id: number, payload: Uint8Array, maxFrameBytes: number, flags = 0, prefix?: Uint8Array): Buffer {
+export function encodeFrame(
+  type: FrameType,
+  id: number,
+  payload: Uint8Array,
+  maxFrameBytes: number,
+  flags = 0,
+  prefix?: Uint8Array,
+): Buffer {
   const prefixBytes = prefix?.byteLength ?? 0;
   const length = prefixBytes + payload.byteLength;
   if (length > maxFrameBytes) throw new FrameTooLargeError(length, maxFrameBytes);
