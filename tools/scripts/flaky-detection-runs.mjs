@@ -6,16 +6,12 @@
 // never flaky) and recall per flaky test beside its declared probability; writes JSON.
 // Build first (npx nx build qe-fleet). Run: node tools/scripts/flaky-detection-runs.mjs [--runs 20]
 // [--executors 9] [--out tools/bench/results/flaky-detection.json]
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fixtureRun, flakyProject as project, historyJson, machineLine, root } from './fleet/fixture-runs.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const main = path.join(root, 'apps/qe-fleet/dist/main.js');
-const project = path.join(root, 'examples/flaky-project');
 const flakes = JSON.parse(readFileSync(path.join(project, 'flakes.json'), 'utf8'));
 const { values } = parseArgs({
   options: {
@@ -28,36 +24,14 @@ const runs = Number(values.runs);
 const work = mkdtempSync(path.join(os.tmpdir(), 'flaky-detection-'));
 const history = path.join(work, 'history.db');
 
-function run(seed) {
-  const args = [
-    main,
-    'run',
-    '--project',
-    project,
-    '--mode',
-    'processes',
-    '--executors',
-    values.executors,
-    '--slots',
-    '1',
-    '--history',
+// A 10-agent fleet by default: the coordinator and 9 executor processes, one file at a time each.
+const run = (seed) =>
+  fixtureRun({
+    seed,
     history,
-    '--quarantine',
-    path.join(work, `quarantine-${seed}.json`),
-    '--out',
-    path.join(work, `run-${seed}`),
-    '--json',
-    '--progress',
-    'none',
-  ];
-  const child = spawn(process.execPath, args, {
-    stdio: ['ignore', 'pipe', 'ignore'],
-    env: { ...process.env, FLAKY_SEED: String(seed) },
+    work,
+    args: ['--mode', 'processes', '--executors', values.executors, '--slots', '1'],
   });
-  let out = '';
-  child.stdout.on('data', (c) => (out += c));
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, summary: JSON.parse(out) })));
-}
 
 const id = (f) => `${f.file} > ${f.test}`;
 const flakyIds = new Map(flakes.flaky.map((f) => [id(f), f]));
@@ -99,16 +73,8 @@ try {
         `tasks ${a.completedOnce}/${a.tasks}, ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );
   }
-  flakiestInHistory = JSON.parse(
-    spawnSync(process.execPath, [main, 'history', 'flakiest', '--history', history, '--limit', '20', '--json'], {
-      encoding: 'utf8',
-    }).stdout,
-  );
-  runsInHistory = JSON.parse(
-    spawnSync(process.execPath, [main, 'history', 'runs', '--history', history, '--limit', '100', '--json'], {
-      encoding: 'utf8',
-    }).stdout,
-  ).length;
+  flakiestInHistory = await historyJson(history, 'flakiest', ['--limit', '20']);
+  runsInHistory = (await historyJson(history, 'runs', ['--limit', '100'])).length;
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -140,7 +106,7 @@ for (const r of rows)
 const out = values.out ?? path.join(root, 'tools/bench/results/flaky-detection.json');
 const report = {
   date: new Date().toISOString(),
-  machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  machine: machineLine(),
   runs,
   agents: Number(values.executors) + 1,
   precision,

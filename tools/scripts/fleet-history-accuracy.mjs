@@ -4,20 +4,19 @@
 // exported with `qe-fleet history verdicts`, featurised with `agentlink-learn history` (from earlier
 // runs only) and evaluated with `agentlink-learn evaluate --order time --group run --objective
 // accuracy`: accuracy on the latest runs beside the majority and "repeat the last outcome" baselines.
-// Build first (npx nx run-many -t build -p qe-fleet). Run: node tools/scripts/fleet-history-accuracy.mjs
-// [--runs 20] [--executors 4] [--history DB (reuse: runs only when it holds fewer)]
-// [--csv apps/qe-fleet/test/fixtures/flaky-project-verdicts.csv] [--out tools/bench/results/fleet-history-accuracy.json]
+// Build first (npx nx run-many -t build -p qe-fleet,learning).
+// Run: node tools/scripts/fleet-history-accuracy.mjs [--runs 20] [--executors 4]
+// [--history DB (reuse: runs only when it holds fewer)]
+// [--csv apps/qe-fleet/test/fixtures/flaky-project-verdicts.csv]
+// [--out tools/bench/results/fleet-history-accuracy.json]
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { fixtureRun, historyJson, machineLine, qeFleet as fleet, root } from './fleet/fixture-runs.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const fleet = path.join(root, 'apps/qe-fleet/dist/main.js');
 const learn = path.join(root, 'packages/learning/dist/cli.js');
-const project = path.join(root, 'examples/flaky-project');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '20' },
@@ -29,39 +28,16 @@ const { values } = parseArgs({
 });
 const work = mkdtempSync(path.join(os.tmpdir(), 'fleet-history-'));
 const history = path.resolve(values.history ?? path.join(work, 'history.db'));
-const node = (args, env = {}) =>
-  spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } });
-const recorded = () => {
-  const listed = node([fleet, 'history', 'runs', '--history', history, '--limit', '1000', '--json']);
-  return listed.status === 0 ? JSON.parse(listed.stdout).filter((r) => r.status !== 'running').length : 0;
-};
+const node = (args) => spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+const recorded = async () =>
+  ((await historyJson(history, 'runs', ['--limit', '1000'])) ?? []).filter((r) => r.status !== 'running').length;
 
 const started = Date.now();
-const before = recorded();
+const before = await recorded();
 for (let seed = before + 1; seed <= Number(values.runs); seed += 1) {
-  const run = node(
-    [
-      fleet,
-      'run',
-      '--project',
-      project,
-      '--executors',
-      values.executors,
-      '--history',
-      history,
-      '--quarantine',
-      path.join(work, `quarantine-${seed}.json`),
-      '--out',
-      path.join(work, `run-${seed}`),
-      '--json',
-      '--progress',
-      'none',
-    ],
-    { FLAKY_SEED: String(seed) },
-  );
-  const summary = JSON.parse(run.stdout);
+  const { code, summary } = await fixtureRun({ seed, history, work, args: ['--executors', values.executors] });
   const c = summary.outcome.counts;
-  console.error(`run ${seed}: exit ${run.status}, ${c.passed} passed, ${c.failed} failed, ${c.flaky} flaky`);
+  console.error(`run ${seed}: exit ${code}, ${c.passed} passed, ${c.failed} failed, ${c.flaky} flaky`);
 }
 const runsSeconds = (Date.now() - started) / 1000;
 
@@ -93,10 +69,10 @@ for (const family of ['gbdt', 'auto']) {
 }
 const result = {
   date: new Date().toISOString(),
-  machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
+  machine: machineLine(),
   command: `node tools/scripts/fleet-history-accuracy.mjs --runs ${values.runs} --executors ${values.executors}`,
   evaluate: `agentlink-learn ${evaluateArgs.join(' ').replace(features, 'FEATURES.csv')} --family gbdt|auto`,
-  runs: recorded(),
+  runs: await recorded(),
   verdicts: readFileSync(values.csv, 'utf8').trim().split('\n').length - 1,
   // Runs made by this invocation and their wall time (a reused store: 0).
   runsMade: Number(values.runs) - Math.min(before, Number(values.runs)),

@@ -2,6 +2,8 @@
 // This repository's own tests through the fleet (`qe-fleet run --project .`) versus the way `npm test`
 // runs them (each package's jest in its directory, as `nx test <pkg>` does): the same per-test
 // verdicts and counts per package? wall times side by side? Build first (npx nx build qe-fleet).
+// The fleet runs the files the root package.json lists in "qe-fleet": {"serial": [...]} alone (timing-bound
+// tests), as npm test's jest runs every file of a package one at a time on 2 cores.
 // Run: node tools/scripts/fleet-vs-npm-test.mjs [--packages all|resilience,telemetry] [--executors 4]
 //   [--slots 2] [--timeout 7200] [--file-timeout 1800] [--out tools/bench/results/fleet-vs-npm-test.json]
 //   [--side both|fleet|npm --side-out FILE] [--fleet-side FILE --npm-side FILE]
@@ -9,12 +11,19 @@
 // shares the machine with the other); --fleet-side/--npm-side compare saved sides instead of running.
 // `all` (the default) is the whole repository: every workspace package whose test script runs jest,
 // and the fleet is given no --files, so it must discover exactly those packages' files itself.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+// Shared with the CI-sized check, apps/qe-fleet/test/integration/repo-self-run.test.ts.
+import {
+  compareVerdicts,
+  fleetVerdicts,
+  jestPackages,
+  runPackageJest,
+} from '../../apps/qe-fleet/test/support/jest-verdicts.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({
@@ -30,26 +39,25 @@ const { values } = parseArgs({
     'fleet-side': { type: 'string' },
     'npm-side': { type: 'string' },
     out: { type: 'string' },
+    help: { type: 'boolean' },
   },
 });
+if (values.help) {
+  // The usage is this file's opening comment.
+  const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\nimport ')[0];
+  console.log(text.replace(/^#!.*\n/, '').replace(/^\/\/ ?/gm, ''));
+  process.exit(0);
+}
 const manifest = (dir) => JSON.parse(readFileSync(path.join(root, dir, 'package.json'), 'utf8'));
-// The packages `npm test` tests with jest: a workspace package whose test script runs jest.
-const jestPackages = ['packages', 'apps']
-  .flatMap((top) => spawnSync('ls', [path.join(root, top)], { encoding: 'utf8' }).stdout.split('\n'))
-  .filter(Boolean)
-  .map((name) => (existsSync(path.join(root, 'packages', name)) ? `packages/${name}` : `apps/${name}`))
-  .filter((dir) => /\bjest\b/.test(manifest(dir).scripts?.test ?? ''));
+const jestDirs = jestPackages(root);
 const whole = values.packages === 'all';
 const dirs = whole
-  ? jestPackages
-  : values.packages.split(',').map((p) => jestPackages.find((d) => d.endsWith(`/${p}`)) ?? `packages/${p}`);
+  ? jestDirs
+  : values.packages.split(',').map((p) => jestDirs.find((d) => d.endsWith(`/${p}`)) ?? `packages/${p}`);
 const work = mkdtempSync(path.join(os.tmpdir(), 'fleet-vs-npm-'));
-const jest = path.join(root, 'node_modules/jest/bin/jest.js');
-// A few test titles embed an error's inspect() output, stack trace included, which differs from
-// one process to the next: compare on the title's first line.
-const key = (id) => id.split('\n')[0];
 const packageOf = (id) => dirs.find((d) => id.startsWith(`${d}/`)) ?? '(other)';
-const nodeFlags = (dir) => (/\bnode((?:\s+--[\w-]+)+)\s+\S*jest/.exec(manifest(dir).scripts.test)?.[1] ?? '').trim();
+// Timing-bound files the fleet runs alone (the root package.json's "qe-fleet": {"serial": [...]}).
+const serial = manifest('.')['qe-fleet']?.serial ?? [];
 
 // 1. Through the fleet: qe-fleet run --project . (the whole repository, or the packages' files).
 const fleetArgs = [
@@ -77,20 +85,22 @@ const fleetArgs = [
 ];
 const readSide = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const saveSide = (side) => {
-  writeFileSync(values['side-out'], `${JSON.stringify(side)}\n`);
+  writeFileSync(values['side-out'], `${JSON.stringify({ ...side, loads })}\n`);
   process.exit(0);
 };
+// The machine's 1-minute load every 30 s while this side runs (other work on the machine shows here).
+const loads = [];
+const sampler = setInterval(() => loads.push(Number(os.loadavg()[0].toFixed(1))), 30_000);
 let started;
 let fleetSide;
 if (values['fleet-side'] !== undefined) fleetSide = readSide(values['fleet-side']);
 else if (values.side !== 'npm') {
   started = Date.now();
-  const run = spawnSync(process.execPath, fleetArgs, {
-    encoding: 'utf8',
-    maxBuffer: 256 * 1024 * 1024,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  fleetSide = { summary: JSON.parse(run.stdout), status: run.status, ms: Date.now() - started, date: new Date() };
+  const run = spawn(process.execPath, fleetArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  run.stdout.on('data', (chunk) => (stdout += chunk));
+  const status = await new Promise((resolve) => run.once('close', resolve));
+  fleetSide = { summary: JSON.parse(stdout), status, ms: Date.now() - started, date: new Date(), loads };
   if (values.side === 'fleet') saveSide(fleetSide);
 }
 
@@ -102,52 +112,19 @@ else {
   const verdicts = {};
   const seconds = {};
   for (const dir of dirs) {
-    const out = path.join(work, `${path.basename(dir)}.json`);
-    started = Date.now();
-    const flags = nodeFlags(dir).split(/\s+/).filter(Boolean);
-    spawnSync(process.execPath, [...flags, jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`], {
-      cwd: path.join(root, dir),
-      stdio: 'ignore',
-    });
-    seconds[dir] = (Date.now() - started) / 1000;
-    for (const file of JSON.parse(readFileSync(out, 'utf8')).testResults) {
-      // A file that failed to run (no assertions): the fleet reports it as its file-level case.
-      if (file.assertionResults.length === 0 && file.status === 'failed')
-        verdicts[key(`${path.relative(root, file.name)} > (file)`)] = 'failed';
-      for (const a of file.assertionResults) {
-        const id = key(`${path.relative(root, file.name)} > ${a.fullName}`);
-        verdicts[id] = a.status === 'passed' ? 'passed' : a.status === 'failed' ? 'failed' : 'skipped';
-      }
-    }
+    const run = await runPackageJest(root, dir, path.join(work, `${path.basename(dir)}.json`));
+    seconds[dir] = run.seconds;
+    Object.assign(verdicts, Object.fromEntries(run.verdicts));
   }
-  npmSide = { verdicts, seconds };
+  npmSide = { verdicts, seconds, loads };
   if (values.side === 'npm') saveSide(npmSide);
 }
+clearInterval(sampler);
 const local = new Map(Object.entries(npmSide.verdicts));
 const npmSeconds = npmSide.seconds;
 const summary = fleetSide.summary;
-const remote = new Map(summary.verdicts.map((v) => [key(v.id), v.verdict === 'flaky' ? 'passed (flaky)' : v.verdict]));
-
-const same = (a, b) => a === b || (a === 'passed' && b === 'passed (flaky)');
-let mismatches = [];
-for (const id of new Set([...local.keys(), ...remote.keys()])) {
-  const a = local.get(id);
-  const b = remote.get(id);
-  if (!same(a, b)) mismatches.push({ id, npmTest: a ?? 'absent', fleet: b ?? 'absent' });
-}
-// A few titles embed a random number (run-resume's kill point): pair a title present on one side
-// only with the other side's title that differs only in its digits, and compare those verdicts.
-const loose = (id) => id.replace(/\d+/g, '#');
-const onlyFleet = mismatches.filter((m) => m.npmTest === 'absent');
-const paired = new Set();
-for (const m of mismatches.filter((x) => x.fleet === 'absent')) {
-  const twin = onlyFleet.find((f) => !paired.has(f) && loose(f.id) === loose(m.id));
-  if (twin === undefined) continue;
-  paired.add(twin);
-  paired.add(m);
-  if (!same(m.npmTest, twin.fleet)) mismatches.push({ id: loose(m.id), npmTest: m.npmTest, fleet: twin.fleet });
-}
-mismatches = mismatches.filter((m) => !paired.has(m));
+const remote = fleetVerdicts(summary);
+const mismatches = compareVerdicts(local, remote);
 const count = (map, dir) => {
   const c = { tests: 0, passed: 0, failed: 0, skipped: 0, flaky: 0 };
   for (const [id, verdict] of map) {
@@ -157,11 +134,16 @@ const count = (map, dir) => {
   }
   return c;
 };
+const loadRange = (l = []) =>
+  l.length === 0 ? null : { min: Math.min(...l), max: Math.max(...l), mean: l.reduce((a, b) => a + b, 0) / l.length };
 const npmTotal = Object.values(npmSeconds).reduce((a, b) => a + b, 0);
 const result = {
   date: new Date().toISOString(),
   machine: `${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}`,
-  command: `node tools/scripts/fleet-vs-npm-test.mjs --packages ${values.packages} --executors ${values.executors}`,
+  load: { fleetSide: loadRange(fleetSide.loads), npmTestSide: loadRange(npmSide.loads) },
+  command:
+    `node tools/scripts/fleet-vs-npm-test.mjs --packages ${values.packages} --executors ${values.executors} ` +
+    `--slots ${values.slots}`,
   fleetCommand: `qe-fleet ${fleetArgs.slice(1).join(' ')}`.replaceAll(work, '$TMP').replaceAll(root, '.'),
   packages: Object.fromEntries(dirs.map((d) => [d, { npmTest: count(local, d), fleet: count(remote, d) }])),
   tests: { npmTest: local.size, fleet: remote.size },
@@ -171,6 +153,7 @@ const result = {
   sidesRunAtOnce: values['fleet-side'] !== undefined && values['npm-side'] !== undefined,
   fleetExitCode: fleetSide.status,
   fleetFiles: summary.files,
+  serialFiles: serial,
   executors: Number(values.executors),
   slots: Number(values.slots),
 };

@@ -17,6 +17,4 @@ export const STYLE_DEBT = [
   // QUIC, loss and network-namespace benchmarks
   'tools/bench/quic-*.ts',
   'tools/bench/netns-*.ts',
-  // fleet history accuracy script (runner work)
-  'tools/scripts/fleet-history-accuracy.mjs',
 ];

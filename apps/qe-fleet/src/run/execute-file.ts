@@ -1,13 +1,11 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AgentlinkError } from '@agentlink/resilience';
 import { parseJunit } from './junit/parse-junit';
 import { MalformedJunitError, RunnerCrashedError } from './run-errors';
+import { runRunnerProcess } from './runner-process';
 import type { FileExecution, FileTask, RunnerAdapter, TestCaseResult } from './types';
-
-const OUTPUT_TAIL_CHARS = 2_000;
 
 export interface ExecuteFileOptions {
   readonly projectDir: string;
@@ -17,46 +15,10 @@ export interface ExecuteFileOptions {
   readonly runId: string;
   /** Kill the runner after this long, in ms. Default 10 minutes. */
   readonly timeoutMs?: number;
+  /** Stops the runner and everything in its process group (see runRunnerProcess). */
   readonly signal?: AbortSignal;
-}
-
-interface Exit {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly tail: string;
-  readonly spawnError?: string;
-}
-
-function runProcess(
-  argv: readonly string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-  shell: boolean,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<Exit> {
-  return new Promise((resolve) => {
-    let tail = '';
-    const keep = (chunk: Buffer): void => {
-      tail = (tail + chunk.toString('utf8')).slice(-OUTPUT_TAIL_CHARS);
-    };
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd,
-      env,
-      shell,
-      signal,
-      timeout: timeoutMs,
-      killSignal: 'SIGKILL',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout.on('data', keep);
-    child.stderr.on('data', keep);
-    child.once('error', (error) => {
-      if ((error as NodeJS.ErrnoException).code !== 'ABORT_ERR')
-        resolve({ code: null, signal: null, tail, spawnError: error.message });
-    });
-    child.once('close', (code, killedBy) => resolve({ code, signal: killedBy, tail }));
-  });
+  /** Each runner in a process group of its own (default true; see RunnerProcessOptions.ownGroup). */
+  readonly ownGroup?: boolean;
 }
 
 /** Only the case a rerun asked for (the runner reports the filtered-out ones as skipped). */
@@ -83,14 +45,14 @@ export async function executeFile(task: FileTask, options: ExecuteFileOptions): 
       AGENTLINK_ATTEMPT: String(task.attempt),
       CI: 'true',
     };
-    const exit = await runProcess(
-      invocation.argv,
+    const exit = await runRunnerProcess(invocation.argv, {
       env,
-      invocation.cwd ?? options.projectDir,
-      invocation.shell === true,
-      options.timeoutMs ?? 600_000,
-      options.signal,
-    );
+      cwd: invocation.cwd ?? options.projectDir,
+      shell: invocation.shell === true,
+      timeoutMs: options.timeoutMs ?? 600_000,
+      signal: options.signal,
+      ownGroup: options.ownGroup,
+    });
     options.signal?.throwIfAborted();
     const durationMs = performance.now() - startedAt;
     const base = { taskId: task.taskId, executor: options.executor, durationMs };

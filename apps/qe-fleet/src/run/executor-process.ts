@@ -45,6 +45,8 @@ export async function executorProcessCommand(argv: readonly string[], io: CliIo)
     slots: spec.slots,
     fileTimeoutMs: spec.fileTimeoutMs,
     projectDir: spec.projectDir,
+    // This process leads its own group (the coordinator signals it whole): runners stay in it.
+    runnerGroups: false,
   });
   io.out(JSON.stringify({ event: 'ready', id: spec.id, endpoint: node.endpoint }));
   const lines = createInterface({ input: process.stdin });

@@ -15,6 +15,12 @@ export interface FileExecutorOptions {
   readonly projectDir?: string;
   /** Kill a runner after this long, in ms. Default 10 minutes. */
   readonly fileTimeoutMs?: number;
+  /**
+   * Each runner in a process group of its own, killed as a group on close (default true). An
+   * executor process passes false: it leads a group its coordinator signals as a whole, so a
+   * SIGKILL of the executor takes its runners too.
+   */
+  readonly runnerGroups?: boolean;
 }
 
 /**
@@ -70,6 +76,7 @@ export class FileExecutor {
             runId: message.runId,
             timeoutMs: this.#options.fileTimeoutMs,
             signal,
+            ownGroup: this.#options.runnerGroups,
           }),
         signal,
       );
@@ -92,7 +99,7 @@ export class FileExecutor {
     });
   }
 
-  /** Stops taking work and abandons running files (their runners are killed). */
+  /** Stops taking work and abandons running files (their runners are killed, with their process groups). */
   async close(): Promise<void> {
     this.#stop.abort();
     await Promise.allSettled([...this.#running]);

@@ -10,6 +10,8 @@ export const RUN_USAGE = `Usage: qe-fleet run --project DIR [flags]
   --command "CMD"        generic mode: a shell command with {file}, and {junit} (or --junit), {filter} for reruns
   --junit PATH           where --command writes JUnit XML, relative to the project ({file} is replaced)
   --files GLOB           only these test files, repeatable (--command: the files to run, default **/*.{test,spec}.*)
+  --serial GLOB          run these files alone: nothing else runs on the fleet meanwhile, repeatable
+                         (timing-bound tests; also read from package.json "qe-fleet": {"serial": [...]})
   --executors N          executor agents (default 4)
   --slots N              files run at once per executor (default 2)
   --reruns N             reruns of a failing test, each on another executor (default 2)
@@ -29,7 +31,8 @@ export const RUN_USAGE = `Usage: qe-fleet run --project DIR [flags]
   --help                 this text
 
 Exit code: 0 when no test failed for real (flaky tests that passed on rerun are quarantined),
-1 on a real failure (or any flaky with --strict), 2 on bad input.`;
+1 on a real failure (or any flaky with --strict), 2 on bad input, 130/143 when SIGINT/SIGTERM
+stopped it (runners killed, the run kept in the history as interrupted: finish it with --resume).`;
 
 export type ProgressMode = 'auto' | 'bar' | 'lines' | 'none';
 
@@ -39,6 +42,7 @@ export interface RunArgs {
   readonly command?: string;
   readonly junit?: string;
   readonly files?: string[];
+  readonly serial?: string[];
   readonly executors: number;
   readonly slots: number;
   readonly reruns: number;
@@ -114,6 +118,9 @@ export function parseRunArgs(argv: readonly string[]): RunArgs {
         break;
       case '--files':
         (a.files ??= []).push(value());
+        break;
+      case '--serial':
+        (a.serial ??= []).push(value());
         break;
       case '--executors':
         a.executors = integer(flag, value(), 1, 200);

@@ -23,6 +23,7 @@ export function rerunsAfter(task: FileTask, execution: FileExecution, maxReruns:
         file: task.file,
         testName: task.testName,
         attempt: next,
+        ...(task.serial === true ? { serial: true } : {}),
       },
     ];
   }
@@ -36,5 +37,7 @@ export function rerunsAfter(task: FileTask, execution: FileExecution, maxReruns:
     file: task.file,
     testName: name,
     attempt: next,
+    // A timing-bound file's rerun needs the machine to itself as much as its first run did.
+    ...(task.serial === true ? { serial: true } : {}),
   }));
 }

@@ -12,6 +12,13 @@ interface BookEntry {
   readonly avoid: ReadonlySet<string>;
 }
 
+/** Serial tasks first (they run one at a time while the fleet is otherwise idle), then the longest. */
+function ahead(a: BookEntry, b: BookEntry): boolean {
+  const serialA = a.task.serial === true;
+  if (serialA !== (b.task.serial === true)) return serialA;
+  return a.expectedMs > b.expectedMs;
+}
+
 /**
  * The coordinator's book of a test run: a TaskLedger (dispatch, re-queue, each result booked
  * exactly once, Jepsen-style accounting) plus what a test run adds: the file task behind each id,
@@ -54,19 +61,33 @@ export class RunBook {
     return this.#ledger.pending;
   }
 
+  /** Queued serial tasks (run alone, see dispatchNext). */
+  get serialPending(): number {
+    let n = 0;
+    for (const entry of this.#tasks.values())
+      if (entry.task.serial === true && this.#ledger.isQueued(entry.task.taskId)) n += 1;
+    return n;
+  }
+
   /**
    * Dispatches the longest queued task `executor` may take: one it has not run before, unless
-   * every healthy executor has (then a rerun may repeat on the same one).
+   * every healthy executor has (then a rerun may repeat on the same one). Serial tasks come
+   * first and run alone: none is sent while anything is live, nothing while one is live.
    */
   dispatchNext(executor: string, healthy: readonly string[], now: number): RunDispatch | undefined {
+    const live = this.#ledger.live();
+    if (live.some((d) => this.#tasks.get(d.taskId)?.task.serial === true)) return undefined;
     let best: BookEntry | undefined;
     for (const entry of this.#tasks.values()) {
       if (!this.#ledger.isQueued(entry.task.taskId)) continue;
       const elsewhere = healthy.some((h) => !entry.avoid.has(h));
       if (entry.avoid.has(executor) && elsewhere) continue;
-      if (best === undefined || entry.expectedMs > best.expectedMs) best = entry;
+      if (best === undefined || ahead(entry, best)) best = entry;
     }
-    return best === undefined ? undefined : this.#ledger.dispatchTask(best.task.taskId, executor, now);
+    if (best === undefined) return undefined;
+    // A serial task waits for the fleet to drain; holding the others back keeps it from starving.
+    if (best.task.serial === true && live.length > 0) return undefined;
+    return this.#ledger.dispatchTask(best.task.taskId, executor, now);
   }
 
   acknowledge(dispatchId: string): void {

@@ -13,6 +13,8 @@ import { freshSession, ledgerRow, openRunHistory, resumeSession, type RunSession
 import { formatRunSummary } from './run-summary';
 import { executionRows, verdictsFromRows } from './verdicts';
 import { verdictLog } from './history/verdict-log';
+import { recordInterrupted } from './run-interrupted';
+import { listenForInterrupt, type RunInterrupt } from './run-interrupt';
 import { forecastFailures, forecastFromHistory, scoreForecast, type HistoryForecast } from './history-forecast';
 
 /** `qe-fleet run`: runs a project's tests over the fleet; resolves with the exit code. */
@@ -22,11 +24,18 @@ export async function runProjectCommand(argv: readonly string[], io: CliIo): Pro
     io.out(RUN_USAGE);
     return 0;
   }
-  const history = await openRunHistory(args);
+  const interrupt = listenForInterrupt((signal) =>
+    io.err(`[qe-fleet] ${signal}: stopping the runners, keeping what was booked`),
+  );
   try {
-    return await runProject(args, io, history);
+    const history = await openRunHistory(args);
+    try {
+      return await runProject(args, io, history, interrupt);
+    } finally {
+      await history?.close();
+    }
   } finally {
-    await history?.close();
+    interrupt.dispose();
   }
 }
 
@@ -36,6 +45,7 @@ async function dispatch(
   session: RunSession,
   history: HistoryStore | undefined,
   log: (line: string) => void,
+  interrupt?: AbortSignal,
 ): Promise<{ rows: ExecutionRow[]; record: ReturnType<RunCoordinator['record']> }> {
   const rows: ExecutionRow[] = [...session.priorRows];
   const context = { project: session.projectDir, commit: session.commit, runId: session.runId };
@@ -74,11 +84,14 @@ async function dispatch(
     progress.update(task, execution, a.completedOnce, a.tasks);
   });
   try {
-    const record = await coordinator.run(AbortSignal.timeout(args.timeoutS * 1000));
+    const deadline = AbortSignal.timeout(args.timeoutS * 1000);
+    const record = await coordinator.run(interrupt === undefined ? deadline : AbortSignal.any([deadline, interrupt]));
     return { rows, record };
   } finally {
     progress.stop();
+    // Stop booking, let bookings under way commit, then kill the runners: the store is never half-written.
     coordinator.close();
+    await coordinator.settled();
     await fleet.close();
   }
 }
@@ -105,7 +118,12 @@ async function forecastRun(
   return forecast;
 }
 
-export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStore): Promise<number> {
+export async function runProject(
+  args: RunArgs,
+  io: CliIo,
+  history?: HistoryStore,
+  interrupt?: RunInterrupt,
+): Promise<number> {
   const startedAt = performance.now();
   const log = (line: string): void => io.err(`[qe-fleet] ${line}`);
   const command =
@@ -121,13 +139,17 @@ export async function runProject(args: RunArgs, io: CliIo, history?: HistoryStor
     args.knownFailures === undefined ? Promise.resolve(new Set<string>()) : readKnownFailures(args.knownFailures),
   ]);
   const pending = session.book.size - session.book.completed;
+  const alone = session.book.serialPending;
   log(
     `${session.resumed ? 'resume' : 'run'} ${runId}: ${pending} of ${session.book.size} tasks to run ` +
+      (alone === 0 ? '' : `(${alone} alone, --serial) `) +
       `(${session.config.runners.join(', ')}) ` +
       `on ${args.executors} executors (${args.mode}) over ${args.transport}; history ${history?.target ?? 'off'}`,
   );
   const forecast = await forecastRun(history, session, log);
-  const { rows, record } = await dispatch(args, session, history, log);
+  const { rows, record } = await dispatch(args, session, history, log, interrupt?.signal);
+  const stoppedBy = interrupt?.received();
+  if (stoppedBy !== undefined) return recordInterrupted({ args, io, history, runId, record, signal: stoppedBy, log });
   const verdicts = verdictsFromRows(rows);
   const outcome = decideOutcome(verdicts, { runId, previousQuarantine, knownFailures, strict: args.strict });
   const outDir = path.resolve(args.out ?? path.join(projectDir, '.agentlink', 'runs', runId));

@@ -5,6 +5,7 @@ import { METHODS } from '../messaging/protocol';
 import type { FleetLink } from '../messaging/fleet-link';
 import type { CommandAdapterOptions } from './adapters/command-adapter';
 import { rerunsAfter } from './rerun-policy';
+import { RunClosedError } from './run-errors';
 import type { RunBook, RunDispatch } from './run-book';
 import { parseRunResult, RUN_METHODS, type RunResultMessage } from './run-protocol';
 import type { FileExecution, FileTask } from './types';
@@ -63,6 +64,7 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
   readonly #stop = new AbortController();
   readonly #startedAt = performance.now();
   #timers: NodeJS.Timeout[] = [];
+  readonly #bookings = new Set<Promise<unknown>>();
   #finished: (() => void) | undefined;
   #redispatches = 0;
 
@@ -82,7 +84,14 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
       role: 'coordinator',
       pending: this.#o.book.pending,
     }));
-    options.link.handle(RUN_METHODS.result, (body) => this.#onResult(parseRunResult(body)));
+    options.link.handle(RUN_METHODS.result, (body) => {
+      // Closed (finished or interrupted): book nothing more; the store then holds what was booked.
+      if (this.#stop.signal.aborted) throw new RunClosedError(this.#o.runId);
+      const booking = this.#onResult(parseRunResult(body));
+      this.#bookings.add(booking);
+      void booking.finally(() => this.#bookings.delete(booking)).catch(() => undefined);
+      return booking;
+    });
   }
 
   /** Resolves once every task (reruns included) is booked, or `signal` aborts. */
@@ -95,6 +104,10 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
         resolve(this.record());
       };
       this.#finished = finish;
+      if (signal?.aborted === true) {
+        finish();
+        return;
+      }
       signal?.addEventListener('abort', finish, { once: true });
       this.#timers.push(setInterval(() => this.#heartbeat(), this.#o.heartbeatMs));
       this.#timers.push(setInterval(() => this.#expireLeases(), Math.min(1_000, this.#o.leaseMs)));
@@ -109,6 +122,11 @@ export class RunCoordinator extends EventEmitter<RunCoordinatorEvents> {
       redispatches: this.#redispatches,
       durationMs: performance.now() - this.#startedAt,
     };
+  }
+
+  /** Resolves once every booking under way has been written (or failed): wait for it before closing the store. */
+  async settled(): Promise<void> {
+    while (this.#bookings.size > 0) await Promise.allSettled([...this.#bookings]);
   }
 
   close(): void {

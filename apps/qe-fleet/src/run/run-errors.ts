@@ -40,6 +40,17 @@ export class RunnerNotInstalledError extends AgentlinkError {
   }
 }
 
+/** A field of the project's qe-fleet settings (package.json "qe-fleet") has a bad value. */
+export class ProjectConfigError extends AgentlinkError {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    detail: string,
+  ) {
+    super('ERR_PROJECT_CONFIG', `${file}: "${field}" ${detail}`, { retryable: false });
+  }
+}
+
 /** The runner found no test files in the project. */
 export class NoTestFilesError extends AgentlinkError {
   constructor(
@@ -101,6 +112,15 @@ export class UnknownRunError extends AgentlinkError {
     readonly target: string,
   ) {
     super('ERR_UNKNOWN_RUN', `run ${runId} is not in the history store ${target}; list runs with qe-fleet history`, {
+      retryable: false,
+    });
+  }
+}
+
+/** A result reached a coordinator that has stopped booking (its run finished or was interrupted). */
+export class RunClosedError extends AgentlinkError {
+  constructor(readonly runId: string) {
+    super('ERR_RUN_CLOSED', `run ${runId} is no longer booking results (finished or interrupted)`, {
       retryable: false,
     });
   }

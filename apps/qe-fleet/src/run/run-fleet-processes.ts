@@ -63,6 +63,13 @@ export async function startProcessRunFleet(options: LocalRunFleetOptions): Promi
         const deadline = setTimeout(() => void stop(id, 'SIGKILL'), 10_000);
         await stop(id, 'SIGTERM');
         clearTimeout(deadline);
+        // What its runners started and left behind (a process that ignored SIGTERM) is in its group still.
+        const pid = children.get(id)?.process.pid;
+        try {
+          if (pid !== undefined) process.kill(-pid, 'SIGKILL');
+        } catch {
+          // The group is empty.
+        }
       }),
     );
     await coordinator?.close();

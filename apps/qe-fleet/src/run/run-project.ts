@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chooseAdapters, type RunnerChoice } from './adapters/detect-runners';
 import type { HistoryStore } from './history/history-types';
 import { ProjectNotFoundError, NoTestFilesError } from './run-errors';
+import { isSerialFile, serialGlobs } from './serial-files';
 import type { FileTask, RunnerAdapter } from './types';
 
 export interface PlannedRun {
@@ -12,7 +13,7 @@ export interface PlannedRun {
   readonly projectDir: string;
   readonly commit: string;
   readonly adapters: readonly RunnerAdapter[];
-  /** The first-attempt file tasks with their expected durations, longest first. */
+  /** The first-attempt file tasks with their expected durations, longest first (see RunBook for serial ones). */
   readonly tasks: ReadonlyArray<{ task: FileTask; expectedMs: number }>;
 }
 
@@ -34,13 +35,14 @@ export function newRunId(now = new Date()): string {
 /** Finds the runners and their files; orders the files longest recorded first. */
 export async function planRun(
   projectDir: string,
-  choice: RunnerChoice & { files?: readonly string[] },
+  choice: RunnerChoice & { files?: readonly string[]; serial?: readonly string[] },
   history?: HistoryStore,
   runId = newRunId(),
 ): Promise<PlannedRun> {
   const dir = path.resolve(projectDir);
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ProjectNotFoundError(dir, 'not a directory');
   const adapters = chooseAdapters(dir, choice);
+  const serial = serialGlobs(dir, choice.serial);
   const durations = history === undefined ? new Map<string, number>() : await history.fileDurations(dir);
   const seen = new Set<string>();
   const tasks: Array<{ task: FileTask; expectedMs: number }> = [];
@@ -55,8 +57,9 @@ export async function planRun(
       )
         continue;
       seen.add(file);
+      const task: FileTask = { taskId: `${file}@1`, runner: adapter.name, file, attempt: 1 };
       tasks.push({
-        task: { taskId: `${file}@1`, runner: adapter.name, file, attempt: 1 },
+        task: isSerialFile(file, serial) ? { ...task, serial: true } : task,
         expectedMs: durations.get(file) ?? 0,
       });
     }

@@ -55,7 +55,11 @@ export async function freshSession(
   history: HistoryStore | undefined,
   command: CommandAdapterOptions | undefined,
 ): Promise<RunSession> {
-  const plan = await planRun(args.projectDir, { runners: args.runners, command, files: args.files }, history);
+  const plan = await planRun(
+    args.projectDir,
+    { runners: args.runners, command, files: args.files, serial: args.serial },
+    history,
+  );
   const config: StoredRunConfig = {
     projectDir: plan.projectDir,
     runners: plan.adapters.map((a) => a.name),

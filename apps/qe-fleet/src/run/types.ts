@@ -24,6 +24,8 @@ export interface FileTask {
   readonly testName?: string;
   /** 1 for the first run, 2+ for reruns. */
   readonly attempt: number;
+  /** Runs alone: nothing else runs on the fleet while it does (timing-bound files; see serial-files.ts). */
+  readonly serial?: boolean;
 }
 
 /** What the executor reports for one task. */

@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +7,8 @@ import { runCli } from '../../src/cli/run-cli';
 import { planRun } from '../../src/run/run-project';
 import type { TestVerdict } from '../../src/run/verdicts';
 import { FLAKY_PROJECT } from '../support/flaky-fixture';
+// The comparison tools/scripts/fleet-vs-npm-test.mjs makes for the whole repository.
+import { compareVerdicts, fleetVerdicts, runPackageJest } from '../support/jest-verdicts.mjs';
 
 // The CI-sized part of "this repository's own suite through the fleet": the whole run is
 // tools/scripts/fleet-vs-npm-test.mjs (results in the README), too slow for every CI run.
@@ -20,26 +22,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-/** What `npm test` in the package reports for these files: jest's own JSON, id → status. */
-async function jestVerdicts(packageDir: string, files: readonly string[]): Promise<Map<string, string>> {
-  const out = path.join(work, 'jest.json');
-  const jest = path.join(REPO, 'node_modules/jest/bin/jest.js');
-  const args = ['--experimental-vm-modules', jest, '--ci', '--coverage=false', '--json', `--outputFile=${out}`];
-  const child = spawn(process.execPath, [...args, ...files.map((f) => path.relative(packageDir, f))], {
-    cwd: packageDir,
-    stdio: 'ignore',
-  });
-  await new Promise((resolve) => child.once('close', resolve));
-  type Assertion = { fullName: string; status: string };
-  type Report = { testResults: Array<{ name: string; assertionResults: Assertion[] }> };
-  const report = JSON.parse(await readFile(out, 'utf8')) as Report;
-  return new Map(
-    report.testResults.flatMap((file) =>
-      file.assertionResults.map((a) => [`${path.relative(REPO, file.name)} > ${a.fullName}`, a.status] as const),
-    ),
-  );
-}
 
 describe('this repository run through the fleet (qe-fleet run --project .)', () => {
   it("discovers every file of the packages npm test runs with jest, and none of the fixture's", async () => {
@@ -55,6 +37,14 @@ describe('this repository run through the fleet (qe-fleet run --project .)', () 
       'packages/transport',
     ]);
     expect(files).toEqual(expect.arrayContaining([...FILES, 'apps/qe-fleet/test/integration/repo-self-run.test.ts']));
+    // The timing-bound files the root package.json lists run alone (as npm test's jest runs them on 2 cores).
+    const alone = plan.tasks.filter((t) => t.task.serial === true).map((t) => t.task.file);
+    expect(alone).toEqual(expect.arrayContaining(['apps/qe-fleet/test/integration/alerts-e2e.test.ts']));
+    expect(alone.sort()).toEqual(
+      (JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { 'qe-fleet': { serial: string[] } })[
+        'qe-fleet'
+      ].serial.sort(),
+    );
   }, 300_000);
 
   it('gives the same verdict to every test of two resilience files as jest run in the package', async () => {
@@ -79,11 +69,12 @@ describe('this repository run through the fleet (qe-fleet run --project .)', () 
       { out: (l) => result.out.push(l), err: (l) => result.err.push(l) },
     );
     const summary = JSON.parse(result.out.join('\n')) as { verdicts: TestVerdict[]; files: number };
-    const fleet = new Map(summary.verdicts.map((v) => [v.id, v.verdict]));
-    const local = await jestVerdicts(path.join(REPO, 'packages/resilience'), FILES.map((f) => path.join(REPO, f)));
+    const fleet = fleetVerdicts(summary);
+    const npmTest = await runPackageJest(REPO, 'packages/resilience', path.join(work, 'jest.json'), FILES);
     expect(summary.files).toBe(2);
-    expect(local.size).toBeGreaterThan(10);
-    expect(new Map([...fleet].sort())).toEqual(new Map([...local].sort()));
+    expect(npmTest.verdicts.size).toBeGreaterThan(10);
+    expect([...fleet.keys()].sort()).toEqual([...npmTest.verdicts.keys()].sort());
+    expect(compareVerdicts(npmTest.verdicts, fleet)).toEqual([]);
     expect(code).toBe(0);
   }, 300_000);
 });

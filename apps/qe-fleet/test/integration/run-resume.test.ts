@@ -9,6 +9,7 @@ import { openHistoryStore } from '../../src/run/history/open-history';
 import { openPgDriver } from '../../src/run/history/pg-driver';
 import { postgresBinDir, postgresRequired, startPostgres, type TestPostgres } from '../support/postgres';
 import { writeSlowProject } from '../support/slow-project';
+import { until } from '../support/until';
 
 const FILES = 9;
 const hasPostgres = postgresBinDir() !== undefined;
@@ -33,16 +34,6 @@ async function freshPgDatabase(): Promise<string> {
   await admin.run(`CREATE DATABASE ${name}`);
   await admin.close();
   return pg!.url.replace(/\/postgres$/, `/${name}`);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /**

@@ -17,13 +17,16 @@ export interface ExecutionRow {
   readonly at: number;
 }
 
+/** How a run ended (`running` while it goes or after a crash). */
+export type RunStatus = 'passed' | 'failed' | 'interrupted';
+
 export interface RunRow {
   readonly runId: string;
   readonly project: string;
   readonly commit: string;
   readonly startedAt: number;
   readonly finishedAt: number | null;
-  /** running, passed or failed. */
+  /** running, passed, failed, or interrupted (by SIGINT/SIGTERM; resumable). */
   readonly status: string;
   readonly exitCode: number | null;
   /** The run's options (JSON), so --resume can rebuild it. */
@@ -60,7 +63,7 @@ export interface HistoryStore {
   readonly target: string;
   /** Records a new run and its first tasks, in one transaction. */
   startRun(run: RunRow, tasks?: readonly LedgerTaskRow[]): Promise<void>;
-  finishRun(runId: string, status: 'passed' | 'failed', exitCode: number, finishedAt: number): Promise<void>;
+  finishRun(runId: string, status: RunStatus, exitCode: number, finishedAt: number): Promise<void>;
   getRun(runId: string): Promise<RunRow | undefined>;
   /** Adds a task to the run's ledger (not booked). */
   addTask(row: LedgerTaskRow): Promise<void>;

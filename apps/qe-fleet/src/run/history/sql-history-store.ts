@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExecutionRow, FlakyTestRow, HistoryStore, LedgerTaskRow, RunRow } from './history-types';
+import type { ExecutionRow, FlakyTestRow, HistoryStore, LedgerTaskRow, RunRow, RunStatus } from './history-types';
 import type { SqlDriver, SqlRow } from './sql-driver';
 
 /** sha256 of a failure message, first 16 hex digits: groups identical failures without storing them. */
@@ -69,7 +69,7 @@ export class SqlHistoryStore implements HistoryStore {
     });
   }
 
-  async finishRun(runId: string, status: 'passed' | 'failed', exitCode: number, finishedAt: number): Promise<void> {
+  async finishRun(runId: string, status: RunStatus, exitCode: number, finishedAt: number): Promise<void> {
     await this.#db.run('UPDATE runs SET status = ?, exit_code = ?, finished_at = ? WHERE run_id = ?', [
       status,
       exitCode,
