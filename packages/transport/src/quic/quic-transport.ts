@@ -32,7 +32,7 @@ import { endpointSettings, resolveQuicOptions, type ResolvedQuicOptions } from '
 import { QuicheConfigs } from './quiche-configs';
 import { ClientEndpoints } from './client-endpoints';
 import { ZeroRttDialer } from './zero-rtt-dialer';
-import { ZeroRttListener, type ListenerConfigs } from './zero-rtt-listener';
+import { ZeroRttListener, type EarlyDataConfigs, type ListenerConfigs } from './zero-rtt-listener';
 
 const ignore = (): void => undefined;
 
@@ -78,8 +78,13 @@ export class QuicTransport extends TransportBase implements Transport {
     return buildQuicheConfig(earlyData === undefined ? settings : { ...settings, earlyData });
   }
 
+  /** Per kind of peer, as configs.get('server', host) on the 1-RTT path (datagram sizes differ). */
   private listenerConfigs(credentials: TlsCredentials = this.credentials): ListenerConfigs {
-    return { early: this.config(credentials, true), plain: this.config(credentials, false) };
+    const pair = (host: string): EarlyDataConfigs => ({
+      early: this.config(credentials, true, host),
+      plain: this.config(credentials, false, host),
+    });
+    return { loopback: pair('127.0.0.1'), path: pair('0.0.0.0') };
   }
 
   private earlyDataPolicy(verify?: () => void): EarlyDataPolicy | undefined {
@@ -106,7 +111,7 @@ export class QuicTransport extends TransportBase implements Transport {
         config: (datagram, header, peer) =>
           this.zeroRttListener === undefined
             ? this.configs.get('server', peer.host)
-            : this.zeroRttListener.configFor(datagram, header),
+            : this.zeroRttListener.configFor(datagram, header, peer.host),
         retry: this.quic.retry,
         onConnection: this.handleServerConnection,
       },

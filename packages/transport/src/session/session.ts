@@ -3,6 +3,7 @@ import { AgentlinkError } from '@agentlink/resilience';
 import { ConnectionClosedError, FrameError, ProtocolViolationError, RemoteError } from '../errors';
 import { decodeErrorPayload, methodPrefix, FrameType, type Frame } from '../frame/frame-codec';
 import type { PeerIdentity } from '../pki/certificate-inspection';
+import { certificateRefusalReason } from '../security/peer-verification';
 import type { CloseOptions, Connection, Direction, Handler, RequestOptions, TransportKind } from '../types';
 import { DrainWaiter } from './drain-waiter';
 import { ExchangeIds } from './exchange-ids';
@@ -201,10 +202,13 @@ export class Session implements Connection {
     this.state = 'closed';
     const closedError = error instanceof AgentlinkError ? error : new ConnectionClosedError(reason);
     if (error !== undefined && report) {
+      // A refused certificate (a 0-RTT dial's server) is reported as a dial's: by address, with its reason.
+      const refused = certificateRefusalReason(error);
       this.options.events.emit('transportError', {
         transport: this.transport,
-        peer: this.peer.agentId,
+        peer: refused === undefined ? this.peer.agentId : this.remoteAddress,
         code: error instanceof AgentlinkError ? error.code : 'ERR_CONNECTION_LOST',
+        ...(refused === undefined ? {} : { reason: refused }),
       });
     }
     this.outbound.failAll(closedError);

@@ -1,18 +1,28 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { AgentlinkError } from '@agentlink/resilience';
 import type { CertificateAuthority } from '../../src/pki/certificate-authority';
-import type { TlsCredentials, Transport, TransportEvents } from '../../src/types';
+import type { QuicTransport } from '../../src/quic/quic-transport';
+import type {
+  QuicTransportOptions,
+  TlsCredentials,
+  Transport,
+  TransportEvents,
+  ZeroRttOptions,
+} from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
 import {
   createPolicyPki,
   GOOD_KEYS,
-  make,
+  make as makeTransport,
   RULES,
   thrown,
+  type Kind,
   type PolicyPki,
 } from '../support/certificate-policy';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
+import { resumedRequest, takeTicket, ticketForFreedPort } from '../support/session-tickets';
+import { mintTicket, resumedAttempt } from '../support/ticket-mint';
 
 let pki: PolicyPki;
 let ca: CertificateAuthority;
@@ -26,8 +36,18 @@ beforeAll(async () => {
   for (const rule of RULES) bad.set(rule.label, await issue('bad-agent', rule.profile));
 });
 
-describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => {
+const ZERO_RTT: ZeroRttOptions = { idempotentMethods: ['guarded', 'echo'] };
+const VARIANTS: ReadonlyArray<{ label: string; kind: Kind; resume?: true }> = [
+  { label: 'quic', kind: 'quic' },
+  { label: 'tcp', kind: 'tcp' },
+  // Every dialer holds a ticket for the address it dials, resumes and sends early data.
+  { label: 'quic resuming with a session ticket (0-RTT on, eager dials)', kind: 'quic', resume: true },
+];
+
+describe.each(VARIANTS)('certificate policy over $label', ({ kind, resume }) => {
   failOnUncaughtErrors();
+  const zeroRtt = resume === true ? { zeroRtt: ZERO_RTT, dialMode: 'eager' as const, retry: false } : {};
+  const make = (k: Kind, options: QuicTransportOptions): Transport => makeTransport(k, { ...options, ...zeroRtt });
 
   it.each(RULES)('refuses $label as its own certificate, at construction and at rotation', ({ label, reason }) => {
     const credentials = bad.get(label)!;
@@ -52,12 +72,23 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
   it.each(RULES)(
     'a dialer refuses a server presenting $label with a typed error naming the rule',
     async ({ label, reason, refusedByLibrary }) => {
-      const server = await startRawServer(kind, bad.get(label)!, false);
       const client = make(kind, { credentials: good });
+      // Resuming: the bad server took over a port where the client holds a good server's ticket.
+      const port = resume === true ? await ticketForFreedPort(client, good, ZERO_RTT) : 0;
+      const server = await startRawServer(kind, bad.get(label)!, false, port);
       const events: Array<TransportEvents['transportError']> = [];
       client.on('transportError', (e) => void events.push(e));
       try {
-        const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+        let error: unknown;
+        if (resume === true) {
+          // dial() resolves at once on the ticket's server; the refusal fails the early request.
+          const resumed = await resumedRequest(client, server.port, 'echo');
+          expect(resumed.accepted).toBe(resumed.request);
+          error = resumed.request;
+          await resumed.connection.closedPromise;
+        } else {
+          error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+        }
         expect(error).toBeInstanceOf(AgentlinkError);
         const libraryCode = refusedByLibrary?.[`${kind} dialer`];
         if (libraryCode !== undefined) {
@@ -111,7 +142,13 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       'refuses a client presenting $label, never runs a handler for it, and says why',
       async ({ label, reason, refusedByLibrary }) => {
         const credentials = bad.get(label)!;
-        expect(await rawClientAttempt(kind, port, credentials, ca.certPem)).toBe('refused');
+        if (resume === true) {
+          // A ticket the listener opens for this chain (ticket-mint.ts): its first flight carries the request.
+          const ticket = await mintTicket(server as QuicTransport, credentials);
+          expect(await resumedAttempt(port, credentials, ticket)).toMatchObject({ verdict: 'refused', early: true });
+        } else {
+          expect(await rawClientAttempt(kind, port, credentials, ca.certPem)).toBe('refused');
+        }
         const libraryCode = refusedByLibrary?.[`${kind} listener`];
         if (libraryCode !== undefined) {
           await waitFor(() => events.some((e) => e.code === libraryCode), 3000, `${libraryCode} on the listener`);
@@ -142,6 +179,7 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       const credentials = await issue('good-key', { key });
       const client = make(kind, { credentials });
       try {
+        if (resume === true) await takeTicket(client, port);
         const connection = await client.dial({ host: '127.0.0.1', port });
         expect(connection.peer.agentId).toBe('good-agent');
         expect(text(await connection.request('guarded', utf8('ok')))).toBe('ok');
@@ -156,6 +194,7 @@ describe.each(['quic', 'tcp'] as const)('certificate policy over %s', (kind) => 
       const dialer = make(kind, { credentials: good });
       try {
         const { port: listenerPort } = await listener.listen({ host: '127.0.0.1', port: 0 });
+        if (resume === true) await takeTicket(dialer, listenerPort);
         const connection = await dialer.dial({ host: '127.0.0.1', port: listenerPort });
         expect(connection.peer.agentId).toBe('good-key');
         expect(text(await connection.request('echo', utf8('ok')))).toBe('ok');

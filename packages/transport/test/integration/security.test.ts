@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import * as tls from 'node:tls';
 import { AgentlinkError } from '@agentlink/resilience';
+import { quicEarlyData } from '../../src/quic/early-data-status';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import { PeerClient } from '../../src/peer-client';
@@ -9,6 +10,7 @@ import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents, 
 import { text, utf8, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
+import { resumedRequest, takeTicket, ticketForFreedPort } from '../support/session-tickets';
 
 const DAY = 86_400_000;
 
@@ -79,6 +81,8 @@ interface SecurityCase {
   /** QUIC only: the options under test (Retry off also on the raw bad servers). */
   readonly quic?: { retry: boolean; coalesceSends: boolean; zeroRtt?: ZeroRttOptions };
   readonly dialMode?: DialMode;
+  /** QUIC with 0-RTT: every dialer first takes a session ticket for the address it dials. */
+  readonly resume?: boolean;
 }
 
 const cases: SecurityCase[] = [
@@ -91,11 +95,18 @@ const cases: SecurityCase[] = [
     quic: { retry: false, coalesceSends: true, zeroRtt: { idempotentMethods: ['echo', 'guarded'] } },
     dialMode: 'eager',
   },
+  {
+    label: 'quic resuming with a session ticket (0-RTT early data, Retry off, eager dials)',
+    kind: 'quic',
+    quic: { retry: false, coalesceSends: true, zeroRtt: { idempotentMethods: ['echo', 'guarded'] } },
+    dialMode: 'eager',
+    resume: true,
+  },
   { label: 'tcp', kind: 'tcp' },
   { label: 'tcp with eager dials', kind: 'tcp', dialMode: 'eager' },
 ];
 
-describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
+describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) => {
   let pki: Pki;
   const make = (credentials: TlsCredentials): Transport =>
     kind === 'quic'
@@ -109,12 +120,23 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
 
   const refusedServers = Object.keys(REFUSED_SERVERS[kind]);
   it.each(refusedServers)('client refuses a %s server certificate, typed by its TLS stack', async (label) => {
-    const server = await startRawServer(kind, pki.badServers[label]!, quic?.retry ?? true);
     const client = make(pki.client);
+    // Resuming: the bad server took over a port where the client holds a good server's ticket.
+    const port = resume === true ? await ticketForFreedPort(client, pki.good, quic!.zeroRtt!) : 0;
+    const server = await startRawServer(kind, pki.badServers[label]!, quic?.retry ?? true, port);
     const errors: Array<TransportEvents['transportError']> = [];
     client.on('transportError', (e) => void errors.push(e));
     try {
-      const error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+      let error: unknown;
+      if (resume === true) {
+        // dial() resolves at once on the ticket's server; the refusal fails the early request.
+        const resumed = await resumedRequest(client, server.port, 'echo');
+        expect(resumed.accepted).toBe(resumed.request);
+        error = resumed.request;
+        await resumed.connection.closedPromise;
+      } else {
+        error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
+      }
       const [code, reason] = REFUSED_SERVERS[kind][label]!;
       expect(error).toMatchObject({ code, reason: expect.stringContaining(reason), retryable: false });
       const refusal = code === 'ERR_PEER_IDENTITY' ? 'identity' : 'chain';
@@ -174,8 +196,15 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
       await server.close();
     });
 
-    async function goodPeerStillServed(): Promise<void> {
+    /** A good client; resuming, it first takes a ticket from the listener (its dials send early data). */
+    async function goodClient(): Promise<Transport> {
       const client = make(pki.client);
+      if (resume === true) await takeTicket(client, port);
+      return client;
+    }
+
+    async function goodPeerStillServed(): Promise<void> {
+      const client = await goodClient();
       try {
         const connection = await client.dial({ host: '127.0.0.1', port });
         expect(text(await connection.request('echo', utf8('ok')))).toBe('ok');
@@ -225,11 +254,12 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode }) => {
     });
 
     it('serves requests sent as soon as dial() resolves', async () => {
-      const client = make(pki.client);
+      const client = await goodClient();
       try {
         const connection = await client.dial({ host: '127.0.0.1', port });
         const answers = await Promise.all([connection.request('guarded', utf8('1')), connection.request('guarded', utf8('2'))]);
         expect(answers.map(text)).toEqual(['1', '2']);
+        expect(quicEarlyData(connection)).toBe(resume === true ? 'accepted' : 'none');
         expect(guardedCalls).toBe(2);
         guardedCalls = 0;
       } finally {

@@ -7,7 +7,7 @@ import {
   type IssueCertificateOptions,
 } from '../../src/pki/certificate-authority';
 import type { CertificatePolicyReason } from '../../src/security/policy-reasons';
-import type { TlsCredentials, Transport, TransportOptions } from '../../src/types';
+import type { QuicTransportOptions, TlsCredentials, Transport } from '../../src/types';
 
 export type Kind = 'quic' | 'tcp';
 export type Profile = Omit<IssueCertificateOptions, 'agentId' | 'usage'> & {
@@ -61,8 +61,8 @@ export const GOOD_KEYS: ReadonlyArray<[string, Profile['key']]> = [
   ['RSA-2048', { type: 'rsa', bits: 2048 }],
 ];
 
-/** A QUIC or TLS/TCP transport with a short connect timeout. */
-export const make = (kind: Kind, options: TransportOptions): Transport =>
+/** A QUIC or TLS/TCP transport with a short connect timeout (QUIC-only options go to QUIC only). */
+export const make = (kind: Kind, options: QuicTransportOptions): Transport =>
   kind === 'quic'
     ? new QuicTransport({ connectTimeoutMs: 3000, ...options })
     : new TcpTlsTransport({ connectTimeoutMs: 3000, ...options });

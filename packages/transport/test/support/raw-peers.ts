@@ -34,6 +34,8 @@ export async function startRawServer(
   kind: 'quic' | 'tcp',
   cert: { certPem: string; keyPem: string },
   retry = true,
+  /** QUIC: a port to take over (a dialer holds a ticket for it); default a new one. */
+  port = 0,
 ): Promise<{ port: number; stop: () => Promise<void> }> {
   if (kind === 'tcp') {
     // Security level 0: the raw peer may present keys OpenSSL would refuse to load (RSA-1024).
@@ -54,7 +56,7 @@ export async function startRawServer(
   const config = buildQuicheConfig(rawSettings(cert));
   const server = await QuicEndpoint.open({
     host: '127.0.0.1',
-    port: 0,
+    port,
     connection: rawConnection,
     accept: { config: () => config, retry, onConnection: (connection) => connection.serve() },
   });

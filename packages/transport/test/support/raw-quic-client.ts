@@ -4,6 +4,7 @@ import { QuicEndpoint } from '../../src/quic/endpoint/quic-endpoint';
 import { buildQuicheConfig, type EndpointSettings } from '../../src/quic/endpoint/quiche-config';
 import { ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import type { TlsCredentials } from '../../src/types';
+import { waitFor } from '../helpers';
 
 /** A QUIC client without an agentlink session: it writes whatever streams a test wants. */
 export interface RawQuicClient {
@@ -31,6 +32,8 @@ export async function rawQuicClient(
   overrides: Partial<EndpointSettings> = {},
   /** Where quiche writes this connection's TLS secrets (NSS key log format), for crafted packets. */
   keylogPath?: string,
+  /** A session ticket (rawTicket()) to resume with; with `earlyData` the client is in early data at once. */
+  ticket?: Uint8Array,
 ): Promise<RawQuicClient> {
   const endpoint = await QuicEndpoint.open({
     host: '127.0.0.1',
@@ -57,7 +60,7 @@ export async function rawQuicClient(
   const readableStreams = new Set<number>();
   const answers = new Map<number, Buffer>();
   if (keylogPath !== undefined) config.logKeys();
-  const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, config);
+  const connection = endpoint.connect('localhost', { host: '127.0.0.1', port }, config, ticket);
   // Set before the server's flight arrives: every secret from the handshake on is logged.
   if (keylogPath !== undefined) connection.native.setKeylog(keylogPath);
   const send = (connection as unknown as { sendDatagram: (datagram: Buffer, to: typeof connection.remote) => void })
@@ -99,4 +102,17 @@ export async function rawQuicClient(
     closed: onClosed,
   };
   return client;
+}
+
+/** A session ticket from one completed handshake with the listener on `port` (0-RTT allowed). */
+export async function rawTicket(port: number, credentials: Partial<TlsCredentials>): Promise<Uint8Array> {
+  const first = await rawQuicClient(port, credentials, { earlyData: true });
+  try {
+    await first.established;
+    // quiche has a session to hand out once the listener's NewSessionTicket arrived.
+    await waitFor(() => first.connection.native.session() !== null, 3000, 'a session ticket');
+    return first.connection.native.session()!;
+  } finally {
+    await first.close();
+  }
 }

@@ -23,11 +23,12 @@ export class UdpRelay {
     private readonly front: dgram.Socket,
     private readonly back: dgram.Socket,
     private readonly serverPort: number,
+    private readonly serverHost: string,
   ) {
     front.on('message', (bytes, from) => {
       this.client = from;
       this.log.push({ toServer: true, bytes });
-      back.send(bytes, serverPort, '127.0.0.1');
+      back.send(bytes, serverPort, serverHost);
     });
     back.on('message', (bytes) => {
       this.log.push({ toServer: false, bytes });
@@ -36,13 +37,17 @@ export class UdpRelay {
     });
   }
 
-  static async start(serverPort: number): Promise<UdpRelay> {
-    const bind = async (): Promise<dgram.Socket> => {
+  /**
+   * Clients reach the relay on 127.0.0.1; it reaches the server at `serverHost` from an address
+   * there (another interface's: the server sees a peer that is not on loopback).
+   */
+  static async start(serverPort: number, serverHost = '127.0.0.1'): Promise<UdpRelay> {
+    const bind = async (host: string): Promise<dgram.Socket> => {
       const socket = dgram.createSocket('udp4');
-      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+      await new Promise<void>((resolve) => socket.bind(0, host, resolve));
       return socket;
     };
-    return new UdpRelay(await bind(), await bind(), serverPort);
+    return new UdpRelay(await bind('127.0.0.1'), await bind(serverHost), serverPort, serverHost);
   }
 
   get port(): number {
@@ -64,9 +69,9 @@ export class UdpRelay {
   /** Sends `datagrams` to the server again from a new socket (another address): an attacker's replay. */
   async replay(datagrams: readonly Buffer[]): Promise<void> {
     const socket = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => socket.bind(0, this.serverHost, resolve));
     this.extra.push(socket);
-    for (const bytes of datagrams) socket.send(bytes, this.serverPort, '127.0.0.1');
+    for (const bytes of datagrams) socket.send(bytes, this.serverPort, this.serverHost);
   }
 
   async close(): Promise<void> {

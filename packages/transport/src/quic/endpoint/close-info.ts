@@ -1,3 +1,5 @@
+import type { QuicheConnection, QuicheConnectionError } from './native';
+
 /** Who ended a QUIC connection and with which code (RFC 9000 §10.2, §20). */
 export interface QuicCloseInfo {
   /** 'local': we closed it (or our TLS refused the peer); 'peer': its CONNECTION_CLOSE; 'idle': the idle timeout. */
@@ -27,3 +29,23 @@ export const AppCode = {
 
 /** Transport error code quiche reports when a connection times out without a CONNECTION_CLOSE. */
 export const QUIC_INTERNAL_ERROR = 0x01;
+
+const decoder = new TextDecoder();
+
+/** Why quiche's connection is closing: our error, the peer's, the idle timeout, or a plain local close. */
+export function closeInfoOf(native: QuicheConnection): QuicCloseInfo {
+  const local = native.localError();
+  const peer = native.peerError();
+  const describe = (by: 'local' | 'peer', error: QuicheConnectionError): QuicCloseInfo => ({
+    by,
+    isApp: error.isApp,
+    errorCode: error.errorCode,
+    reason: decoder.decode(error.reason),
+  });
+  if (local !== null) return describe('local', local);
+  if (peer !== null) return describe('peer', peer);
+  if (native.isTimedOut()) {
+    return { by: 'idle', isApp: false, errorCode: QUIC_INTERNAL_ERROR, reason: 'idle timeout' };
+  }
+  return { by: 'local', isApp: true, errorCode: AppCode.Shutdown, reason: 'closed' };
+}

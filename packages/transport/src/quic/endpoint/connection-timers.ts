@@ -22,8 +22,11 @@ export class ConnectionTimers {
       return;
     }
     const deadline = performance.now() + ms;
-    // Re-arming per send is the hot path: keep a timer that fires within 1 ms of the new deadline.
-    if (this.quicheTimer !== undefined && Math.abs(deadline - this.quicheDeadline) < 1) return;
+    // Re-arming after every drain is the hot path, and each send pushes the loss-detection
+    // deadline later: keep a timer that fires before (or within 1 ms after) the new deadline.
+    // Firing early costs one no-op onTimeout() (quiche checks its own clock) and a re-arm, once
+    // per probe timeout at most, instead of a clearTimeout/setTimeout pair per drain.
+    if (this.quicheTimer !== undefined && this.quicheDeadline < deadline + 1) return;
     clearTimeout(this.quicheTimer);
     this.quicheDeadline = deadline;
     this.quicheTimer = setTimeout(this.fireQuiche, ms);

@@ -1,39 +1,10 @@
-import { AppCode, QUIC_INTERNAL_ERROR, type QuicCloseInfo } from './close-info';
+import { AppCode, closeInfoOf, type QuicCloseInfo } from './close-info';
 import { ConnectionTimers } from './connection-timers';
 import { datagramBytesFor } from './datagram-size';
-import type { QuicheConnection, QuicheConnectionError, QuicheHost } from './native';
+import type { ConnectionHandler, ConnectionOptions, DatagramSender } from './connection-types';
+import type { QuicheConnection, QuicheHost } from './native';
 
-/** What the owner of a connection (the transport, then the frame link) is told. */
-export interface ConnectionHandler {
-  /** The TLS handshake completed: BoringSSL verified the peer's chain; apply our policy now. */
-  established(): void;
-  /**
-   * Listener only, at most once: the client resumed a session and its early data (0-RTT) is
-   * accepted, before the handshake completes. The peer's chain is the resumed session's.
-   */
-  earlyData?(): void;
-  /** A stream has data, a FIN or a reset to read (only once serve() was called). */
-  streamReadable(streamId: number): void;
-  /** After every event: writes waiting for flow control or stream credit may go on. */
-  afterEvent(): void;
-  /** Before the datagrams of this turn go out (once per turn when coalescing): per-turn checks. */
-  beforeFlush?(): void;
-  /** The streams the handler is reading, by id (probed for data before asking quiche for a list). */
-  readonly openStreams?: ReadonlyMap<number, unknown>;
-  /** The connection is closing (once): by us, by the peer, by TLS or by the idle timeout. */
-  closed(info: QuicCloseInfo): void;
-}
-
-/** Sends one datagram; the endpoint owns the socket. True when the buffer may be reused at once. */
-export type DatagramSender = (datagram: Buffer, to: QuicheHost) => boolean;
-
-export interface ConnectionOptions {
-  /** One send() drain per event-loop turn for all events of that turn (an answer rides with its ACK). */
-  readonly coalesceSends: boolean;
-  readonly keepAliveIntervalMs: number;
-  /** A handshake not finished by then is dropped. */
-  readonly startTimeoutMs: number;
-}
+export type { ConnectionHandler, ConnectionOptions, DatagramSender } from './connection-types';
 
 const IDLE: ConnectionHandler = {
   established: () => undefined,
@@ -41,7 +12,6 @@ const IDLE: ConnectionHandler = {
   afterEvent: () => undefined,
   closed: () => undefined,
 };
-const decoder = new TextDecoder();
 /** Up to this many open streams, processStreams() probes them one by one instead of listing. */
 const PROBE_LIMIT = 64;
 
@@ -100,9 +70,9 @@ export class QuicConnection {
   }
 
   /** Feeds one datagram to quiche; never throws. */
-  receive(datagram: Buffer, from: QuicheHost): void {
+  receive(datagram: Buffer, host: string, port: number): void {
     if (this.finalized) return;
-    if (from.port !== this.recvInfo.from.port || from.host !== this.recvInfo.from.host) {
+    if (port !== this.recvInfo.from.port || host !== this.recvInfo.from.host) {
       // Migration is off (disable_active_migration): a datagram from elsewhere is not ours.
       return;
     }
@@ -216,20 +186,21 @@ export class QuicConnection {
     const native = this.native;
     const open = this.handler.openStreams;
     // readable() costs ~40 µs through napi (an iterator object and a call per step) against
-    // ~0.5 µs for streamReadable(): probe the streams that can have data first, and the
-    // peer's next stream; ask for the list only if something is still unread (a peer's
-    // stream opened out of order, a unidirectional one).
+    // ~0.5 µs for streamReadable(): probe the peer's next stream and the streams we know, and
+    // stop once isReadable() says nothing is left (a quiche peer puts one STREAM frame in a
+    // packet); ask for the list only if something is still unread (a peer's stream opened out
+    // of order, a unidirectional one).
     if (open !== undefined && open.size <= PROBE_LIMIT) {
-      for (const streamId of open.keys()) {
-        if (!native.streamReadable(streamId)) continue;
-        this.handler.streamReadable(streamId);
-        if (this.closeReported) return;
-      }
       while (native.streamReadable(this.nextPeerStream)) {
         const streamId = this.nextPeerStream;
         this.nextPeerStream += 4;
         this.handler.streamReadable(streamId);
-        if (this.closeReported) return;
+        if (this.closeReported || !native.isReadable()) return;
+      }
+      for (const streamId of open.keys()) {
+        if (!native.streamReadable(streamId)) continue;
+        this.handler.streamReadable(streamId);
+        if (this.closeReported || !native.isReadable()) return;
       }
       if (!native.isReadable()) return;
     }
@@ -246,25 +217,8 @@ export class QuicConnection {
   private reportClose(): void {
     if (this.closeReported) return;
     this.closeReported = true;
-    this.lastClose = this.closeInfo();
+    this.lastClose = closeInfoOf(this.native);
     this.handler.closed(this.lastClose);
-  }
-
-  private closeInfo(): QuicCloseInfo {
-    const local = this.native.localError();
-    const peer = this.native.peerError();
-    const describe = (by: 'local' | 'peer', error: QuicheConnectionError): QuicCloseInfo => ({
-      by,
-      isApp: error.isApp,
-      errorCode: error.errorCode,
-      reason: decoder.decode(error.reason),
-    });
-    if (local !== null) return describe('local', local);
-    if (peer !== null) return describe('peer', peer);
-    if (this.native.isTimedOut()) {
-      return { by: 'idle', isApp: false, errorCode: QUIC_INTERNAL_ERROR, reason: 'idle timeout' };
-    }
-    return { by: 'local', isApp: true, errorCode: AppCode.Shutdown, reason: 'closed' };
   }
 
   private finalize(): void {

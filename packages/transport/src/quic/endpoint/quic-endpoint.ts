@@ -2,7 +2,7 @@ import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { ConnectionIdMap, randomConnectionId } from './connection-ids';
-import { quiche, type QuicheConfig, type QuicheHost } from './native';
+import { CID_LENGTH, quiche, type QuicheConfig, type QuicheHost } from './native';
 import { admitDatagram } from './packet-admission';
 import { parsePacketHeader, type PacketHeader } from './packet-header';
 import { QuicConnection, type ConnectionOptions } from './quic-connection';
@@ -47,12 +47,19 @@ const RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 
 type LookupCallback = (error: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
+let lastHost = '';
+let lastFamily = 0;
 /**
  * We only send to IP addresses: answer dgram's lookup at once instead of through dns.lookup,
  * which calls back on the next tick (a tick and a closure per datagram).
  */
 function literalLookup(host: string, options: LookupOneOptions | number, callback: LookupCallback): void {
-  const family = isIP(host);
+  // Nearly every send goes to the address of the send before: skip isIP()'s regular expression.
+  if (host !== lastHost) {
+    lastHost = host;
+    lastFamily = isIP(host);
+  }
+  const family = lastFamily;
   if (family !== 0) callback(null, host, family);
   else dnsLookup(host, typeof options === 'number' ? { family: options } : options, callback);
 }
@@ -178,6 +185,15 @@ export class QuicEndpoint {
   private readonly onMessage = (datagram: Buffer, remote: dgram.RemoteInfo): void => {
     this.counters.received += 1;
     try {
+      // A short header (every packet once a connection is up) carries our id at a fixed offset:
+      // find its connection without a header object, views or an address object per datagram.
+      if (datagram.byteLength > CID_LENGTH && ((datagram[0] as number) & 0x80) === 0) {
+        const known = this.connections.getAt(datagram, 1, 1 + CID_LENGTH);
+        if (known !== undefined) {
+          known.receive(datagram, remote.address, remote.port);
+          return;
+        }
+      }
       this.route(datagram, { host: remote.address, port: remote.port });
     } catch (error) {
       // Defence in depth: whatever a datagram provokes stays with that datagram.
@@ -193,7 +209,7 @@ export class QuicEndpoint {
     }
     const known = this.connections.get(header.dcid);
     if (known !== undefined) {
-      known.receive(datagram, from);
+      known.receive(datagram, from.host, from.port);
       return;
     }
     const accept = this.options.accept;
@@ -227,7 +243,7 @@ export class QuicEndpoint {
     }
     const native = quiche.Connection.accept(decision.scid, decision.odcid ?? null, this.local, from, config);
     const connection = this.adopt(native, 'server', from);
-    connection.receive(datagram, from);
+    connection.receive(datagram, from.host, from.port);
     // An Initial that did not decrypt (forged, corrupted) must leave nothing behind.
     if (native.stats().recv === 0 || connection.closed) {
       connection.discard();
