@@ -15,7 +15,7 @@ import { utf8 } from '../helpers';
 const RAW_CIPHERS = 'DEFAULT:@SECLEVEL=0';
 
 /** A raw QUIC side: our endpoint with any certificate, verification off, no agentlink session. */
-const rawSettings = (cert?: { certPem: string; keyPem: string }, caPem?: string): EndpointSettings => ({
+export const rawSettings = (cert?: { certPem: string; keyPem: string }, caPem?: string): EndpointSettings => ({
   ...(cert === undefined ? {} : { certPem: cert.certPem, keyPem: cert.keyPem }),
   ...(caPem === undefined ? {} : { caPem }),
   verifyPeer: false,
@@ -26,7 +26,7 @@ const rawSettings = (cert?: { certPem: string; keyPem: string }, caPem?: string)
   maxData: 1 << 20,
   maxStreamData: 1 << 20,
 });
-const rawConnection = { coalesceSends: false, keepAliveIntervalMs: 0, startTimeoutMs: 3000 };
+export const rawConnection = { coalesceSends: false, keepAliveIntervalMs: 0, startTimeoutMs: 3000 };
 const ignore = (): void => undefined;
 
 /** A server that presents any certificate: our transports refuse to start with a bad one. */

@@ -1,13 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { QuicEndpoint } from '../../src/quic/endpoint/quic-endpoint';
 import { quiche, type QuicheConfig } from '../../src/quic/endpoint/native';
-import { buildQuicheConfig, type EndpointSettings } from '../../src/quic/endpoint/quiche-config';
+import { applyEndpointSettings, buildQuicheConfig, SIGALGS } from '../../src/quic/endpoint/quiche-config';
 import { endpointSettings, type ResolvedQuicOptions } from '../../src/quic/quic-options';
 import type { QuicTransport } from '../../src/quic/quic-transport';
-import { ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import type { TlsCredentials } from '../../src/types';
 import { waitFor } from '../helpers';
-import { eagerRequest } from './raw-peers';
+import { eagerRequest, rawConnection, rawSettings } from './raw-peers';
 
 /**
  * Session tickets a 0-RTT listener opens, for client certificates it never verified. The listener
@@ -25,22 +24,6 @@ interface ListenerInternals {
   resolved: { maxFrameBytes: number };
 }
 
-const rawConnection = { coalesceSends: false, keepAliveIntervalMs: 0, startTimeoutMs: 3000 };
-
-/** Signature algorithms as quiche-config.ts offers them. */
-const SIGALGS = [
-  'rsa_pkcs1_sha256',
-  'rsa_pkcs1_sha384',
-  'rsa_pkcs1_sha512',
-  'rsa_pss_rsae_sha256',
-  'rsa_pss_rsae_sha384',
-  'rsa_pss_rsae_sha512',
-  'ecdsa_secp256r1_sha256',
-  'ecdsa_secp384r1_sha384',
-  'ecdsa_secp521r1_sha512',
-  'ed25519',
-].join(':');
-
 /**
  * The listener's settings for a loopback peer (buildQuicheConfig's steps), but verifying with
  * verifyAllowFail set, which our code never does: any client certificate completes the handshake.
@@ -49,45 +32,16 @@ function mintConfig(listener: ListenerInternals, ticketKey: Buffer): QuicheConfi
   const { quic, credentials, resolved } = listener;
   const s = endpointSettings(quic, credentials, true, resolved.maxFrameBytes, '127.0.0.1');
   const encode = (pem: string): Uint8Array => new TextEncoder().encode(pem);
-  const config = quiche.Config.withBoringSslCtx(
-    true,
-    true,
-    encode(s.caPem!),
-    [encode(s.keyPem!)],
-    [encode(s.certPem!)],
-    SIGALGS,
-  );
-  config.setApplicationProtos([...s.alpn]);
-  config.setMaxIdleTimeout(s.maxIdleTimeoutMs);
-  config.setMaxRecvUdpPayloadSize(s.maxDatagramBytes!);
-  config.setMaxSendUdpPayloadSize(s.maxDatagramBytes!);
-  config.setInitialMaxData(s.maxData);
-  config.setInitialMaxStreamDataBidiLocal(s.maxStreamData);
-  config.setInitialMaxStreamDataBidiRemote(s.maxStreamData);
-  config.setInitialMaxStreamDataUni(s.maxStreamData);
-  config.setInitialMaxStreamsBidi(s.maxStreamsBidi);
-  config.setInitialMaxStreamsUni(s.maxStreamsUni);
-  config.setDisableActiveMigration(true);
-  config.enableEarlyData();
+  const [ca, key, cert] = [s.caPem!, s.keyPem!, s.certPem!].map(encode);
+  const config = quiche.Config.withBoringSslCtx(true, true, ca, [key!], [cert!], SIGALGS);
+  applyEndpointSettings(config, { ...s, earlyData: true });
   config.setTicketKey(ticketKey);
   return config;
 }
 
 /** A raw client config presenting `cert`, not verifying the server, 0-RTT allowed. */
 function clientConfig(cert: { certPem: string; keyPem: string }): QuicheConfig {
-  const settings: EndpointSettings = {
-    certPem: cert.certPem,
-    keyPem: cert.keyPem,
-    verifyPeer: false,
-    alpn: [ALPN_PROTOCOL],
-    maxIdleTimeoutMs: 5000,
-    maxStreamsBidi: 100,
-    maxStreamsUni: 3,
-    maxData: 1 << 20,
-    maxStreamData: 1 << 20,
-    earlyData: true,
-  };
-  return buildQuicheConfig(settings);
+  return buildQuicheConfig({ ...rawSettings(cert), earlyData: true });
 }
 
 /** A ticket for `cert` that `listener` (0-RTT on, listening) will resume: it sets a new ticket key on it. */

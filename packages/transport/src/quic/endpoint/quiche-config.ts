@@ -5,7 +5,7 @@ import { quiche, type QuicheConfig } from './native';
  * Signature algorithms BoringSSL offers and accepts (it has no rsa_pss_pss_* or ed448), as
  * @matrixai/quic sets them.
  */
-const SIGALGS = [
+export const SIGALGS = [
   'rsa_pkcs1_sha256',
   'rsa_pkcs1_sha384',
   'rsa_pkcs1_sha512',
@@ -53,6 +53,12 @@ export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
   const key = settings.keyPem === undefined ? undefined : [encoder.encode(settings.keyPem)];
   const cert = settings.certPem === undefined ? undefined : [encoder.encode(settings.certPem)];
   const config = quiche.Config.withBoringSslCtx(settings.verifyPeer, false, ca, key, cert, SIGALGS);
+  applyEndpointSettings(config, settings);
+  return config;
+}
+
+/** Everything of `settings` but the certificates and verification, which withBoringSslCtx takes. */
+export function applyEndpointSettings(config: QuicheConfig, settings: EndpointSettings): void {
   config.grease(true);
   config.setApplicationProtos([...settings.alpn]);
   config.setMaxIdleTimeout(settings.maxIdleTimeoutMs);
@@ -67,5 +73,4 @@ export function buildQuicheConfig(settings: EndpointSettings): QuicheConfig {
   // Migration is not supported (README): peers must not move to a new address.
   config.setDisableActiveMigration(true);
   if (settings.earlyData === true) config.enableEarlyData();
-  return config;
 }
