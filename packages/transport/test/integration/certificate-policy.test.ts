@@ -21,7 +21,7 @@ import {
 } from '../support/certificate-policy';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
-import { resumedRequest, takeTicket, ticketForFreedPort } from '../support/session-tickets';
+import { refusalOnDial, takeTicket, ticketForFreedPort } from '../support/session-tickets';
 import { mintTicket, resumedAttempt } from '../support/ticket-mint';
 
 let pki: PolicyPki;
@@ -79,16 +79,7 @@ describe.each(VARIANTS)('certificate policy over $label', ({ kind, resume }) => 
       const events: Array<TransportEvents['transportError']> = [];
       client.on('transportError', (e) => void events.push(e));
       try {
-        let error: unknown;
-        if (resume === true) {
-          // dial() resolves at once on the ticket's server; the refusal fails the early request.
-          const resumed = await resumedRequest(client, server.port, 'echo');
-          expect(resumed.accepted).toBe(resumed.request);
-          error = resumed.request;
-          await resumed.connection.closedPromise;
-        } else {
-          error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
-        }
+        const error = await refusalOnDial(client, server.port, resume === true);
         expect(error).toBeInstanceOf(AgentlinkError);
         const libraryCode = refusedByLibrary?.[`${kind} dialer`];
         if (libraryCode !== undefined) {

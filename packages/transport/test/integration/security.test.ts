@@ -10,7 +10,7 @@ import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents, 
 import { text, utf8, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
-import { resumedRequest, takeTicket, ticketForFreedPort } from '../support/session-tickets';
+import { refusalOnDial, takeTicket, ticketForFreedPort } from '../support/session-tickets';
 
 const DAY = 86_400_000;
 
@@ -127,16 +127,7 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) 
     const errors: Array<TransportEvents['transportError']> = [];
     client.on('transportError', (e) => void errors.push(e));
     try {
-      let error: unknown;
-      if (resume === true) {
-        // dial() resolves at once on the ticket's server; the refusal fails the early request.
-        const resumed = await resumedRequest(client, server.port, 'echo');
-        expect(resumed.accepted).toBe(resumed.request);
-        error = resumed.request;
-        await resumed.connection.closedPromise;
-      } else {
-        error = await client.dial({ host: '127.0.0.1', port: server.port }).catch((e: unknown) => e);
-      }
+      const error = await refusalOnDial(client, server.port, resume === true);
       const [code, reason] = REFUSED_SERVERS[kind][label]!;
       expect(error).toMatchObject({ code, reason: expect.stringContaining(reason), retryable: false });
       const refusal = code === 'ERR_PEER_IDENTITY' ? 'identity' : 'chain';

@@ -59,3 +59,18 @@ export async function resumedRequest(
   ]);
   return { connection, request, accepted };
 }
+
+/**
+ * What a dialer ends in when the server on `port` must be refused: without a ticket dial()'s
+ * rejection; resuming, dial() resolves at once and the refusal fails the early request (and
+ * `accepted`, with the same error) once the connection has closed.
+ */
+export async function refusalOnDial(dialer: Transport, port: number, resume: boolean): Promise<unknown> {
+  if (!resume) return dialer.dial({ host: '127.0.0.1', port }).catch((e: unknown) => e);
+  const resumed = await resumedRequest(dialer, port, 'echo');
+  if (resumed.accepted !== resumed.request) {
+    throw new Error(`accepted ended in ${String(resumed.accepted)}, the request in ${String(resumed.request)}`);
+  }
+  await resumed.connection.closedPromise;
+  return resumed.request;
+}
