@@ -1,27 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { binColumns, fitBins, toColumns } from '../src/gbdt/binning';
-import { trainGbdt, type LabelledRows } from '../src/gbdt/boosting';
+import { trainGbdt } from '../src/gbdt/boosting';
 import { GradientBoostedTrees } from '../src/gbdt/gbdt-model';
 import { resolveGbdtOptions } from '../src/gbdt/gbdt-options';
 import { growTree } from '../src/gbdt/grow-tree';
 import { binnedData } from '../src/gbdt/histogram';
 import { treeOutput } from '../src/gbdt/tree';
-import { mulberry32 } from '../src/prng';
 import { selectAndTrain } from '../src/select-model';
 import { stratifiedSplit } from '../src/split';
-import type { Label } from '../src/types';
 import { syntheticDataset } from './fixtures';
-
-/** y = 1 exactly when x0 + x1 > 1, plus two noise columns (as in gbdt.test.ts). */
-function diagonal(rows: number, seed: number): LabelledRows {
-  const random = mulberry32(seed);
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push([random(), random(), random() * 10, random() < 0.5 ? 1 : 0]);
-  return { rows: out, labels: out.map((r): Label => (r[0] + r[1] > 1 ? 1 : 0)) };
-}
-
-const accuracy = (model: GradientBoostedTrees, data: LabelledRows): number =>
-  data.rows.filter((row, i) => (model.probability(row) >= 0.5 ? 1 : 0) === data.labels[i]).length / data.rows.length;
+import { accuracy, diagonal } from './tree-fixtures';
 
 describe('random forest (trees mode forest / both)', () => {
   it('learns a known function; its probability is the mean of its trees’ leaf shares', async () => {

@@ -3,19 +3,9 @@ import { binOf, fitBins } from '../src/gbdt/binning';
 import { trainGbdt, type LabelledRows } from '../src/gbdt/boosting';
 import { GradientBoostedTrees } from '../src/gbdt/gbdt-model';
 import { resolveGbdtOptions } from '../src/gbdt/gbdt-options';
+import { accuracy, diagonal } from './tree-fixtures';
 import { mulberry32 } from '../src/prng';
 import type { Label } from '../src/types';
-
-/** y = 1 exactly when x0 + x1 > 1 (a diagonal no single axis split can draw), plus two noise columns. */
-function diagonal(rows: number, seed: number): LabelledRows {
-  const random = mulberry32(seed);
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push([random(), random(), random() * 10, random() < 0.5 ? 1 : 0]);
-  return { rows: out, labels: out.map((r): Label => (r[0] + r[1] > 1 ? 1 : 0)) };
-}
-
-const accuracy = (model: GradientBoostedTrees, data: LabelledRows): number =>
-  data.rows.filter((row, i) => (model.probability(row) >= 0.5 ? 1 : 0) === data.labels[i]).length / data.rows.length;
 
 describe('histogram gradient boosting', () => {
   it('learns a known function (x0 + x1 > 1) to high accuracy on unseen rows', async () => {
