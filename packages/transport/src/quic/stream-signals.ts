@@ -20,12 +20,13 @@ export function probeStopSending(
 ): void {
   // A few streams: probe each (writable() costs ~40 µs through napi, a probe ~0.5 µs).
   if (streams.size <= PROBE_LIMIT) {
-    for (const s of streams.values()) if (!s.localDone && s.pending.length === 0) writer.probe(s);
+    // Not lanes: they carry no exchange of their own, and a stopped lane fails its next write.
+    for (const s of streams.values()) if (!s.localDone && !s.lane && s.pending.length === 0) writer.probe(s);
     return;
   }
   for (const streamId of connection.native.writable()) {
     const stream = streams.get(streamId);
-    if (stream === undefined || stream.localDone || stream.pending.length > 0) continue;
+    if (stream === undefined || stream.localDone || stream.lane || stream.pending.length > 0) continue;
     writer.probe(stream);
   }
 }
