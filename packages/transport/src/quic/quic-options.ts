@@ -3,6 +3,7 @@ import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import type { QuicTransportOptions, TlsCredentials } from '../types';
 import { datagramBytesFor } from './endpoint/datagram-size';
 import type { EndpointSettings } from './endpoint/quiche-config';
+import type { LaneSettings } from './quic-lanes';
 
 /** QUIC options with every default applied and checked. */
 export interface ResolvedQuicOptions {
@@ -12,6 +13,8 @@ export interface ResolvedQuicOptions {
   readonly retry: boolean;
   readonly coalesceSends: boolean;
   readonly alpn: readonly string[];
+  /** Small requests of a dialer share one stream (maxFrameBytes 0: off). */
+  readonly lanes: LaneSettings;
   /** Set when 0-RTT is on. */
   readonly zeroRtt: ResolvedZeroRtt | undefined;
 }
@@ -20,6 +23,9 @@ export interface ResolvedZeroRtt {
   readonly idempotentMethods: ReadonlySet<string>;
   readonly maxTickets: number;
 }
+
+/** Frame bytes (header included) up to which a request rides the lane: a few hundred bytes of body and method. */
+const DEFAULT_LANE_MAX_BYTES = 1024;
 
 /** Unidirectional streams a peer may open (each refused with STOP_SENDING): room for an HTTP/3 peer's three. */
 const PEER_UNI_STREAMS = 3;
@@ -62,14 +68,19 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
     alpn: alpnList(options.alpn),
     zeroRtt: zeroRttOptions(options.zeroRtt),
+    lanes: { maxFrameBytes: options.laneMaxBytes ?? DEFAULT_LANE_MAX_BYTES, capacity: 0 },
   };
+  if (!Number.isInteger(resolved.lanes.maxFrameBytes) || resolved.lanes.maxFrameBytes < 0) {
+    throw new InvalidOptionsError('laneMaxBytes must be a non-negative integer (0 turns lanes off)');
+  }
   if (!(resolved.keepAliveIntervalMs > 0 && resolved.maxIdleTimeoutMs > resolved.keepAliveIntervalMs)) {
     throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
   }
   if (!Number.isInteger(resolved.maxConcurrentStreams) || resolved.maxConcurrentStreams < 1) {
     throw new InvalidOptionsError('maxConcurrentStreams must be a positive integer');
   }
-  return resolved;
+  // A dialer may have as many lane exchanges in flight as it may have streams.
+  return { ...resolved, lanes: { ...resolved.lanes, capacity: resolved.maxConcurrentStreams } };
 }
 
 /** What quiche needs for our side of a connection to a peer at `peerHost` (an IP address). */

@@ -30,6 +30,9 @@ describe('QUIC retry and coalesceSends options', () => {
     ['alpn', []],
     ['alpn', ['']],
     ['alpn', 'h3'],
+    ['laneMaxBytes', -1],
+    ['laneMaxBytes', 1.5],
+    ['laneMaxBytes', '1024'],
   ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
     expect(
       () => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions),
