@@ -104,7 +104,7 @@ export interface OperatingPoint {
 
 export interface OperatingPointResult {
   readonly threshold: number;
-  /** The floor applied to the tuning rows when it was calibrated (`calibrateFloors`) instead of `minBalancedAccuracy`. */
+  /** The floor applied to the tuning rows when calibrated (`calibrateFloors`), instead of `minBalancedAccuracy`. */
   readonly tunedFloor?: number;
   /** Whether the tuning rows reached the floor at this threshold. */
   readonly constraintMet: boolean;

@@ -25,7 +25,8 @@ function judged(
 ): { balancedAccuracy: number; score: number } {
   const predicted = labels.map((_, i): Label => (scores[i] >= threshold ? 1 : 0));
   const m = metricsFromConfusion(confusionMatrix(labels, predicted));
-  return { balancedAccuracy: m.balancedAccuracy, score: objective === 'precisionAtRecall' ? m.precision : m[objective] };
+  const score = objective === 'precisionAtRecall' ? m.precision : m[objective];
+  return { balancedAccuracy: m.balancedAccuracy, score };
 }
 
 /**

@@ -22,7 +22,8 @@ export function operatingPointResults(
         minBalancedAccuracy: tunedFloor ?? point.minBalancedAccuracy,
       });
       const metrics = evaluatePredictions(test.labels, test.probabilities, threshold);
-      return [point.name, { threshold, constraintMet, test: metrics, ...(tunedFloor === undefined ? {} : { tunedFloor }) }];
+      const floor = tunedFloor === undefined ? {} : { tunedFloor };
+      return [point.name, { threshold, constraintMet, test: metrics, ...floor }];
     }),
   );
 }

@@ -66,8 +66,8 @@ export function targetLines(report: HonestReport): string[] {
   });
 }
 
-const CALIBRATION_TEXT = `Its BA floor is calibrated inside the training rows of each hold-out: models trained on fewer rows
-are more cautious, so a floor met exactly on out-of-fold predictions is overshot on unseen rows. Each
+const CALIBRATION_TEXT = `Its BA floor is calibrated inside the training rows of each hold-out: models trained on
+fewer rows are more cautious, so a floor met exactly on out-of-fold predictions is overshot on unseen rows. Each
 inner fold's training part is split once more; the floor (target − 0.10 … target + 0.05, steps of
 0.005) whose thresholds, tuned on those out-of-fold predictions, reach the target on the inner
 fold's test rows on average with the best mean F1 is applied to the out-of-fold predictions of the

@@ -71,7 +71,7 @@ describe('calibrated balanced-accuracy floors', () => {
     expect(mixed).toBeGreaterThan(up);
   });
 
-  it('a hold-out with calibrateFloors records the floor it applied for each floored operating point only', async () => {
+  it('a hold-out with calibrateFloors records the floor applied for each floored operating point only', async () => {
     const data = syntheticDataset(360, 5, { positiveShare: 0.15 });
     const points = [
       { name: 'ba', objective: 'balancedAccuracy' as const },
