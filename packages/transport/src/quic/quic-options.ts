@@ -1,8 +1,13 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import type { QuicTransportOptions, TlsCredentials } from '../types';
-import { datagramBytesFor } from './endpoint/datagram-size';
-import type { EndpointSettings } from './endpoint/quiche-config';
+import { datagramBytesFor, LOOPBACK_DATAGRAM_BYTES, PATH_DATAGRAM_BYTES } from './endpoint/datagram-size';
+import {
+  CONGESTION_CONTROLS,
+  DEFAULT_CONGESTION_CONTROL,
+  type CongestionControl,
+  type EndpointSettings,
+} from './endpoint/quiche-config';
 
 /** QUIC options with every default applied and checked. */
 export interface ResolvedQuicOptions {
@@ -12,6 +17,9 @@ export interface ResolvedQuicOptions {
   readonly retry: boolean;
   readonly coalesceSends: boolean;
   readonly alpn: readonly string[];
+  readonly congestionControl: CongestionControl;
+  /** UDP payload limit towards peers on other hosts. */
+  readonly maxUdpPayloadBytes: number;
   /** Set when 0-RTT is on. */
   readonly zeroRtt: ResolvedZeroRtt | undefined;
 }
@@ -40,6 +48,28 @@ function alpnList(value: unknown): readonly string[] {
   return [...(value as string[])];
 }
 
+/** RFC 9000 §14: every QUIC path carries at least 1,200-byte UDP payloads. */
+const MIN_UDP_PAYLOAD_BYTES = 1200;
+
+function congestionControl(value: unknown): CongestionControl {
+  if (value === undefined) return DEFAULT_CONGESTION_CONTROL;
+  if (!CONGESTION_CONTROLS.includes(value as CongestionControl)) {
+    throw new InvalidOptionsError(`congestionControl must be one of ${CONGESTION_CONTROLS.join(', ')}`);
+  }
+  return value as CongestionControl;
+}
+
+function udpPayloadBytes(value: unknown): number {
+  if (value === undefined) return PATH_DATAGRAM_BYTES;
+  const valid = Number.isInteger(value) && (value as number) >= MIN_UDP_PAYLOAD_BYTES;
+  if (!valid || (value as number) > LOOPBACK_DATAGRAM_BYTES) {
+    throw new InvalidOptionsError(
+      `maxUdpPayloadBytes must be an integer from ${MIN_UDP_PAYLOAD_BYTES} to ${LOOPBACK_DATAGRAM_BYTES}`,
+    );
+  }
+  return value as number;
+}
+
 function zeroRttOptions(value: QuicTransportOptions['zeroRtt']): ResolvedZeroRtt | undefined {
   if (value === undefined) return undefined;
   const methods: unknown = (value as { idempotentMethods?: unknown } | null)?.idempotentMethods;
@@ -61,6 +91,8 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     retry: optionalBoolean('retry', options.retry, true),
     coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
     alpn: alpnList(options.alpn),
+    congestionControl: congestionControl(options.congestionControl),
+    maxUdpPayloadBytes: udpPayloadBytes(options.maxUdpPayloadBytes),
     zeroRtt: zeroRttOptions(options.zeroRtt),
   };
   if (!(resolved.keepAliveIntervalMs > 0 && resolved.maxIdleTimeoutMs > resolved.keepAliveIntervalMs)) {
@@ -92,7 +124,8 @@ export function endpointSettings(
     maxStreamsUni: PEER_UNI_STREAMS,
     maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
     maxStreamData: 1024 * 1024,
-    maxDatagramBytes: datagramBytesFor(peerHost),
+    maxDatagramBytes: datagramBytesFor(peerHost, quic.maxUdpPayloadBytes),
+    congestionControl: quic.congestionControl,
     earlyData: quic.zeroRtt !== undefined,
   };
 }

@@ -30,6 +30,13 @@ describe('QUIC retry and coalesceSends options', () => {
     ['alpn', []],
     ['alpn', ['']],
     ['alpn', 'h3'],
+    ['congestionControl', 'bbr2'],
+    ['congestionControl', 'BBR'],
+    ['congestionControl', 1],
+    ['maxUdpPayloadBytes', 1199],
+    ['maxUdpPayloadBytes', 16 * 1024 + 1],
+    ['maxUdpPayloadBytes', 1400.5],
+    ['maxUdpPayloadBytes', '1400'],
   ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
     expect(
       () => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions),
