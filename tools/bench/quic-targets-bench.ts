@@ -3,7 +3,7 @@
  * a table with every target, both figures, the judged value and pass/FAIL, plus JSON.
  *
  *   seq-p50             loopback 64 B sequential request/response, p50 QUIC/TCP        <= 2
- *   streams-throughput  loopback 64 B, 16 concurrent streams, req/s QUIC/TCP            >= 0.30
+ *   streams-throughput  loopback 64 B, 16 concurrent requests, req/s QUIC/TCP           >= 0.30
  *   bulk-256k           loopback 256 KiB echo, one QUIC connection, MiB/s both ways     >= 100
  *   dial-0rtt           dial → first response, 25 ms each way, QUIC 0-RTT / TCP eager   <= 0.40
  *   dial-eager          same, QUIC without ticket, Retry off, eager / TCP eager         <= 0.70

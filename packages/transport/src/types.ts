@@ -73,8 +73,19 @@ export interface QuicTransportOptions extends TransportOptions {
   readonly keepAliveIntervalMs?: number;
   /** Idle timeout in ms; a silent peer is dropped after it. Default 30,000. */
   readonly maxIdleTimeoutMs?: number;
-  /** Concurrent streams per connection (own limit, calls beyond it queue). Default 100. */
+  /**
+   * Concurrent streams per connection (own limit, calls beyond it queue). Default 100. A listener
+   * also takes at most this many lane exchanges of a dialer at once.
+   */
   readonly maxConcurrentStreams?: number;
+  /**
+   * Lanes (README "Lanes"): a dialer sends requests and one-way messages whose frame (12-byte
+   * header, method and body) is at most this many bytes on one shared stream, interleaved as over
+   * TCP, when the listener offers lanes; quiche then packs many into one packet. Larger and
+   * streamed exchanges, and everything before the listener's Hello, get a stream of their own.
+   * A listener with 0 does not offer lanes; a dialer with 0 does not use them. Default 1,024.
+   */
+  readonly laneMaxBytes?: number;
   /**
    * ALPN protocols offered (dialer) and accepted (listener), most preferred first; both peers
    * need one in common. Default ['agentlink/1']; other values are for interoperability tests.

@@ -20,8 +20,10 @@ export enum FrameType {
   Cancel = 8,
   Credit = 9,
   GoAway = 10,
+  /** QUIC only: the first frame of a lane, a stream that carries many small exchanges (quic-lanes.ts). */
+  Lane = 11,
 }
-const LAST_FRAME_TYPE = FrameType.GoAway;
+const LAST_FRAME_TYPE = FrameType.Lane;
 
 /** Flag on a Request: the body follows as StreamData frames ended by StreamEnd. */
 export const FLAG_STREAMING = 0x01;

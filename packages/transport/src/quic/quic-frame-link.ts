@@ -5,23 +5,23 @@ import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { ConnectionHandler, QuicConnection } from './endpoint/quic-connection';
 import { EarlyDataGate, type EarlyDataPolicy, type EarlyDataStatus } from './early-data-gate';
 import { isServerInitiated, isStreamReset, isUnidirectional, QuicStream } from './endpoint/quic-stream';
+import { QuicLanes, type LaneSettings } from './quic-lanes';
 import { QuicStreamOpener } from './quic-stream-opener';
 import { QuicStreamWriter } from './quic-stream-writer';
+import { probeStopSending, SHUTDOWN_READ, SHUTDOWN_WRITE, shutdownStream } from './stream-signals';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
-const SHUTDOWN_READ = 0;
-const SHUTDOWN_WRITE = 1;
-/** Up to this many streams, STOP_SENDING is looked for by probing each rather than listing. */
-const PROBE_LIMIT = 64;
+const NO_LANES: LaneSettings = { maxFrameBytes: 0, capacity: 0 };
 /** Reads are synchronous and the reader copies what it keeps, so every link can share one buffer. */
 const readBuffer = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * One QUIC stream per exchange, written and read straight through quiche (no web streams), so a
- * slow or lost message only delays its own exchange. Control frames (id 0) each travel on a
- * short-lived stream of their own. Streams the peer opens that we do not use (unidirectional)
- * are refused with STOP_SENDING; bad framing closes the connection with a typed error.
+ * slow or lost message only delays its own exchange; small single-frame requests of a dialer
+ * share a lane instead (quic-lanes.ts). Control frames (id 0) each travel on a short-lived
+ * stream of their own. Streams the peer opens that we do not use (unidirectional) are refused
+ * with STOP_SENDING; bad framing closes the connection with a typed error.
  */
 export class QuicFrameLink implements FrameLink, ConnectionHandler {
   onFrame: (frame: Frame) => void = () => undefined;
@@ -34,6 +34,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   private readonly writer: QuicStreamWriter;
   /** Set while a link made before the handshake completed (0-RTT) holds back what must wait. */
   private readonly gate: EarlyDataGate | undefined;
+  private readonly lanes: QuicLanes;
   private closing = false;
   private finished = false;
   private closeReason = 'peer closed the connection';
@@ -44,11 +45,12 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   constructor(
     private readonly connection: QuicConnection,
     private readonly maxFrameBytes: number,
-    maxConcurrentStreams: number,
+    limits: { readonly maxConcurrentStreams: number; readonly lanes?: LaneSettings },
     /** The typed error for a close we did not ask for (undefined: graceful). */
     private readonly mapClose: (info: QuicCloseInfo) => Error | undefined,
     earlyData?: EarlyDataPolicy,
   ) {
+    const { maxConcurrentStreams } = limits;
     const early = earlyData !== undefined && !connection.established;
     this.gate = early ? new EarlyDataGate(connection, earlyData) : undefined;
     const isFinished = (): boolean => this.finished;
@@ -56,6 +58,15 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const settle = (stream: QuicStream): void => this.settle(stream);
     const peerCancelled = (stream: QuicStream): void => this.peerCancelled(stream);
     this.writer = new QuicStreamWriter(connection, isFinished, settle, peerCancelled);
+    this.lanes = new QuicLanes(limits.lanes ?? NO_LANES, {
+      role: connection.role,
+      exchanges: this.exchanges,
+      writer: this.writer,
+      opener: this.opener,
+      maxFrameBytes,
+      established: () => connection.established,
+      deliver: (frame) => this.onFrame(frame),
+    });
     this.closedP = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
@@ -76,7 +87,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (this.gate?.holdsOutgoing(type, payload, prefix) === true) {
       return this.gate.handshakeDone().then(() => this.sendNow(type, id, payload, flags, prefix));
     }
-    const bytes = encodeFrame(type, id, payload, this.maxFrameBytes, flags, prefix);
+    const body = type === FrameType.Hello ? this.lanes.helloPayload(payload) : payload;
+    const bytes = encodeFrame(type, id, body, this.maxFrameBytes, flags, prefix);
     if (this.closing || this.finished) throw new ConnectionClosedError('QUIC connection is closed');
     if (id === CONTROL_ID) return this.writeOnNewStream(CONTROL_ID, bytes, true);
     const exchange = this.exchanges.get(id);
@@ -84,6 +96,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (type !== FrameType.Request && type !== FrameType.OneWay) {
       throw new ConnectionClosedError(`exchange ${id} already finished`);
     }
+    const lane = this.lanes.laneFor(id, type, flags, bytes.byteLength);
+    if (lane !== undefined) return this.writer.write(lane, bytes, false);
     // A plain request is one frame: its FIN goes with it (one round trip per exchange).
     return this.writeOnNewStream(id, bytes, type === FrameType.Request && (flags & FLAG_STREAMING) === 0);
   }
@@ -92,6 +106,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const stream = this.exchanges.get(id);
     if (stream === undefined) return;
     this.exchanges.delete(id);
+    if (stream.lane) return this.lanes.ended(id);
     if (!stream.localDone) this.writer.write(stream, EMPTY, true)?.catch(() => undefined);
     this.settle(stream);
   }
@@ -100,6 +115,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     const stream = this.exchanges.get(id);
     if (stream === undefined) return;
     this.exchanges.delete(id);
+    if (stream.lane) return this.lanes.cancel(stream, id);
     this.abort(stream, new ConnectionClosedError('request cancelled'));
   }
 
@@ -133,8 +149,8 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
       if (ours || isUnidirectional(streamId) || this.closing) {
         // Unidirectional streams carry nothing in agentlink/1; a stream of ours we already
         // forgot has nothing left for anyone. Either way: STOP_SENDING, and read nothing.
-        this.shutdown(streamId, SHUTDOWN_READ, AppCode.StreamRefused);
-        if (!isUnidirectional(streamId)) this.shutdown(streamId, SHUTDOWN_WRITE, AppCode.StreamRefused);
+        shutdownStream(this.connection.native, streamId, SHUTDOWN_READ, AppCode.StreamRefused);
+        if (!isUnidirectional(streamId)) shutdownStream(this.connection.native, streamId, SHUTDOWN_WRITE, AppCode.StreamRefused);
         return;
       }
       stream = new QuicStream(streamId, false, this.maxFrameBytes);
@@ -151,25 +167,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
 
   /** Once per turn (not per datagram): writable() walks every stream with room to write. */
   beforeFlush(): void {
-    this.detectStopSending();
-  }
-
-  /**
-   * A peer that cancels an exchange whose request it already sent in full can only say so with
-   * STOP_SENDING; quiche lists such a stream as writable and a zero-length write reports it.
-   */
-  private detectStopSending(): void {
-    if (this.exchanges.size === 0) return;
-    // A few streams: probe each (writable() costs ~40 µs through napi, a probe ~0.5 µs).
-    if (this.streams.size <= PROBE_LIMIT) {
-      for (const s of this.streams.values()) if (!s.localDone && s.pending.length === 0) this.writer.probe(s);
-      return;
-    }
-    for (const streamId of this.connection.native.writable()) {
-      const stream = this.streams.get(streamId);
-      if (stream === undefined || stream.localDone || stream.pending.length > 0) continue;
-      this.writer.probe(stream);
-    }
+    if (this.exchanges.size > 0) probeStopSending(this.connection, this.streams, this.writer);
   }
 
   closed(info: QuicCloseInfo): void {
@@ -184,6 +182,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     for (const stream of this.streams.values()) stream.rejectPending(gone);
     this.streams.clear();
     this.exchanges.clear();
+    this.lanes.clear();
     this.writer.clear();
     this.onClose(reason, error);
     this.resolveClosed();
@@ -214,7 +213,10 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
       else throw error;
       return;
     }
-    if (outcome === 'failed') {
+    if (stream.lane && outcome !== 'blocked') {
+      // A lane lives as long as the connection; ending or resetting it would strand its exchanges.
+      this.fail(new ProtocolViolationError('the peer ended a lane'));
+    } else if (outcome === 'failed') {
       // RESET_STREAM from the peer (or a stream quiche already dropped): the exchange is cancelled.
       stream.remoteDone = true;
       if (isStreamReset(stream.reader.recvError)) this.peerCancelled(stream);
@@ -232,6 +234,11 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   private readonly isLive = (): boolean => !this.finished && !this.closing;
 
   private deliver(stream: QuicStream, frame: Frame): void {
+    if (stream.lane) return this.lanes.deliver(stream, frame);
+    if (stream.exchange === undefined && frame.type === FrameType.Lane && !stream.local) {
+      return this.lanes.accept(stream);
+    }
+    if (frame.type === FrameType.Hello) this.lanes.helloArrived(frame.payload);
     if (stream.exchange === undefined) {
       stream.exchange = frame.id;
       if (frame.id !== CONTROL_ID) {
@@ -249,6 +256,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   }
 
   private peerCancelled(stream: QuicStream): void {
+    if (stream.lane) return this.fail(new ProtocolViolationError('the peer stopped a lane'));
     if (this.gate?.forget(stream.id) === true) return;
     const id = stream.exchange;
     const live = id !== undefined && id !== CONTROL_ID && this.exchanges.get(id) === stream;
@@ -258,21 +266,13 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
   }
 
   private abort(stream: QuicStream, error: Error): void {
-    this.shutdown(stream.id, SHUTDOWN_WRITE, AppCode.Cancelled);
-    this.shutdown(stream.id, SHUTDOWN_READ, AppCode.Cancelled);
+    shutdownStream(this.connection.native, stream.id, SHUTDOWN_WRITE, AppCode.Cancelled);
+    shutdownStream(this.connection.native, stream.id, SHUTDOWN_READ, AppCode.Cancelled);
     stream.rejectPending(error);
     this.writer.forget(stream);
     stream.localDone = stream.remoteDone = true;
     this.connection.scheduleFlush();
     this.settle(stream);
-  }
-
-  private shutdown(streamId: number, direction: number, code: number): void {
-    try {
-      this.connection.native.streamShutdown(streamId, direction, code);
-    } catch {
-      // That direction is already finished (or was never open): nothing to stop.
-    }
   }
 
   /** Forgets a stream whose both directions are finished and frees its slot. */

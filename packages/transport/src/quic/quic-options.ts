@@ -8,6 +8,7 @@ import {
   type CongestionControl,
   type EndpointSettings,
 } from './endpoint/quiche-config';
+import type { LaneSettings } from './quic-lanes';
 
 /** QUIC options with every default applied and checked. */
 export interface ResolvedQuicOptions {
@@ -20,6 +21,8 @@ export interface ResolvedQuicOptions {
   readonly congestionControl: CongestionControl;
   /** UDP payload limit towards peers on other hosts. */
   readonly maxUdpPayloadBytes: number;
+  /** Small requests of a dialer share one stream (maxFrameBytes 0: off). */
+  readonly lanes: LaneSettings;
   /** Set when 0-RTT is on. */
   readonly zeroRtt: ResolvedZeroRtt | undefined;
 }
@@ -28,6 +31,9 @@ export interface ResolvedZeroRtt {
   readonly idempotentMethods: ReadonlySet<string>;
   readonly maxTickets: number;
 }
+
+/** Frame bytes (header included) up to which a request rides the lane: a few hundred bytes of body and method. */
+const DEFAULT_LANE_MAX_BYTES = 1024;
 
 /** Unidirectional streams a peer may open (each refused with STOP_SENDING): room for an HTTP/3 peer's three. */
 const PEER_UNI_STREAMS = 3;
@@ -94,14 +100,19 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     congestionControl: congestionControl(options.congestionControl),
     maxUdpPayloadBytes: udpPayloadBytes(options.maxUdpPayloadBytes),
     zeroRtt: zeroRttOptions(options.zeroRtt),
+    lanes: { maxFrameBytes: options.laneMaxBytes ?? DEFAULT_LANE_MAX_BYTES, capacity: 0 },
   };
+  if (!Number.isInteger(resolved.lanes.maxFrameBytes) || resolved.lanes.maxFrameBytes < 0) {
+    throw new InvalidOptionsError('laneMaxBytes must be a non-negative integer (0 turns lanes off)');
+  }
   if (!(resolved.keepAliveIntervalMs > 0 && resolved.maxIdleTimeoutMs > resolved.keepAliveIntervalMs)) {
     throw new InvalidOptionsError('keepAliveIntervalMs must be positive and smaller than maxIdleTimeoutMs');
   }
   if (!Number.isInteger(resolved.maxConcurrentStreams) || resolved.maxConcurrentStreams < 1) {
     throw new InvalidOptionsError('maxConcurrentStreams must be a positive integer');
   }
-  return resolved;
+  // A dialer may have as many lane exchanges in flight as it may have streams.
+  return { ...resolved, lanes: { ...resolved.lanes, capacity: resolved.maxConcurrentStreams } };
 }
 
 /** What quiche needs for our side of a connection to a peer at `peerHost` (an IP address). */

@@ -35,6 +35,11 @@ export class QuicStreamOpener {
     return new Promise<QuicStream>((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
+  /** A new stream now, or undefined without waiting (a slot or credit is missing, or others wait). */
+  openNow(): QuicStream | undefined {
+    return this.waiting.length === 0 ? this.tryOpen() : undefined;
+  }
+
   /** A stream of ours was forgotten: its slot goes to the next waiter. */
   released(): void {
     this.localOpen -= 1;

@@ -179,7 +179,7 @@ export class QuicTransport extends TransportBase implements Transport {
     const { maxFrameBytes } = this.resolved;
     const mapClose = (info: QuicCloseInfo): AgentlinkError | undefined => mapQuicClose(info);
     const early = this.earlyDataPolicy(verify);
-    const link = new QuicFrameLink(connection, maxFrameBytes, this.quic.maxConcurrentStreams, mapClose, early);
+    const link = new QuicFrameLink(connection, maxFrameBytes, this.quic, mapClose, early);
     const session = this.openSession(link, direction, peer, address);
     if (direction === 'outbound') trackEarlyData(session, link);
     return session;

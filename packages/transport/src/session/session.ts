@@ -167,10 +167,7 @@ export class Session implements Connection {
 
   async close(options: CloseOptions = {}): Promise<void> {
     if (this.state === 'closed') return;
-    if (options.force === true) {
-      this.destroy('closed by local (forced)');
-      return;
-    }
+    if (options.force === true) return this.destroy('closed by local (forced)');
     if (this.state === 'open') {
       this.state = 'draining';
       this.link.send(FrameType.GoAway, CONTROL_ID, EMPTY).catch(() => undefined);
@@ -278,6 +275,8 @@ export class Session implements Connection {
         this.inbound.cancel(frame.id);
         this.outbound.settle(frame.id, 'error', new ConnectionClosedError('the peer reset the request'), false);
         return;
+      case FrameType.Lane: // the QUIC link consumes lane markers: this one came where there are no lanes
+        throw new ProtocolViolationError('lane frame outside a QUIC stream');
     }
   }
 

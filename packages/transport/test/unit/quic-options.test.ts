@@ -37,6 +37,9 @@ describe('QUIC retry and coalesceSends options', () => {
     ['maxUdpPayloadBytes', 16 * 1024 + 1],
     ['maxUdpPayloadBytes', 1400.5],
     ['maxUdpPayloadBytes', '1400'],
+    ['laneMaxBytes', -1],
+    ['laneMaxBytes', 1.5],
+    ['laneMaxBytes', '1024'],
   ])('refuses %s = %p with InvalidOptionsError', (name, value) => {
     expect(
       () => new QuicTransport({ credentials: pki.server, [name]: value } as unknown as QuicTransportOptions),

@@ -35,6 +35,8 @@ export class QuicStream {
   remoteDone = false;
   /** quiche refused a write (the peer sent STOP_SENDING, or the stream is gone): nothing more goes out. */
   rejected = false;
+  /** Carries frames of many exchanges for the connection's lifetime (quic-lanes.ts). */
+  lane = false;
 
   constructor(
     readonly id: number,
