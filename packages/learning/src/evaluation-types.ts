@@ -87,6 +87,12 @@ export interface EvaluationOptions
    * out-of-fold predictions of nested selection (else the validation part), never on the test rows.
    */
   readonly operatingPoints?: readonly OperatingPoint[];
+  /**
+   * With family 'auto': calibrate each operating point's balanced-accuracy floor inside the training
+   * rows (nested once more, see `calibrateFloors`), so that it is reached on unseen rows rather than
+   * on the out-of-fold rows of models trained on fewer rows. Default false.
+   */
+  readonly calibrateFloors?: boolean;
 }
 
 /** A named threshold objective, optionally among thresholds reaching a balanced accuracy. */
@@ -98,7 +104,9 @@ export interface OperatingPoint {
 
 export interface OperatingPointResult {
   readonly threshold: number;
-  /** Whether the tuning rows reached `minBalancedAccuracy` at this threshold. */
+  /** The floor applied to the tuning rows when it was calibrated (`calibrateFloors`) instead of `minBalancedAccuracy`. */
+  readonly tunedFloor?: number;
+  /** Whether the tuning rows reached the floor at this threshold. */
   readonly constraintMet: boolean;
   readonly test: ClassificationMetrics;
 }

@@ -7,7 +7,7 @@ import type {
   GroupMetrics,
   SummaryMetric,
 } from './evaluation-types';
-import { operatingPointResults } from './operating-points';
+import { flooredPoints, operatingPointResults } from './operating-points';
 import { selectAndTrain, type OutOfFoldPredictions, type SelectionRecord } from './select-model';
 import { groupKFold, groupedSplit, orderedSplit, stratifiedKFold, stratifiedSplit, type Split } from './split';
 import { tuneThreshold } from './threshold';
@@ -122,9 +122,18 @@ async function runFolds(
       options.groupedValidation ??
       (kind === 'leave-projects-out' || kind === 'grouped-holdout' || kind === 'group-kfold');
     const common = { ...options, indexes: split.train, groupedValidation: grouped };
-    const trained: TrainedModel & { selection?: SelectionRecord; outOfFold?: OutOfFoldPredictions } =
+    const calibrated = options.calibrateFloors === true ? flooredPoints(options.operatingPoints) : [];
+    const trained: TrainedModel & {
+      selection?: SelectionRecord;
+      outOfFold?: OutOfFoldPredictions;
+      calibratedFloors?: number[];
+    } =
       options.family === 'auto'
-        ? await selectAndTrain(dataset, { ...common, groupedInner: grouped })
+        ? await selectAndTrain(dataset, {
+            ...common,
+            groupedInner: grouped,
+            calibrateFloorsOf: calibrated.map((p) => ({ objective: p.objective, floor: p.minBalancedAccuracy! })),
+          })
         : await trainFlakinessModel(dataset, { ...common, family: options.family });
     backend = trained.backend;
     const labels = split.test.map((i) => dataset.labels[i]);
@@ -177,6 +186,9 @@ async function runFolds(
         options.operatingPoints,
         trained.outOfFold ?? trained.validationPredictions,
         { labels, probabilities },
+        trained.calibratedFloors === undefined
+          ? undefined
+          : Object.fromEntries(calibrated.map((p, k) => [p.name, trained.calibratedFloors![k]])),
       ),
     };
     folds.push(result);

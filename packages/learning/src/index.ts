@@ -66,6 +66,7 @@ export {
   type SummaryMetric,
 } from './evaluation';
 export type { OperatingPoint, OperatingPointResult } from './evaluation-types';
+export { FLOOR_OFFSETS, calibrateFloor, calibrateFloors, type FloorRequest } from './floor-calibration';
 export { binOf, fitBins, type BinBounds } from './gbdt/binning';
 export { trainGbdt, type BoostingRound, type GbdtFit, type LabelledRows } from './gbdt/boosting';
 export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
@@ -126,6 +127,7 @@ export {
 } from './metrics';
 export { METADATA_FILE, TOPOLOGY_FILE, WEIGHTS_FILE, type ModelMetadata } from './model-files';
 export { readDataFile } from './read-data-file';
+export { coveredRows, innerSplits, outOfFoldScores, type OutOfFoldScores } from './out-of-fold';
 export { mulberry32, shuffled, type Random } from './prng';
 export { joinGroups, normaliseTestName, type JoinGroupsOptions, type JoinGroupsResult } from './project-join';
 export {

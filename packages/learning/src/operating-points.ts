@@ -5,21 +5,28 @@ import type { Label } from './types';
 
 /**
  * Thresholds of further operating points, each tuned by its objective on training-side predictions
- * (`tuning`), then applied once to the test predictions.
+ * (`tuning`), then applied once to the test predictions. A point's floor in `calibratedFloors` (chosen
+ * inside the training rows, see `calibrateFloors`) replaces its `minBalancedAccuracy` for the tuning.
  */
 export function operatingPointResults(
   points: readonly OperatingPoint[] | undefined,
   tuning: { readonly labels: readonly Label[]; readonly probabilities: ArrayLike<number> },
   test: { readonly labels: readonly Label[]; readonly probabilities: ArrayLike<number> },
+  calibratedFloors?: Readonly<Record<string, number>>,
 ): Record<string, OperatingPointResult> | undefined {
   if (points === undefined || points.length === 0) return undefined;
   return Object.fromEntries(
     points.map((point) => {
+      const tunedFloor = calibratedFloors?.[point.name];
       const { threshold, constraintMet } = tuneThreshold(tuning.labels, tuning.probabilities, point.objective, {
-        minBalancedAccuracy: point.minBalancedAccuracy,
+        minBalancedAccuracy: tunedFloor ?? point.minBalancedAccuracy,
       });
       const metrics = evaluatePredictions(test.labels, test.probabilities, threshold);
-      return [point.name, { threshold, constraintMet, test: metrics }];
+      return [point.name, { threshold, constraintMet, test: metrics, ...(tunedFloor === undefined ? {} : { tunedFloor }) }];
     }),
   );
 }
+
+/** The operating points with a balanced-accuracy floor. */
+export const flooredPoints = (points: readonly OperatingPoint[] | undefined): OperatingPoint[] =>
+  (points ?? []).filter((p) => p.minBalancedAccuracy !== undefined && p.minBalancedAccuracy > 0);

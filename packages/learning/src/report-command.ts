@@ -75,6 +75,7 @@ async function reportInProcess(
         innerFolds: options.innerFolds,
         onInnerFold: undefined,
         operatingPoints: REPORT_OPERATING_POINTS,
+        calibrateFloors: options.family === 'auto',
       },
     },
     {

@@ -66,6 +66,13 @@ export function targetLines(report: HonestReport): string[] {
   });
 }
 
+const CALIBRATION_TEXT = `Its BA floor is calibrated inside the training rows of each hold-out: models trained on fewer rows
+are more cautious, so a floor met exactly on out-of-fold predictions is overshot on unseen rows. Each
+inner fold's training part is split once more; the floor (target − 0.10 … target + 0.05, steps of
+0.005) whose thresholds, tuned on those out-of-fold predictions, reach the target on the inner
+fold's test rows on average with the best mean F1 is applied to the out-of-fold predictions of the
+chosen model (only in the hold-outs; the cross-validation below reports the F1-tuned threshold).`;
+
 const TREE_KIND = { forest: 'forest', both: 'boosted + forest' } as const;
 
 function familiesChosen(summaries: readonly EvaluationSummary[]): string {
@@ -190,7 +197,9 @@ ${targetLines(report).join('\n')}
 Each threshold is tuned inside the training rows of its hold-out (on the out-of-fold predictions of
 nested selection); the model is the same at every operating point, only its threshold differs. The
 F1-tuned and the BA-tuned thresholds are different thresholds: a user gets one of them at a time.
-The "one threshold" line is what a single operating point gives for both metrics together.
+The "one threshold" line is what a single operating point gives for both metrics together.${
+  report.plan.evaluation.calibrateFloors === true ? `\n${CALIBRATION_TEXT}` : ''
+}
 
 ## Method
 

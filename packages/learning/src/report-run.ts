@@ -116,6 +116,8 @@ export async function runHonestReport(
   const sets: FeatureSetResult[] = [];
   let validation: ValidationReport | undefined;
   let lpo: EvaluationSummary | undefined;
+  // Only the hold-outs report operating points; calibrating their floors elsewhere would cost fits for nothing.
+  const unCalibrated = { ...plan.evaluation, calibrateFloors: false };
   for (const [s, set] of plan.sets.entries()) {
     const dataset = datasetFromCsv(csv, set.schema);
     validation ??= validateDataset(dataset);
@@ -141,7 +143,7 @@ export async function runHonestReport(
     let cv: EvaluationSummary | undefined;
     if (plan.cvFolds > 0) {
       meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
-      cv = await crossValidation(dataset, { ...plan.evaluation, seed: plan.cvSeed, folds: plan.cvFolds });
+      cv = await crossValidation(dataset, { ...unCalibrated, seed: plan.cvSeed, folds: plan.cvFolds });
     }
     const featureCount = dataset.featureNames.length + (dataset.historyKey === undefined ? 0 : 3);
     const majority = meanSd(holdouts.map((h) => h.folds[0].baseline.accuracy)).mean;
@@ -157,7 +159,7 @@ export async function runHonestReport(
     });
     if (s === 0 && plan.lpoFolds > 0 && dataset.groups !== undefined) {
       meta.log(`leave-projects-out (${plan.lpoFolds} folds) ...`);
-      lpo = await leaveProjectsOut(dataset, { ...plan.evaluation, seed: plan.cvSeed, folds: plan.lpoFolds });
+      lpo = await leaveProjectsOut(dataset, { ...unCalibrated, seed: plan.cvSeed, folds: plan.lpoFolds });
     }
   }
   return {

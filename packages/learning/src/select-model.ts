@@ -1,7 +1,8 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import type { GbdtOptions } from './gbdt/gbdt-options';
 import { blend, MODEL_FAMILIES, type ModelFamily } from './model-family';
-import { groupKFold, stratifiedKFold, timeSeriesFolds, type Split } from './split';
+import { calibrateFloors, type FloorRequest } from './floor-calibration';
+import { innerSplits, outOfFoldScores } from './out-of-fold';
 import { thresholdConstraint, tuneThreshold } from './threshold';
 import { trainFlakinessModel, type TrainedModel, type TrainModelOptions } from './train-model';
 import { resolveTrainingOptions } from './training-options';
@@ -45,6 +46,11 @@ export interface SelectionOptions extends Omit<TrainModelOptions, 'family' | 'th
    * out-of-fold rows). Default true.
    */
   readonly forestOnValidationRows?: boolean;
+  /**
+   * Balanced-accuracy floors to calibrate for the chosen model (see `calibrateFloors`): the result's
+   * `calibratedFloors` are the floors to apply to its out-of-fold predictions. Default none.
+   */
+  readonly calibrateFloorsOf?: readonly FloorRequest[];
   /** Progress: called after each candidate's inner fold. */
   readonly onInnerFold?: (event: { family: ModelFamily; fold: number; folds: number }) => void;
 }
@@ -62,26 +68,6 @@ export const DEFAULT_GBDT_GRID: readonly GbdtOptions[] = [
   { mode: 'forest' },
 ];
 
-function innerSplits(
-  dataset: Dataset,
-  indexes: readonly number[],
-  folds: number,
-  seed: number,
-  grouped: boolean,
-): Split[] {
-  if (dataset.order !== undefined) return timeSeriesFolds(dataset.order, { folds, indexes });
-  if (grouped && dataset.groups !== undefined)
-    return groupKFold(dataset.labels, dataset.groups, { folds, seed, indexes });
-  const local = stratifiedKFold(
-    indexes.map((i) => dataset.labels[i]),
-    { folds, seed },
-  );
-  return local.map((split) => ({
-    train: split.train.map((k) => indexes[k]),
-    test: split.test.map((k) => indexes[k]),
-  }));
-}
-
 /**
  * Nested model selection inside the given training rows: every candidate (the network, each
  * trees configuration, and the average of the best of each) is trained on inner folds and
@@ -91,43 +77,28 @@ function innerSplits(
 export async function selectAndTrain(
   dataset: Dataset,
   options: SelectionOptions = {},
-): Promise<TrainedModel & { selection: SelectionRecord; outOfFold: OutOfFoldPredictions }> {
+): Promise<
+  TrainedModel & { selection: SelectionRecord; outOfFold: OutOfFoldPredictions; calibratedFloors: number[] }
+> {
   const resolved = resolveTrainingOptions(options);
   const families = options.families ?? MODEL_FAMILIES;
   if (families.length === 0 || families.some((f) => !MODEL_FAMILIES.includes(f)))
     throw new InvalidOptionsError(`families must be a non-empty subset of ${MODEL_FAMILIES.join(', ')}`);
   const innerFolds = options.innerFolds ?? 3;
   const indexes = options.indexes ?? dataset.labels.map((_, i) => i);
-  const position = new Map(indexes.map((row, k) => [row, k]));
   const splits = innerSplits(dataset, indexes, innerFolds, resolved.seed + 1, options.groupedInner ?? false);
-  // Forward-chaining folds never test the earliest block: only rows tested in some fold are judged.
-  const covered = [...new Set(splits.flatMap((split) => split.test.map((row) => position.get(row)!)))].sort(
-    (a, b) => a - b,
-  );
-  const labels = covered.map((k) => dataset.labels[indexes[k]]) as Label[];
+  let labels: readonly Label[] = [];
+  let rows: readonly number[] = [];
   const constraint = thresholdConstraint(resolved);
+  const fitOptions = { ...options, forestOnValidationRows: options.forestOnValidationRows ?? true };
 
   const outOfFold = async (family: ModelFamily, gbdt?: GbdtOptions): Promise<Float32Array> => {
-    const scores = new Float32Array(indexes.length);
-    for (const [fold, split] of splits.entries()) {
-      const trained = await trainFlakinessModel(dataset, {
-        ...options,
-        family,
-        gbdt,
-        indexes: split.train,
-        forestOnValidationRows: options.forestOnValidationRows ?? true,
-        onEpoch: undefined,
-      });
-      const history = dataset.historyValues;
-      const probabilities = trained.model.predictProbabilities(
-        split.test.map((i) => dataset.features[i]),
-        { historyValues: history === undefined ? undefined : split.test.map((i) => history[i]) },
-      );
-      trained.model.dispose();
-      split.test.forEach((row, k) => (scores[position.get(row)!] = probabilities[k]));
-      options.onInnerFold?.({ family, fold: fold + 1, folds: splits.length });
-    }
-    return Float32Array.from(covered, (k) => scores[k]);
+    const oof = await outOfFoldScores(dataset, splits, { family, gbdt }, fitOptions, (fold, folds) =>
+      options.onInnerFold?.({ family, fold, folds }),
+    );
+    labels = oof.labels;
+    rows = oof.rows;
+    return oof.scores;
   };
   const judge = (family: ModelFamily, scores: Float32Array, gbdt?: GbdtOptions) => {
     const { threshold, score } = tuneThreshold(labels, scores, resolved.thresholdObjective, constraint);
@@ -184,6 +155,14 @@ export async function selectAndTrain(
     candidates: tried.map((t) => t.candidate),
     chosen,
   };
+  const calibratedFloors = await calibrateFloors(
+    dataset,
+    splits,
+    { rows, labels, scores: winner.scores },
+    chosen,
+    { ...fitOptions, folds: innerFolds, seed: resolved.seed + 2, grouped: options.groupedInner ?? false },
+    options.calibrateFloorsOf ?? [],
+  );
   // The winner's out-of-fold predictions: further operating points are tuned on them (training rows only).
-  return { ...trained, selection, outOfFold: { labels, probabilities: winner.scores } };
+  return { ...trained, selection, outOfFold: { labels, probabilities: winner.scores }, calibratedFloors };
 }

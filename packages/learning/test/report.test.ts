@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
 import { mulberry32 } from '../src/prng';
-import { targetLines } from '../src/report-render';
+import { renderHonestReport, targetLines } from '../src/report-render';
 import type { HonestReport } from '../src/report-run';
 import { tempDirectory } from './fixtures';
 
@@ -77,6 +77,11 @@ describe('agentlink-learn report', () => {
     const again = path.join(temp.dir, 'again.md');
     expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
+    // Calibrated floors (family auto) are explained under the targets; a gbdt-only run has none.
+    expect(markdown).not.toContain('Its BA floor is calibrated');
+    const evaluation = { ...report.plan.evaluation, calibrateFloors: true };
+    const calibrated = renderHonestReport({ ...report, plan: { ...report.plan, evaluation } }, { qeFleet: '' });
+    expect(calibrated).toContain('Its BA floor is calibrated inside the training rows of each hold-out');
     expect(DEFAULT_REPORT_DATA).toMatch(/flakeflagger-with-project\.csv(\.gz)?$/);
   }, 120_000);
 
