@@ -11,6 +11,7 @@
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/loss-bench.ts [--seconds 15] [--losses 0,0.005,0.01,0.02]
  *      [--delay 25] [--streams 16] [--payload 4096] [--listeners quic,tcp] [--rounds 1] [--out file.json]
+ *      [--quic '{"congestionControl":"cubic","maxUdpPayloadBytes":1422}']   (QUIC options of both peers)
  * With --rounds N the whole sweep runs N times (QUIC and TCP alternate per case); ratios are per
  * round and their median. Namespaces are named after $BENCH_NETNS_PREFIX (netns-rig.ts).
  * Writes tools/bench/results/loss.json (or --out).
@@ -22,7 +23,7 @@ import { writeResult } from './bench-output';
 import { describeEchoRow } from './echo-load';
 import { describeMachine, lscpuSummary, machineInfo } from './machine-info';
 import { runLossCase, type LossRow } from './netns-cases';
-import type { ListenerName } from './netns-peer-protocol';
+import type { ListenerName, QuicTuning } from './netns-peer-protocol';
 import { startNetnsRig } from './netns-rig';
 
 const { values } = parseArgs({
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     listeners: { type: 'string', default: 'quic,tcp' },
     rounds: { type: 'string', default: '1' },
     out: { type: 'string' },
+    quic: { type: 'string', default: '{}' },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -47,6 +49,7 @@ const caseOptions = {
   payloadBytes: Number(values.payload),
   seconds: SECONDS,
   warmupRequests: 4 * Number(values.streams),
+  quic: JSON.parse(values.quic) as QuicTuning,
 };
 const METHOD =
   'client and server in two network namespaces (separate Node processes), VXLAN overlay through the ' +

@@ -13,6 +13,7 @@ import {
   type DialVariant,
   type ListenerName,
   type LoadResult,
+  type QuicTuning,
   type ServerReady,
 } from './netns-peer-protocol';
 import type { LossCounters, NetnsRig } from './netns-rig';
@@ -22,6 +23,8 @@ export interface LossCaseOptions {
   readonly payloadBytes: number;
   readonly seconds: number;
   readonly warmupRequests: number;
+  /** QUIC transport options of both peers (JSON-able), e.g. { congestionControl: 'cubic' }. */
+  readonly quic?: QuicTuning;
 }
 
 export interface LossRow extends EchoLoadRow {
@@ -39,6 +42,7 @@ export interface LossRow extends EchoLoadRow {
 async function startServer(
   rig: NetnsRig,
   listeners: readonly ListenerName[],
+  quic: QuicTuning = {},
 ): Promise<{ server: ChildAgent; ports: ServerReady['ports'] }> {
   const server = await rig.startPeer('server', 'server', [
     'server',
@@ -46,6 +50,8 @@ async function startServer(
     rig.serverHost,
     '--listeners',
     listeners.join(','),
+    '--quic',
+    JSON.stringify(quic),
   ]);
   return { server, ports: (server.ready as ServerReady).ports };
 }
@@ -88,7 +94,7 @@ export async function runLossCase(
   options: LossCaseOptions,
 ): Promise<LossRow> {
   await rig.setLoss(0);
-  const { server, ports } = await startServer(rig, [listener]);
+  const { server, ports } = await startServer(rig, [listener], options.quic);
   try {
     const wireBefore = queueDropped(await rig.wireStats());
     await rig.setLoss(lossRate);
@@ -108,6 +114,8 @@ export async function runLossCase(
       String(options.seconds),
       '--warmup',
       String(options.warmupRequests),
+      '--quic',
+      JSON.stringify(options.quic ?? {}),
     ]);
     const { row } = await resultOf<LoadResult>(client, options.seconds * 1000 + 120_000);
     const kernel = await rig.lossCounters();

@@ -15,6 +15,9 @@ export const LISTENER_KIND: Readonly<Record<ListenerName, TransportKind>> = {
   'quic-0rtt': 'quic',
 };
 
+/** QUIC options a case gives both peers (`--quic` JSON), e.g. the congestion controller. */
+export type QuicTuning = Pick<PairTuning, 'congestionControl' | 'maxUdpPayloadBytes'>;
+
 /** Listener options; 'quic-0rtt' throws when the transport has no 0-RTT. */
 export function listenerTuning(name: ListenerName): PairTuning {
   if (name === 'quic-retry-off') return { retry: false };

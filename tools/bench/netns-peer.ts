@@ -2,6 +2,7 @@
  * A peer process of the namespace rig (netns-rig.ts), running our transports in its namespace:
  *   server --host H --listeners tcp,quic,...      echo listeners; ready line with their ports
  *   load   --host H --listener L --port P --streams 16 --payload 4096 --seconds 15 --warmup 64
+ * server and load take --quic JSON: QUIC options for their QUIC transports (QuicTuning).
  *                                                 one connection, closed-loop echo load; result line
  *   dial   --host H --ports JSON --variants JSON --dials 30 --settle-ms 120
  *                                                 dial to first response, variants interleaved; result line
@@ -9,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Connection, Transport } from '@agentlink/transport';
-import { createTransport, startEchoServer, type ListeningServer } from './connection-pair';
+import { createTransport, startEchoServer, type ListeningServer, type PairTuning } from './connection-pair';
 import { timeDialToFirstResponse, type DialSample } from './dial-sample';
 import { measureEchoLoad } from './echo-load';
 import { exitWithParent, rigCredentials } from './netns-child';
@@ -20,6 +21,7 @@ import {
   type DialVariant,
   type ListenerName,
   type LoadResult,
+  type QuicTuning,
   type ServerReady,
 } from './netns-peer-protocol';
 import { zeroRttSupport } from './zero-rtt';
@@ -39,6 +41,7 @@ const { positionals, values } = parseArgs({
     variants: { type: 'string', default: '[]' },
     dials: { type: 'string', default: '30' },
     'settle-ms': { type: 'string', default: '120' },
+    quic: { type: 'string', default: '{}' },
   },
 });
 const host = values.host ?? '127.0.0.1';
@@ -46,13 +49,16 @@ const credentials = rigCredentials();
 const print = (line: object): void => void process.stdout.write(`${JSON.stringify(line)}\n`);
 // Certificates name localhost; the overlay address is checked against the CA and identity only.
 const serverName = 'localhost';
+const quicTuning = JSON.parse(values.quic) as QuicTuning;
+const tuningOf = (name: ListenerName): PairTuning =>
+  LISTENER_KIND[name] === 'quic' ? { ...listenerTuning(name), ...quicTuning } : listenerTuning(name);
 
 async function serve(): Promise<void> {
   const names = values.listeners.split(',') as ListenerName[];
   const servers: ListeningServer[] = [];
   const ports: ServerReady['ports'] = {};
   for (const name of names) {
-    const server = await startEchoServer(LISTENER_KIND[name], listenerTuning(name), {
+    const server = await startEchoServer(LISTENER_KIND[name], tuningOf(name), {
       host,
       credentials: credentials.server,
     });
@@ -71,7 +77,8 @@ async function serve(): Promise<void> {
 async function load(): Promise<void> {
   print({ event: 'ready' });
   const listener = values.listener as ListenerName;
-  const client = createTransport(LISTENER_KIND[listener], credentials.client, { connectTimeoutMs: 30_000 });
+  const tuning = LISTENER_KIND[listener] === 'quic' ? quicTuning : {};
+  const client = createTransport(LISTENER_KIND[listener], credentials.client, { connectTimeoutMs: 30_000, ...tuning });
   try {
     const connection = await client.dial({ host, port: Number(values.port), serverName });
     const row = await measureEchoLoad(connection, {

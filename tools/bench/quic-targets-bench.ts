@@ -22,6 +22,8 @@
  * Run: npx tsx tools/bench/quic-targets-bench.ts [--rounds 1] [--only seq-p50,loss-p99,...]
  *      [--requests 2000] [--throughput-seconds 5] [--bulk-seconds 10] [--dials 30] [--delay 25]
  *      [--loss-seconds 15] [--fleet-tasks 1500] [--fleet-tcp-tasks 3000] [--out file.json] [--prefix alspeed]
+ *      [--quic '{"maxUdpPayloadBytes":1422}']   (QUIC options of both peers, loopback and loss lines)
+ * The rig's namespace prefix: --prefix, else $BENCH_NETNS_PREFIX, else 'alspeed'.
  * Writes tools/bench/results/quic-targets.json (or --out). Exit code 0 even when targets fail.
  */
 import { loadavg } from 'node:os';
@@ -32,6 +34,7 @@ import { percentile } from './dial-sample';
 import { describeMachine, lscpuSummary, machineInfo } from './machine-info';
 import { startNetnsRig, type NetnsRig } from './netns-rig';
 import * as targets from './quic-targets';
+import type { QuicTuning } from './netns-peer-protocol';
 import type { TargetId, TargetSample, TargetSettings } from './quic-targets';
 
 const { values } = parseArgs({
@@ -48,7 +51,8 @@ const { values } = parseArgs({
     'fleet-tcp-tasks': { type: 'string', default: '3000' },
     out: { type: 'string' },
     /** Namespace name prefix of the rig (one per worktree when several run at once). */
-    prefix: { type: 'string', default: 'alspeed' },
+    prefix: { type: 'string' },
+    quic: { type: 'string', default: '{}' },
   },
 });
 const settings: TargetSettings = {
@@ -58,6 +62,7 @@ const settings: TargetSettings = {
   dials: Number(values.dials),
   delayMs: Number(values.delay),
   lossSeconds: Number(values['loss-seconds']),
+  quic: JSON.parse(values.quic) as QuicTuning,
   fleetTasks: { quic: Number(values['fleet-tasks']), tcp: Number(values['fleet-tcp-tasks']) },
 };
 const ROUNDS = Number(values.rounds);

@@ -6,7 +6,7 @@ import { openConnectionPair, type TransportKind } from './connection-pair';
 import { measureEchoLoad, type EchoLoadOptions, type EchoLoadRow } from './echo-load';
 import { measureFleetCase } from './fleet-case';
 import { runDialCases, runLossCase } from './netns-cases';
-import type { DialVariant } from './netns-peer-protocol';
+import type { DialVariant, QuicTuning } from './netns-peer-protocol';
 import type { NetnsRig } from './netns-rig';
 import { zeroRttSupport } from './zero-rtt';
 
@@ -101,6 +101,8 @@ export interface TargetSettings {
   readonly dials: number;
   readonly delayMs: number;
   readonly lossSeconds: number;
+  /** QUIC options of both peers on the loopback and loss lines (transport defaults when empty). */
+  readonly quic: QuicTuning;
   readonly fleetTasks: { readonly quic: number; readonly tcp: number };
 }
 
@@ -114,10 +116,10 @@ const unavailable = (reason: string): TargetSample => ({
 });
 
 /** Echo load on a fresh loopback connection pair per transport, QUIC first then TCP. */
-async function loopbackPair(options: EchoLoadOptions): Promise<Record<TransportKind, EchoLoadRow>> {
+async function loopbackPair(options: EchoLoadOptions, quic: QuicTuning): Promise<Record<TransportKind, EchoLoadRow>> {
   const rows: Partial<Record<TransportKind, EchoLoadRow>> = {};
   for (const kind of ['quic', 'tcp'] as const) {
-    const pair = await openConnectionPair(kind);
+    const pair = await openConnectionPair(kind, kind === 'quic' ? quic : {});
     try {
       rows[kind] = await measureEchoLoad(pair.connection, options);
     } finally {
@@ -134,7 +136,7 @@ export async function measureSequential(s: TargetSettings): Promise<TargetSample
     requests: s.requests,
     durationMs: 30_000,
     warmup: { requests: 200 },
-  });
+  }, s.quic);
   return {
     value: r3(rows.quic.p50Ms / rows.tcp.p50Ms),
     quic: `p50 ${rows.quic.p50Ms} ms`,
@@ -150,9 +152,9 @@ export async function measureStreams(s: TargetSettings): Promise<TargetSample> {
     durationMs: s.throughputSeconds * 1000,
     warmup: { requests: 320, durationMs: 2_000 },
   };
-  const rows = await loopbackPair(load);
+  const rows = await loopbackPair(load, s.quic);
   // For the record: the same load with a QUIC stream per request (no lane), as before lanes.
-  const pair = await openConnectionPair('quic', { laneMaxBytes: 0 });
+  const pair = await openConnectionPair('quic', { ...s.quic, laneMaxBytes: 0 });
   const noLanes = await measureEchoLoad(pair.connection, load).finally(() => pair.close());
   return {
     value: r3(rows.quic.requestsPerSec / rows.tcp.requestsPerSec),
@@ -168,7 +170,7 @@ export async function measureBulk(s: TargetSettings): Promise<TargetSample> {
     streams: 1,
     durationMs: s.bulkSeconds * 1000,
     warmup: { requests: 4 },
-  });
+  }, s.quic);
   return {
     value: rows.quic.mibPerSec,
     quic: `${rows.quic.mibPerSec} MiB/s`,
@@ -216,7 +218,7 @@ export async function measureDials(
 }
 
 export async function measureLoss(rig: NetnsRig, s: TargetSettings): Promise<TargetSample> {
-  const options = { streams: 16, payloadBytes: 4096, seconds: s.lossSeconds, warmupRequests: 64 };
+  const options = { streams: 16, payloadBytes: 4096, seconds: s.lossSeconds, warmupRequests: 64, quic: s.quic };
   const quic = await runLossCase(rig, 'quic', 0.01, options);
   const tcp = await runLossCase(rig, 'tcp', 0.01, options);
   const figure = (row: typeof quic): string =>

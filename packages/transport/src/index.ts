@@ -28,6 +28,7 @@ export type {
   HandlerContext,
   ListenAddress,
   PeerAddress,
+  QuicCongestionControl,
   QuicLibraryLogLevel,
   QuicTransportOptions,
   RequestOptions,

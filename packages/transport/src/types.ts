@@ -107,6 +107,20 @@ export interface QuicTransportOptions extends TransportOptions {
    */
   readonly coalesceSends?: boolean;
   /**
+   * quiche's congestion controller: 'bbr' (default), 'cubic' or 'reno'. BBR keeps the window at
+   * the path's bandwidth-delay product under random loss; CUBIC and Reno cut it at every loss
+   * (BENCHMARKS.md section 3). Each side chooses for what it sends.
+   */
+  readonly congestionControl?: QuicCongestionControl;
+  /**
+   * Largest UDP payload sent to, and accepted from, a peer on another host, 1,200-16,384.
+   * Default 1,350: fits a 1,500-byte MTU with room for tunnels; nothing discovers the path MTU,
+   * and a datagram larger than the path allows is lost. Raise it only to what every path to
+   * your peers carries (interface MTU minus 28 for IPv4, 48 for IPv6), on both peers: each
+   * side accepts at most its own value. Peers on this host always get 16 KiB datagrams.
+   */
+  readonly maxUdpPayloadBytes?: number;
+  /**
    * Log level of the QUIC endpoint's logger (to stderr): handshakes, dropped datagrams, socket
    * errors. Default: the AGENTLINK_QUIC_LOG environment variable, else 'silent'. 'debug' is very
    * verbose; use it on one agent.
@@ -131,6 +145,8 @@ export interface ZeroRttOptions {
   /** Dialer: session tickets kept, one per peer address; the oldest is dropped beyond it. Default 256. */
   readonly maxTickets?: number;
 }
+
+export type QuicCongestionControl = 'bbr' | 'cubic' | 'reno';
 
 export type QuicLibraryLogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 

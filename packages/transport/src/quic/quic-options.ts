@@ -1,8 +1,13 @@
 import { InvalidOptionsError } from '@agentlink/resilience';
 import { ALPN_PROTOCOL } from '../tcp/tcp-tls-transport';
 import type { QuicTransportOptions, TlsCredentials } from '../types';
-import { datagramBytesFor } from './endpoint/datagram-size';
-import type { EndpointSettings } from './endpoint/quiche-config';
+import { datagramBytesFor, LOOPBACK_DATAGRAM_BYTES, PATH_DATAGRAM_BYTES } from './endpoint/datagram-size';
+import {
+  CONGESTION_CONTROLS,
+  DEFAULT_CONGESTION_CONTROL,
+  type CongestionControl,
+  type EndpointSettings,
+} from './endpoint/quiche-config';
 import type { LaneSettings } from './quic-lanes';
 
 /** QUIC options with every default applied and checked. */
@@ -13,6 +18,9 @@ export interface ResolvedQuicOptions {
   readonly retry: boolean;
   readonly coalesceSends: boolean;
   readonly alpn: readonly string[];
+  readonly congestionControl: CongestionControl;
+  /** UDP payload limit towards peers on other hosts. */
+  readonly maxUdpPayloadBytes: number;
   /** Small requests of a dialer share one stream (maxFrameBytes 0: off). */
   readonly lanes: LaneSettings;
   /** Set when 0-RTT is on. */
@@ -46,6 +54,28 @@ function alpnList(value: unknown): readonly string[] {
   return [...(value as string[])];
 }
 
+/** RFC 9000 §14: every QUIC path carries at least 1,200-byte UDP payloads. */
+const MIN_UDP_PAYLOAD_BYTES = 1200;
+
+function congestionControl(value: unknown): CongestionControl {
+  if (value === undefined) return DEFAULT_CONGESTION_CONTROL;
+  if (!CONGESTION_CONTROLS.includes(value as CongestionControl)) {
+    throw new InvalidOptionsError(`congestionControl must be one of ${CONGESTION_CONTROLS.join(', ')}`);
+  }
+  return value as CongestionControl;
+}
+
+function udpPayloadBytes(value: unknown): number {
+  if (value === undefined) return PATH_DATAGRAM_BYTES;
+  const valid = Number.isInteger(value) && (value as number) >= MIN_UDP_PAYLOAD_BYTES;
+  if (!valid || (value as number) > LOOPBACK_DATAGRAM_BYTES) {
+    throw new InvalidOptionsError(
+      `maxUdpPayloadBytes must be an integer from ${MIN_UDP_PAYLOAD_BYTES} to ${LOOPBACK_DATAGRAM_BYTES}`,
+    );
+  }
+  return value as number;
+}
+
 function zeroRttOptions(value: QuicTransportOptions['zeroRtt']): ResolvedZeroRtt | undefined {
   if (value === undefined) return undefined;
   const methods: unknown = (value as { idempotentMethods?: unknown } | null)?.idempotentMethods;
@@ -67,6 +97,8 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     retry: optionalBoolean('retry', options.retry, true),
     coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
     alpn: alpnList(options.alpn),
+    congestionControl: congestionControl(options.congestionControl),
+    maxUdpPayloadBytes: udpPayloadBytes(options.maxUdpPayloadBytes),
     zeroRtt: zeroRttOptions(options.zeroRtt),
     lanes: { maxFrameBytes: options.laneMaxBytes ?? DEFAULT_LANE_MAX_BYTES, capacity: 0 },
   };
@@ -103,7 +135,8 @@ export function endpointSettings(
     maxStreamsUni: PEER_UNI_STREAMS,
     maxData: Math.max(10 * 1024 * 1024, maxFrameBytes * 4),
     maxStreamData: 1024 * 1024,
-    maxDatagramBytes: datagramBytesFor(peerHost),
+    maxDatagramBytes: datagramBytesFor(peerHost, quic.maxUdpPayloadBytes),
+    congestionControl: quic.congestionControl,
     earlyData: quic.zeroRtt !== undefined,
   };
 }

@@ -18,7 +18,7 @@ import type {
 } from '../types';
 import { AppCode, type QuicCloseInfo } from './endpoint/close-info';
 import type { QuicheConfig } from './endpoint/native';
-import type { QuicConnection } from './endpoint/quic-connection';
+import type { ConnectionOptions, QuicConnection } from './endpoint/quic-connection';
 import { QuicEndpoint } from './endpoint/quic-endpoint';
 import { buildQuicheConfig } from './endpoint/quiche-config';
 import { formatAddress, nativeServerName, pendingHandler } from './dial-support';
@@ -92,9 +92,10 @@ export class QuicTransport extends TransportBase implements Transport {
     return zeroRtt === undefined ? undefined : { idempotentMethods: zeroRtt.idempotentMethods, verify };
   }
 
-  private connectionOptions(): { coalesceSends: boolean; keepAliveIntervalMs: number; startTimeoutMs: number } {
-    const { coalesceSends, keepAliveIntervalMs } = this.quic;
-    return { coalesceSends, keepAliveIntervalMs, startTimeoutMs: this.resolved.connectTimeoutMs };
+  private connectionOptions(): ConnectionOptions {
+    const { coalesceSends, keepAliveIntervalMs, maxUdpPayloadBytes } = this.quic;
+    const startTimeoutMs = this.resolved.connectTimeoutMs;
+    return { coalesceSends, keepAliveIntervalMs, startTimeoutMs, pathDatagramBytes: maxUdpPayloadBytes };
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {

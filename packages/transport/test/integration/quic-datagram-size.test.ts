@@ -32,17 +32,18 @@ describe.each(MODES)('QUIC listener datagram sizes, $label', ({ zeroRtt }) => {
   });
 
   it.each([
-    ['a peer on loopback gets datagrams up to 16 KiB', '127.0.0.1', LOOPBACK_DATAGRAM_BYTES],
-    ['a peer at another address gets 1,350-byte datagrams', otherInterface, PATH_DATAGRAM_BYTES],
-  ])('%s', async (_label, serverHost, limit) => {
+    ['a peer on loopback gets datagrams up to 16 KiB', '127.0.0.1', LOOPBACK_DATAGRAM_BYTES, undefined],
+    ['a peer at another address gets 1,350-byte datagrams', otherInterface, PATH_DATAGRAM_BYTES, undefined],
+    ['maxUdpPayloadBytes 1,422 on both peers: 1,422-byte datagrams', otherInterface, 1422, 1422],
+  ])('%s', async (_label, serverHost, limit, maxUdpPayloadBytes) => {
     if (serverHost === undefined) throw new Error('this host has no IPv4 address besides loopback');
-    const server = new QuicTransport({ credentials: pki.server, retry: false, zeroRtt });
+    const server = new QuicTransport({ credentials: pki.server, retry: false, zeroRtt, maxUdpPayloadBytes });
     server.handle('echo', (body) => body);
     open.push(server);
     const { port } = await server.listen({ host: serverHost, port: 0 });
     const relay = await UdpRelay.start(port, serverHost);
     open.push(relay);
-    const client = new QuicTransport({ credentials: pki.client, dialMode: 'eager', zeroRtt });
+    const client = new QuicTransport({ credentials: pki.client, dialMode: 'eager', zeroRtt, maxUdpPayloadBytes });
     open.push(client);
     const body = Buffer.alloc(64 * 1024, 7);
     for (const dial of [1, 2]) {

@@ -31,4 +31,6 @@ export interface ConnectionOptions {
   readonly keepAliveIntervalMs: number;
   /** A handshake not finished by then is dropped. */
   readonly startTimeoutMs: number;
+  /** Largest UDP payload to a peer on another host (its quiche config says the same). Default 1,350. */
+  readonly pathDatagramBytes?: number;
 }

@@ -22,7 +22,10 @@ export function isLoopbackAddress(host: string): boolean {
   return false;
 }
 
-/** The largest UDP payload we send to (and accept from) a peer at `host`. */
-export function datagramBytesFor(host: string): number {
-  return isLoopbackAddress(host) ? LOOPBACK_DATAGRAM_BYTES : PATH_DATAGRAM_BYTES;
+/**
+ * The largest UDP payload we send to (and accept from) a peer at `host`; `pathBytes` for a peer on
+ * another host (the transport's `maxUdpPayloadBytes`, for a path whose MTU the operator knows).
+ */
+export function datagramBytesFor(host: string, pathBytes: number = PATH_DATAGRAM_BYTES): number {
+  return isLoopbackAddress(host) ? LOOPBACK_DATAGRAM_BYTES : pathBytes;
 }

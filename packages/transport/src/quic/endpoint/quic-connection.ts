@@ -53,7 +53,7 @@ export class QuicConnection {
   ) {
     this.recvInfo = { from: remote, to: local };
     this.nextPeerStream = role === 'server' ? 0 : 1;
-    this.datagramBytes = datagramBytesFor(remote.host);
+    this.datagramBytes = datagramBytesFor(remote.host, options.pathDatagramBytes);
     this.finished = new Promise((resolve) => {
       this.resolveFinished = resolve;
     });

@@ -41,9 +41,20 @@ export interface EndpointSettings {
   readonly maxStreamData: number;
   /** Largest UDP payload we send and accept (datagram-size.ts). Default: PATH_DATAGRAM_BYTES. */
   readonly maxDatagramBytes?: number;
+  /** quiche's congestion controller. Default: DEFAULT_CONGESTION_CONTROL. */
+  readonly congestionControl?: CongestionControl;
   /** 0-RTT: a dialer may send early data with a ticket; a listener accepts it (README "0-RTT and replay"). */
   readonly earlyData?: boolean;
 }
+
+/** The congestion controllers quiche 0.18 has. */
+export type CongestionControl = 'bbr' | 'cubic' | 'reno';
+export const CONGESTION_CONTROLS: readonly CongestionControl[] = ['bbr', 'cubic', 'reno'];
+/**
+ * BBR: under random loss it keeps the window at the path's bandwidth-delay product where CUBIC
+ * and Reno cut it at every loss (BENCHMARKS.md section 3: 1 % loss, 50 ms RTT, 16 streams).
+ */
+export const DEFAULT_CONGESTION_CONTROL: CongestionControl = 'bbr';
 
 const encoder = new TextEncoder();
 
@@ -72,5 +83,10 @@ export function applyEndpointSettings(config: QuicheConfig, settings: EndpointSe
   config.setInitialMaxStreamsUni(settings.maxStreamsUni);
   // Migration is not supported (README): peers must not move to a new address.
   config.setDisableActiveMigration(true);
+  config.setCcAlgorithmName(settings.congestionControl ?? DEFAULT_CONGESTION_CONTROL);
+  // We send every datagram at once: SendInfo.at is an opaque napi External we cannot read. With
+  // pacing on, quiche stamps a packet with its paced send time, later than the real one, so every
+  // RTT sample came out short (srtt 35-47 ms on a 50 ms path) and BBR's window collapsed.
+  config.enablePacing(false);
   if (settings.earlyData === true) config.enableEarlyData();
 }
