@@ -18,36 +18,38 @@ export class UdpRelay {
   private readonly held: Buffer[] = [];
   private client: dgram.RemoteInfo | undefined;
   private readonly extra: dgram.Socket[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   private constructor(
     private readonly front: dgram.Socket,
     private readonly back: dgram.Socket,
     private readonly serverPort: number,
     private readonly serverHost: string,
+    private readonly delayMs: number,
   ) {
     front.on('message', (bytes, from) => {
       this.client = from;
       this.log.push({ toServer: true, bytes });
-      back.send(bytes, serverPort, serverHost);
+      this.later(() => back.send(bytes, serverPort, serverHost));
     });
     back.on('message', (bytes) => {
       this.log.push({ toServer: false, bytes });
       if (this.holdServer) this.held.push(bytes);
-      else this.toClient(bytes);
+      else this.later(() => this.toClient(bytes));
     });
   }
 
   /**
    * Clients reach the relay on 127.0.0.1; it reaches the server at `serverHost` from an address
-   * there (another interface's: the server sees a peer that is not on loopback).
+   * there (another interface's: the server sees a peer that is not on loopback), `delayMs` later each way.
    */
-  static async start(serverPort: number, serverHost = '127.0.0.1'): Promise<UdpRelay> {
+  static async start(serverPort: number, serverHost = '127.0.0.1', delayMs = 0): Promise<UdpRelay> {
     const bind = async (host: string): Promise<dgram.Socket> => {
       const socket = dgram.createSocket('udp4');
       await new Promise<void>((resolve) => socket.bind(0, host, resolve));
       return socket;
     };
-    return new UdpRelay(await bind('127.0.0.1'), await bind(serverHost), serverPort, serverHost);
+    return new UdpRelay(await bind('127.0.0.1'), await bind(serverHost), serverPort, serverHost, delayMs);
   }
 
   get port(): number {
@@ -75,8 +77,20 @@ export class UdpRelay {
   }
 
   async close(): Promise<void> {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
     const all = [this.front, this.back, ...this.extra.splice(0)];
     await Promise.all(all.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
+  }
+
+  /** Runs `send` after the relay's delay each way (at once without one). */
+  private later(send: () => void): void {
+    if (this.delayMs === 0) return send();
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      send();
+    }, this.delayMs);
+    this.timers.add(timer);
   }
 
   private toClient(bytes: Buffer): void {
