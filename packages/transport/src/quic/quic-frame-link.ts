@@ -9,6 +9,7 @@ import { QuicLanes, type LaneSettings } from './quic-lanes';
 import { QuicStreamOpener } from './quic-stream-opener';
 import { QuicStreamWriter } from './quic-stream-writer';
 import { probeStopSending, SHUTDOWN_READ, SHUTDOWN_WRITE, shutdownStream } from './stream-signals';
+import { sendAsMessage } from './stream-priority';
 
 const EMPTY = new Uint8Array(0);
 const CONTROL_ID = 0;
@@ -154,6 +155,7 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
         return;
       }
       stream = new QuicStream(streamId, false, this.maxFrameBytes);
+      sendAsMessage(this.connection.native, streamId);
       this.streams.set(streamId, stream);
     }
     this.read(stream);

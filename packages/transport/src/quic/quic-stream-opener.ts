@@ -1,5 +1,6 @@
 import type { QuicConnection } from './endpoint/quic-connection';
 import { QuicStream } from './endpoint/quic-stream';
+import { sendAsMessage } from './stream-priority';
 
 const EMPTY = new Uint8Array(0);
 
@@ -72,6 +73,7 @@ export class QuicStreamOpener {
     }
     this.nextLocalId += 4;
     this.localOpen += 1;
+    sendAsMessage(native, id);
     const stream = new QuicStream(id, true, this.maxFrameBytes);
     this.streams.set(id, stream);
     return stream;

@@ -37,6 +37,8 @@ export class QuicStream {
   rejected = false;
   /** Carries frames of many exchanges for the connection's lifetime (quic-lanes.ts). */
   lane = false;
+  /** Has carried a bulk frame, so quiche sends it round-robin with other bulk streams (stream-priority.ts). */
+  bulk = false;
 
   constructor(
     readonly id: number,
