@@ -12,8 +12,7 @@ const otherInterface = Object.values(networkInterfaces())
   .flat()
   .find((address) => address?.family === 'IPv4' && !address.internal)?.address;
 
-const DELAY_MS = 20;
-const RTT_MS = 2 * DELAY_MS;
+const DELAY_MS = 40;
 
 /**
  * How quiche schedules our streams (src/quic/stream-priority.ts). A fresh connection's window
@@ -21,7 +20,7 @@ const RTT_MS = 2 * DELAY_MS;
  * Sent whole and in order, the first messages are answered a round trip or more before the
  * last. Sent round-robin (quiche's default), every message waits for the last burst.
  */
-describe('QUIC stream scheduling through a 20 ms-each-way path', () => {
+describe('QUIC stream scheduling through a 40 ms-each-way path', () => {
   let pki: TestPki;
   const open: Array<{ close(): Promise<void> }> = [];
   failOnUncaughtErrors();
@@ -33,7 +32,7 @@ describe('QUIC stream scheduling through a 20 ms-each-way path', () => {
     for (const item of open.splice(0).reverse()) await item.close();
   });
 
-  /** Dials a listener 20 ms away each way; `handled` gets the size of each request as the listener reads it. */
+  /** Dials a listener 40 ms away each way; `handled` gets the size of each request as the listener reads it. */
   async function dialThroughDelay(handled: number[] = []): Promise<Connection> {
     if (otherInterface === undefined) throw new Error('this host has no IPv4 address besides loopback');
     const server = new QuicTransport({ credentials: pki.server, retry: false });
@@ -61,9 +60,10 @@ describe('QUIC stream scheduling through a 20 ms-each-way path', () => {
     const body = new Uint8Array(4096).fill(3); // above the lane's 1 KiB: a stream per request
     const start = performance.now();
     const times = await Promise.all(Array.from({ length: 24 }, () => answeredAfter(connection, body, start)));
-    // In order, the first window's requests are answered in about 1.5 round trips (measured 57 ms).
-    // Round-robin, each request's last bytes leave in the last burst: none before 3.5 (141 ms).
-    expect(times.filter((ms) => ms < 2.5 * RTT_MS).length).toBeGreaterThanOrEqual(2);
+    // In order, the first window's requests are answered after about 1.5 round trips and the
+    // last after about 5 (measured through 20 ms each way: 57 and 194 ms). Round-robin, every
+    // request's last bytes leave in the last bursts: the first answer came after 141 ms, the last after 186.
+    expect(Math.min(...times)).toBeLessThan(Math.max(...times) / 2);
   });
 
   it('does not hold a small request behind a bulk transfer written before it', async () => {
