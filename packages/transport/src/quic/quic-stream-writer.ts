@@ -1,7 +1,7 @@
 import { ConnectionClosedError } from '../errors';
 import type { QuicConnection } from './endpoint/quic-connection';
 import { isStreamStopped, type PendingWrite, type QuicStream } from './endpoint/quic-stream';
-import { noteFrameSize } from './stream-priority';
+import { noteWrite } from './stream-priority';
 
 const EMPTY = new Uint8Array(0);
 
@@ -25,7 +25,7 @@ export class QuicStreamWriter {
   write(stream: QuicStream, bytes: Uint8Array, fin: boolean): Promise<void> | undefined {
     if (stream.localDone) throw new ConnectionClosedError('the stream of this exchange is already finished');
     if (fin) stream.localDone = true;
-    noteFrameSize(this.connection.native, stream, bytes.byteLength);
+    noteWrite(this.connection.native, stream, bytes.byteLength);
     if (stream.pending.length === 0) {
       const written = this.sendSome(stream, bytes, 0, fin);
       if (written === bytes.byteLength && written !== -1) {

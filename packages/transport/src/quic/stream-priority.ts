@@ -4,10 +4,11 @@ import type { QuicStream } from './endpoint/quic-stream';
 /** RFC 9218's default urgency, for every stream of ours: the order comes from `incremental`. */
 const URGENCY = 3;
 /**
- * A frame of this size or more is bulk (a transfer, not a message). Its stream is sent
- * round-robin with the other bulk streams, after every message stream.
+ * A stream that has carried this many bytes is bulk (a transfer, not a message), in one frame or
+ * in the chunks of a `stream()` call. It is then sent round-robin with the other bulk streams,
+ * after every message stream.
  */
-export const BULK_FRAME_BYTES = 64 * 1024;
+export const BULK_STREAM_BYTES = 64 * 1024;
 
 /**
  * Every stream starts as a message stream: quiche sends its bytes whole, in stream-id order,
@@ -22,11 +23,14 @@ export function sendAsMessage(native: QuicheConnection, streamId: number): void 
 }
 
 /**
- * A bulk frame turns its stream incremental: quiche sends a non-incremental stream of the same
- * urgency first, so a transfer does not hold back the messages written after it.
+ * Counts what a stream writes. At BULK_STREAM_BYTES it turns incremental: quiche sends a
+ * non-incremental stream of the same urgency first, so a transfer does not hold back the
+ * messages written after it. A lane only ever carries small frames and stays a message stream.
  */
-export function noteFrameSize(native: QuicheConnection, stream: QuicStream, frameBytes: number): void {
-  if (stream.bulk || frameBytes < BULK_FRAME_BYTES) return;
+export function noteWrite(native: QuicheConnection, stream: QuicStream, bytes: number): void {
+  if (stream.bulk || stream.lane) return;
+  stream.writtenBytes += bytes;
+  if (stream.writtenBytes < BULK_STREAM_BYTES) return;
   stream.bulk = true;
   setPriority(native, stream.id, true);
 }

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { networkInterfaces } from 'node:os';
 import { QuicTransport } from '../../src/quic/quic-transport';
-import { BULK_FRAME_BYTES } from '../../src/quic/stream-priority';
+import { BULK_STREAM_BYTES } from '../../src/quic/stream-priority';
 import type { Connection } from '../../src/types';
 import { createTestPki, type TestPki } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
@@ -40,6 +40,12 @@ describe('QUIC stream scheduling through a 40 ms-each-way path', () => {
       handled.push(body.byteLength);
       return body;
     });
+    server.handle('upload', async (_body, ctx) => {
+      let bytes = 0;
+      for await (const chunk of ctx.chunks ?? []) bytes += chunk.byteLength;
+      handled.push(bytes);
+      return new Uint8Array(0);
+    });
     open.push(server);
     const { port } = await server.listen({ host: otherInterface, port: 0 });
     const relay = await UdpRelay.start(port, otherInterface, DELAY_MS);
@@ -71,12 +77,24 @@ describe('QUIC stream scheduling through a 40 ms-each-way path', () => {
     const connection = await dialThroughDelay(handled);
     // 512 KiB fits the 1 MiB stream window, so quiche holds all of it at once: sent in stream
     // order it would all leave (over several round trips) before the small request.
-    const bulkBytes = 8 * BULK_FRAME_BYTES;
+    const bulkBytes = 8 * BULK_STREAM_BYTES;
     const start = performance.now();
     const bulk = answeredAfter(connection, new Uint8Array(bulkBytes).fill(1), start);
     await new Promise((resolve) => setTimeout(resolve, 5));
     await answeredAfter(connection, new Uint8Array(4096).fill(2), start);
     await bulk;
     expect(handled).toEqual([4096, bulkBytes]);
+  });
+
+  it('does not hold a small request behind a stream() upload of small chunks written before it', async () => {
+    const handled: number[] = [];
+    const connection = await dialThroughDelay(handled);
+    // 64 chunks of 8 KiB: no single frame is bulk, the stream turns bulk by what it has carried.
+    const chunks = Array.from({ length: 64 }, () => new Uint8Array(8192).fill(4));
+    const upload = connection.stream('upload', chunks);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect((await connection.request('echo', new Uint8Array(4096).fill(2))).byteLength).toBe(4096);
+    await upload;
+    expect(handled).toEqual([4096, 64 * 8192]);
   });
 });

@@ -37,7 +37,9 @@ export class QuicStream {
   rejected = false;
   /** Carries frames of many exchanges for the connection's lifetime (quic-lanes.ts). */
   lane = false;
-  /** Has carried a bulk frame, so quiche sends it round-robin with other bulk streams (stream-priority.ts). */
+  /** Bytes written so far (until the stream turns bulk). */
+  writtenBytes = 0;
+  /** Has carried 64 KiB or more, so quiche sends it round-robin with other bulk streams (stream-priority.ts). */
   bulk = false;
 
   constructor(
