@@ -73,6 +73,7 @@ export { GradientBoostedTrees, type GbdtParameters } from './gbdt/gbdt-model';
 export {
   DEFAULT_GBDT_OPTIONS,
   resolveGbdtOptions,
+  type ForestCriterion,
   type GbdtOptions,
   type ResolvedGbdtOptions,
   type TreeMode,

@@ -4,7 +4,7 @@ import { trainGbdt } from '../src/gbdt/boosting';
 import { GradientBoostedTrees } from '../src/gbdt/gbdt-model';
 import { resolveGbdtOptions } from '../src/gbdt/gbdt-options';
 import { growTree } from '../src/gbdt/grow-tree';
-import { binnedData } from '../src/gbdt/histogram';
+import { bestSplit, binnedData, buildHistogram } from '../src/gbdt/histogram';
 import { treeOutput } from '../src/gbdt/tree';
 import { selectAndTrain } from '../src/select-model';
 import { stratifiedSplit } from '../src/split';
@@ -97,6 +97,34 @@ describe('random forest (trees mode forest / both)', () => {
     for (const row of diagonal(200, 10).rows) expect(treeOutput(dfs, row)).toBe(treeOutput(best, row));
   });
 
+  it("forestCriterion 'entropy' splits by information gain where the Gini gain disagrees", async () => {
+    // 100 rows, 40 flaky. x0 = 1 isolates 2 flaky rows; x1 = 1 isolates 4 sound rows. The Gini gain prefers
+    // x0 (0.735 against 0.667), the information gain x1 (2.099 nats against 1.863).
+    const rows = Array.from({ length: 100 }, (_, i) => [i < 2 ? 1 : 0, i >= 96 ? 1 : 0]);
+    const labels = rows.map((_, i) => (i < 40 ? 1 : 0) as 0 | 1);
+    const columns = toColumns(rows, 2);
+    const bounds = fitBins(columns, 8);
+    const data = binnedData(binColumns(columns, bounds), 100, [2, 2]);
+    const gradients = Float64Array.from(labels, (y) => -y);
+    const hessians = new Float64Array(100).fill(1);
+    const members = Uint32Array.from({ length: 100 }, (_, i) => i);
+    const histogram = buildHistogram(data, members, gradients, hessians, [0, 1]);
+    const totals = { gradient: -40, hessian: 100, count: 100 };
+    const limits = { l2: 0, minSamplesLeaf: 1, minHessian: 1e-3 };
+    const gini = bestSplit(data, histogram, totals, [0, 1], limits)!;
+    const entropy = bestSplit(data, histogram, totals, [0, 1], { ...limits, criterion: 'entropy' })!;
+    expect([gini.feature, entropy.feature]).toEqual([0, 1]);
+    const mass = (p: number, n: number) =>
+      -(p > 0 ? p * Math.log(p / n) : 0) - (n > p ? (n - p) * Math.log(1 - p / n) : 0);
+    expect(entropy.gain).toBeCloseTo(mass(40, 100) - mass(40, 96) - mass(0, 4), 10);
+    // Wired through the forest options: same seed, same bootstraps, other trees.
+    const options = { mode: 'forest', forestTrees: 5, seed: 4 } as const;
+    const a = await trainGbdt(diagonal(300, 13), undefined, options);
+    const b = await trainGbdt(diagonal(300, 13), undefined, { ...options, forestCriterion: 'entropy' });
+    expect(JSON.stringify(b.model.parameters.forest)).not.toBe(JSON.stringify(a.model.parameters.forest));
+    expect(accuracy(b.model, diagonal(500, 3))).toBeGreaterThan(0.9);
+  });
+
   it('rejects bad forest options and saved forests with typed errors naming the field', () => {
     expect(() => resolveGbdtOptions({ mode: 'jungle' as 'forest' })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('mode') }),
@@ -106,6 +134,9 @@ describe('random forest (trees mode forest / both)', () => {
     );
     expect(() => resolveGbdtOptions({ forestFeatures: -1 })).toThrow(
       expect.objectContaining({ message: expect.stringContaining('forestFeatures') }),
+    );
+    expect(() => resolveGbdtOptions({ forestCriterion: 'log_loss' as 'entropy' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_OPTIONS', message: expect.stringContaining('forestCriterion') }),
     );
     const leaf = { feature: [-1], threshold: [0], left: [-1], right: [-1], value: [0.5] };
     const base = { kind: 'gbdt', featureCount: 1, initScore: 0, trees: [] };

@@ -51,6 +51,7 @@ export async function trainForest(
     random,
     depthFirst: true,
     stopWhenPure: true,
+    criterion: o.forestCriterion === 'entropy' ? ('entropy' as const) : undefined,
   };
   const trees: Tree[] = [];
   for (let t = 0; t < o.forestTrees; t++) {

@@ -40,6 +40,11 @@ export interface GbdtOptions {
   readonly forestFeatures?: number;
   /** Fewest (bootstrap) rows in a forest leaf. Default 1. */
   readonly forestMinSamplesLeaf?: number;
+  /**
+   * Split criterion of a forest tree: 'gini' (the squared-error reduction) or 'entropy' (the information
+   * gain, as scikit-learn's criterion='entropy'). Default 'gini'.
+   */
+  readonly forestCriterion?: ForestCriterion;
   /** Share of the forest in the probability of mode 'both', in [0, 1]. Default 0.5. */
   readonly forestWeight?: number;
   /** The forest also learns from the validation rows (it needs none: no early stopping). Default false. */
@@ -47,6 +52,8 @@ export interface GbdtOptions {
 }
 
 export type TreeMode = 'boosting' | 'forest' | 'both';
+
+export type ForestCriterion = 'gini' | 'entropy';
 
 export type ResolvedGbdtOptions = Required<GbdtOptions>;
 
@@ -68,6 +75,7 @@ export const DEFAULT_GBDT_OPTIONS: ResolvedGbdtOptions = {
   forestTrees: 100,
   forestFeatures: 0,
   forestMinSamplesLeaf: 1,
+  forestCriterion: 'gini',
   forestWeight: 0.5,
   forestOnValidation: false,
 };
@@ -101,6 +109,7 @@ export function resolveGbdtOptions(options: GbdtOptions = {}): ResolvedGbdtOptio
     [positiveInteger(resolved.forestTrees), 'forestTrees', 'a positive integer'],
     [Number.isInteger(resolved.forestFeatures) && resolved.forestFeatures >= 0, 'forestFeatures', 'an integer >= 0'],
     [positiveInteger(resolved.forestMinSamplesLeaf), 'forestMinSamplesLeaf', 'a positive integer'],
+    [['gini', 'entropy'].includes(resolved.forestCriterion), 'forestCriterion', "'gini' or 'entropy'"],
     [resolved.forestWeight >= 0 && resolved.forestWeight <= 1, 'forestWeight', 'in [0, 1]'],
     [typeof resolved.forestOnValidation === 'boolean', 'forestOnValidation', 'true or false'],
   ];

@@ -24,6 +24,8 @@ export interface GrowContext {
   readonly depthFirst?: boolean;
   /** Do not split a node whose rows all have one label (a forest's gradients −y, hessians 1). */
   readonly stopWhenPure?: boolean;
+  /** Split gain of a forest: 'entropy' (see SplitConstraints); default the second-order (Gini) gain. */
+  readonly criterion?: 'entropy';
 }
 
 interface OpenLeaf {
@@ -57,7 +59,12 @@ function drawFeatures(features: readonly number[], k: number, random: () => numb
  */
 export function growTree(context: GrowContext, members: Uint32Array, features: readonly number[]): TreeBuilder {
   const { data, gradients, hessians } = context;
-  const constraints = { l2: context.l2, minSamplesLeaf: context.minSamplesLeaf, minHessian: MIN_HESSIAN };
+  const constraints = {
+    l2: context.l2,
+    minSamplesLeaf: context.minSamplesLeaf,
+    minHessian: MIN_HESSIAN,
+    criterion: context.criterion,
+  };
   const builder = new TreeBuilder();
   const open = (node: number, rows: Uint32Array, histogramOf: () => Float64Array, depth: number): OpenLeaf => {
     let gradient = 0;

@@ -70,9 +70,39 @@ export interface SplitConstraints {
   readonly minSamplesLeaf: number;
   /** Smallest hessian sum of a child (keeps leaf values finite). */
   readonly minHessian: number;
+  /**
+   * 'entropy' (a forest only: gradients −y, hessians 1): the gain is the drop in n·entropy of the labels,
+   * the positives of a side being −G and its rows H. Default: the second-order gain G²/(H + λ).
+   */
+  readonly criterion?: 'entropy';
 }
 
 const score = (g: number, h: number, l2: number): number => (g * g) / (h + l2);
+
+/** k · ln k for k = 0, 1, 2, …, grown on demand (a forest's class counts are whole numbers). */
+let xLogX = new Float64Array([0]);
+
+function xLogXUpTo(n: number): Float64Array {
+  if (n < xLogX.length) return xLogX;
+  const table = new Float64Array(Math.max(n + 1, 2 * xLogX.length));
+  table.set(xLogX);
+  for (let k = xLogX.length; k < table.length; k++) table[k] = k * Math.log(k);
+  xLogX = table;
+  return table;
+}
+
+/** n · binary entropy of `positives` among `n` rows (nats): n ln n − p ln p − (n − p) ln(n − p). */
+function entropyMass(positives: number, n: number): number {
+  if (Number.isInteger(n) && Number.isInteger(positives) && positives >= 0 && positives <= n) {
+    const table = xLogXUpTo(n);
+    return table[n] - table[positives] - table[n - positives];
+  }
+  const negatives = n - positives;
+  let mass = 0;
+  if (positives > 0) mass -= positives * Math.log(positives / n);
+  if (negatives > 0) mass -= negatives * Math.log(negatives / n);
+  return mass;
+}
 
 /** The split of highest gain among `features` for a node with totals (g, h, n); undefined when none is allowed. */
 export function bestSplit(
@@ -82,7 +112,17 @@ export function bestSplit(
   features: readonly number[],
   constraints: SplitConstraints,
 ): SplitCandidate | undefined {
-  const parentScore = score(totals.gradient, totals.hessian, constraints.l2);
+  const entropy = constraints.criterion === 'entropy';
+  const parentScore = entropy
+    ? -entropyMass(-totals.gradient, totals.hessian)
+    : score(totals.gradient, totals.hessian, constraints.l2);
+  // Higher is better: minus the children's entropy mass, or their second-order scores.
+  const sideScore = entropy
+    ? (g: number, h: number) => -entropyMass(-g, h)
+    : (g: number, h: number) => score(g, h, constraints.l2);
+  // The entropy masses are differences of k ln k terms (up to ~n ln n): a split that leaves the class shares
+  // as they were gains 0 up to rounding, which must not count as a gain.
+  const minGain = entropy ? 1e-9 * Math.max(1, totals.hessian) : 1e-12;
   let best: SplitCandidate | undefined;
   for (const f of features) {
     const base = data.offsets[f] * 3;
@@ -97,9 +137,8 @@ export function bestSplit(
       if (n < constraints.minSamplesLeaf) continue;
       if (totals.count - n < constraints.minSamplesLeaf) break;
       if (h < constraints.minHessian || totals.hessian - h < constraints.minHessian) continue;
-      const gain =
-        score(g, h, constraints.l2) + score(totals.gradient - g, totals.hessian - h, constraints.l2) - parentScore;
-      if (gain > 1e-12 && (best === undefined || gain > best.gain)) {
+      const gain = sideScore(g, h) + sideScore(totals.gradient - g, totals.hessian - h) - parentScore;
+      if (gain > minGain && (best === undefined || gain > best.gain)) {
         best = { feature: f, bin, gain, leftGradient: g, leftHessian: h, leftCount: n };
       }
     }
