@@ -107,6 +107,13 @@ export interface QuicTransportOptions extends TransportOptions {
    */
   readonly coalesceSends?: boolean;
   /**
+   * Our own tail-loss probe: when data has been in flight for a probe timeout by an RTT we measure
+   * ourselves, send three PINGs so the peer's ACKs get a lost packet resent. quiche's own RTT
+   * estimate runs many round trips long on connections that send little (README "Loss recovery
+   * when little is in flight"). Default true.
+   */
+  readonly tailLossProbe?: boolean;
+  /**
    * quiche's congestion controller: 'bbr' (default), 'cubic' or 'reno'. BBR keeps the window at
    * the path's bandwidth-delay product under random loss; CUBIC and Reno cut it at every loss
    * (BENCHMARKS.md section 3). Each side chooses for what it sends.

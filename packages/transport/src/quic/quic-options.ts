@@ -17,6 +17,7 @@ export interface ResolvedQuicOptions {
   readonly maxConcurrentStreams: number;
   readonly retry: boolean;
   readonly coalesceSends: boolean;
+  readonly tailLossProbe: boolean;
   readonly alpn: readonly string[];
   readonly congestionControl: CongestionControl;
   /** UDP payload limit towards peers on other hosts. */
@@ -96,6 +97,7 @@ export function resolveQuicOptions(options: QuicTransportOptions): ResolvedQuicO
     maxConcurrentStreams: options.maxConcurrentStreams ?? 100,
     retry: optionalBoolean('retry', options.retry, true),
     coalesceSends: optionalBoolean('coalesceSends', options.coalesceSends, true),
+    tailLossProbe: optionalBoolean('tailLossProbe', options.tailLossProbe, true),
     alpn: alpnList(options.alpn),
     congestionControl: congestionControl(options.congestionControl),
     maxUdpPayloadBytes: udpPayloadBytes(options.maxUdpPayloadBytes),

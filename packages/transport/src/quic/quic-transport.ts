@@ -93,9 +93,15 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   private connectionOptions(): ConnectionOptions {
-    const { coalesceSends, keepAliveIntervalMs, maxUdpPayloadBytes } = this.quic;
-    const startTimeoutMs = this.resolved.connectTimeoutMs;
-    return { coalesceSends, keepAliveIntervalMs, startTimeoutMs, pathDatagramBytes: maxUdpPayloadBytes };
+    const { coalesceSends, keepAliveIntervalMs, maxUdpPayloadBytes, maxIdleTimeoutMs, tailLossProbe } = this.quic;
+    return {
+      coalesceSends,
+      keepAliveIntervalMs,
+      startTimeoutMs: this.resolved.connectTimeoutMs,
+      pathDatagramBytes: maxUdpPayloadBytes,
+      idleTimeoutMs: maxIdleTimeoutMs,
+      tailLossProbe,
+    };
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {

@@ -9,12 +9,16 @@ export interface RelayedDatagram {
 /**
  * A UDP relay between one QUIC client and a server on loopback: records every datagram, can
  * hold back the server's datagrams (the client's handshake then never completes) and can send
- * recorded client datagrams again from a socket of its own (a replayed first flight).
+ * recorded client datagrams again from a socket of its own (a replayed first flight), and can
+ * lose one datagram of either direction.
  */
 export class UdpRelay {
   readonly log: RelayedDatagram[] = [];
   /** While true, datagrams from the server are queued instead of relayed. */
   holdServer = false;
+  /** Datagrams dropped by dropNext(). */
+  dropped = 0;
+  private dropToServer: boolean | undefined;
   private readonly held: Buffer[] = [];
   private client: dgram.RemoteInfo | undefined;
   private readonly extra: dgram.Socket[] = [];
@@ -30,10 +34,12 @@ export class UdpRelay {
     front.on('message', (bytes, from) => {
       this.client = from;
       this.log.push({ toServer: true, bytes });
+      if (this.drops(true, bytes)) return;
       this.later(() => back.send(bytes, serverPort, serverHost));
     });
     back.on('message', (bytes) => {
       this.log.push({ toServer: false, bytes });
+      if (this.drops(false, bytes)) return;
       if (this.holdServer) this.held.push(bytes);
       else this.later(() => this.toClient(bytes));
     });
@@ -60,6 +66,11 @@ export class UdpRelay {
   firstFlight(): Buffer[] {
     const end = this.log.findIndex((d) => !d.toServer);
     return (end < 0 ? this.log : this.log.slice(0, end)).filter((d) => d.toServer).map((d) => d.bytes);
+  }
+
+  /** Loses the next datagram of one direction that carries more than an ACK (over 60 bytes). */
+  dropNext(toServer: boolean): void {
+    this.dropToServer = toServer;
   }
 
   /** Relays what the server sent while held, and stops holding. */
@@ -91,6 +102,13 @@ export class UdpRelay {
       send();
     }, this.delayMs);
     this.timers.add(timer);
+  }
+
+  private drops(toServer: boolean, bytes: Buffer): boolean {
+    if (this.dropToServer !== toServer || bytes.byteLength <= 60) return false;
+    this.dropToServer = undefined;
+    this.dropped += 1;
+    return true;
   }
 
   private toClient(bytes: Buffer): void {

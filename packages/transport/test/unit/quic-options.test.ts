@@ -26,6 +26,8 @@ describe('QUIC retry and coalesceSends options', () => {
     ['retry', 0],
     ['coalesceSends', 1],
     ['coalesceSends', null],
+    ['tailLossProbe', 'off'],
+    ['tailLossProbe', 0],
     ['libraryLogLevel', 'chatty'],
     ['alpn', []],
     ['alpn', ['']],

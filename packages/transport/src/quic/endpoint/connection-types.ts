@@ -31,6 +31,10 @@ export interface ConnectionOptions {
   readonly keepAliveIntervalMs: number;
   /** A handshake not finished by then is dropped. */
   readonly startTimeoutMs: number;
+  /** Our max_idle_timeout (ms): quiche's timer beyond it is the idle one, so nothing is in flight. */
+  readonly idleTimeoutMs?: number;
+  /** Probe with PINGs when data stays unacknowledged for a PTO by our own RTT (tail-loss-probe.ts). */
+  readonly tailLossProbe?: boolean;
   /** Largest UDP payload to a peer on another host (its quiche config says the same). Default 1,350. */
   readonly pathDatagramBytes?: number;
 }

@@ -3,6 +3,7 @@ import { ConnectionTimers } from './connection-timers';
 import { datagramBytesFor } from './datagram-size';
 import type { ConnectionHandler, ConnectionOptions, DatagramSender } from './connection-types';
 import type { QuicheConnection, QuicheHost } from './native';
+import { PROBE_PINGS, TailLossProbe } from './tail-loss-probe';
 
 export type { ConnectionHandler, ConnectionOptions, DatagramSender } from './connection-types';
 
@@ -26,6 +27,8 @@ export class QuicConnection {
   /** For the endpoint's count of handshakes in progress. */
   onHandshakeDone: (() => void) | undefined;
   private readonly timers: ConnectionTimers;
+  private readonly tailProbe: TailLossProbe;
+  private readonly createdAt = performance.now();
   private isServing = false;
   private handshakeDone = false;
   private earlyDataReported = false;
@@ -59,6 +62,7 @@ export class QuicConnection {
     });
     this.timers = new ConnectionTimers(this.onQuicheTimeout, this.onStartTimeout, this.onKeepAlive);
     this.timers.startDeadline(options.startTimeoutMs);
+    this.tailProbe = new TailLossProbe(this.sendProbe);
   }
 
   get established(): boolean {
@@ -76,6 +80,7 @@ export class QuicConnection {
       // Migration is off (disable_active_migration): a datagram from elsewhere is not ours.
       return;
     }
+    if (this.handshakeDone) this.tailProbe.received();
     try {
       this.native.recv(datagram, this.recvInfo);
     } catch {
@@ -137,6 +142,7 @@ export class QuicConnection {
     this.flushScheduled = false;
     if (this.finalized) return;
     if (!this.closeReported) this.handler.beforeFlush?.();
+    let sentAny = false;
     for (;;) {
       const buffer = this.spare ?? Buffer.allocUnsafe(this.datagramBytes);
       this.spare = undefined;
@@ -152,13 +158,18 @@ export class QuicConnection {
       }
       // One buffer for every datagram, unless the socket still holds it (kernel buffer full).
       if (this.sendDatagram(buffer.subarray(0, sent[0]), sent[1].to)) this.spare = buffer;
+      sentAny = true;
     }
     if (this.native.isClosed()) {
       this.reportClose();
       this.finalize();
       return;
     }
-    this.timers.arm(this.native.timeout());
+    const timeout = this.native.timeout();
+    this.timers.arm(timeout);
+    if (this.handshakeDone && !this.closeReported) {
+      this.tailProbe.update(timeout, sentAny);
+    }
   };
 
   private afterEvent(): void {
@@ -170,6 +181,7 @@ export class QuicConnection {
     if (!this.handshakeDone && this.native.isEstablished() && !this.isClosing()) {
       this.handshakeDone = true;
       this.timers.established(this.options.keepAliveIntervalMs);
+      this.startTailProbe();
       this.onHandshakeDone?.();
       this.handler.established();
     }
@@ -217,6 +229,7 @@ export class QuicConnection {
   private reportClose(): void {
     if (this.closeReported) return;
     this.closeReported = true;
+    this.tailProbe.stop();
     this.lastClose = closeInfoOf(this.native);
     this.handler.closed(this.lastClose);
   }
@@ -225,6 +238,7 @@ export class QuicConnection {
     if (this.finalized) return;
     this.finalized = true;
     this.timers.stop();
+    this.tailProbe.stop();
     this.handler = IDLE;
     this.onFinalized(this);
     this.resolveFinished();
@@ -235,6 +249,24 @@ export class QuicConnection {
     this.native.onTimeout();
     if (this.isClosing()) this.reportClose();
     this.flush();
+  };
+
+  /** From the handshake on: its duration seeds the probe's RTT; the idle timeout tells "in flight" apart. */
+  private startTailProbe(): void {
+    if (this.options.tailLossProbe === false) return this.tailProbe.stop();
+    const stats = this.native.stats();
+    const peerIdle = stats.peerMaxIdleTimeout > 0 ? stats.peerMaxIdleTimeout : Number.POSITIVE_INFINITY;
+    const idle = Math.min(this.options.idleTimeoutMs ?? Number.POSITIVE_INFINITY, peerIdle);
+    this.tailProbe.start(performance.now() - this.createdAt, stats.peerMaxAckDelay, idle);
+  }
+
+  /** PINGs, each in a packet of its own, so the peer's ACKs reveal a missing packet (tail-loss-probe.ts). */
+  private readonly sendProbe = (): void => {
+    if (this.finalized || this.closeReported) return;
+    for (let i = 0; i < PROBE_PINGS; i++) {
+      this.native.sendAckEliciting();
+      this.flush();
+    }
   };
 
   private readonly onStartTimeout = (): void => {

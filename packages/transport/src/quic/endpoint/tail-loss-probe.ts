@@ -1,0 +1,149 @@
+/** PINGs per probe: their ACKs make the missing packet three packets old (RFC 9002 §6.1.1). */
+export const PROBE_PINGS = 3;
+/** Probes back off by doubling, up to this many times, until everything in flight is acknowledged. */
+const MAX_BACKOFF = 6;
+/** Before any sample: RFC 9002's initial RTT. */
+const INITIAL_RTT_MS = 333;
+/** Timer granularity (RFC 9002 kGranularity). */
+const GRANULARITY_MS = 1;
+/**
+ * We wait this much longer than our PTO: where quiche's estimate is right, its own PTO comes first
+ * and resends the data itself, one round trip sooner than PINGs can get it resent.
+ */
+const LATER_THAN_QUICHE = 1.25;
+
+/**
+ * Loss recovery that does not trust quiche's RTT estimate. quiche 0.18, the build @matrixai/quic
+ * ships, records a packet as sent at its pacer's next send time, and with pacing off (we cannot
+ * read the paced times) that time moves on only once a burst's worth of bytes has left. On a
+ * connection that sends less than it may, such as one small request at a time, packets carry a
+ * send time up to seconds old: srtt, the probe timeout (PTO) and time-threshold loss detection
+ * grow to many round trips, and a lost lone packet waits for them (measured through 25 ms each
+ * way: 1.3 s for a lost request under BBR; CUBIC's srtt climbs to 20 s under 2 % loss; BENCHMARKS.md).
+ *
+ * This keeps an RTT estimate of its own, from sending ack-eliciting data to quiche having nothing
+ * in flight, and, when data has been in flight for a PTO by that estimate, asks for PINGs: their
+ * ACKs let quiche declare the missing packet lost by packet threshold, which ignores srtt, and
+ * send it again. Probes back off by doubling; samples taken across a probe are skipped (Karn).
+ */
+export class TailLossProbe {
+  private srttMs = 0;
+  private rttvarMs = 0;
+  private sampled = false;
+  private seedMs = INITIAL_RTT_MS;
+  /** The peer's max_ack_delay: how long it may hold an ACK. */
+  private peerAckDelayMs = 0;
+  /** quiche holds ack-eliciting data not yet acknowledged (as of the last drain). */
+  private inFlight = false;
+  /** When ack-eliciting data last left. */
+  private lastSendAt = 0;
+  /** quiche's loss timer as of the last drain (absolute, performance.now() time). */
+  private lossDeadline = 0;
+  /** quiche's timeout() at or above this is its idle timer: nothing in flight. */
+  private idleBelowMs = Number.POSITIVE_INFINITY;
+  /** When the datagram whose answer makes the next RTT sample left (0: none pending). */
+  private sampleFrom = 0;
+  /** Probes sent since the peer was last heard from. */
+  private probes = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private timerDeadline = 0;
+  private stopped = false;
+
+  constructor(private readonly probe: () => void) {}
+
+  /**
+   * From the handshake on: an RTT to start from (the handshake's), the peer's max_ack_delay, and
+   * the connection's idle timeout (the smaller of ours and the peer's; none: Infinity).
+   */
+  start(rttMs: number, peerAckDelayMs: number, idleTimeoutMs: number): void {
+    if (rttMs > 0) this.seedMs = rttMs;
+    this.peerAckDelayMs = peerAckDelayMs;
+    // A loss timer is far below the idle one; 3/4 leaves room for a backed-off probe timeout.
+    this.idleBelowMs = 0.75 * idleTimeoutMs;
+  }
+
+  /**
+   * A datagram from the peer: it answers the oldest datagram we sent since the last one (quiche
+   * acknowledges at once; a peer that delays its ACKs lengthens the sample, erring on the safe side).
+   */
+  received(): void {
+    if (this.stopped) return;
+    if (this.sampleFrom !== 0 && this.probes === 0) this.sample(performance.now() - this.sampleFrom);
+    this.sampleFrom = 0;
+    this.probes = 0;
+  }
+
+  /**
+   * After each drain, with quiche's timeout() and whether datagrams left. A loss timer (below
+   * `idleBelowMs`, the idle timer's range) means ack-eliciting data is in flight; one that moved
+   * means this drain sent some, or an ACK of new data came (quiche re-arms it then, and only
+   * then). That tells ours apart from ACK-only datagrams: they elicit nothing and must not put the
+   * probe off.
+   */
+  update(timeoutMs: number | null, sent: boolean): void {
+    if (this.stopped) return;
+    const now = performance.now();
+    const inFlight = timeoutMs !== null && timeoutMs < this.idleBelowMs;
+    const lossDeadline = inFlight ? now + timeoutMs : 0;
+    const rearmed = Math.abs(lossDeadline - this.lossDeadline) > GRANULARITY_MS;
+    const newData = sent && inFlight && (!this.inFlight || rearmed);
+    this.inFlight = inFlight;
+    this.lossDeadline = lossDeadline;
+    // Nothing in flight: a pending timer finds that and lapses.
+    if (!inFlight) return;
+    if (newData) {
+      this.lastSendAt = now;
+      if (this.sampleFrom === 0) this.sampleFrom = now;
+    }
+    this.arm(this.deadline());
+  }
+
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The probe timeout by our estimate (RFC 9002 §6.2.1). */
+  get ptoMs(): number {
+    const srtt = this.sampled ? this.srttMs : this.seedMs;
+    const rttvar = this.sampled ? this.rttvarMs : this.seedMs / 2;
+    return srtt + Math.max(4 * rttvar, GRANULARITY_MS) + this.peerAckDelayMs;
+  }
+
+  /** Backed off by doubling per probe the peer has not answered. */
+  private deadline(): number {
+    return this.lastSendAt + LATER_THAN_QUICHE * this.ptoMs * 2 ** Math.min(this.probes, MAX_BACKOFF);
+  }
+
+  private sample(rttMs: number): void {
+    if (!this.sampled) {
+      this.sampled = true;
+      this.srttMs = rttMs;
+      this.rttvarMs = rttMs / 2;
+      return;
+    }
+    this.rttvarMs = 0.75 * this.rttvarMs + 0.25 * Math.abs(this.srttMs - rttMs);
+    this.srttMs = 0.875 * this.srttMs + 0.125 * rttMs;
+  }
+
+  /** A timer that fires by `deadline`; an earlier one is kept and re-armed when it fires (no churn per send). */
+  private arm(deadline: number): void {
+    if (this.timer !== undefined && this.timerDeadline <= deadline) return;
+    clearTimeout(this.timer);
+    this.timerDeadline = deadline;
+    this.timer = setTimeout(this.fire, Math.max(0, deadline - performance.now()));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    if (this.stopped || !this.inFlight) return;
+    const deadline = this.deadline();
+    if (performance.now() + GRANULARITY_MS < deadline) return this.arm(deadline);
+    // Karn: an answer that may be to the probe says nothing about the lost packet's round trip.
+    this.sampleFrom = 0;
+    this.probes += 1;
+    this.probe();
+    if (this.inFlight) this.arm(this.deadline());
+  };
+}

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { TailLossProbe } from '../../src/quic/endpoint/tail-loss-probe';
+
+/** Seeded with a 50 ms round trip and a 25 ms peer ACK delay: PTO 50 + 4 x 25 + 25 = 175 ms, probe at 1.25 PTO. */
+const PROBE_AFTER_MS = 1.25 * 175;
+const IDLE_MS = 30_000;
+
+describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
+  let probes: number;
+  let probe: TailLossProbe;
+
+  beforeEach(() => {
+    jest.useFakeTimers();
+    probes = 0;
+    // As QuicConnection does: the PINGs go out in a drain, and quiche re-arms its loss timer for them.
+    probe = new TailLossProbe(() => {
+      probes += 1;
+      probe.update(300 + probes, true);
+    });
+    probe.start(50, 25, IDLE_MS);
+  });
+  afterEach(() => {
+    probe.stop();
+    jest.useRealTimers();
+  });
+
+  it('probes once data has been in flight for 1.25 PTO, then backs off by doubling', () => {
+    probe.update(300, true); // quiche's loss timer armed: data in flight
+    jest.advanceTimersByTime(PROBE_AFTER_MS - 2);
+    expect(probes).toBe(0);
+    jest.advanceTimersByTime(2);
+    expect(probes).toBe(1);
+    jest.advanceTimersByTime(2 * PROBE_AFTER_MS - 2);
+    expect(probes).toBe(1);
+    jest.advanceTimersByTime(2);
+    expect(probes).toBe(2);
+  });
+
+  it('is not put off by ACK-only datagrams (quiche does not re-arm its loss timer for them)', () => {
+    probe.update(300, true);
+    jest.advanceTimersByTime(100);
+    probe.update(200, true); // same absolute loss deadline: an ACK went out, nothing new in flight
+    jest.advanceTimersByTime(PROBE_AFTER_MS - 100);
+    expect(probes).toBe(1);
+  });
+
+  it('starts over from new data (quiche re-armed its loss timer)', () => {
+    probe.update(300, true);
+    jest.advanceTimersByTime(100);
+    probe.update(300, true); // the deadline moved 100 ms later: a new ack-eliciting packet
+    jest.advanceTimersByTime(PROBE_AFTER_MS - 100);
+    expect(probes).toBe(0);
+    jest.advanceTimersByTime(100);
+    expect(probes).toBe(1);
+  });
+
+  it('never probes with nothing in flight (only the idle timer) or once stopped', () => {
+    probe.update(IDLE_MS - 5, true); // an ACK-only datagram on an idle connection
+    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    expect(probes).toBe(0);
+    probe.update(300, true);
+    probe.update(IDLE_MS - 5, false); // everything acknowledged before the probe was due
+    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    expect(probes).toBe(0);
+    probe.update(300, true);
+    probe.stop();
+    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    expect(probes).toBe(0);
+  });
+
+  it('measures the round trip itself: answers in 10 ms bring the probe to 1.25 x (10 + 4 rttvar + 25) ms', () => {
+    for (let i = 0; i < 40; i += 1) {
+      probe.update(300, true);
+      jest.advanceTimersByTime(10);
+      probe.received();
+      probe.update(IDLE_MS - 5, false);
+    }
+    expect(probe.ptoMs).toBeGreaterThan(35);
+    expect(probe.ptoMs).toBeLessThan(40);
+    probe.update(300, true);
+    jest.advanceTimersByTime(1.25 * 40);
+    expect(probes).toBe(1);
+  });
+});
