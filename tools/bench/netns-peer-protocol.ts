@@ -16,7 +16,7 @@ export const LISTENER_KIND: Readonly<Record<ListenerName, TransportKind>> = {
 };
 
 /** QUIC options a case gives both peers (`--quic` JSON), e.g. the congestion controller. */
-export type QuicTuning = Pick<PairTuning, 'congestionControl' | 'maxUdpPayloadBytes'>;
+export type QuicTuning = Pick<PairTuning, 'congestionControl' | 'maxUdpPayloadBytes' | 'tailLossProbe'>;
 
 /** Listener options; 'quic-0rtt' throws when the transport has no 0-RTT. */
 export function listenerTuning(name: ListenerName): PairTuning {
