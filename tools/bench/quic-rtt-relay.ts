@@ -2,7 +2,8 @@
  * A UDP relay between one client and one server on this host: every datagram waits a fixed delay
  * each way, and a drop rule (random share, or "the next datagram of one direction") decides
  * which never arrive. For in-process measurements of loss recovery; netns-rig.ts is the real
- * network with kernel loss.
+ * network with kernel loss. Not the test-harness UDP fault proxy: its loss is random only, and a
+ * lost lone packet needs "the next datagram with data of this direction", never an ACK.
  */
 import dgram from 'node:dgram';
 

@@ -93,15 +93,10 @@ export class QuicTransport extends TransportBase implements Transport {
   }
 
   private connectionOptions(): ConnectionOptions {
-    const { coalesceSends, keepAliveIntervalMs, maxUdpPayloadBytes, maxIdleTimeoutMs, tailLossProbe } = this.quic;
-    return {
-      coalesceSends,
-      keepAliveIntervalMs,
-      startTimeoutMs: this.resolved.connectTimeoutMs,
-      pathDatagramBytes: maxUdpPayloadBytes,
-      idleTimeoutMs: maxIdleTimeoutMs,
-      tailLossProbe,
-    };
+    const { coalesceSends, keepAliveIntervalMs, maxIdleTimeoutMs: idleTimeoutMs, tailLossProbe } = this.quic;
+    const startTimeoutMs = this.resolved.connectTimeoutMs;
+    const pathDatagramBytes = this.quic.maxUdpPayloadBytes;
+    return { coalesceSends, keepAliveIntervalMs, startTimeoutMs, pathDatagramBytes, idleTimeoutMs, tailLossProbe };
   }
 
   async listen(address: Partial<PeerAddress> = {}): Promise<ListenAddress> {

@@ -167,9 +167,8 @@ export class QuicConnection {
     }
     const timeout = this.native.timeout();
     this.timers.arm(timeout);
-    if (this.handshakeDone && !this.closeReported) {
-      this.tailProbe.update(timeout, sentAny);
-    }
+    // Before the handshake the probe has no idle timeout to tell "in flight" by; once closing it is stopped.
+    if (this.handshakeDone) this.tailProbe.update(timeout, sentAny);
   };
 
   private afterEvent(): void {
@@ -262,7 +261,6 @@ export class QuicConnection {
 
   /** PINGs, each in a packet of its own, so the peer's ACKs reveal a missing packet (tail-loss-probe.ts). */
   private readonly sendProbe = (): void => {
-    if (this.finalized || this.closeReported) return;
     for (let i = 0; i < PROBE_PINGS; i++) {
       this.native.sendAckEliciting();
       this.flush();

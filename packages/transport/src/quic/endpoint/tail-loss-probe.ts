@@ -21,8 +21,8 @@ const LATER_THAN_QUICHE = 1.25;
  * grow to many round trips, and a lost lone packet waits for them (measured through 25 ms each
  * way: 1.3 s for a lost request under BBR; CUBIC's srtt climbs to 20 s under 2 % loss; BENCHMARKS.md).
  *
- * This keeps an RTT estimate of its own, from sending ack-eliciting data to quiche having nothing
- * in flight, and, when data has been in flight for a PTO by that estimate, asks for PINGs: their
+ * This keeps an RTT estimate of its own, from a datagram carrying new data to the next datagram
+ * from the peer, and, when data has been in flight for a PTO by that estimate, asks for PINGs: their
  * ACKs let quiche declare the missing packet lost by packet threshold, which ignores srtt, and
  * send it again. Probes back off by doubling; samples taken across a probe are skipped (Karn).
  */
