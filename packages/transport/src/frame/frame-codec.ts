@@ -162,17 +162,25 @@ export function decodeErrorPayload(payload: Uint8Array): { code: string; message
 
 const NO_BYTES = Buffer.alloc(0);
 
+/** Big-endian uint32 from any byte array (QUIC reads into a plain Uint8Array, not a Buffer). */
+export function readUint32(bytes: Uint8Array, offset: number): number {
+  return (
+    (bytes[offset] as number) * 0x1000000 +
+    (((bytes[offset + 1] as number) << 16) | ((bytes[offset + 2] as number) << 8) | (bytes[offset + 3] as number))
+  );
+}
+
 /**
  * Checks the 12-byte frame header at `offset` (version, type, reserved byte, length against the
  * limit) and returns the payload length; throws the FrameError a decoder must close with.
  */
-export function checkFrameHeader(bytes: Buffer, offset: number, maxFrameBytes: number): number {
+export function checkFrameHeader(bytes: Uint8Array, offset: number, maxFrameBytes: number): number {
   const version = bytes[offset];
   if (version !== FRAME_VERSION) throw new FrameVersionError(version ?? -1);
   const type = bytes[offset + 1] as number;
   if (type < FrameType.Hello || type > LAST_FRAME_TYPE) throw new FrameMalformedError(`unknown frame type ${type}`);
   if (bytes[offset + 3] !== 0) throw new FrameMalformedError('reserved header byte is not zero');
-  const length = bytes.readUInt32BE(offset + 8);
+  const length = readUint32(bytes, offset + 8);
   if (length > maxFrameBytes) throw new FrameTooLargeError(length, maxFrameBytes);
   return length;
 }

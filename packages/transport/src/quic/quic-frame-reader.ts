@@ -1,5 +1,5 @@
 import { FrameTruncatedError } from '../errors';
-import { checkFrameHeader, FRAME_HEADER_BYTES, type Frame, type FrameType } from '../frame/frame-codec';
+import { checkFrameHeader, FRAME_HEADER_BYTES, readUint32, type Frame, type FrameType } from '../frame/frame-codec';
 
 /** The part of quiche's connection a reader uses. */
 export interface StreamSource {
@@ -64,18 +64,22 @@ export class QuicFrameReader {
   read(
     source: StreamSource,
     streamId: number,
-    scratch: Buffer,
+    scratch: Uint8Array,
     deliver: (frame: Frame) => void,
     live: () => boolean,
   ): 'fin' | 'blocked' | 'failed' {
     while (live()) {
       const partial = this.partial;
       let result: [number, boolean] | null;
+      let room: number;
       try {
-        result =
-          partial !== undefined
-            ? recv(source, streamId, partial.bytes.subarray(partial.filled))
-            : this.readHeaders(source, streamId, scratch, deliver);
+        if (partial !== undefined) {
+          room = partial.bytes.byteLength - partial.filled;
+          result = recv(source, streamId, partial.bytes.subarray(partial.filled));
+        } else {
+          room = scratch.byteLength - (this.carried?.byteLength ?? 0);
+          result = this.readHeaders(source, streamId, scratch, deliver);
+        }
       } catch (error) {
         if (!(error instanceof StreamRecvError)) throw error;
         this.recvError = error.thrown;
@@ -87,6 +91,9 @@ export class QuicFrameReader {
         if (this.bufferedBytes > 0) throw new FrameTruncatedError(this.bufferedBytes);
         return 'fin';
       }
+      // quiche hands over all the in-order data it holds: a read that left room drained the stream
+      // for now, and asking again would only cost a napi call that returns Done.
+      if (result[0] < room) return 'blocked';
     }
     return 'blocked';
   }
@@ -95,7 +102,7 @@ export class QuicFrameReader {
   private readHeaders(
     source: StreamSource,
     streamId: number,
-    scratch: Buffer,
+    scratch: Uint8Array,
     deliver: (frame: Frame) => void,
   ): [number, boolean] | null {
     const carried = this.carried?.byteLength ?? 0;
@@ -110,7 +117,7 @@ export class QuicFrameReader {
       const start = offset + FRAME_HEADER_BYTES;
       const type = scratch[offset + 1] as FrameType;
       const flags = scratch[offset + 2] as number;
-      const id = scratch.readUInt32BE(offset + 4);
+      const id = readUint32(scratch, offset + 4);
       if (end - start < length) {
         const bytes = new Uint8Array(Math.min(length, Math.max(FIRST_PART_BYTES, 2 * (end - start))));
         bytes.set(scratch.subarray(start, end));
@@ -118,10 +125,10 @@ export class QuicFrameReader {
         return result;
       }
       // A copy: scratch is read into again for the next stream.
-      deliver({ type, flags, id, payload: Uint8Array.prototype.slice.call(scratch, start, start + length) });
+      deliver({ type, flags, id, payload: scratch.slice(start, start + length) });
       offset = start + length;
     }
-    if (offset < end) this.carried = Uint8Array.prototype.slice.call(scratch, offset, end);
+    if (offset < end) this.carried = scratch.slice(offset, end);
     return result;
   }
 
