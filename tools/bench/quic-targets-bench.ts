@@ -10,6 +10,7 @@
  *   loss-p99            1 % kernel loss, 16 streams, 25 ms each way, p99 QUIC/TCP       <= 0.6
  *   fleet-0ms           fleet, 8 executors, 0 ms tasks, tasks/s QUIC/TCP                >= 0.5
  *
+ * seq-p50 measures both connections in alternating blocks of 250 requests (interleaved-echo.ts).
  * Loopback lines and the fleet run in this process (server and client share it, as in
  * loopback-bench.ts and fleet-bench.ts). The dial and loss lines run on the namespace rig
  * (netns-rig.ts: separate client and server processes, real TCP, kernel loss, the delay in the
@@ -20,7 +21,7 @@
  *
  * Build first: npx nx run-many -t build
  * Run: npx tsx tools/bench/quic-targets-bench.ts [--rounds 1] [--only seq-p50,loss-p99,...]
- *      [--requests 2000] [--throughput-seconds 5] [--bulk-seconds 10] [--dials 30] [--delay 25]
+ *      [--requests 5000] [--throughput-seconds 5] [--bulk-seconds 10] [--dials 30] [--delay 25]
  *      [--loss-seconds 60] [--fleet-tasks 1500] [--fleet-tcp-tasks 3000] [--out file.json] [--prefix alspeed]
  *      [--quic '{"maxUdpPayloadBytes":1422}']   (QUIC options of both peers, loopback and loss lines)
  * The loss line runs 60 s per transport and round: TCP does ~140 requests/s there, and its p99 sits
@@ -44,7 +45,7 @@ const { values } = parseArgs({
   options: {
     rounds: { type: 'string', default: '1' },
     only: { type: 'string' },
-    requests: { type: 'string', default: '2000' },
+    requests: { type: 'string', default: '5000' },
     'throughput-seconds': { type: 'string', default: '5' },
     'bulk-seconds': { type: 'string', default: '10' },
     dials: { type: 'string', default: '30' },

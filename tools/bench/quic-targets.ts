@@ -5,6 +5,7 @@
 import { openConnectionPair, type TransportKind } from './connection-pair';
 import { measureEchoLoad, type EchoLoadOptions, type EchoLoadRow } from './echo-load';
 import { measureFleetCase } from './fleet-case';
+import { measureInterleaved } from './interleaved-echo';
 import { runDialCases, runLossCase } from './netns-cases';
 import type { DialVariant, QuicTuning } from './netns-peer-protocol';
 import type { NetnsRig } from './netns-rig';
@@ -129,20 +130,26 @@ async function loopbackPair(options: EchoLoadOptions, quic: QuicTuning): Promise
   return rows as Record<TransportKind, EchoLoadRow>;
 }
 
+/** Both transports open at once and measured in alternating blocks (interleaved-echo.ts). */
 export async function measureSequential(s: TargetSettings): Promise<TargetSample> {
-  const rows = await loopbackPair({
-    payloadBytes: 64,
-    streams: 1,
-    requests: s.requests,
-    durationMs: 30_000,
-    warmup: { requests: 200 },
-  }, s.quic);
-  return {
-    value: r3(rows.quic.p50Ms / rows.tcp.p50Ms),
-    quic: `p50 ${rows.quic.p50Ms} ms`,
-    tcp: `p50 ${rows.tcp.p50Ms} ms`,
-    detail: rows,
-  };
+  const quic = await openConnectionPair('quic', s.quic);
+  try {
+    const tcp = await openConnectionPair('tcp');
+    try {
+      const options = { payloadBytes: 64, requests: s.requests, blockRequests: 250, warmupRequests: 1000 };
+      const rows = await measureInterleaved(quic.connection, tcp.connection, options);
+      return {
+        value: r3(rows.a.p50Us / rows.b.p50Us),
+        quic: `p50 ${rows.a.p50Ms} ms`,
+        tcp: `p50 ${rows.b.p50Ms} ms`,
+        detail: { quic: rows.a, tcp: rows.b },
+      };
+    } finally {
+      await tcp.close();
+    }
+  } finally {
+    await quic.close();
+  }
 }
 
 export async function measureStreams(s: TargetSettings): Promise<TargetSample> {
