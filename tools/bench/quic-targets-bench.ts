@@ -10,7 +10,8 @@
  *   loss-p99            1 % kernel loss, 16 streams, 25 ms each way, p99 QUIC/TCP       <= 0.6
  *   fleet-0ms           fleet, 8 executors, 0 ms tasks, tasks/s QUIC/TCP                >= 0.5
  *
- * seq-p50 measures both connections in alternating blocks of 250 requests (interleaved-echo.ts).
+ * seq-p50 measures both connections in alternating blocks of 250 requests (interleaved-echo.ts),
+ * fleet-0ms both fleets in 4 alternating batches each (fleet-interleaved.ts).
  * Loopback lines and the fleet run in this process (server and client share it, as in
  * loopback-bench.ts and fleet-bench.ts). The dial and loss lines run on the namespace rig
  * (netns-rig.ts: separate client and server processes, real TCP, kernel loss, the delay in the

@@ -4,7 +4,7 @@
  */
 import { openConnectionPair, type TransportKind } from './connection-pair';
 import { measureEchoLoad, type EchoLoadOptions, type EchoLoadRow } from './echo-load';
-import { measureFleetCase } from './fleet-case';
+import { measureFleetInterleaved } from './fleet-interleaved';
 import { measureInterleaved } from './interleaved-echo';
 import { runDialCases, runLossCase } from './netns-cases';
 import type { DialVariant, QuicTuning } from './netns-peer-protocol';
@@ -233,9 +233,14 @@ export async function measureLoss(rig: NetnsRig, s: TargetSettings): Promise<Tar
   return { value: r3(quic.p99Ms / tcp.p99Ms), quic: figure(quic), tcp: figure(tcp), detail: { quic, tcp } };
 }
 
+/** Both fleets up at once, measured in alternating batches (fleet-interleaved.ts). */
 export async function measureFleet(s: TargetSettings): Promise<TargetSample> {
-  const quic = await measureFleetCase({ transport: 'quic', taskMs: 0, executors: 8, tasks: s.fleetTasks.quic });
-  const tcp = await measureFleetCase({ transport: 'tcp', taskMs: 0, executors: 8, tasks: s.fleetTasks.tcp });
+  const { quic, tcp } = await measureFleetInterleaved({
+    executors: 8,
+    batchTasks: s.fleetTasks,
+    batches: 4,
+    warmupTasks: 1000,
+  });
   const lost = quic.completedOnce !== quic.tasks || tcp.completedOnce !== tcp.tasks;
   return {
     value: r3(quic.tasksPerSec / tcp.tasksPerSec),
