@@ -17,7 +17,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_GBDT_GRID,
-  loadCsvDataset,
   stratifiedSplit,
   trainFlakinessModel,
   trainGbdt,
@@ -25,9 +24,9 @@ import {
   type GbdtOptions,
   type ModelFamily,
 } from '@agentlink/learning';
+import { loadFlakeFlagger } from './flakeflagger-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
 const SINGLE_PREDICTIONS = Number(process.env.SINGLE_PREDICTIONS ?? 5_000);
 const BATCH_ROUNDS = Number(process.env.BATCH_ROUNDS ?? 5);
 const FULL_ROUNDS = Number(process.env.FULL_ROUNDS ?? 400);
@@ -36,7 +35,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-const dataset = await loadCsvDataset(dataFile, { label: 'flakyStatus', drop: ['test_name'], group: 'project' });
+const dataset = await loadFlakeFlagger();
 const { train, test } = stratifiedSplit(dataset.labels, { testFraction: 0.2, seed: 42 });
 const testRows = test.map((i) => dataset.features[i]);
 

@@ -16,16 +16,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   averagePrecision,
-  loadCsvDataset,
   rocAuc,
   stratifiedSplit,
   trainGbdt,
   type GbdtOptions,
   type Label,
 } from '@agentlink/learning';
+import { loadFlakeFlagger } from './flakeflagger-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
 const HOLDOUT_SEEDS = [1001, 1002, 1003, 1004, 1005];
 const BA_FLOOR = 0.86;
 
@@ -59,7 +58,7 @@ export function bestF1(labels: readonly Label[], scores: ArrayLike<number>, floo
 const seeds = (process.env.SEEDS ?? '7,11,42,99').split(',').map(Number);
 if (seeds.some((seed) => HOLDOUT_SEEDS.includes(seed))) throw new Error('seeds 1001–1005 are the report hold-outs');
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : Object.keys(VARIANTS);
-const dataset = await loadCsvDataset(dataFile, { label: 'flakyStatus', drop: ['test_name'], group: 'project' });
+const dataset = await loadFlakeFlagger();
 interface SeedResult {
   seed: number;
   prAuc: number;

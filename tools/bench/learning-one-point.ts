@@ -17,12 +17,11 @@ import {
   DEFAULT_GBDT_GRID,
   REPORT_OPERATING_POINTS,
   holdoutEvaluation,
-  loadCsvDataset,
   type GbdtOptions,
 } from '@agentlink/learning';
+import { loadFlakeFlagger } from './flakeflagger-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
 const HOLDOUT_SEEDS = [1001, 1002, 1003, 1004, 1005];
 const POINT = 'F1 at BA ≥ 0.86';
 
@@ -36,7 +35,7 @@ const GRIDS: Record<string, readonly GbdtOptions[]> = {
 const seeds = (process.env.SEEDS ?? '7,11,42,99').split(',').map(Number);
 if (seeds.some((seed) => HOLDOUT_SEEDS.includes(seed))) throw new Error('seeds 1001–1005 are the report hold-outs');
 const names = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['gini', 'entropy'];
-const dataset = await loadCsvDataset(dataFile, { label: 'flakyStatus', drop: ['test_name'], group: 'project' });
+const dataset = await loadFlakeFlagger();
 interface SeedResult {
   seed: number;
   f1: number;

@@ -17,15 +17,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  loadCsvDataset,
   stratifiedKFold,
   stratifiedSplit,
   trainFlakinessModel,
   type TrainModelOptions,
 } from '@agentlink/learning';
+import { loadFlakeFlagger } from './flakeflagger-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const dataFile = path.resolve(here, '../../packages/learning/data/flakeflagger/flakeflagger-with-project.csv');
 const FOLDS = Number(process.env.SELECT_FOLDS ?? 5);
 
 const [name, optionsJson = '{}', categoricalArg, historyArg] = process.argv.slice(2);
@@ -37,10 +36,7 @@ if (name === undefined) {
 const categorical = categoricalArg === undefined || categoricalArg === '-' ? undefined : categoricalArg;
 const [historyColumn, historyStrip] = historyArg === undefined ? [] : historyArg.split(':');
 const options = JSON.parse(optionsJson) as TrainModelOptions;
-const dataset = await loadCsvDataset(dataFile, {
-  label: 'flakyStatus',
-  drop: ['test_name'],
-  group: 'project',
+const dataset = await loadFlakeFlagger({
   categorical: categorical === undefined ? undefined : categorical.split(','),
   historyKey:
     historyColumn === undefined ? undefined : { column: historyColumn, stripSegments: Number(historyStrip ?? 0) },

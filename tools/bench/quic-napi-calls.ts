@@ -20,7 +20,7 @@ const tallies = new Map<string, Tally>();
 let counting = false;
 
 // Every method of quiche's Connection class, wrapped: calls that return null (Done, no error) are tallied apart.
-const prototype = quiche.Connection.prototype as unknown as Record<string, unknown>;
+const prototype = (quiche.Connection as unknown as { prototype: Record<string, unknown> }).prototype;
 for (const name of Object.getOwnPropertyNames(prototype)) {
   const method = prototype[name];
   if (typeof method !== 'function' || name === 'constructor') continue;
