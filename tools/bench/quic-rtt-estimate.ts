@@ -1,8 +1,8 @@
 /**
  * quiche's RTT estimate (smoothed_rtt, which sets its probe timeout and time-threshold loss
  * detection) against the real round trip, on connections that are not sending all they can: one
- * 64 B request at a time through an in-process relay, 25 ms each way. Three cases, each for BBR and
- * CUBIC, with our tail-loss probe off and on (the transport's `tailLossProbe` option):
+ * 64 B request at a time through the test-harness UDP fault proxy, 25 ms each way. Three cases,
+ * each for BBR and CUBIC, with our tail-loss probe off and on (the transport's `tailLossProbe` option):
  *   estimate   40 echoes, no loss: the measured round trip against quiche's srtt at both ends;
  *   one loss   30 echoes, then the next request (up) or response (down) is dropped once: that
  *              echo's latency, 3 connections each;
@@ -21,11 +21,11 @@
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { quiche } from '@matrixai/quic/native/index.js';
+import { createUdpFaultProxy, type UdpFaultProxy } from '@agentlink/test-harness';
 import type { Connection, QuicCongestionControl as CongestionControl } from '@agentlink/transport';
 import { ms, writeResult } from './bench-output';
 import { createTransport, pairCredentials, startEchoServer } from './connection-pair';
 import { machineInfo, describeMachine } from './machine-info';
-import { DelayRelay, type Direction } from './quic-rtt-relay';
 
 interface NativeStats {
   pathStats(): Array<{ rtt: number }>;
@@ -51,7 +51,7 @@ const payload = new Uint8Array(64).fill(0x61);
 
 interface Rig {
   readonly connection: Connection;
-  readonly relay: DelayRelay;
+  readonly proxy: UdpFaultProxy;
   /** quiche's srtt (ms) at the client and the server. */
   srtt(): { client: number; server: number };
   close(): Promise<void>;
@@ -65,20 +65,24 @@ interface Variant {
 async function openRig(tuning: Variant): Promise<Rig> {
   seen.length = 0;
   const server = await startEchoServer('quic', tuning, { host: HOST });
-  const relay = await DelayRelay.open(HOST, server.port, DELAY_MS);
+  const proxy = await createUdpFaultProxy({
+    listen: { host: HOST, port: 0 },
+    target: { host: HOST, port: server.port },
+    faults: { latencyMs: DELAY_MS },
+  });
   const client = createTransport('quic', (await pairCredentials()).client, tuning);
-  const connection = await client.dial({ host: HOST, port: relay.port, serverName: 'localhost' });
+  const connection = await client.dial({ host: HOST, port: proxy.address.port, serverName: 'localhost' });
   // connect() arms the client's timer first; the server's connection comes with its first datagram.
   const [clientNative, serverNative] = seen;
   const rttOf = (n: NativeStats | undefined): number => n?.pathStats()[0]?.rtt ?? Number.NaN;
   return {
     connection,
-    relay,
+    proxy,
     srtt: () => ({ client: rttOf(clientNative), server: rttOf(serverNative) }),
     close: async () => {
       await client.close();
       await server.transport.close();
-      relay.close();
+      await proxy.close();
     },
   };
 }
@@ -101,14 +105,17 @@ async function estimateCase(cc: Variant): Promise<Record<string, number>> {
   return { measuredP50Ms: ms(percentile(rtts, 0.5)), clientSrttMs: srtt.client, serverSrttMs: srtt.server };
 }
 
-async function oneLossCase(cc: Variant, direction: Direction): Promise<number[]> {
+/** A QUIC ACK is ~50 bytes: a request or answer with its 64 B payload is longer. */
+const ACK_BYTES = 60;
+
+async function oneLossCase(cc: Variant, direction: 'upstream' | 'downstream'): Promise<number[]> {
   const latencies: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const rig = await openRig(cc);
     for (let i = 0; i < 30; i++) await echo(rig.connection);
-    rig.relay.dropNextOf(direction);
+    rig.proxy.dropNext(direction, ACK_BYTES);
     latencies.push(ms(await echo(rig.connection)));
-    if (rig.relay.dropPending) throw new Error(`no ${direction} datagram was dropped`);
+    if (rig.proxy.dropPending) throw new Error(`no ${direction} datagram was dropped`);
     await rig.close();
   }
   return latencies;
@@ -117,12 +124,14 @@ async function oneLossCase(cc: Variant, direction: Direction): Promise<number[]>
 async function randomLossCase(cc: Variant, seconds: number): Promise<Record<string, number>> {
   const rig = await openRig(cc);
   for (let i = 0; i < 10; i++) await echo(rig.connection);
-  rig.relay.lossRate = 0.02;
+  rig.proxy.setFaults({ lossRate: 0.02 });
   const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) latencies.push(await echo(rig.connection));
   const srtt = rig.srtt();
-  const { dropped, forwarded } = rig.relay.counters;
+  const { upstream, downstream } = rig.proxy.stats;
+  const dropped = upstream.droppedPackets + downstream.droppedPackets;
+  const forwarded = upstream.forwardedPackets + downstream.forwardedPackets;
   await rig.close();
   latencies.sort((a, b) => a - b);
   return {
@@ -145,8 +154,8 @@ for (const congestionControl of ['bbr', 'cubic'] as const) {
     const name = `${congestionControl}, probe ${tailLossProbe ? 'on' : 'off'}`;
     const estimate = await estimateCase(variant);
     console.log(`${name}: real p50 ${estimate.measuredP50Ms} ms; srtt ${estimate.clientSrttMs} / ${estimate.serverSrttMs} ms`);
-    const up = await oneLossCase(variant, 'up');
-    const down = await oneLossCase(variant, 'down');
+    const up = await oneLossCase(variant, 'upstream');
+    const down = await oneLossCase(variant, 'downstream');
     console.log(`${name}: one loss: request ${up.join(' / ')} ms; answer ${down.join(' / ')} ms`);
     const random = await randomLossCase(variant, Number(values.seconds));
     console.log(

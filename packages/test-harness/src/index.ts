@@ -35,6 +35,7 @@ export type {
   FaultsUpdate,
   HostPort,
   TcpFaultProxyOptions,
+  UdpFaultProxy,
   UdpFaultProxyOptions,
 } from './fault-proxy/types';
 export { createUdpFaultProxy } from './fault-proxy/udp-proxy';

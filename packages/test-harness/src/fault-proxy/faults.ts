@@ -111,3 +111,14 @@ export function directionFaults(faults: Faults, direction: Direction): Direction
   };
   return { ...base, ...faults[direction] };
 }
+
+/** Checks dropNext()'s arguments and throws InvalidOptionsError naming the bad one. */
+export function validateDropNext(direction: unknown, minBytes: unknown): { direction: Direction; minBytes: number } {
+  if (direction !== 'upstream' && direction !== 'downstream') {
+    throw new InvalidOptionsError(`dropNext direction must be 'upstream' or 'downstream', got ${String(direction)}`);
+  }
+  if (typeof minBytes !== 'number' || !Number.isFinite(minBytes) || minBytes < 0) {
+    throw new InvalidOptionsError(`dropNext minBytes must be a finite number >= 0, got ${String(minBytes)}`);
+  }
+  return { direction, minBytes };
+}

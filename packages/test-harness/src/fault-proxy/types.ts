@@ -116,3 +116,15 @@ export interface FaultProxy {
   /** Releases every socket, timer and map entry. Idempotent. */
   close(): Promise<void>;
 }
+
+/** A running UDP fault proxy: the faults above, plus one only datagrams can have. */
+export interface UdpFaultProxy extends FaultProxy {
+  /**
+   * Drops the next datagram of `direction` longer than `minBytes` (default 0: any), once: a loss
+   * placed exactly, e.g. a QUIC packet with data and not a ~50-byte ACK. A later call replaces one
+   * still pending.
+   */
+  dropNext(direction: Direction, minBytes?: number): void;
+  /** True while a dropNext() has not found its datagram yet. */
+  readonly dropPending: boolean;
+}

@@ -3,7 +3,8 @@ import { isIPv6 } from 'node:net';
 import { InvalidOptionsError, ProxyClosedError, ProxyListenError } from '../errors';
 import { DelayLine } from './delay-line';
 import { FaultState, resolveProxyOptions } from './fault-state';
-import type { Direction, FaultProxy, HostPort, UdpFaultProxyOptions } from './types';
+import { validateDropNext } from './faults';
+import type { Direction, HostPort, UdpFaultProxy, UdpFaultProxyOptions } from './types';
 
 interface UdpSession {
   readonly key: string;
@@ -41,7 +42,7 @@ function bind(socket: dgram.Socket, listen: HostPort): Promise<void> {
  * expires after `sessionIdleMs` without traffic), so the target sees one flow per client, as a
  * QUIC server needs.
  */
-export async function createUdpFaultProxy(options: UdpFaultProxyOptions): Promise<FaultProxy> {
+export async function createUdpFaultProxy(options: UdpFaultProxyOptions): Promise<UdpFaultProxy> {
   const resolved = resolveProxyOptions(options);
   const sessionIdleMs = options.sessionIdleMs ?? 60_000;
   if (!Number.isFinite(sessionIdleMs) || sessionIdleMs <= 0) {
@@ -53,6 +54,7 @@ export async function createUdpFaultProxy(options: UdpFaultProxyOptions): Promis
   let totalFlows = 0;
   let closed = false;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let pendingDrop: { direction: Direction; minBytes: number } | undefined;
 
   const listener = dgram.createSocket({ type: socketType(resolved.listen.host) });
   await bind(listener, resolved.listen);
@@ -70,6 +72,10 @@ export async function createUdpFaultProxy(options: UdpFaultProxyOptions): Promis
       counter.droppedPackets++;
       counter.droppedBytes += datagram.length;
     };
+    if (pendingDrop?.direction === direction && datagram.length > pendingDrop.minBytes) {
+      pendingDrop = undefined;
+      return drop();
+    }
     if (state.faults.partition || f.blackhole || state.chance(f.lossRate)) return drop();
     const copies = state.chance(f.duplicateRate) ? 2 : 1;
     if (copies === 2) counter.duplicatedPackets++;
@@ -163,6 +169,14 @@ export async function createUdpFaultProxy(options: UdpFaultProxyOptions): Promis
     clearFaults() {
       if (closed) throw new ProxyClosedError('clearFaults()');
       state.clear();
+      pendingDrop = undefined;
+    },
+    dropNext(direction, minBytes = 0) {
+      if (closed) throw new ProxyClosedError('dropNext()');
+      pendingDrop = validateDropNext(direction, minBytes);
+    },
+    get dropPending() {
+      return pendingDrop !== undefined;
     },
     async close() {
       if (closed) return;
