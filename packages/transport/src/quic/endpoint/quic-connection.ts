@@ -162,13 +162,14 @@ export class QuicConnection {
       if (this.sendDatagram(buffer.subarray(0, sent[0]), sent[1].to)) this.spare = buffer;
       sentAny = true;
     }
-    // Only a local error (close(), a failed recv() or send()) closes quiche while it sends.
-    if ((this.closeReported || failed) && this.native.isClosed()) {
+    const timeout = this.native.timeout();
+    // quiche closes on a local error (close(), a failed recv() or send()) and on a stateless
+    // reset; a closed connection has no timer, so a healthy one is not asked.
+    if ((this.closeReported || failed || timeout === null) && this.native.isClosed()) {
       this.reportClose();
       this.finalize();
       return;
     }
-    const timeout = this.native.timeout();
     this.timers.arm(timeout);
     // Before the handshake the probe has no idle timeout to tell "in flight" by; once closing it is stopped.
     if (this.handshakeDone) this.tailProbe.update(timeout, sentAny);
@@ -208,11 +209,12 @@ export class QuicConnection {
   }
 
   /**
-   * isClosing() after a datagram quiche accepted, in 2 napi calls instead of 3: a local error makes
-   * recv() throw, a peer's CONNECTION_CLOSE starts draining, a stateless reset closes at once.
+   * isClosing() after a datagram quiche accepted, in one napi call instead of three: a local error
+   * makes recv() throw and a peer's CONNECTION_CLOSE starts draining (a stateless reset, which
+   * closes at once, is found by the drain that follows: flush()).
    */
   private closedByPeer(): boolean {
-    return this.native.isDraining() || this.native.isClosed();
+    return this.native.isDraining();
   }
 
   private reportClose(): void {
