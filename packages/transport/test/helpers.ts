@@ -1,3 +1,4 @@
+import { afterEach } from '@jest/globals';
 import {
   createCertificateAuthority,
   issueCertificate,
@@ -34,3 +35,12 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 5000, what =
 
 export const utf8 = (text: string): Uint8Array => Buffer.from(text, 'utf8');
 export const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
+
+/** What a test opens (push it here): closed after each test, the last opened first. */
+export function closedAfterEach(): Array<{ close(): Promise<void> }> {
+  const open: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const item of open.splice(0).reverse()) await item.close();
+  });
+  return open;
+}

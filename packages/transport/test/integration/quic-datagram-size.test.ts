@@ -1,10 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { networkInterfaces } from 'node:os';
 import { LOOPBACK_DATAGRAM_BYTES, PATH_DATAGRAM_BYTES } from '../../src/quic/endpoint/datagram-size';
 import { quicEarlyData } from '../../src/quic/early-data-status';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import type { ZeroRttOptions } from '../../src/types';
-import { createTestPki, text, utf8, waitFor, type TestPki } from '../helpers';
+import { closedAfterEach, createTestPki, type TestPki, text, utf8, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { holdsTicket } from '../support/session-tickets';
 import { UdpRelay } from '../support/udp-relay';
@@ -21,14 +21,11 @@ const MODES: ReadonlyArray<{ label: string; zeroRtt?: ZeroRttOptions }> = [
 
 describe.each(MODES)('QUIC listener datagram sizes, $label', ({ zeroRtt }) => {
   let pki: TestPki;
-  const open: Array<{ close(): Promise<void> }> = [];
+  const open = closedAfterEach();
   failOnUncaughtErrors();
 
   beforeAll(async () => {
     pki = await createTestPki();
-  });
-  afterEach(async () => {
-    for (const item of open.splice(0).reverse()) await item.close();
   });
 
   it.each([

@@ -1,9 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import type { QuicConnection } from '../../src/quic/endpoint/quic-connection';
 import { QuicEndpoint } from '../../src/quic/endpoint/quic-endpoint';
 import { buildQuicheConfig } from '../../src/quic/endpoint/quiche-config';
 import { ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
-import { createTestPki, waitFor, type TestPki } from '../helpers';
+import { closedAfterEach, createTestPki, type TestPki, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawQuicClient } from '../support/raw-quic-client';
 import { UdpRelay } from '../support/udp-relay';
@@ -17,14 +17,11 @@ const DELAY_MS = 20;
  */
 describe('QUIC RTT samples through a delayed path', () => {
   let pki: TestPki;
-  const open: Array<{ close(): Promise<void> }> = [];
+  const open = closedAfterEach();
   failOnUncaughtErrors();
 
   beforeAll(async () => {
     pki = await createTestPki();
-  });
-  afterEach(async () => {
-    for (const item of open.splice(0).reverse()) await item.close();
   });
 
   it('measures at least the path round trip after a 1 MiB burst (pacing off, datagrams sent at once)', async () => {

@@ -1,9 +1,9 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { networkInterfaces } from 'node:os';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { BULK_STREAM_BYTES } from '../../src/quic/stream-priority';
 import type { Connection } from '../../src/types';
-import { createTestPki, type TestPki } from '../helpers';
+import { closedAfterEach, createTestPki, type TestPki } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { UdpRelay } from '../support/udp-relay';
 
@@ -22,14 +22,11 @@ const DELAY_MS = 40;
  */
 describe('QUIC stream scheduling through a 40 ms-each-way path', () => {
   let pki: TestPki;
-  const open: Array<{ close(): Promise<void> }> = [];
+  const open = closedAfterEach();
   failOnUncaughtErrors();
 
   beforeAll(async () => {
     pki = await createTestPki();
-  });
-  afterEach(async () => {
-    for (const item of open.splice(0).reverse()) await item.close();
   });
 
   /** Dials a listener 40 ms away each way; `handled` gets the size of each request as the listener reads it. */

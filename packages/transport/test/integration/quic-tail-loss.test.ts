@@ -1,7 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import type { Connection } from '../../src/types';
-import { createTestPki, type TestPki } from '../helpers';
+import { closedAfterEach, createTestPki, type TestPki } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { UdpRelay } from '../support/udp-relay';
 
@@ -16,14 +16,11 @@ const body = new Uint8Array(64).fill(7);
  */
 describe('QUIC loss of a lone packet through a 25 ms-each-way path', () => {
   let pki: TestPki;
-  const open: Array<{ close(): Promise<void> }> = [];
+  const open = closedAfterEach();
   failOnUncaughtErrors();
 
   beforeAll(async () => {
     pki = await createTestPki();
-  });
-  afterEach(async () => {
-    for (const item of open.splice(0).reverse()) await item.close();
   });
 
   async function dialThroughDelay(tailLossProbe = true): Promise<{ connection: Connection; relay: UdpRelay }> {
