@@ -207,7 +207,11 @@ export interface Connection {
   /** Fire-and-forget message; resolves once written. */
   send(method: string, body: Uint8Array): Promise<void>;
   /** Sends a large body in chunks with backpressure; resolves with the response. */
-  stream(method: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options?: RequestOptions): Promise<Uint8Array>;
+  stream(
+    method: string,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+    options?: RequestOptions,
+  ): Promise<Uint8Array>;
   /** Registers a handler for requests the peer sends on this connection. */
   handle(method: string, handler: Handler): void;
   close(options?: CloseOptions): Promise<void>;
@@ -219,7 +223,13 @@ export interface TransportEvents {
   connectionClosed: { transport: TransportKind; peer: string; direction: Direction; reason: string };
   messageSent: { transport: TransportKind; peer: string; method: string; bytes: number };
   messageReceived: { transport: TransportKind; peer: string; method: string; bytes: number };
-  requestCompleted: { transport: TransportKind; peer: string; method: string; latencyMs: number; outcome: 'ok' | 'error' | 'timeout' };
+  requestCompleted: {
+    transport: TransportKind;
+    peer: string;
+    method: string;
+    latencyMs: number;
+    outcome: 'ok' | 'error' | 'timeout';
+  };
   /**
    * `reason` is set when we refused the peer's certificate (codes ERR_PEER_CERT_POLICY,
    * ERR_CERT_VERIFICATION, ERR_PEER_IDENTITY): the policy rule, 'chain' or 'identity'.

@@ -45,7 +45,9 @@ describe('runner adapters on examples/flaky-project (real runners, JUnit XML onl
     60_000,
   );
 
-  it('jest in a monorepo without a root config: each package whose test script runs jest runs its own files', async () => {
+  const monorepoTitle =
+    'jest in a monorepo without a root config: each package whose test script runs jest runs its own files';
+  it(monorepoTitle, async () => {
     const repo = path.resolve(FLAKY_PROJECT, '../..');
     const packages = await jestWorkspaces(repo);
     expect(packages).toEqual(expect.arrayContaining(['apps/qe-fleet', 'packages/resilience', 'packages/transport']));

@@ -148,10 +148,10 @@ export class QuicFrameLink implements FrameLink, ConnectionHandler {
     if (stream === undefined) {
       const ours = isServerInitiated(streamId) === (this.connection.role === 'server');
       if (ours || isUnidirectional(streamId) || this.closing) {
-        // Unidirectional streams carry nothing in agentlink/1; a stream of ours we already
-        // forgot has nothing left for anyone. Either way: STOP_SENDING, and read nothing.
-        shutdownStream(this.connection.native, streamId, SHUTDOWN_READ, AppCode.StreamRefused);
-        if (!isUnidirectional(streamId)) shutdownStream(this.connection.native, streamId, SHUTDOWN_WRITE, AppCode.StreamRefused);
+        // Unidirectional streams carry nothing in agentlink/1; a stream of ours we forgot has nothing left: refuse.
+        const { native } = this.connection;
+        shutdownStream(native, streamId, SHUTDOWN_READ, AppCode.StreamRefused);
+        if (!isUnidirectional(streamId)) shutdownStream(native, streamId, SHUTDOWN_WRITE, AppCode.StreamRefused);
         return;
       }
       stream = new QuicStream(streamId, false, this.maxFrameBytes);

@@ -33,7 +33,13 @@ export interface LaneHost {
 const EMPTY = new Uint8Array(0);
 
 /** Frame types a lane carries: single-frame exchanges and their answers, and cancels. */
-const LANE_TYPES = new Set([FrameType.Request, FrameType.OneWay, FrameType.Response, FrameType.Error, FrameType.Cancel]);
+const LANE_TYPES = new Set([
+  FrameType.Request,
+  FrameType.OneWay,
+  FrameType.Response,
+  FrameType.Error,
+  FrameType.Cancel,
+]);
 
 /**
  * Lanes: quiche puts one STREAM frame in a packet, so sixteen small requests on sixteen streams

@@ -48,7 +48,7 @@ export class QuicTransport extends TransportBase implements Transport {
   private readonly quic: ResolvedQuicOptions;
   private readonly logger: Logger;
   /** Per role and kind of peer (on this host: large datagrams); 0-RTT listeners use zeroRttListener. */
-  private readonly configs = new QuicheConfigs((peerHost, credentials) => this.config(credentials, undefined, peerHost));
+  private readonly configs = new QuicheConfigs((host, credentials) => this.config(credentials, undefined, host));
 
   constructor(quicOptions: QuicTransportOptions) {
     super(quicOptions);

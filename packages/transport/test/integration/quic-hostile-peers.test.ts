@@ -40,7 +40,8 @@ function longHeader(type: number, version: number, size: number): Buffer {
   return Buffer.concat([head, token, length, randomBytes(restLength)]);
 }
 
-const request = (id: number, body: string): Buffer => encodeFrame(FrameType.Request, id, encodeMethodPayload('echo', utf8(body)), 1 << 16);
+const request = (id: number, body: string): Buffer =>
+  encodeFrame(FrameType.Request, id, encodeMethodPayload('echo', utf8(body)), 1 << 16);
 
 interface Mode {
   readonly label: string;
@@ -60,7 +61,8 @@ describe.each(MODES)('$label', ({ zeroRtt }) => {
   let tcpPort: number;
   let dialer: QuicTransport;
   let good: Connection;
-  const counters = (): EndpointCounters => (quic as unknown as { server: { counters: EndpointCounters } }).server.counters;
+  const counters = (): EndpointCounters =>
+    (quic as unknown as { server: { counters: EndpointCounters } }).server.counters;
   const resuming = zeroRtt === undefined ? {} : { zeroRtt, dialMode: 'eager' as const };
 
   beforeAll(async () => {
@@ -115,12 +117,15 @@ describe.each(MODES)('$label', ({ zeroRtt }) => {
     ])('survives one crafted %s datagram with an unknown connection id', async (_label, type, version, size) => {
       const before = { ...counters() };
       const socket = dgram.createSocket('udp4');
-      await new Promise<void>((resolve, reject) => socket.send(longHeader(type, version, size), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        socket.send(longHeader(type, version, size), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())),
+      );
       socket.close();
       await waitFor(() => counters().received > before.received, 3000, 'the datagram at the listener');
       // Each is dropped, answered statelessly (version negotiation, Retry) or refused by quiche: no state kept.
       const after = counters();
-      const handled = after.dropped + after.versionNegotiations + after.retries - (before.dropped + before.versionNegotiations + before.retries);
+      const stateless = (c: EndpointCounters): number => c.dropped + c.versionNegotiations + c.retries;
+      const handled = stateless(after) - stateless(before);
       expect(handled).toBe(1);
       if (version !== 1) expect(after.versionNegotiations).toBe(before.versionNegotiations + 1);
       await stillServing(`after ${_label}`);
@@ -131,7 +136,10 @@ describe.each(MODES)('$label', ({ zeroRtt }) => {
     failOnUncaughtErrors();
 
     const flight = zeroRtt === undefined ? 'handshake flight' : '0-RTT first flight (resumed with a ticket)';
-    it(`refuses unidirectional streams, serves bidirectional ones out of order and survives an instant reset, all in the ${flight}`, async () => {
+    const title =
+      'refuses unidirectional streams, serves bidirectional ones out of order and survives an instant reset, ' +
+      `all in the ${flight}`;
+    it(title, async () => {
       const ticket = zeroRtt === undefined ? undefined : await rawTicket(port, pki.client);
       const client = await rawQuicClient(port, pki.client, { earlyData: ticket !== undefined }, undefined, ticket);
       const native = client.connection.native;
@@ -155,7 +163,8 @@ describe.each(MODES)('$label', ({ zeroRtt }) => {
         client.connection.flush();
       }
       await client.established;
-      await waitFor(() => client.readableStreams.has(0) && client.readableStreams.has(8), 5000, 'answers on streams 0 and 8');
+      const answered = (): boolean => client.readableStreams.has(0) && client.readableStreams.has(8);
+      await waitFor(answered, 5000, 'answers on streams 0 and 8');
       expect(text(client.answers.get(0)!)).toContain('first');
       expect(text(client.answers.get(8)!)).toContain('third');
       expect(client.answers.has(4)).toBe(false);

@@ -5,108 +5,14 @@ import { quicEarlyData } from '../../src/quic/early-data-status';
 import { QuicTransport } from '../../src/quic/quic-transport';
 import { TcpTlsTransport, ALPN_PROTOCOL } from '../../src/tcp/tcp-tls-transport';
 import { PeerClient } from '../../src/peer-client';
-import { createCertificateAuthority, issueCertificate, type CertificateAuthority } from '../../src/pki/certificate-authority';
-import type { Connection, DialMode, TlsCredentials, Transport, TransportEvents, ZeroRttOptions } from '../../src/types';
+import type { Connection, TlsCredentials, Transport, TransportEvents } from '../../src/types';
 import { text, utf8, waitFor } from '../helpers';
 import { failOnUncaughtErrors } from '../support/no-uncaught';
 import { rawClientAttempt, startRawServer } from '../support/raw-peers';
+import { buildPki, CHAIN_REFUSAL, REFUSED_SERVERS, SECURITY_CASES, type Pki } from '../support/security-fixtures';
 import { refusalOnDial, takeTicket, ticketForFreedPort } from '../support/session-tickets';
 
-const DAY = 86_400_000;
-
-interface Pki {
-  ca: CertificateAuthority;
-  otherCa: CertificateAuthority;
-  good: TlsCredentials;
-  client: TlsCredentials;
-  badServers: Record<string, { certPem: string; keyPem: string }>;
-  wrongCaClient: TlsCredentials;
-}
-
-async function buildPki(): Promise<Pki> {
-  const ca = await createCertificateAuthority();
-  const otherCa = await createCertificateAuthority({ commonName: 'intruder CA' });
-  const good = await issueCertificate(ca, { agentId: 'server-agent', usage: 'both' });
-  const client = await issueCertificate(ca, { agentId: 'client-agent', usage: 'both' });
-  const now = Date.now();
-  const badServers = {
-    expired: await issueCertificate(ca, { agentId: 'expired', usage: 'server', notBefore: new Date(now - 10 * DAY), notAfter: new Date(now - DAY) }),
-    'not-yet-valid': await issueCertificate(ca, { agentId: 'future', usage: 'server', notBefore: new Date(now + DAY), notAfter: new Date(now + 10 * DAY) }),
-    'wrong-CA': await issueCertificate(otherCa, { agentId: 'impostor', usage: 'server' }),
-    'wrong-SAN': await issueCertificate(ca, { agentId: 'elsewhere', usage: 'server', dnsNames: ['elsewhere.example'], ipAddresses: ['10.9.9.9'] }),
-    'self-signed': await issueCertificate('self', { agentId: 'selfie', usage: 'server' }),
-    'client-only EKU': await issueCertificate(ca, { agentId: 'no-server-eku', usage: 'client' }),
-  };
-  const wrongCaClient = await issueCertificate(otherCa, { agentId: 'intruder', usage: 'client' });
-  return {
-    ca,
-    otherCa,
-    good: { certPem: good.certPem, keyPem: good.keyPem, caPem: ca.certPem },
-    client: { certPem: client.certPem, keyPem: client.keyPem, caPem: ca.certPem },
-    badServers,
-    wrongCaClient: { certPem: wrongCaClient.certPem, keyPem: wrongCaClient.keyPem, caPem: ca.certPem },
-  };
-}
-
-/**
- * How each stack refuses each bad server: [code, text in the error's reason]. Chain and date
- * failures are the TLS library's verdict (quiche reports the TLS alert, node:tls the OpenSSL
- * code); the SAN mismatch over TCP is node:tls's checkServerIdentity.
- */
-const REFUSED_SERVERS: Record<'quic' | 'tcp', Record<string, [string, string]>> = {
-  quic: {
-    expired: ['ERR_CERT_VERIFICATION', 'certificate_expired'],
-    'not-yet-valid': ['ERR_CERT_VERIFICATION', 'certificate_expired'],
-    'wrong-CA': ['ERR_CERT_VERIFICATION', 'unknown_ca'],
-    'wrong-SAN': ['ERR_CERT_VERIFICATION', 'bad_certificate'],
-    'self-signed': ['ERR_CERT_VERIFICATION', 'unknown_ca'],
-    'client-only EKU': ['ERR_CERT_VERIFICATION', 'unsupported_certificate'],
-  },
-  tcp: {
-    expired: ['ERR_CERT_VERIFICATION', 'CERT_HAS_EXPIRED'],
-    'not-yet-valid': ['ERR_CERT_VERIFICATION', 'CERT_NOT_YET_VALID'],
-    'wrong-CA': ['ERR_CERT_VERIFICATION', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
-    'wrong-SAN': ['ERR_PEER_IDENTITY', '127.0.0.1'],
-    'self-signed': ['ERR_CERT_VERIFICATION', 'DEPTH_ZERO_SELF_SIGNED_CERT'],
-    'client-only EKU': ['ERR_CERT_VERIFICATION', 'INVALID_PURPOSE'],
-  },
-};
-
-/** A listener's report of a client chain its TLS library refused. */
-const CHAIN_REFUSAL = (kind: 'quic' | 'tcp') => ({ transport: kind, code: 'ERR_CERT_VERIFICATION', reason: 'chain' });
-
-interface SecurityCase {
-  readonly label: string;
-  readonly kind: 'quic' | 'tcp';
-  /** QUIC only: the options under test (Retry off also on the raw bad servers). */
-  readonly quic?: { retry: boolean; coalesceSends: boolean; zeroRtt?: ZeroRttOptions };
-  readonly dialMode?: DialMode;
-  /** QUIC with 0-RTT: every dialer first takes a session ticket for the address it dials. */
-  readonly resume?: boolean;
-}
-
-const cases: SecurityCase[] = [
-  { label: 'quic', kind: 'quic' },
-  { label: 'quic with Retry off and coalesceSends', kind: 'quic', quic: { retry: false, coalesceSends: true } },
-  { label: 'quic with Retry off, coalesceSends and eager dials', kind: 'quic', quic: { retry: false, coalesceSends: true }, dialMode: 'eager' },
-  {
-    label: 'quic with 0-RTT on (every method idempotent), Retry off and eager dials',
-    kind: 'quic',
-    quic: { retry: false, coalesceSends: true, zeroRtt: { idempotentMethods: ['echo', 'guarded'] } },
-    dialMode: 'eager',
-  },
-  {
-    label: 'quic resuming with a session ticket (0-RTT early data, Retry off, eager dials)',
-    kind: 'quic',
-    quic: { retry: false, coalesceSends: true, zeroRtt: { idempotentMethods: ['echo', 'guarded'] } },
-    dialMode: 'eager',
-    resume: true,
-  },
-  { label: 'tcp', kind: 'tcp' },
-  { label: 'tcp with eager dials', kind: 'tcp', dialMode: 'eager' },
-];
-
-describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) => {
+describe.each(SECURITY_CASES)('security over $label', ({ kind, quic, dialMode, resume }) => {
   let pki: Pki;
   const make = (credentials: TlsCredentials): Transport =>
     kind === 'quic'
@@ -141,7 +47,13 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) 
 
   if (kind === 'tcp') {
     it('refuses a server that only speaks TLS 1.2 (the shared client context stays TLS 1.3 only)', async () => {
-      const server = tls.createServer({ key: pki.good.keyPem, cert: pki.good.certPem, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ALPNProtocols: [ALPN_PROTOCOL] });
+      const server = tls.createServer({
+        key: pki.good.keyPem,
+        cert: pki.good.certPem,
+        minVersion: 'TLSv1.2',
+        maxVersion: 'TLSv1.2',
+        ALPNProtocols: [ALPN_PROTOCOL],
+      });
       server.on('tlsClientError', () => undefined);
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
       const client = make(pki.client);
@@ -221,7 +133,11 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) 
       if (dialMode === 'eager') {
         // The server is verified, so dial() resolves; the refusal surfaces on the calls instead.
         const connection: Connection = await client.dial({ host: '127.0.0.1', port });
-        const calls = [connection.request('guarded', utf8('a')), connection.request('guarded', utf8('b')), connection.send('guarded', utf8('c'))];
+        const calls = [
+          connection.request('guarded', utf8('a')),
+          connection.request('guarded', utf8('b')),
+          connection.send('guarded', utf8('c')),
+        ];
         const outcomes = await Promise.allSettled(calls);
         const codes = outcomes.map((o) => (o.status === 'rejected' ? (o.reason as AgentlinkError).code : 'fulfilled'));
         // A one-way send may already have been written when the refusal came: it cannot fail.
@@ -248,7 +164,10 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) 
       const client = await goodClient();
       try {
         const connection = await client.dial({ host: '127.0.0.1', port });
-        const answers = await Promise.all([connection.request('guarded', utf8('1')), connection.request('guarded', utf8('2'))]);
+        const answers = await Promise.all([
+          connection.request('guarded', utf8('1')),
+          connection.request('guarded', utf8('2')),
+        ]);
         expect(answers.map(text)).toEqual(['1', '2']);
         expect(quicEarlyData(connection)).toBe(resume === true ? 'accepted' : 'none');
         expect(guardedCalls).toBe(2);
@@ -262,7 +181,13 @@ describe.each(cases)('security over $label', ({ kind, quic, dialMode, resume }) 
       it('a PeerClient over eager dials does not redial a listener that refused it', async () => {
         const client = make(pki.wrongCaClient);
         const dialled: Connection[] = [];
-        const counting = { dial: async (...args: Parameters<Transport['dial']>) => dialled[dialled.push(await client.dial(...args)) - 1]! };
+        const counting = {
+          dial: async (...args: Parameters<Transport['dial']>): Promise<Connection> => {
+            const connection = await client.dial(...args);
+            dialled.push(connection);
+            return connection;
+          },
+        };
         const peer = new PeerClient({ transport: counting, address: { host: '127.0.0.1', port } });
         try {
           await expect(peer.request('guarded', utf8('x'))).rejects.toMatchObject({ code: 'ERR_TLS_HANDSHAKE' });
