@@ -1,16 +1,6 @@
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
-import { STYLE_DEBT } from './tools/scripts/style-debt.mjs';
-
-// `files` patterns are relative to the directory eslint runs in (each project runs `eslint .`).
-const root = path.dirname(fileURLToPath(import.meta.url));
-const fromCwd = (file) => path.relative(process.cwd(), path.join(root, file)).split(path.sep).join('/');
-// A directory entry (`dir/**`) covers its source files only: a bare `**` would make ESLint lint every file.
-const sources = (entry) => (entry.endsWith('/**') ? ['ts', 'mjs', 'js'].map((ext) => `${entry}/*.${ext}`) : [entry]);
-const styleDebt = STYLE_DEBT.flatMap(sources).flatMap((file) => [file, fromCwd(file)]);
 
 // Dependency rules of docs/architecture.md: data flows app -> transport/learning -> resilience;
 // telemetry observes through structural types; only the app, the harness and tools compose.
@@ -86,11 +76,6 @@ export default tseslint.config(
       'max-lines': ['error', { max: 300, skipBlankLines: false, skipComments: false }],
       'max-len': ['error', { code: 119, tabWidth: 2 }],
     },
-  },
-  {
-    // Files that still break those two rules; see tools/scripts/style-debt.mjs.
-    files: styleDebt,
-    rules: { 'max-lines': 'off', 'max-len': 'off' },
   },
   {
     // Tests may use non-null assertions and empty catch-alls to provoke failures.

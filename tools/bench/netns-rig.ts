@@ -72,7 +72,13 @@ function nodeCommand(namespace: string, entry: string, args: readonly string[]):
   return ['netns', 'exec', namespace, process.execPath, ...process.execArgv, path.join(here, entry), ...args];
 }
 
-async function addVxlan(network: NamespaceNetwork, ns: string, side: Side, local: string, wire: string): Promise<void> {
+async function addVxlan(
+  network: NamespaceNetwork,
+  ns: string,
+  side: Side,
+  local: string,
+  wire: string,
+): Promise<void> {
   const other: Side = side === 'client' ? 'server' : 'client';
   const port = VXLAN_PORT[side];
   const run = (args: string[]): Promise<string> => network.exec(ns, 'ip', args);
@@ -93,7 +99,8 @@ async function addVxlan(network: NamespaceNetwork, ns: string, side: Side, local
 
 /** Builds the namespaces, the overlay and the wire; close() removes everything. */
 export async function startNetnsRig(options: NetnsRigOptions): Promise<NetnsRig> {
-  const network = await NamespaceNetwork.create(3, '10.213.0', options.prefix ?? process.env.BENCH_NETNS_PREFIX ?? 'alspeed');
+  const prefix = options.prefix ?? process.env.BENCH_NETNS_PREFIX ?? 'alspeed';
+  const network = await NamespaceNetwork.create(3, '10.213.0', prefix);
   const [clientNs, serverNs, wireNs] = network.namespaces as [string, string, string];
   const [clientIp, serverIp, wireIp] = network.addresses as [string, string, string];
   const children = new Set<ChildAgent>();

@@ -83,10 +83,21 @@ export interface QuicServerOptions {
 }
 
 /** Starts a bare @matrixai/quic echo server (mutual TLS, native chain check). */
-export async function startQuicEchoServer(quic: QuicModule, pki: BenchPki, opts: QuicServerOptions = {}): Promise<EchoServer> {
+export async function startQuicEchoServer(
+  quic: QuicModule,
+  pki: BenchPki,
+  opts: QuicServerOptions = {},
+): Promise<EchoServer> {
   const server = new quic.QUICServer({
     crypto: serverCrypto,
-    config: { key: pki.server.key, cert: pki.server.cert, ca: pki.ca, verifyPeer: true, maxIdleTimeout: 30_000, ...opts.config },
+    config: {
+      key: pki.server.key,
+      cert: pki.server.cert,
+      ca: pki.ca,
+      verifyPeer: true,
+      maxIdleTimeout: 30_000,
+      ...opts.config,
+    },
     logger: quietLogger(),
     ...opts.serverOptions,
   } as ConstructorParameters<QuicModule['QUICServer']>[0]);
@@ -111,14 +122,26 @@ export interface QuicDialed {
 }
 
 /** Dials the echo server; resolves once the handshake (and certificate checks) completed. */
-export async function dialQuic(quic: QuicModule, pki: BenchPki, port: number, config: Record<string, unknown> = {}): Promise<QuicDialed> {
+export async function dialQuic(
+  quic: QuicModule,
+  pki: BenchPki,
+  port: number,
+  config: Record<string, unknown> = {},
+): Promise<QuicDialed> {
   const client = await quic.QUICClient.createQUICClient({
     host: '127.0.0.1',
     port,
     serverName: 'localhost',
     localHost: '127.0.0.1',
     crypto: clientCrypto,
-    config: { key: pki.client.key, cert: pki.client.cert, ca: pki.ca, verifyPeer: true, maxIdleTimeout: 30_000, ...config },
+    config: {
+      key: pki.client.key,
+      cert: pki.client.cert,
+      ca: pki.ca,
+      verifyPeer: true,
+      maxIdleTimeout: 30_000,
+      ...config,
+    },
     logger: quietLogger(),
   } as unknown as Parameters<QuicModule['QUICClient']['createQUICClient']>[0]);
   client.addEventListener(quic.events.EventQUICClientError.name, () => {});
@@ -136,7 +159,10 @@ export async function quicRequest(conn: QuicConnection, payload: Uint8Array): Pr
 }
 
 /** A long-lived stream used for many requests (the "stream reuse" mode for small messages). */
-export function quicChannel(conn: QuicConnection): { request(p: Uint8Array): Promise<Buffer>; close(): Promise<void> } {
+export function quicChannel(conn: QuicConnection): {
+  request(p: Uint8Array): Promise<Buffer>;
+  close(): Promise<void>;
+} {
   const stream = conn.newStream();
   const writer = stream.writable.getWriter();
   const reader = stream.readable.getReader();

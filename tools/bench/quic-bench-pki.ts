@@ -27,8 +27,9 @@ export function createBenchPki(): BenchPki {
   const dir = mkdtempSync(join(tmpdir(), 'quic-bench-pki-'));
   try {
     const curve = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-    openssl(dir, ['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=bench-ca',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl(dir, ['req', '-x509', ...curve, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2',
+      '-subj', '/CN=bench-ca', '-addext', 'basicConstraints=critical,CA:TRUE',
+      '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
     const leaf = (name: string, ext: string): BenchIdentity => {
       writeFileSync(join(dir, `${name}.ext`), ext);
       openssl(dir, ['req', '-new', ...curve, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`]);
@@ -36,7 +37,10 @@ export function createBenchPki(): BenchPki {
         '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`]);
       // PKCS#8 is what BoringSSL and node:tls both accept.
       openssl(dir, ['pkcs8', '-topk8', '-nocrypt', '-in', `${name}.key`, '-out', `${name}.p8`]);
-      return { key: readFileSync(join(dir, `${name}.p8`), 'utf8'), cert: readFileSync(join(dir, `${name}.crt`), 'utf8') };
+      return {
+        key: readFileSync(join(dir, `${name}.p8`), 'utf8'),
+        cert: readFileSync(join(dir, `${name}.crt`), 'utf8'),
+      };
     };
     const common = 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\n';
     const server = leaf('server', `${common}extendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n`);

@@ -2,7 +2,8 @@
  * Loopback dial loop for CPU profiling of the dial path: a new client transport per dial, one
  * 64 B request, close (not profiled separately). Prints wall and CPU per dial for each phase.
  *
- *   npx node --cpu-prof --cpu-prof-dir /tmp/dialprof --import tsx tools/bench/quic-dial-profile.ts [dials=200] [quic|tcp] [eager|confirmed] [new|reuse]
+ *   npx node --cpu-prof --cpu-prof-dir /tmp/dialprof --import tsx tools/bench/quic-dial-profile.ts \
+ *     [dials=200] [quic|tcp] [eager|confirmed] [new|reuse]
  *   npx tsx tools/bench/quic-profile-summary.ts /tmp/dialprof/CPU.*.cpuprofile 40
  */
 import { QuicTransport, TcpTlsTransport, type DialMode, type Transport } from '@agentlink/transport';
@@ -14,7 +15,10 @@ const MODE = (process.argv[4] ?? 'eager') as DialMode;
 const credentials = await pairCredentials();
 /** 'reuse': one client transport for all dials (a new connection each), as a long-lived agent. */
 const REUSE = process.argv[5] === 'reuse';
-const server: Transport = KIND === 'quic' ? new QuicTransport({ credentials: credentials.server, retry: false }) : new TcpTlsTransport({ credentials: credentials.server });
+const server: Transport =
+  KIND === 'quic'
+    ? new QuicTransport({ credentials: credentials.server, retry: false })
+    : new TcpTlsTransport({ credentials: credentials.server });
 server.handle('echo', echo);
 const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
 const payload = new Uint8Array(64);
@@ -28,7 +32,11 @@ const c0 = process.cpuUsage();
 for (let i = 0; i < DIALS; i++) {
   const t0 = performance.now();
   const options = { credentials: credentials.client, dialMode: MODE };
-  const client: Transport = REUSE ? shared : KIND === 'quic' ? new QuicTransport(options) : new TcpTlsTransport(options);
+  const client: Transport = REUSE
+    ? shared
+    : KIND === 'quic'
+      ? new QuicTransport(options)
+      : new TcpTlsTransport(options);
   const t1 = performance.now();
   const connection = await client.dial({ host: '127.0.0.1', port });
   const t2 = performance.now();
@@ -44,7 +52,10 @@ for (let i = 0; i < DIALS; i++) {
 }
 const c = process.cpuUsage(c0);
 const per = (x: number): string => (x / DIALS).toFixed(2);
-console.log(`${KIND} ${MODE}: ${DIALS} dials; per dial ms: construct ${per(construct)}, dial ${per(dial)}, first request ${per(request)}, close ${per(close)}; process CPU ${per((c.user + c.system) / 1000)}`);
+console.log(
+  `${KIND} ${MODE}: ${DIALS} dials; per dial ms: construct ${per(construct)}, dial ${per(dial)}, ` +
+    `first request ${per(request)}, close ${per(close)}; process CPU ${per((c.user + c.system) / 1000)}`,
+);
 await shared.close();
 await server.close();
 process.exit(0);

@@ -5,7 +5,8 @@
  * median per step over the dials. 'verbose' also prints each of the last dials' full sequence
  * with datagram sizes, the client's quiche sends and its stream creation.
  *
- *   npx tsx tools/bench/quic-dial-timeline.ts [dials=60] [eager|confirmed] [off|on (Retry)] [quiet|verbose] [new|reuse] [latency ms each way, through the UDP fault proxy: 0]
+ *   npx tsx tools/bench/quic-dial-timeline.ts [dials=60] [eager|confirmed] [off|on (Retry)] [quiet|verbose]
+ *     [new|reuse] [latency ms each way, through the UDP fault proxy: 0]
  */
 import dgram from 'node:dgram';
 import { QUICConnection } from '@matrixai/quic';
@@ -35,8 +36,20 @@ dgram.Socket.prototype.send = function patchedSend(this: dgram.Socket, ...args: 
   }
   const bytes = (args[0] as { byteLength?: number } | undefined)?.byteLength ?? 0;
   const to = args.find((a, j) => j > 0 && typeof a === 'number' && a > 1000);
-  const from = local === serverPort ? 'server' : to === proxyPort ? 'client' : to === serverPort ? 'proxy to server' : local === proxyPort ? 'proxy to client' : 'client';
-  mark(`${from} datagram${VERBOSE ? ` ${bytes} B ${local}->${String(to)}` : ''}`, from === 'client' ? local : from === 'server' ? Number(to) : undefined);
+  const from =
+    local === serverPort
+      ? 'server'
+      : to === proxyPort
+        ? 'client'
+        : to === serverPort
+          ? 'proxy to server'
+          : local === proxyPort
+            ? 'proxy to client'
+            : 'client';
+  mark(
+    `${from} datagram${VERBOSE ? ` ${bytes} B ${local}->${String(to)}` : ''}`,
+    from === 'client' ? local : from === 'server' ? Number(to) : undefined,
+  );
   return (originalSend as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof dgram.Socket.prototype.send;
 
@@ -54,7 +67,8 @@ if (VERBOSE) {
   QUICConnection.prototype.newStream = function hookedNewStream(this: QUICConnection, ...args: unknown[]) {
     try {
       if ((this as unknown as { type: string }).type === 'client') mark('client newStream() called');
-      const stream = (originalNewStream as (...a: unknown[]) => ReturnType<typeof originalNewStream>).apply(this, args);
+      type NewStream = (...a: unknown[]) => ReturnType<typeof originalNewStream>;
+      const stream = (originalNewStream as NewStream).apply(this, args);
       if ((this as unknown as { type: string }).type === 'client') mark('client newStream() returned');
       return stream;
     } catch (error) {
@@ -72,7 +86,13 @@ server.on('connectionOpened', (e) => {
   if (e.direction === 'inbound') mark('listener adopts connection');
 });
 serverPort = (await server.listen({ host: '127.0.0.1', port: 0 })).port;
-const proxy = LATENCY_MS > 0 ? await createUdpFaultProxy({ target: { host: '127.0.0.1', port: serverPort }, faults: { latencyMs: LATENCY_MS } }) : undefined;
+const proxy =
+  LATENCY_MS > 0
+    ? await createUdpFaultProxy({
+        target: { host: '127.0.0.1', port: serverPort },
+        faults: { latencyMs: LATENCY_MS },
+      })
+    : undefined;
 if (proxy !== undefined) proxyPort = proxy.address.port;
 const dialPort = proxy?.address.port ?? serverPort;
 const steps = new Map<string, number[]>();
@@ -88,9 +108,15 @@ for (let i = 0; i < DIALS + 3; i++) {
   mark('answer arrived');
   // The previous client's CONNECTION_CLOSE (and the server's answer to it) may leave during this
   // dial: keep only the datagrams of this dial's client port (the one of its 1200 B Initial).
-  if (VERBOSE && i >= DIALS) console.log(`${marks.map(([l, t]) => `${(t - t0).toFixed(2)} ${l}`).join('\n')}\n`);
+  if (VERBOSE && i >= DIALS) {
+    console.log(`${marks.map(([l, t]) => `${(t - t0).toFixed(2)} ${l}`).join('\n')}\n`);
+  }
   const ownPort = marks.find(([label]) => label.startsWith('client datagram'))?.[2];
-  const firstInitial = marks.find(([label, , port]) => label.startsWith('client datagram') && port !== undefined && marks.filter((m) => m[2] === port).length > 2)?.[2] ?? ownPort;
+  const firstInitial =
+    marks.find(
+      ([label, , port]) =>
+        label.startsWith('client datagram') && port !== undefined && marks.filter((m) => m[2] === port).length > 2,
+    )?.[2] ?? ownPort;
   marks = marks.filter(([, , port]) => port === undefined || port === firstInitial);
 
   const seen = new Map<string, number>();
@@ -112,11 +138,18 @@ for (let i = 0; i < DIALS + 3; i++) {
 }
 await shared.close();
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`QUIC ${MODE}, Retry ${RETRY ? 'on' : 'off'}, ${LATENCY_MS > 0 ? `${LATENCY_MS} ms each way` : 'loopback'}, ${REUSE ? 'one client transport' : 'a new client transport per dial'}, ${DIALS} dials: median ms since the previous step (in the usual order)`);
+const where = LATENCY_MS > 0 ? `${LATENCY_MS} ms each way` : 'loopback';
+const clients = REUSE ? 'one client transport' : 'a new client transport per dial';
+console.log(
+  `QUIC ${MODE}, Retry ${RETRY ? 'on' : 'off'}, ${where}, ${clients}, ` +
+    `${DIALS} dials: median ms since the previous step (in the usual order)`,
+);
 let sum = 0;
 for (const [key, xs] of steps) {
   sum += median(xs);
-  console.log(`${key.padEnd(34)} +${median(xs).toFixed(2).padStart(6)}  (seen in ${xs.length})  cumulative ~${sum.toFixed(2)}`);
+  console.log(
+    `${key.padEnd(34)} +${median(xs).toFixed(2).padStart(6)}  (seen in ${xs.length})  cumulative ~${sum.toFixed(2)}`,
+  );
 }
 await proxy?.close();
 await server.close();

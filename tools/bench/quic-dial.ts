@@ -19,7 +19,9 @@ import { createBenchPki } from './quic-bench-pki';
 import { loadQuic, startQuicEchoServer, dialQuic, quicRequest, startTlsEchoServer, dialTls } from './quic-bench-echo';
 
 const args = new Map<string, string>();
-for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
+for (let i = 2; i < process.argv.length; i += 2) {
+  args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1] ?? '');
+}
 const DIALS = Number(args.get('dials') ?? 30);
 const LATENCIES = (args.get('latencies') ?? '10,25,50').split(',').map(Number);
 const OUT = args.get('out') ?? 'tools/bench/results/quic-dial.json';
@@ -30,7 +32,11 @@ const quic = await loadQuic(args.get('lib'));
 const payload = new Uint8Array(64).fill(0x61);
 const quicRetryOn = await startQuicEchoServer(quic, pki, { serverOptions: { retry: true }, config });
 const quicRetryOff = await startQuicEchoServer(quic, pki, { serverOptions: { retry: false }, config });
-if (!quicRetryOff.retryOptional) throw new Error('this @matrixai/quic has no `retry` server option: apply patches/ (npm install runs patch-package)');
+if (!quicRetryOff.retryOptional) {
+  throw new Error(
+    'this @matrixai/quic has no `retry` server option: apply patches/ (npm install runs patch-package)',
+  );
+}
 const tls = await startTlsEchoServer(pki);
 
 const pct = (xs: number[], p: number): number => {
@@ -39,7 +45,15 @@ const pct = (xs: number[], p: number): number => {
 };
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
-interface Result { latencyMsEachWay: number; variant: string; dials: number; p50Ms: number; p90Ms: number; minMs: number; roundTrips: number }
+interface Result {
+  latencyMsEachWay: number;
+  variant: string;
+  dials: number;
+  p50Ms: number;
+  p90Ms: number;
+  minMs: number;
+  roundTrips: number;
+}
 const results: Result[] = [];
 const ratios: Array<Record<string, number>> = [];
 
@@ -86,7 +100,10 @@ for (const latencyMs of LATENCIES) {
       minMs: r2(Math.min(...xs)), roundTrips: r2(pct(xs, 50) / (2 * latencyMs)),
     };
     results.push(row);
-    console.log(`${String(latencyMs).padStart(3)} ms each way  ${name.padEnd(15)} p50 ${row.p50Ms.toFixed(1).padStart(6)}  p90 ${row.p90Ms.toFixed(1).padStart(6)}  min ${row.minMs.toFixed(1).padStart(6)} ms  ~${row.roundTrips} RTT`);
+    console.log(
+      `${String(latencyMs).padStart(3)} ms each way  ${name.padEnd(15)} p50 ${row.p50Ms.toFixed(1).padStart(6)}  ` +
+        `p90 ${row.p90Ms.toFixed(1).padStart(6)}  min ${row.minMs.toFixed(1).padStart(6)} ms  ~${row.roundTrips} RTT`,
+    );
   }
   const tcp = pct(samples.get('tcp+tls1.3')!, 50);
   const tcpRaw = pct(samples.get('tcp+tls1.3 raw')!, 50);
@@ -97,8 +114,11 @@ for (const latencyMs of LATENCIES) {
     retryOffVsTcpRaw: r2(off / tcpRaw), retryOnVsTcpRaw: r2(on / tcpRaw),
   };
   ratios.push(ratio);
-  console.log(`${String(latencyMs).padStart(3)} ms each way  p50 ratio QUIC/TCP+TLS: retry off ${ratio.retryOffVsTcp}, retry on ${ratio.retryOnVsTcp}` +
-    `  (vs raw proxy TCP without SYN RTT: ${ratio.retryOffVsTcpRaw}, ${ratio.retryOnVsTcpRaw})`);
+  console.log(
+    `${String(latencyMs).padStart(3)} ms each way  p50 ratio QUIC/TCP+TLS: ` +
+      `retry off ${ratio.retryOffVsTcp}, retry on ${ratio.retryOnVsTcp}` +
+      `  (vs raw proxy TCP without SYN RTT: ${ratio.retryOffVsTcpRaw}, ${ratio.retryOnVsTcpRaw})`,
+  );
   await Promise.all([pOn.close(), pOff.close(), pTcp.close()]);
 }
 await Promise.all([quicRetryOn.close(), quicRetryOff.close(), tls.close()]);

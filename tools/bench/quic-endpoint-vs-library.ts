@@ -29,7 +29,9 @@ const { values } = parseArgs({
   },
 });
 type Make = (options: TransportOptions) => Transport;
-const library = (await import(pathToFileURL(values.baseline).href)) as { QuicTransport: new (o: TransportOptions) => Transport };
+const library = (await import(pathToFileURL(values.baseline).href)) as {
+  QuicTransport: new (o: TransportOptions) => Transport;
+};
 const impls: Record<'endpoint' | 'library', Make> = {
   endpoint: (options) => new QuicTransport(options),
   library: (options) => new library.QuicTransport(options),
@@ -55,7 +57,10 @@ for (let round = 1; round <= Number(values.rounds); round += 1) {
           warmup: { requests: 300 },
         });
         rows.push({ impl, round, streams, row });
-        console.log(`round ${round} ${impl} ${streams} stream(s): p50 ${row.p50Ms} ms, ${row.requestsPerSec} req/s, ${row.errors} errors`);
+        console.log(
+          `round ${round} ${impl} ${streams} stream(s): p50 ${row.p50Ms} ms, ` +
+            `${row.requestsPerSec} req/s, ${row.errors} errors`,
+        );
       } finally {
         await client.close();
         await server.close();

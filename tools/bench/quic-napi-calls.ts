@@ -56,6 +56,7 @@ for (const [name, t] of [...tallies].sort((a, b) => b[1].ms - a[1].ms)) {
   calls += t.calls;
   micros += (t.ms * 1000) / requests;
   const perRequest = (t.calls / requests).toFixed(2);
-  console.log(`  ${name.padEnd(22)} ${perRequest.padStart(6)} per request  ${((t.ms * 1000) / t.calls).toFixed(2)} µs each`);
+  const each = ((t.ms * 1000) / t.calls).toFixed(2);
+  console.log(`  ${name.padEnd(22)} ${perRequest.padStart(6)} per request  ${each} µs each`);
 }
 console.log(`total: ${(calls / requests).toFixed(1)} calls, ${micros.toFixed(1)} µs per request`);

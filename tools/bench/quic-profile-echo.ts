@@ -34,7 +34,10 @@ for (let i = 0; i < N; i++) {
 const wall = (performance.now() - t0) / N;
 const cpu = process.cpuUsage(c0);
 lat.sort((a, b) => a - b);
-console.log(`${mode} ${process.env.COALESCE === '1' ? 'coalesce' : 'default'} p50 ${lat[N >> 1].toFixed(3)} ms, wall/rtt ${wall.toFixed(3)} ms, cpu/rtt ${((cpu.user + cpu.system) / 1000 / N).toFixed(3)} ms`);
+console.log(
+  `${mode} ${process.env.COALESCE === '1' ? 'coalesce' : 'default'} p50 ${lat[N >> 1].toFixed(3)} ms, ` +
+    `wall/rtt ${wall.toFixed(3)} ms, cpu/rtt ${((cpu.user + cpu.system) / 1000 / N).toFixed(3)} ms`,
+);
 await dialed.close();
 await server.close();
 process.exit(0);

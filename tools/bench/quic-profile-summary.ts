@@ -56,7 +56,9 @@ for (const [id, us] of selfUs) {
 const pct = (us: number): string => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 const print = (title: string, m: Map<string, number>, k: number): void => {
   console.log(`\n## ${title}`);
-  for (const [name, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, k)) console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+  for (const [name, us] of [...m].sort((a, b) => b[1] - a[1]).slice(0, k)) {
+    console.log(`${pct(us)}  ${(us / 1000).toFixed(0).padStart(6)} ms  ${name}`);
+  }
 };
 console.log(`profile ${file}: ${(total / 1000).toFixed(0)} ms sampled`);
 print('self time by package', selfByPkg, 15);

@@ -93,7 +93,8 @@ async function echo(connection: Connection): Promise<number> {
   return performance.now() - started;
 }
 
-const percentile = (sorted: number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const percentile = (sorted: number[], q: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
 async function estimateCase(cc: Variant): Promise<Record<string, number>> {
   const rig = await openRig(cc);
@@ -153,16 +154,20 @@ for (const congestionControl of ['bbr', 'cubic'] as const) {
     const variant = { congestionControl, tailLossProbe };
     const name = `${congestionControl}, probe ${tailLossProbe ? 'on' : 'off'}`;
     const estimate = await estimateCase(variant);
-    console.log(`${name}: real p50 ${estimate.measuredP50Ms} ms; srtt ${estimate.clientSrttMs} / ${estimate.serverSrttMs} ms`);
+    console.log(
+      `${name}: real p50 ${estimate.measuredP50Ms} ms; srtt ${estimate.clientSrttMs} / ${estimate.serverSrttMs} ms`,
+    );
     const up = await oneLossCase(variant, 'upstream');
     const down = await oneLossCase(variant, 'downstream');
     console.log(`${name}: one loss: request ${up.join(' / ')} ms; answer ${down.join(' / ')} ms`);
     const random = await randomLossCase(variant, Number(values.seconds));
     console.log(
-      `${name}: 2 % loss: ${random.requests} echoes, p50 ${random.p50Ms} p99 ${random.p99Ms} max ${random.maxMs} ms; ` +
-        `srtt at the end ${random.clientSrttMs} / ${random.serverSrttMs} ms`,
+      `${name}: 2 % loss: ${random.requests} echoes, p50 ${random.p50Ms} p99 ${random.p99Ms} ` +
+        `max ${random.maxMs} ms; srtt at the end ${random.clientSrttMs} / ${random.serverSrttMs} ms`,
     );
     results[name] = { estimate, oneLoss: { up, down }, randomLoss: random };
   }
 }
-console.log(`wrote ${writeResult('quic-rtt-estimate', { machine, host: HOST, delayMs: DELAY_MS, results }, values.out)}`);
+console.log(
+  `wrote ${writeResult('quic-rtt-estimate', { machine, host: HOST, delayMs: DELAY_MS, results }, values.out)}`,
+);

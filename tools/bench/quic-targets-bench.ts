@@ -98,7 +98,10 @@ const record = (id: TargetId, sample: TargetSample): void => {
     `  ${id}: ${sample.value ?? '—'} (${verdict}); QUIC ${sample.quic}; TCP ${sample.tcp}; load ${loads()[0]}`,
   );
 };
-const attempt = async (ids: TargetId[], run: () => Promise<Partial<Record<TargetId, TargetSample>>>): Promise<void> => {
+const attempt = async (
+  ids: TargetId[],
+  run: () => Promise<Partial<Record<TargetId, TargetSample>>>,
+): Promise<void> => {
   const wanted = ids.filter((id) => selected.has(id));
   if (wanted.length === 0) return;
   try {

@@ -14,12 +14,19 @@
  * Build first (dist of @agentlink/transport and test-harness): npx nx run-many -t build
  *   sh tools/bench/quic-pristine.sh   # optional: unpatched copy for --pristine
  *   npx tsx tools/bench/quic-transport-bench.ts [--n 2000] [--rounds 5] [--dials 30] [--latency 25]
- *       [--pristine /tmp/quic-pristine/node_modules/@matrixai/quic] [--out tools/bench/results/quic-transport.json]
+ *       [--pristine /tmp/quic-pristine/node_modules/@matrixai/quic]
+ *       [--out tools/bench/results/quic-transport.json]
  */
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import * as hdr from 'hdr-histogram-js';
-import { QuicTransport, TcpTlsTransport, type Connection, type QuicTransportOptions, type Transport } from '@agentlink/transport';
+import {
+  QuicTransport,
+  TcpTlsTransport,
+  type Connection,
+  type QuicTransportOptions,
+  type Transport,
+} from '@agentlink/transport';
 import { createTcpFaultProxy, createUdpFaultProxy } from '@agentlink/test-harness';
 import { ms, writeResult } from './bench-output';
 import { echo, pairCredentials } from './connection-pair';
@@ -55,10 +62,16 @@ function check(answer: Uint8Array): void {
 }
 
 async function transportPair(kind: 'quic' | 'tcp', tuning: Partial<QuicTransportOptions>): Promise<Connection> {
-  const server: Transport = kind === 'quic' ? new QuicTransport({ credentials: credentials.server, ...tuning }) : new TcpTlsTransport({ credentials: credentials.server });
+  const server: Transport =
+    kind === 'quic'
+      ? new QuicTransport({ credentials: credentials.server, ...tuning })
+      : new TcpTlsTransport({ credentials: credentials.server });
   server.handle('echo', echo);
   const { port } = await server.listen({ host: '127.0.0.1', port: 0 });
-  const client: Transport = kind === 'quic' ? new QuicTransport({ credentials: credentials.client, ...tuning }) : new TcpTlsTransport({ credentials: credentials.client });
+  const client: Transport =
+    kind === 'quic'
+      ? new QuicTransport({ credentials: credentials.client, ...tuning })
+      : new TcpTlsTransport({ credentials: credentials.client });
   closers.push(async () => {
     await client.close();
     await server.close();
@@ -67,11 +80,21 @@ async function transportPair(kind: 'quic' | 'tcp', tuning: Partial<QuicTransport
 }
 
 // ---------- 1. loopback request/response ----------
-interface Variant { name: string; fn: () => Promise<unknown>; h: hdr.Histogram; cpuUs: number }
+interface Variant {
+  name: string;
+  fn: () => Promise<unknown>;
+  h: hdr.Histogram;
+  cpuUs: number;
+}
 const variants: Variant[] = [];
 const add = (name: string, fn: () => Promise<unknown>): void => {
   if (SKIP.has(name)) return;
-  variants.push({ name, fn, cpuUs: 0, h: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }) });
+  variants.push({
+    name,
+    fn,
+    cpuUs: 0,
+    h: hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 }),
+  });
 };
 
 const pki = createBenchPki();
@@ -119,9 +142,14 @@ const loopback = variants.map((v) => ({
   p99Ms: ms(v.h.getValueAtPercentile(99) / 1000),
   cpuMsPerOp: ms(v.cpuUs / v.h.totalCount / 1000),
 }));
-console.log(`\n64 B request/response, new stream per request, ${N} sequential per variant (ms; CPU/op = whole process)`);
+console.log(
+  `\n64 B request/response, new stream per request, ${N} sequential per variant (ms; CPU/op = whole process)`,
+);
 for (const r of loopback) {
-  console.log(`${r.variant.padEnd(34)} p50 ${r.p50Ms.toFixed(3).padStart(7)}  p90 ${r.p90Ms.toFixed(3).padStart(7)}  p99 ${r.p99Ms.toFixed(3).padStart(7)}  cpu/op ${r.cpuMsPerOp.toFixed(3).padStart(6)}`);
+  console.log(
+    `${r.variant.padEnd(34)} p50 ${r.p50Ms.toFixed(3).padStart(7)}  p90 ${r.p90Ms.toFixed(3).padStart(7)}  ` +
+      `p99 ${r.p99Ms.toFixed(3).padStart(7)}  cpu/op ${r.cpuMsPerOp.toFixed(3).padStart(6)}`,
+  );
 }
 const p50 = (name: string): number | undefined => loopback.find((r) => r.variant === name)?.p50Ms;
 const loopbackRatios: Record<string, number> = {};
@@ -129,7 +157,9 @@ for (const base of bareLibs.map((l) => l.name)) {
   for (const ours of ['QuicTransport coalesceSends off', 'QuicTransport coalesceSends on']) {
     const a = p50(base);
     const b = p50(ours);
-    if (a !== undefined && b !== undefined) loopbackRatios[`${base} p50 / ${ours} p50`] = Math.round((a / b) * 100) / 100;
+    if (a !== undefined && b !== undefined) {
+      loopbackRatios[`${base} p50 / ${ours} p50`] = Math.round((a / b) * 100) / 100;
+    }
   }
 }
 console.log(loopbackRatios);
@@ -138,7 +168,10 @@ for (const f of closers.splice(0)) await f();
 // ---------- 2. dial to first response through the fault proxy ----------
 const faults = { latencyMs: LATENCY_MS };
 async function listener(kind: 'quic' | 'tcp', retry?: boolean): Promise<{ port: number; close: () => Promise<void> }> {
-  const t: Transport = kind === 'quic' ? new QuicTransport({ credentials: credentials.server, retry }) : new TcpTlsTransport({ credentials: credentials.server });
+  const t: Transport =
+    kind === 'quic'
+      ? new QuicTransport({ credentials: credentials.server, retry })
+      : new TcpTlsTransport({ credentials: credentials.server });
   t.handle('echo', echo);
   const { port } = await t.listen({ host: '127.0.0.1', port: 0 });
   return { port, close: () => t.close() };
@@ -150,7 +183,10 @@ const proxies = {
   tcp: await createTcpFaultProxy({ target: { host: '127.0.0.1', port: servers.tcp.port }, faults }),
 };
 async function dialOnce(kind: 'quic' | 'tcp', port: number): Promise<number> {
-  const client: Transport = kind === 'quic' ? new QuicTransport({ credentials: credentials.client }) : new TcpTlsTransport({ credentials: credentials.client });
+  const client: Transport =
+    kind === 'quic'
+      ? new QuicTransport({ credentials: credentials.client })
+      : new TcpTlsTransport({ credentials: credentials.client });
   try {
     const t = performance.now();
     const connection = await client.dial({ host: '127.0.0.1', port });
@@ -179,7 +215,12 @@ const dial = [...dialSamples].map(([variant, xs]) => ({
   roundTrips: Math.round((pct(xs, 50) / (2 * LATENCY_MS)) * 100) / 100,
 }));
 console.log(`\ndial to first response, ${LATENCY_MS} ms each way, ${DIALS} dials per variant`);
-for (const r of dial) console.log(`${r.variant.padEnd(15)} p50 ${r.p50Ms.toFixed(1).padStart(7)}  p90 ${r.p90Ms.toFixed(1).padStart(7)}  min ${r.minMs.toFixed(1).padStart(7)} ms  ~${r.roundTrips} RTT`);
+for (const r of dial) {
+  console.log(
+    `${r.variant.padEnd(15)} p50 ${r.p50Ms.toFixed(1).padStart(7)}  p90 ${r.p90Ms.toFixed(1).padStart(7)}  ` +
+      `min ${r.minMs.toFixed(1).padStart(7)} ms  ~${r.roundTrips} RTT`,
+  );
+}
 const dp50 = (name: string): number => dial.find((r) => r.variant === name)!.p50Ms;
 const dialRatios = {
   retryOffVsTcpSyn: Math.round((dp50('quic retry off') / dp50('tcp +SYN')) * 100) / 100,
@@ -193,7 +234,8 @@ await Promise.all(Object.values(servers).map((s) => s.close()));
 
 const command = `npx tsx tools/bench/quic-transport-bench.ts ${process.argv.slice(2).join(' ')}`.trim();
 const out = writeResult('quic-transport', {
-  command, machine, loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)), n: N, rounds: ROUNDS, dials: DIALS, latencyMsEachWay: LATENCY_MS,
+  command, machine, loadAverage1mAtEnd: Number(loadavg()[0]!.toFixed(2)),
+  n: N, rounds: ROUNDS, dials: DIALS, latencyMsEachWay: LATENCY_MS,
   loopback, loopbackRatios, dial, dialRatios,
 }, values.out);
 console.log(`wrote ${out}`);

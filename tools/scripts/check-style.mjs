@@ -1,28 +1,15 @@
 #!/usr/bin/env node
 // The developers' guide's size rules, for every tracked source file (also those no project
-// lints): at most 300 lines, lines under 120 characters. Files in style-debt.mjs are exempt;
-// an entry naming a file that now keeps to the rules, or matching no file, fails: the list only
-// shrinks and never outlives what it names. Then proves the lint
+// lints): at most 300 lines, lines under 120 characters, no exemptions. Then proves the lint
 // rules have teeth: ESLint must refuse a probe file breaking each rule.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { STYLE_DEBT } from './style-debt.mjs';
 
 const MAX_LINES = 300;
 const MAX_LINE_LENGTH = 119;
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-/** A style-debt entry as a regular expression: `**` spans directories, `*` stays within one. */
-const globToRegExp = (glob) =>
-  new RegExp(
-    `^${glob
-      .split('**')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replaceAll('*', '[^/]*'))
-      .join('.*')}$`,
-  );
-const exemptions = STYLE_DEBT.map(globToRegExp);
-const isExempt = (file) => exemptions.some((pattern) => pattern.test(file));
 
 /** Line count (as `wc -l` and ESLint's max-lines count it) and the 1-based numbers of long lines. */
 function measure(file) {
@@ -40,24 +27,13 @@ const tracked = execFileSync('git', ['ls-files', '-z', '*.ts', '*.mts', '*.cts',
   .filter((file) => file !== '' && fs.existsSync(path.join(root, file)));
 
 const problems = [];
-const paidOff = [];
 for (const file of tracked) {
   const { lines, long } = measure(file);
-  const broken = lines > MAX_LINES || long.length > 0;
-  if (isExempt(file)) {
-    if (!broken && STYLE_DEBT.includes(file)) paidOff.push(file);
-    continue;
-  }
   if (lines > MAX_LINES) problems.push(`${file}: ${lines} lines (at most ${MAX_LINES}); split it by purpose`);
   for (const n of long) problems.push(`${file}:${n}: line of 120 characters or more`);
 }
-for (const file of paidOff) problems.push(`${file} keeps to the rules now: remove it from style-debt.mjs`);
-for (const entry of STYLE_DEBT) {
-  const pattern = globToRegExp(entry);
-  if (!tracked.some((file) => pattern.test(file))) problems.push(`style-debt.mjs: '${entry}' matches no tracked file`);
-}
 
-// The lint rules must refuse each kind of violation (and the exemptions must not hide new files).
+// The lint rules must refuse each kind of violation.
 const probeDir = path.join(root, 'packages/resilience/src');
 const probes = {
   'max-len': `export const probe = '${'x'.repeat(MAX_LINE_LENGTH)}';\n`,
@@ -83,7 +59,7 @@ for (const [rule, text] of Object.entries(probes)) {
 
 if (problems.length > 0) {
   console.error(problems.join('\n'));
-  console.error(`${problems.length} style problem(s); see the developers' guide and tools/scripts/style-debt.mjs`);
+  console.error(`${problems.length} style problem(s); see the developers' guide`);
   process.exit(1);
 }
-console.log(`style ok: ${tracked.length} files, ${STYLE_DEBT.length} entries on the style-debt list`);
+console.log(`style ok: ${tracked.length} files`);
