@@ -30,6 +30,12 @@ const GRIDS: Record<string, readonly GbdtOptions[]> = {
   current: DEFAULT_GBDT_GRID,
   gini: [...boosted, { mode: 'forest', forestTrees: 300 }],
   entropy: [...boosted, { mode: 'forest', forestTrees: 300, forestCriterion: 'entropy' }],
+  // Both entropy forests, fully grown and with leaves of at least 5 rows: nested selection picks per training set.
+  'entropy-leaf5': [
+    ...boosted,
+    { mode: 'forest', forestTrees: 300, forestCriterion: 'entropy' },
+    { mode: 'forest', forestTrees: 300, forestCriterion: 'entropy', forestMinSamplesLeaf: 5 },
+  ],
 };
 
 const seeds = (process.env.SEEDS ?? '7,11,42,99').split(',').map(Number);
