@@ -20,8 +20,8 @@ import {
   stratifiedSplit,
   trainGbdt,
   type GbdtOptions,
-  type Label,
 } from '@agentlink/learning';
+import { bestF1 } from './best-f1';
 import { loadFlakeFlagger } from './flakeflagger-data';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,25 +35,6 @@ const VARIANTS: Record<string, GbdtOptions> = {
   'entropy-mtry4': { mode: 'forest', forestTrees: 300, forestFeatures: 4, forestCriterion: 'entropy' },
   'entropy-mtry3': { mode: 'forest', forestTrees: 300, forestFeatures: 3, forestCriterion: 'entropy' },
 };
-
-/** Best F1 over all thresholds, and over those whose balanced accuracy reaches `floor` (0 if none). */
-export function bestF1(labels: readonly Label[], scores: ArrayLike<number>, floor: number): [number, number] {
-  const order = Array.from(labels.keys()).sort((a, b) => scores[b] - scores[a]);
-  const positives = labels.filter((label) => label === 1).length;
-  const negatives = labels.length - positives;
-  let [tp, fp, best, bestAtFloor] = [0, 0, 0, 0];
-  for (let k = 0; k < order.length; k++) {
-    if (labels[order[k]] === 1) tp++;
-    else fp++;
-    // Cut only between distinct scores: tied rows share a side.
-    if (k + 1 < order.length && scores[order[k + 1]] === scores[order[k]]) continue;
-    const f1 = (2 * tp) / (2 * tp + fp + (positives - tp));
-    const ba = (tp / positives + 1 - fp / negatives) / 2;
-    best = Math.max(best, f1);
-    if (ba >= floor) bestAtFloor = Math.max(bestAtFloor, f1);
-  }
-  return [best, bestAtFloor];
-}
 
 const seeds = (process.env.SEEDS ?? '7,11,42,99').split(',').map(Number);
 if (seeds.some((seed) => HOLDOUT_SEEDS.includes(seed))) throw new Error('seeds 1001–1005 are the report hold-outs');
