@@ -1,5 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { InvalidOptionsError, ProxyClosedError } from '../../src/errors';
+import type { UdpFaultProxy } from '../../src/fault-proxy/types';
 import { createUdpFaultProxy } from '../../src/fault-proxy/udp-proxy';
 import { startUdpEcho, udpClient } from '../support/echo-servers';
 
@@ -13,11 +14,21 @@ describe('UDP fault proxy: dropNext (one loss, placed exactly)', () => {
   afterAll(async () => {
     await echo.close();
   });
-
-  it('drops only the next upstream datagram longer than minBytes, then forwards again', async () => {
+  type Client = Awaited<ReturnType<typeof udpClient>>;
+  /** A proxy to the echo server and a client, both closed after `body`. */
+  async function throughProxy(body: (proxy: UdpFaultProxy, client: Client) => Promise<void>): Promise<void> {
     const proxy = await createUdpFaultProxy({ target: { host: '127.0.0.1', port: echo.port } });
     const client = await udpClient();
     try {
+      await body(proxy, client);
+    } finally {
+      await client.close();
+      await proxy.close();
+    }
+  }
+
+  it('drops only the next upstream datagram longer than minBytes, then forwards again', () =>
+    throughProxy(async (proxy, client) => {
       proxy.dropNext('upstream', 3);
       expect(proxy.dropPending).toBe(true);
       for (const text of ['ack', 'data-1', 'data-2']) {
@@ -30,16 +41,10 @@ describe('UDP fault proxy: dropNext (one loss, placed exactly)', () => {
       expect(proxy.dropPending).toBe(false);
       expect(proxy.stats.upstream.droppedPackets).toBe(1);
       expect(proxy.stats.downstream.droppedPackets).toBe(0);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
-  });
+    }));
 
-  it('drops the answer, not the request, when asked for downstream', async () => {
-    const proxy = await createUdpFaultProxy({ target: { host: '127.0.0.1', port: echo.port } });
-    const client = await udpClient();
-    try {
+  it('drops the answer, not the request, when asked for downstream', () =>
+    throughProxy(async (proxy, client) => {
       proxy.dropNext('downstream');
       client.send('first', proxy.address.port);
       await settle(50);
@@ -49,11 +54,7 @@ describe('UDP fault proxy: dropNext (one loss, placed exactly)', () => {
       expect(client.received.map((b) => b.toString())).toEqual(['second']);
       expect(proxy.stats.upstream.forwardedPackets).toBe(2);
       expect(proxy.stats.downstream.droppedPackets).toBe(1);
-    } finally {
-      await client.close();
-      await proxy.close();
-    }
-  });
+    }));
 
   it('names a bad direction or size, forgets a pending drop on clearFaults(), and refuses after close', async () => {
     const proxy = await createUdpFaultProxy({ target: { host: '127.0.0.1', port: echo.port } });
