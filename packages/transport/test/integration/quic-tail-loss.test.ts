@@ -36,11 +36,16 @@ describe('QUIC loss of a lone packet through a 25 ms-each-way path', () => {
     return { connection, relay };
   }
 
-  /** 30 echoes (quiche's estimate drifts from the start); their median is this path's round trip. */
-  async function warmUp(connection: Connection): Promise<number> {
+  /** 30 echoes (quiche's estimate drifts from the start), their times in ms, fastest first. */
+  async function echoTimes(connection: Connection): Promise<number[]> {
     const times: number[] = [];
     for (let i = 0; i < 30; i++) times.push(await timedEcho(connection));
-    return times.sort((a, b) => a - b)[15] as number;
+    return times.sort((a, b) => a - b);
+  }
+
+  /** The median of the warm-up echoes: this path's round trip. */
+  async function warmUp(connection: Connection): Promise<number> {
+    return (await echoTimes(connection))[15] as number;
   }
 
   async function timedEcho(connection: Connection): Promise<number> {
@@ -75,13 +80,21 @@ describe('QUIC loss of a lone packet through a 25 ms-each-way path', () => {
   });
 
   it('sends no probes on a healthy or idle connection', async () => {
-    const { connection, relay } = await dialThroughDelay();
-    await timedEcho(connection); // the handshake's last datagrams are done with
-    const before = relay.log.length;
-    await warmUp(connection);
-    await new Promise((resolve) => setTimeout(resolve, 20 * DELAY_MS));
-    // Each echo is one datagram each way (the next request carries the ACK); then one ACK for the
-    // last answer. A probe adds three PINGs and their ACKs.
-    expect(relay.log.length - before).toBeLessThanOrEqual(2 * 30 + 1);
+    // The relay runs in this process: a stall of it (a loaded CI machine) holds the answer back past
+    // the probe's wait (about two round trips), and a probe is then right. Such a run says nothing
+    // about a healthy connection, so it is measured again (at most three times).
+    for (let attempt = 1; ; attempt++) {
+      const { connection, relay } = await dialThroughDelay();
+      await timedEcho(connection); // the handshake's last datagrams are done with
+      const before = relay.log.length;
+      const times = await echoTimes(connection);
+      await new Promise((resolve) => setTimeout(resolve, 20 * DELAY_MS));
+      const stalled = (times.at(-1) as number) > 2 * (times[15] as number);
+      if (stalled && attempt < 3) continue;
+      // Each echo is one datagram each way (the next request carries the ACK); then one ACK for the
+      // last answer. A probe adds three PINGs and their ACKs.
+      expect(relay.log.length - before).toBeLessThanOrEqual(2 * 30 + 1);
+      return;
+    }
   });
 });
