@@ -5,12 +5,19 @@ import { TailLossProbe } from '../../src/quic/endpoint/tail-loss-probe';
 const PROBE_AFTER_MS = 1.25 * 175;
 const IDLE_MS = 30_000;
 
+/** Advances the fake clock, then lets the probe decide: it does in the check phase after its timer fires. */
+async function advance(ms: number): Promise<void> {
+  jest.advanceTimersByTime(ms);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
   let probes: number;
   let probe: TailLossProbe;
 
   beforeEach(() => {
-    jest.useFakeTimers();
+    // setImmediate stays real: the probe's decision runs in a real check phase, against the fake clock.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'clearImmediate'] });
     probes = 0;
     // As QuicConnection does: the PINGs go out in a drain, and quiche re-arms its loss timer for them.
     probe = new TailLossProbe(() => {
@@ -24,61 +31,61 @@ describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
     jest.useRealTimers();
   });
 
-  it('probes once data has been in flight for 1.25 PTO, then backs off by doubling', () => {
+  it('probes once data has been in flight for 1.25 PTO, then backs off by doubling', async () => {
     probe.update(300, true); // quiche's loss timer armed: data in flight
-    jest.advanceTimersByTime(PROBE_AFTER_MS - 2);
+    await advance(PROBE_AFTER_MS - 2);
     expect(probes).toBe(0);
-    jest.advanceTimersByTime(2);
+    await advance(2);
     expect(probes).toBe(1);
-    jest.advanceTimersByTime(2 * PROBE_AFTER_MS - 2);
+    await advance(2 * PROBE_AFTER_MS - 2);
     expect(probes).toBe(1);
-    jest.advanceTimersByTime(2);
+    await advance(2);
     expect(probes).toBe(2);
   });
 
-  it('is not put off by ACK-only datagrams (quiche does not re-arm its loss timer for them)', () => {
+  it('is not put off by ACK-only datagrams (quiche does not re-arm its loss timer for them)', async () => {
     probe.update(300, true);
-    jest.advanceTimersByTime(100);
+    await advance(100);
     probe.update(200, true); // same absolute loss deadline: an ACK went out, nothing new in flight
-    jest.advanceTimersByTime(PROBE_AFTER_MS - 100);
+    await advance(PROBE_AFTER_MS - 100);
     expect(probes).toBe(1);
   });
 
-  it('starts over from new data (quiche re-armed its loss timer)', () => {
+  it('starts over from new data (quiche re-armed its loss timer)', async () => {
     probe.update(300, true);
-    jest.advanceTimersByTime(100);
+    await advance(100);
     probe.update(300, true); // the deadline moved 100 ms later: a new ack-eliciting packet
-    jest.advanceTimersByTime(PROBE_AFTER_MS - 100);
+    await advance(PROBE_AFTER_MS - 100);
     expect(probes).toBe(0);
-    jest.advanceTimersByTime(100);
+    await advance(100);
     expect(probes).toBe(1);
   });
 
-  it('never probes with nothing in flight (only the idle timer) or once stopped', () => {
+  it('never probes with nothing in flight (only the idle timer) or once stopped', async () => {
     probe.update(IDLE_MS - 5, true); // an ACK-only datagram on an idle connection
-    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    await advance(10 * PROBE_AFTER_MS);
     expect(probes).toBe(0);
     probe.update(300, true);
     probe.update(IDLE_MS - 5, false); // everything acknowledged before the probe was due
-    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    await advance(10 * PROBE_AFTER_MS);
     expect(probes).toBe(0);
     probe.update(300, true);
     probe.stop();
-    jest.advanceTimersByTime(10 * PROBE_AFTER_MS);
+    await advance(10 * PROBE_AFTER_MS);
     expect(probes).toBe(0);
   });
 
-  it('measures the round trip itself: answers in 10 ms bring the probe to 1.25 x (10 + 4 rttvar + 25) ms', () => {
+  it('measures the round trip: answers in 10 ms bring the probe to 1.25 x (10 + 4 rttvar + 25) ms', async () => {
     for (let i = 0; i < 40; i += 1) {
       probe.update(300, true);
-      jest.advanceTimersByTime(10);
+      await advance(10);
       probe.received();
       probe.update(IDLE_MS - 5, false);
     }
     expect(probe.ptoMs).toBeGreaterThan(35);
     expect(probe.ptoMs).toBeLessThan(40);
     probe.update(300, true);
-    jest.advanceTimersByTime(1.25 * 40);
+    await advance(1.25 * 40);
     expect(probes).toBe(1);
   });
 });

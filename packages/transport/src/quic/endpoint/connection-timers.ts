@@ -5,6 +5,8 @@
 export class ConnectionTimers {
   private quicheTimer: NodeJS.Timeout | undefined;
   private quicheDeadline = 0;
+  /** A fired quiche timer, waiting for the datagrams already in the socket (see fireQuiche). */
+  private quicheDue: NodeJS.Immediate | undefined;
   private startTimer: NodeJS.Timeout | undefined;
   private keepAlive: NodeJS.Timeout | undefined;
 
@@ -18,7 +20,8 @@ export class ConnectionTimers {
   arm(ms: number | null): void {
     if (ms === null) {
       clearTimeout(this.quicheTimer);
-      this.quicheTimer = undefined;
+      clearImmediate(this.quicheDue);
+      this.quicheTimer = this.quicheDue = undefined;
       return;
     }
     const deadline = performance.now() + ms;
@@ -44,13 +47,25 @@ export class ConnectionTimers {
 
   stop(): void {
     clearTimeout(this.quicheTimer);
+    clearImmediate(this.quicheDue);
     clearTimeout(this.startTimer);
     clearInterval(this.keepAlive);
-    this.quicheTimer = this.startTimer = this.keepAlive = undefined;
+    this.quicheTimer = this.quicheDue = this.startTimer = this.keepAlive = undefined;
   }
 
+  /**
+   * Timers run before the event loop reads its sockets: after a stall of this process, quiche would
+   * see its loss timer expire before the ACKs that came meanwhile, and act on it (a probe timeout
+   * sends probe packets). onTimeout() waits for the check phase, after that read; quiche checks
+   * its own clock, so a timeout the ACKs made moot does nothing.
+   */
   private readonly fireQuiche = (): void => {
     this.quicheTimer = undefined;
+    if (this.quicheDue === undefined) this.quicheDue = setImmediate(this.quicheTimedOut);
+  };
+
+  private readonly quicheTimedOut = (): void => {
+    this.quicheDue = undefined;
     this.onQuicheTimeout();
   };
 }

@@ -47,6 +47,8 @@ export class TailLossProbe {
   private probes = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDeadline = 0;
+  /** A fired timer's decision, waiting for the datagrams already in the socket (see fire). */
+  private decision: NodeJS.Immediate | undefined;
   private stopped = false;
 
   constructor(private readonly probe: () => void) {}
@@ -101,7 +103,8 @@ export class TailLossProbe {
   stop(): void {
     this.stopped = true;
     clearTimeout(this.timer);
-    this.timer = undefined;
+    clearImmediate(this.decision);
+    this.timer = this.decision = undefined;
   }
 
   /** The probe timeout by our estimate (RFC 9002 §6.2.1). */
@@ -135,9 +138,19 @@ export class TailLossProbe {
     this.timer = setTimeout(this.fire, Math.max(0, deadline - performance.now()));
   }
 
+  /**
+   * Timers run before the event loop reads its sockets: after a stall of this process (a long GC, a
+   * synchronous task) the ACKs that came meanwhile are still unread when the timer fires. The decision
+   * waits for the check phase, after that read, so those ACKs count and no needless PINGs go out.
+   */
   private readonly fire = (): void => {
     this.timer = undefined;
-    if (this.stopped || !this.inFlight) return;
+    if (this.decision === undefined) this.decision = setImmediate(this.decide);
+  };
+
+  private readonly decide = (): void => {
+    this.decision = undefined;
+    if (this.stopped || !this.inFlight || this.timer !== undefined) return;
     const deadline = this.deadline();
     if (performance.now() + GRANULARITY_MS < deadline) return this.arm(deadline);
     // Karn: an answer that may be to the probe says nothing about the lost packet's round trip.
