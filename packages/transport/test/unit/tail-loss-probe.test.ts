@@ -75,6 +75,25 @@ describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
     expect(probes).toBe(0);
   });
 
+  it('takes no RTT sample from a datagram that acknowledged nothing (the peer\'s own PINGs)', async () => {
+    await advance(5); // off the fake clock's 0, which marks "no sample pending"
+    probe.update(300, true);
+    await advance(100);
+    probe.received(); // the peer's probe, while our data was lost: quiche's loss timer stays where it was
+    probe.update(200, true); // we answered with an ACK only
+    expect(probe.ptoMs).toBe(175); // still the seeded estimate: a 100 ms sample would make it 325
+    await advance(PROBE_AFTER_MS - 100);
+    expect(probes).toBe(1);
+    probe.received(); // the ACKs of the PINGs and the resent data (no sample across a probe: Karn)
+    probe.update(IDLE_MS - 5, false);
+    expect(probe.ptoMs).toBe(175);
+    probe.update(300, true);
+    await advance(20);
+    probe.received(); // an answer: everything acknowledged
+    probe.update(IDLE_MS - 5, false);
+    expect(probe.ptoMs).toBe(20 + 4 * 10 + 25);
+  });
+
   it('measures the round trip: answers in 10 ms bring the probe to 1.25 x (10 + 4 rttvar + 25) ms', async () => {
     for (let i = 0; i < 40; i += 1) {
       probe.update(300, true);

@@ -54,10 +54,11 @@ export class ConnectionTimers {
   }
 
   /**
-   * Timers run before the event loop reads its sockets: after a stall of this process, quiche would
-   * see its loss timer expire before the ACKs that came meanwhile, and act on it (a probe timeout
-   * sends probe packets). onTimeout() waits for the check phase, after that read; quiche checks
-   * its own clock, so a timeout the ACKs made moot does nothing.
+   * After a stall of this process in I/O or setImmediate, the loop's next turn runs expired timers
+   * before it reads its sockets: quiche would see its loss timer expire before the ACKs that came
+   * meanwhile, and act on it (a probe timeout sends probe packets). onTimeout() waits for the
+   * check phase, after that read; quiche checks its own clock, so a timeout the ACKs made moot does
+   * nothing.
    */
   private readonly fireQuiche = (): void => {
     this.quicheTimer = undefined;

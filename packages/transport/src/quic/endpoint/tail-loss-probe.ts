@@ -43,6 +43,8 @@ export class TailLossProbe {
   private idleBelowMs = Number.POSITIVE_INFINITY;
   /** When the datagram whose answer makes the next RTT sample left (0: none pending). */
   private sampleFrom = 0;
+  /** The sample a datagram from the peer gives, kept by update() if that datagram acknowledged data (0: none). */
+  private candidateRttMs = 0;
   /** Probes sent since the peer was last heard from. */
   private probes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -66,11 +68,17 @@ export class TailLossProbe {
 
   /**
    * A datagram from the peer: it answers the oldest datagram we sent since the last one (quiche
-   * acknowledges at once; a peer that delays its ACKs lengthens the sample, erring on the safe side).
+   * acknowledges at once; a peer that delays its ACKs lengthens the sample, erring on the safe side),
+   * if it acknowledged anything: update(), after its drain, tells (see acknowledged there).
    */
   received(): void {
     if (this.stopped) return;
-    if (this.sampleFrom !== 0 && this.probes === 0) this.sample(performance.now() - this.sampleFrom);
+    // Not once the probe was due (its timer fired or not: after a stall the socket is read first):
+    // such a datagram waited out a stall or answers something else, and would inflate the PTO. When
+    // the path really got slower, the probe goes out first anyway, and Karn skips its answer.
+    const now = performance.now();
+    const timely = this.probes === 0 && this.decision === undefined && !(this.inFlight && now >= this.deadline());
+    if (this.sampleFrom !== 0 && timely && this.candidateRttMs === 0) this.candidateRttMs = now - this.sampleFrom;
     this.sampleFrom = 0;
     this.probes = 0;
   }
@@ -89,6 +97,12 @@ export class TailLossProbe {
     const lossDeadline = inFlight ? now + timeoutMs : 0;
     const rearmed = Math.abs(lossDeadline - this.lossDeadline) > GRANULARITY_MS;
     const newData = sent && inFlight && (!this.inFlight || rearmed);
+    // The datagrams since the last drain acknowledged data when that emptied the flight or moved
+    // quiche's loss timer; a datagram that did neither (the peer's own probe PINGs, while our answer
+    // was lost) says nothing of our round trip. A move from data sent in this drain counts too.
+    const acknowledged = this.inFlight && (!inFlight || rearmed);
+    if (this.candidateRttMs > 0 && acknowledged) this.sample(this.candidateRttMs);
+    this.candidateRttMs = 0;
     this.inFlight = inFlight;
     this.lossDeadline = lossDeadline;
     // Nothing in flight: a pending timer finds that and lapses.
@@ -139,9 +153,10 @@ export class TailLossProbe {
   }
 
   /**
-   * Timers run before the event loop reads its sockets: after a stall of this process (a long GC, a
-   * synchronous task) the ACKs that came meanwhile are still unread when the timer fires. The decision
-   * waits for the check phase, after that read, so those ACKs count and no needless PINGs go out.
+   * After a stall of this process in I/O or setImmediate (a long GC, a synchronous task), the loop's
+   * next turn runs expired timers before it reads its sockets: the ACKs that came meanwhile are still
+   * unread when this fires. The decision waits for the check phase, after that read, so those ACKs
+   * count and no needless PINGs go out.
    */
   private readonly fire = (): void => {
     this.timer = undefined;
