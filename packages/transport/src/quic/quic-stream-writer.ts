@@ -69,6 +69,7 @@ export class QuicStreamWriter {
     try {
       const chunk = offset === 0 ? bytes : bytes.subarray(offset);
       const taken = this.connection.native.streamSend(stream.id, chunk, fin);
+      if (taken !== null && (taken > 0 || fin)) this.connection.queuedStreamData();
       return taken === null ? -1 : offset + taken;
     } catch (error) {
       this.writeFailed(stream, error);

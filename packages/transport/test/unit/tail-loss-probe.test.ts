@@ -61,6 +61,16 @@ describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
     expect(probes).toBe(1);
   });
 
+  it('starts over from stream data sent even when quiche\'s loss timer stays put (its stale send times)', async () => {
+    probe.update(300, true);
+    await advance(100);
+    probe.update(200, true, true); // the next answer left; quiche's deadline did not move
+    await advance(PROBE_AFTER_MS - 100);
+    expect(probes).toBe(0);
+    await advance(100);
+    expect(probes).toBe(1);
+  });
+
   it('never probes with nothing in flight (only the idle timer) or once stopped', async () => {
     probe.update(IDLE_MS - 5, true); // an ACK-only datagram on an idle connection
     await advance(10 * PROBE_AFTER_MS);

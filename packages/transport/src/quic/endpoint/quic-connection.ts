@@ -35,6 +35,8 @@ export class QuicConnection {
   private lastClose: QuicCloseInfo | undefined;
   private finalized = false;
   private flushScheduled = false;
+  /** Stream data or a FIN handed to quiche and not yet sent (tells the tail-loss probe of new data). */
+  private streamDataQueued = false;
   private spare: Buffer | undefined;
   private readonly readable: ReadableStreams;
   /** The largest datagram quiche may build for this peer (its config says the same). */
@@ -126,6 +128,11 @@ export class QuicConnection {
     this.finalize();
   }
 
+  /** The stream writer handed quiche data or a FIN: the next drain that sends carries new data. */
+  queuedStreamData(): void {
+    this.streamDataQueued = true;
+  }
+
   /** Drains quiche's send() now (use after local writes when not coalescing) or later in this turn. */
   scheduleFlush(): void {
     if (!this.options.coalesceSends) {
@@ -172,7 +179,8 @@ export class QuicConnection {
     }
     this.timers.arm(timeout);
     // Before the handshake the probe has no idle timeout to tell "in flight" by; once closing it is stopped.
-    if (this.handshakeDone) this.tailProbe.update(timeout, sentAny);
+    if (this.handshakeDone) this.tailProbe.update(timeout, sentAny, sentAny && this.streamDataQueued);
+    if (sentAny) this.streamDataQueued = false;
   };
 
   /** `closing`: quiche is closing or draining (handlers that close it report that themselves). */

@@ -88,15 +88,18 @@ export class TailLossProbe {
    * `idleBelowMs`, the idle timer's range) means ack-eliciting data is in flight; one that moved
    * means this drain sent some, or an ACK of new data came (quiche re-arms it then, and only
    * then). That tells ours apart from ACK-only datagrams: they elicit nothing and must not put the
-   * probe off.
+   * probe off. `sentStreamData` (our stream data or FIN left in this drain) says so directly: quiche
+   * stamps a packet with its pacer's stale send time, so an answer sent as the ACK of the previous
+   * one comes in can leave its loss timer where it was (0.5 ms apart, seen: a probe then fired
+   * while the answer was simply on its way).
    */
-  update(timeoutMs: number | null, sent: boolean): void {
+  update(timeoutMs: number | null, sent: boolean, sentStreamData = false): void {
     if (this.stopped) return;
     const now = performance.now();
     const inFlight = timeoutMs !== null && timeoutMs < this.idleBelowMs;
     const lossDeadline = inFlight ? now + timeoutMs : 0;
     const rearmed = Math.abs(lossDeadline - this.lossDeadline) > GRANULARITY_MS;
-    const newData = sent && inFlight && (!this.inFlight || rearmed);
+    const newData = sent && inFlight && (!this.inFlight || rearmed || sentStreamData);
     // The datagrams since the last drain acknowledged data when that emptied the flight or moved
     // quiche's loss timer; a datagram that did neither (the peer's own probe PINGs, while our answer
     // was lost) says nothing of our round trip. A move from data sent in this drain counts too.
