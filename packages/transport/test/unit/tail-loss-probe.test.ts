@@ -104,6 +104,22 @@ describe('TailLossProbe (our PTO, independent of quiche srtt)', () => {
     expect(probe.ptoMs).toBe(20 + 4 * 10 + 25);
   });
 
+  it('learns a path slower than its PTO: the backed-off wait is kept until an answer beats it', async () => {
+    await advance(5); // off the fake clock's 0, which marks "no sample pending"
+    const probesPerRequest: number[] = [];
+    for (let request = 0; request < 5; request += 1) {
+      const before = probes;
+      probe.update(300, true);
+      await advance(400); // the answer takes 400 ms: probe timeout 175 ms, probe at 219 ms
+      probe.received();
+      probe.update(IDLE_MS - 5, false);
+      probesPerRequest.push(probes - before);
+    }
+    // The first request is probed; the second waits twice as long, its answer is a sample, and no more probes.
+    expect(probesPerRequest).toEqual([1, 0, 0, 0, 0]);
+    expect(probe.ptoMs).toBeGreaterThan(400);
+  });
+
   it('measures the round trip: answers in 10 ms bring the probe to 1.25 x (10 + 4 rttvar + 25) ms', async () => {
     for (let i = 0; i < 40; i += 1) {
       probe.update(300, true);

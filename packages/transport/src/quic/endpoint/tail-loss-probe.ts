@@ -47,6 +47,13 @@ export class TailLossProbe {
   private candidateRttMs = 0;
   /** Probes sent since the peer was last heard from. */
   private probes = 0;
+  /**
+   * Doublings of the probe wait: one per probe, kept until the next RTT sample (as RFC 6298 keeps a
+   * backed-off RTO). A path that became slower than our PTO is then learned: the wait doubles until
+   * an answer beats it and gives a sample, instead of every request being probed and its answer,
+   * by Karn, never sampled.
+   */
+  private backoff = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerDeadline = 0;
   /** A fired timer's decision, waiting for the datagrams already in the socket (see fire). */
@@ -104,7 +111,10 @@ export class TailLossProbe {
     // quiche's loss timer; a datagram that did neither (the peer's own probe PINGs, while our answer
     // was lost) says nothing of our round trip. A move from data sent in this drain counts too.
     const acknowledged = this.inFlight && (!inFlight || rearmed);
-    if (this.candidateRttMs > 0 && acknowledged) this.sample(this.candidateRttMs);
+    if (this.candidateRttMs > 0 && acknowledged) {
+      this.sample(this.candidateRttMs);
+      this.backoff = 0;
+    }
     this.candidateRttMs = 0;
     this.inFlight = inFlight;
     this.lossDeadline = lossDeadline;
@@ -131,9 +141,9 @@ export class TailLossProbe {
     return srtt + Math.max(4 * rttvar, GRANULARITY_MS) + this.peerAckDelayMs;
   }
 
-  /** Backed off by doubling per probe the peer has not answered. */
+  /** Backed off by doubling per probe since the last RTT sample. */
   private deadline(): number {
-    return this.lastSendAt + LATER_THAN_QUICHE * this.ptoMs * 2 ** Math.min(this.probes, MAX_BACKOFF);
+    return this.lastSendAt + LATER_THAN_QUICHE * this.ptoMs * 2 ** Math.min(this.backoff, MAX_BACKOFF);
   }
 
   private sample(rttMs: number): void {
@@ -174,6 +184,7 @@ export class TailLossProbe {
     // Karn: an answer that may be to the probe says nothing about the lost packet's round trip.
     this.sampleFrom = 0;
     this.probes += 1;
+    this.backoff += 1;
     this.probe();
     if (this.inFlight) this.arm(this.deadline());
   };
