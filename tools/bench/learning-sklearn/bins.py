@@ -1,23 +1,10 @@
 """Does the forest lose anything to 255 quantile bins? scikit-learn's entropy forest (300 trees) on raw
-features and on our binning (same rule as packages/learning/src/gbdt/binning.ts) with N bins.
+features and on our binning (`common.binned`, the rule of packages/learning/src/gbdt/binning.ts) with N bins.
 Usage: SEEDS=7,11,42,99,13,17,23,31 /usr/bin/python3 bins.py 0 255 1023   (0 = raw values)"""
 import os, sys; sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import *
 from sklearn.ensemble import RandomForestClassifier
 names, X, y = load()
-def binned(Xtr, Xte, nb):
-    out = []
-    for A in (Xtr, Xte):
-        B = np.empty_like(A)
-        for j in range(A.shape[1]):
-            u = np.unique(Xtr[:, j])
-            if len(u) > nb:
-                s = np.sort(Xtr[:, j]); b = np.unique(s[(np.arange(1, nb) * len(s)) // nb])
-            else:
-                b = (u[1:] + u[:-1]) / 2
-            B[:, j] = np.searchsorted(b, A[:, j], 'left')
-        out.append(B)
-    return out
 counts = [int(a) for a in sys.argv[1:]] or [0, 255]
 res = {nb: [] for nb in counts}
 for seed, (tr, te) in splits(X, y):

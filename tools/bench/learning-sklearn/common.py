@@ -13,6 +13,20 @@ def load():
     h=rows[0]; d=rows[1:]
     y=np.array([int(r[1]) for r in d]); X=np.array([[float(v) for v in r[2:-1]] for r in d])
     return h[2:-1], X, y
+def binned(Xtr, Xte, nb=255):
+    """Both parts binned by the training part's bounds, as packages/learning/src/gbdt/binning.ts cuts them:
+    quantiles when a column has more than nb distinct values, else midpoints between them."""
+    out=[]
+    for A in (Xtr,Xte):
+        B=np.empty_like(A)
+        for j in range(A.shape[1]):
+            u=np.unique(Xtr[:,j])
+            if len(u)>nb:
+                s=np.sort(Xtr[:,j]); b=np.unique(s[(np.arange(1,nb)*len(s))//nb])
+            else: b=(u[1:]+u[:-1])/2
+            B[:,j]=np.searchsorted(b,A[:,j],'left')
+        out.append(B)
+    return out
 def oracle(y, s, floor=0.86):
     o=np.argsort(-s); ys=y[o]; P=ys.sum(); N=len(y)-P
     tp=np.cumsum(ys); fp=np.cumsum(1-ys)

@@ -2,18 +2,6 @@ import os, sys, json; sys.path.insert(0,os.path.dirname(os.path.abspath(__file__
 from common import *
 from sklearn.ensemble import RandomForestClassifier, ExtraTreesClassifier, HistGradientBoostingClassifier
 names, X, y = load()
-def binned(Xtr, Xte, nb=255):
-    out=[]
-    for A in (Xtr,Xte):
-        B=np.empty_like(A)
-        for j in range(A.shape[1]):
-            u=np.unique(Xtr[:,j])
-            if len(u)>nb:
-                s=np.sort(Xtr[:,j]); b=np.unique(s[(np.arange(1,nb)*len(s))//nb])
-            else: b=(u[1:]+u[:-1])/2
-            B[:,j]=np.searchsorted(b,A[:,j],'left')
-        out.append(B)
-    return out
 M={
  'sk_rf300_ent_binned': lambda: RandomForestClassifier(300,criterion='entropy',n_jobs=1,random_state=0),
  'sk_rf300_ent_m5_binned': lambda: RandomForestClassifier(300,criterion='entropy',max_features=5,n_jobs=1,random_state=0),
