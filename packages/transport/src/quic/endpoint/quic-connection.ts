@@ -179,7 +179,7 @@ export class QuicConnection {
     }
     this.timers.arm(timeout);
     // Before the handshake the probe has no idle timeout to tell "in flight" by; once closing it is stopped.
-    if (this.handshakeDone) this.tailProbe.update(timeout, sentAny, sentAny && this.streamDataQueued);
+    if (this.handshakeDone) this.tailProbe.update(timeout, sentAny, this.streamDataQueued);
     if (sentAny) this.streamDataQueued = false;
   };
 

@@ -80,11 +80,12 @@ export class TailLossProbe {
    */
   received(): void {
     if (this.stopped) return;
-    // Not once the probe was due (its timer fired or not: after a stall the socket is read first):
-    // such a datagram waited out a stall or answers something else, and would inflate the PTO. When
-    // the path really got slower, the probe goes out first anyway, and Karn skips its answer.
+    // Not once the probe was due, whether its timer has fired (its decision pending) or not (a stall
+    // in a timer callback reads the socket first): such a datagram waited out a stall or answers
+    // something else, and would inflate the PTO. A path that really got slower is learned through the
+    // backoff (see backoff).
     const now = performance.now();
-    const timely = this.probes === 0 && this.decision === undefined && !(this.inFlight && now >= this.deadline());
+    const timely = this.probes === 0 && !(this.inFlight && now >= this.deadline());
     if (this.sampleFrom !== 0 && timely && this.candidateRttMs === 0) this.candidateRttMs = now - this.sampleFrom;
     this.sampleFrom = 0;
     this.probes = 0;
