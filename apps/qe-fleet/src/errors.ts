@@ -161,3 +161,19 @@ export class PortInUseError extends AgentlinkError {
     );
   }
 }
+
+/** No free port for a multi-process fleet's agents was found below the ephemeral range. */
+export class NoFreePortError extends AgentlinkError {
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    readonly host: string,
+    readonly below: number,
+    readonly attempts: number,
+  ) {
+    super(
+      'ERR_NO_FREE_PORT',
+      `no free ${protocol.toUpperCase()} port below ${below} on ${host} after ${attempts} random attempts`,
+      { retryable: true },
+    );
+  }
+}

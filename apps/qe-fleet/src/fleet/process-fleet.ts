@@ -46,6 +46,8 @@ export interface RunningProcessFleet {
   readonly plan: FleetPlan;
   readonly fleet: HarnessFleet;
   readonly placements: readonly AgentPlacement[];
+  /** Each agent's /metrics URL, from its ready line (the port it bound, when --metrics-port is 0). */
+  readonly metricsUrls: Readonly<Record<string, string>>;
 }
 
 export interface ProcessFleetDependencies {
@@ -108,7 +110,7 @@ export async function runProcessFleet(
     const addresses = placements.map((p) => `${p.id}@${p.host}:${port(p)}`).join(', ');
     log(`fleet: ${plan.agents.length} agents as ${mode} over ${options.transport} (${addresses})`);
     log(`/metrics: ${plan.agents.map((a) => `${metricsUrls[a.id] ?? '?'} (${a.id})`).join(', ')}`);
-    await dependencies.onRunning?.({ plan, fleet, placements });
+    await dependencies.onRunning?.({ plan, fleet, placements, metricsUrls });
     const coordinator = fleet.agent(plan.coordinatorId);
     // The coordinator's deadline runs from its start (waiting for peers included); then it reports.
     // A coordinator that died prints no summary: stop waiting (after a moment for its last lines).

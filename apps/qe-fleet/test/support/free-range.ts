@@ -1,9 +1,13 @@
 import net from 'node:net';
+import { randomFixedPort } from '../../src/fleet/free-ports';
 
-/** A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port). */
+/**
+ * A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port), below
+ * the kernel's ephemeral range so that no other test's socket takes one before the agents bind.
+ */
 export async function freeRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = randomFixedPort(count);
     const servers: net.Server[] = [];
     try {
       for (let i = 0; i < count; i += 1) {

@@ -3,7 +3,6 @@ import { runProcessFleet, type RunningProcessFleet } from '../../src/fleet/proce
 import { runFleet, type RunFleetDependencies, type RunningFleet } from '../../src/fleet/run-fleet';
 import { createLearningPredictor } from '../../src/model/learning-predictor';
 import { deferred } from './alert-models';
-import { freeRange } from './free-range';
 import type { LivePrometheus, PromAlert } from './prometheus';
 import { activeAtSeconds } from './real-for-check';
 
@@ -92,25 +91,24 @@ export class LiveFleets {
     return Promise.race([done.promise, failure.promise.then((e) => Promise.reject(e)), run.then(() => done.promise)]);
   }
 
-  /** Starts a fleet of processes whose /metrics ports are known in advance. */
+  /** Starts a fleet of processes; their /metrics URLs come from their ready lines (ports they bound). */
   async processes(
     job: string,
     overrides: Partial<FleetOptions>,
     registerNow = true,
   ): Promise<{ running: RunningProcessFleet; urls: string[] }> {
-    const base = await freeRange(5);
     const started = deferred<RunningProcessFleet>();
     const options = fleetOptions({
       mode: 'processes',
       modelDir: this.#goodModel,
-      metricsBasePort: base,
+      metricsBasePort: 0,
       ...overrides,
     });
     const run = runProcessFleet(options, { onRunning: (r) => started.resolve(r) });
     this.#runs.push(run.catch(() => undefined));
     const ended = run.then(() => Promise.reject(new Error(`${job}: the fleet ended before it ran`)));
     const running = await Promise.race([started.promise, ended]);
-    const urls = running.plan.agents.map((_, i) => `http://127.0.0.1:${base + i}`);
+    const urls = running.plan.agents.map((a) => running.metricsUrls[a.id]!);
     if (registerNow) await this.register(job, urls);
     return { running, urls };
   }
