@@ -1,4 +1,5 @@
 import type { EvaluationSummary } from './evaluation';
+import { baselineSection } from './report-baseline-render';
 import type { OperatingPoint } from './evaluation-types';
 import type { FeatureSetResult, HonestReport, MeanSd } from './report-run';
 
@@ -181,6 +182,7 @@ function methodText(report: HonestReport): string {
 
 export function renderHonestReport(report: HonestReport, notes: { qeFleet: string }): string {
   const minutes = (report.durationMs / 60_000).toFixed(1);
+  const floorPoints = [...new Set(REPORT_TARGETS.map((t) => floorPointName(t.balancedAccuracy)))];
   return `# @agentlink/learning: flaky-test prediction report
 
 ${generatedLine(report, minutes)}${report.note === undefined ? '' : `\n\n${report.note}`}
@@ -201,7 +203,7 @@ The "one threshold" line is what a single operating point gives for both metrics
   report.plan.evaluation.calibrateFloors === true ? `\n${CALIBRATION_TEXT}` : ''
 }
 
-## Method
+${baselineSection(report, floorPoints)}## Method
 
 ${methodText(report)}
 - Options of every fold: \`${JSON.stringify(report.plan.evaluation)}\`

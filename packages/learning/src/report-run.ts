@@ -9,7 +9,7 @@ import {
   type SummaryMetric,
 } from './evaluation';
 import { datasetFromCsv } from './load-dataset';
-import type { DatasetSchema, ValidationReport } from './types';
+import type { Dataset, DatasetSchema, ValidationReport } from './types';
 import { validateDataset } from './validate-dataset';
 
 /** One feature set of the report: a name, what it adds, and the schema that builds it. */
@@ -33,8 +33,28 @@ export function flakeFlaggerFeatureSets(label = 'flakyStatus'): FeatureSetPlan[]
   ];
 }
 
+/** A reference model scored on the very same hold-outs as the report's model, with its own procedure. */
+export interface BaselinePlan {
+  readonly name: string;
+  readonly description: string;
+  /** Its evaluation options (a fixed family: the threshold is tuned on the validation part of the training rows). */
+  readonly evaluation: EvaluationOptions;
+}
+
+/** The hold-out figures of a baseline on one feature set. */
+export interface BaselineResult {
+  readonly name: string;
+  readonly description: string;
+  /** Mean ± sd over the hold-outs at its F1-tuned threshold, per metric. */
+  readonly holdoutStats: Readonly<Record<string, MeanSd>>;
+  /** Mean ± sd over the hold-outs at each further operating point, by name. */
+  readonly operatingPointStats: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
+}
+
 export interface HonestReportPlan {
   readonly sets: readonly FeatureSetPlan[];
+  /** Scored on every hold-out of every feature set beside the report's model. Default none. */
+  readonly baseline?: BaselinePlan;
   /** Seeds of the stratified 80/20 hold-outs; never used to choose anything. */
   readonly holdoutSeeds: readonly number[];
   readonly cvFolds: number;
@@ -71,6 +91,7 @@ export interface FeatureSetResult {
   /** Mean ± sd over the hold-outs at each further operating point (`evaluation.operatingPoints`), by name. */
   readonly operatingPointStats?: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
   readonly crossValidation?: EvaluationSummary;
+  readonly baseline?: BaselineResult;
 }
 
 export interface HonestReport {
@@ -79,8 +100,9 @@ export interface HonestReport {
   readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string; readonly tfjs: string };
   readonly dataFile: string;
   readonly validation: ValidationReport;
-  readonly plan: Omit<HonestReportPlan, 'sets' | 'evaluation'> & {
+  readonly plan: Omit<HonestReportPlan, 'sets' | 'evaluation' | 'baseline'> & {
     readonly evaluation: Readonly<Record<string, unknown>>;
+    readonly baseline?: Omit<BaselinePlan, 'evaluation'> & { readonly evaluation: Readonly<Record<string, unknown>> };
   };
   readonly sets: readonly FeatureSetResult[];
   /** Leave-projects-out: indicators and history are dropped, so it is one result for every feature set. */
@@ -96,6 +118,26 @@ function meanSd(values: readonly number[]): MeanSd {
   const mean = finite.reduce((a, b) => a + b, 0) / finite.length;
   const sd = finite.length < 2 ? 0 : Math.sqrt(finite.reduce((s, v) => s + (v - mean) ** 2, 0) / (finite.length - 1));
   return { mean, sd };
+}
+
+/** Mean ± sd over the hold-outs per metric: at the model's threshold and at each further operating point. */
+function holdoutStatistics(
+  holdouts: readonly EvaluationSummary[],
+  points: EvaluationOptions['operatingPoints'],
+): Pick<BaselineResult, 'holdoutStats' | 'operatingPointStats'> {
+  const over = (value: (h: EvaluationSummary, metric: SummaryMetric) => number | undefined) =>
+    Object.fromEntries(
+      REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => value(h, metric) ?? Number.NaN))]),
+    );
+  return {
+    holdoutStats: over((h, metric) => h.folds[0].test[metric]),
+    operatingPointStats: Object.fromEntries(
+      (points ?? []).map((point) => [
+        point.name,
+        over((h, metric) => h.folds[0].operatingPoints?.[point.name]?.test[metric]),
+      ]),
+    ),
+  };
 }
 
 /** Without callbacks (they do not serialise). */
@@ -126,20 +168,11 @@ export async function runHonestReport(
       meta.log(`${set.name}: hold-out seed ${seed} ...`);
       holdouts.push(await holdoutEvaluation(dataset, { ...plan.evaluation, seed, testFraction: 0.2 }));
     }
-    const stats = Object.fromEntries(
-      REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => h.folds[0].test[metric]))]),
+    const { holdoutStats: stats, operatingPointStats: pointStats } = holdoutStatistics(
+      holdouts,
+      plan.evaluation.operatingPoints,
     );
-    const pointStats = Object.fromEntries(
-      (plan.evaluation.operatingPoints ?? []).map((point) => [
-        point.name,
-        Object.fromEntries(
-          REPORT_METRICS.map((metric) => [
-            metric,
-            meanSd(holdouts.map((h) => h.folds[0].operatingPoints?.[point.name]?.test[metric] ?? Number.NaN)),
-          ]),
-        ),
-      ]),
-    );
+    const baseline = plan.baseline === undefined ? undefined : await runBaseline(dataset, plan, set.name, meta.log);
     let cv: EvaluationSummary | undefined;
     if (plan.cvFolds > 0) {
       meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
@@ -156,6 +189,7 @@ export async function runHonestReport(
       holdoutMajorityAccuracy: majority,
       operatingPointStats: pointStats,
       crossValidation: cv,
+      ...(baseline === undefined ? {} : { baseline }),
     });
     if (s === 0 && plan.lpoFolds > 0 && dataset.groups !== undefined) {
       meta.log(`leave-projects-out (${plan.lpoFolds} folds) ...`);
@@ -179,9 +213,29 @@ export async function runHonestReport(
       cvSeed: plan.cvSeed,
       lpoFolds: plan.lpoFolds,
       evaluation: recordable(plan.evaluation),
+      ...(plan.baseline === undefined
+        ? {}
+        : { baseline: { ...plan.baseline, evaluation: recordable(plan.baseline.evaluation) } }),
     },
     sets,
     leaveProjectsOut: lpo,
     durationMs: performance.now() - started,
   };
+}
+
+/** The plan's baseline on the same hold-outs (same seeds, so the same test rows) of one feature set. */
+async function runBaseline(
+  dataset: Dataset,
+  plan: HonestReportPlan,
+  setName: string,
+  log: (line: string) => void,
+): Promise<BaselineResult> {
+  const baseline = plan.baseline!;
+  const holdouts: EvaluationSummary[] = [];
+  for (const seed of plan.holdoutSeeds) {
+    log(`${setName}: baseline (${baseline.name}), hold-out seed ${seed} ...`);
+    holdouts.push(await holdoutEvaluation(dataset, { ...baseline.evaluation, seed, testFraction: 0.2 }));
+  }
+  const stats = holdoutStatistics(holdouts, baseline.evaluation.operatingPoints);
+  return { name: baseline.name, description: baseline.description, ...stats };
 }

@@ -4,8 +4,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_REPORT_DATA, runCli } from '../src/cli';
 import { mulberry32 } from '../src/prng';
+import { holdoutEvaluation } from '../src/evaluation';
+import { datasetFromCsv } from '../src/load-dataset';
+import { ISSUE_FOREST_BASELINE } from '../src/report-command';
 import { renderHonestReport, targetLines } from '../src/report-render';
-import type { HonestReport } from '../src/report-run';
+import { flakeFlaggerFeatureSets, type HonestReport } from '../src/report-run';
 import { tempDirectory } from './fixtures';
 
 const temp = tempDirectory();
@@ -74,6 +77,23 @@ describe('agentlink-learn report', () => {
     expect(markdown).toMatch(/\| BA-tuned threshold \| F1 \d\.\d{3} ± \d\.\d{3}, BA \d\.\d{3}/);
     expect(markdown).toContain('one threshold: best F1 with BA ≥ 0.9 in training');
     expect(result.err).toContain('numeric only: hold-out seed 11');
+    // The issue's forest on the same hold-outs: computed by the same evaluation, one row beside ours per set.
+    expect(markdown).toContain("## Against the issue's random forest on the same hold-outs (means)");
+    const figures = String.raw`\d\.\d{3} / \d\.\d{3}`;
+    for (const set of [String.raw`numeric only`, String.raw`\+ project`, String.raw`\+ sibling history`])
+      expect(markdown).toMatch(
+        new RegExp(String.raw`\| ${set} \| random forest \(scikit-learn defaults\) \| ${figures} \|`),
+      );
+    const numeric = datasetFromCsv(readFileSync(data, 'utf8'), flakeFlaggerFeatureSets()[0].schema);
+    const baselineOn = (seed: number) =>
+      holdoutEvaluation(numeric, { ...ISSUE_FOREST_BASELINE.evaluation, seed, testFraction: 0.2 });
+    const direct = await Promise.all([11, 12].map(baselineOn));
+    const directF1 = (direct[0].folds[0].test.f1 + direct[1].folds[0].test.f1) / 2;
+    expect(report.sets[0].baseline!.holdoutStats.f1.mean).toBeCloseTo(directF1, 10);
+    expect(report.sets[0].baseline!.operatingPointStats['F1 at BA ≥ 0.86'].balancedAccuracy.mean).toEqual(
+      expect.any(Number),
+    );
+    expect(result.err).toContain('numeric only: baseline (random forest (scikit-learn defaults)), hold-out seed 12');
     const again = path.join(temp.dir, 'again.md');
     expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
