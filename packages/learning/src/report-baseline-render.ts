@@ -28,10 +28,11 @@ export function baselineSection(report: HonestReport, floorPoints: readonly stri
   ]);
   return `## Against the issue's random forest on the same hold-outs (means)
 
-The baseline: ${baseline.description}. Its thresholds come from its own validation part, as the issue
-describes; ours from nested selection (one-threshold floors calibrated as above). Same seeds, so the same
-test rows. \`tools/bench/learning-sklearn/baseline.py\` scores scikit-learn's own forest and XGBoost on
-these rows for comparison.
+The baseline, as the issue describes it:
+${baseline.description}.
+Ours chooses its model and thresholds by nested selection (one-threshold floors calibrated as above).
+Same seeds, so the same test rows. \`tools/bench/learning-sklearn/baseline.py\` scores
+scikit-learn's own forest and XGBoost on these rows for comparison.
 
 | ${header.join(' | ')} |
 |${header.map(() => '---').join('|')}|
