@@ -23,9 +23,9 @@ export function ephemeralPortRange(): readonly [number, number] {
   return DEFAULT_EPHEMERAL_RANGE;
 }
 
-/** A random port below the ephemeral range (leaving room for `span` consecutive ports). */
-export function randomFixedPort(span = 1): number {
-  const below = Math.max(ephemeralPortRange()[0] - span, LOWEST_PORT + 1);
+/** A random port below `ephemeralLow` (the range's first port), leaving room for `span` consecutive ports. */
+export function randomPortBelow(ephemeralLow: number, span = 1): number {
+  const below = Math.max(ephemeralLow - span, LOWEST_PORT + 1);
   return LOWEST_PORT + Math.floor(Math.random() * (below - LOWEST_PORT));
 }
 
@@ -48,9 +48,10 @@ const listenTcp = (server: net.Server, port: number, host: string): Promise<void
 export async function freePorts(count: number, host = '127.0.0.1'): Promise<Array<{ udp: number; tcp: number }>> {
   const udps: dgram.Socket[] = [];
   const tcps: net.Server[] = [];
+  const [ephemeralLow] = ephemeralPortRange();
   const take = async (protocol: 'udp' | 'tcp', open: (port: number) => Promise<void>): Promise<number> => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
-      const port = randomFixedPort();
+      const port = randomPortBelow(ephemeralLow);
       try {
         await open(port);
         return port;
@@ -58,7 +59,7 @@ export async function freePorts(count: number, host = '127.0.0.1'): Promise<Arra
         // in use: try another
       }
     }
-    throw new NoFreePortError(protocol, host, ephemeralPortRange()[0], ATTEMPTS);
+    throw new NoFreePortError(protocol, host, ephemeralLow, ATTEMPTS);
   };
   try {
     const ports: Array<{ udp: number; tcp: number }> = [];

@@ -1,13 +1,14 @@
 import net from 'node:net';
-import { randomFixedPort } from '../../src/fleet/free-ports';
+import { ephemeralPortRange, randomPortBelow } from '../../src/fleet/free-ports';
 
 /**
  * A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port), below
  * the kernel's ephemeral range so that no other test's socket takes one before the agents bind.
  */
 export async function freeRange(count: number): Promise<number> {
+  const [ephemeralLow] = ephemeralPortRange();
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = randomFixedPort(count);
+    const base = randomPortBelow(ephemeralLow, count);
     const servers: net.Server[] = [];
     try {
       for (let i = 0; i < count; i += 1) {
