@@ -1,9 +1,8 @@
+import { num, tableRow } from './report-format';
 import type { FeatureSetResult, HonestReport, MeanSd } from './report-run';
 
 type Stats = Readonly<Record<string, MeanSd>> | undefined;
 
-const num = (value: number | undefined): string =>
-  value !== undefined && Number.isFinite(value) ? value.toFixed(3) : 'n/a';
 const pair = (stats: Stats): string =>
   stats === undefined ? 'n/a' : `${num(stats.f1?.mean)} / ${num(stats.balancedAccuracy?.mean)}`;
 
@@ -18,10 +17,8 @@ export function baselineSection(report: HonestReport, floorPoints: readonly stri
   if (sets.length === 0) return '';
   const baseline = sets[0].baseline;
   const header = ['Feature set', 'Model', 'F1-tuned: F1 / BA', ...floorPoints.map((p) => `${p}: F1 / BA`), 'PR-AUC'];
-  const row = (set: string, model: string, stats: Stats, points: FeatureSetResult['operatingPointStats']) => {
-    const cells = [set, model, pair(stats), ...floorPoints.map((p) => pair(points?.[p])), num(stats?.prAuc?.mean)];
-    return `| ${cells.join(' | ')} |`;
-  };
+  const row = (set: string, model: string, stats: Stats, points: FeatureSetResult['operatingPointStats']) =>
+    tableRow([set, model, pair(stats), ...floorPoints.map((p) => pair(points?.[p])), num(stats?.prAuc?.mean)]);
   const rows = sets.flatMap((s) => [
     row(s.name, 'ours (above)', s.holdoutStats, s.operatingPointStats),
     row(s.name, baseline.name, s.baseline.holdoutStats, s.baseline.operatingPointStats),
@@ -34,7 +31,7 @@ Ours chooses its model and thresholds by nested selection (one-threshold floors 
 Same seeds, so the same test rows. \`tools/bench/learning-sklearn/baseline.py\` scores
 scikit-learn's own forest and XGBoost on these rows for comparison.
 
-| ${header.join(' | ')} |
+${tableRow(header)}
 |${header.map(() => '---').join('|')}|
 ${rows.join('\n')}
 

@@ -1,12 +1,9 @@
 import type { EvaluationSummary } from './evaluation';
-import { baselineSection } from './report-baseline-render';
 import type { OperatingPoint } from './evaluation-types';
+import { flooredPoints } from './operating-points';
+import { baselineSection } from './report-baseline-render';
+import { num, pct, pm, tableRow } from './report-format';
 import type { FeatureSetResult, HonestReport, MeanSd } from './report-run';
-
-const num = (value: number): string => (Number.isFinite(value) ? value.toFixed(3) : 'n/a');
-const pm = (stat: MeanSd | undefined): string => (stat === undefined ? 'n/a' : `${num(stat.mean)} ± ${num(stat.sd)}`);
-const pct = (value: number): string => (Number.isFinite(value) ? `${(value * 100).toFixed(1)} %` : 'n/a');
-const tableRow = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
 /** The issue's targets on the mean of the hold-outs, per feature set. */
 export const REPORT_TARGETS = [
@@ -182,7 +179,7 @@ function methodText(report: HonestReport): string {
 
 export function renderHonestReport(report: HonestReport, notes: { qeFleet: string }): string {
   const minutes = (report.durationMs / 60_000).toFixed(1);
-  const floorPoints = [...new Set(REPORT_TARGETS.map((t) => floorPointName(t.balancedAccuracy)))];
+  const floorPoints = flooredPoints(REPORT_OPERATING_POINTS).map((point) => point.name);
   return `# @agentlink/learning: flaky-test prediction report
 
 ${generatedLine(report, minutes)}${report.note === undefined ? '' : `\n\n${report.note}`}

@@ -172,7 +172,13 @@ export async function runHonestReport(
       holdouts,
       plan.evaluation.operatingPoints,
     );
-    const baseline = plan.baseline === undefined ? undefined : await runBaseline(dataset, plan, set.name, meta.log);
+    const reference = plan.baseline;
+    const baseline =
+      reference === undefined
+        ? undefined
+        : await runBaseline(dataset, reference, plan.holdoutSeeds, (seed) =>
+            meta.log(`${set.name}: baseline (${reference.name}), hold-out seed ${seed} ...`),
+          );
     let cv: EvaluationSummary | undefined;
     if (plan.cvFolds > 0) {
       meta.log(`${set.name}: ${plan.cvFolds}-fold cross-validation ...`);
@@ -226,14 +232,13 @@ export async function runHonestReport(
 /** The plan's baseline on the same hold-outs (same seeds, so the same test rows) of one feature set. */
 async function runBaseline(
   dataset: Dataset,
-  plan: HonestReportPlan,
-  setName: string,
-  log: (line: string) => void,
+  baseline: BaselinePlan,
+  seeds: readonly number[],
+  onSeed: (seed: number) => void,
 ): Promise<BaselineResult> {
-  const baseline = plan.baseline!;
   const holdouts: EvaluationSummary[] = [];
-  for (const seed of plan.holdoutSeeds) {
-    log(`${setName}: baseline (${baseline.name}), hold-out seed ${seed} ...`);
+  for (const seed of seeds) {
+    onSeed(seed);
     holdouts.push(await holdoutEvaluation(dataset, { ...baseline.evaluation, seed, testFraction: 0.2 }));
   }
   const stats = holdoutStatistics(holdouts, baseline.evaluation.operatingPoints);
