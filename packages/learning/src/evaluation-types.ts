@@ -109,4 +109,14 @@ export interface OperatingPointResult {
   /** Whether the tuning rows reached the floor at this threshold. */
   readonly constraintMet: boolean;
   readonly test: ClassificationMetrics;
+  /**
+   * For a point with a balanced-accuracy floor: the same objective with the threshold picked on the TEST rows
+   * themselves (the best F1 among grid thresholds whose test BA reaches the floor). Never a result: it is the
+   * most any threshold could give this model's ranking of these rows, an upper bound for `test`.
+   */
+  readonly ceiling?: {
+    readonly threshold: number;
+    readonly constraintMet: boolean;
+    readonly test: ClassificationMetrics;
+  };
 }

@@ -23,9 +23,24 @@ export function operatingPointResults(
       });
       const metrics = evaluatePredictions(test.labels, test.probabilities, threshold);
       const floor = tunedFloor === undefined ? {} : { tunedFloor };
-      return [point.name, { threshold, constraintMet, test: metrics, ...floor }];
+      const ceiling = point.minBalancedAccuracy === undefined ? {} : { ceiling: testRowsCeiling(point, test) };
+      return [point.name, { threshold, constraintMet, test: metrics, ...floor, ...ceiling }];
     }),
   );
+}
+
+/**
+ * The point's objective tuned on the test rows themselves, at the point's own (uncalibrated) floor: how far this
+ * ranking could go at best. Reported beside the honest figure to tell a threshold problem from a ranking one.
+ */
+function testRowsCeiling(
+  point: OperatingPoint,
+  test: { readonly labels: readonly Label[]; readonly probabilities: ArrayLike<number> },
+): NonNullable<OperatingPointResult['ceiling']> {
+  const { threshold, constraintMet } = tuneThreshold(test.labels, test.probabilities, point.objective, {
+    minBalancedAccuracy: point.minBalancedAccuracy,
+  });
+  return { threshold, constraintMet, test: evaluatePredictions(test.labels, test.probabilities, threshold) };
 }
 
 /** The operating points with a balanced-accuracy floor. */

@@ -50,7 +50,8 @@ export function targetLines(report: HonestReport): string[] {
       [`one threshold: best F1 with BA ≥ ${target.balancedAccuracy} in training`,
         set.operatingPointStats?.[floorPointName(target.balancedAccuracy)]],
     ];
-    return points
+    const ceiling = set.ceilingStats?.[floorPointName(target.balancedAccuracy)];
+    const lines = points
       .filter(([, stats]) => stats !== undefined)
       .map(([point, stats]) =>
         tableRow([
@@ -61,8 +62,26 @@ export function targetLines(report: HonestReport): string[] {
           verdict(stats!.f1.mean, stats!.balancedAccuracy.mean, target),
         ]),
       );
+    if (ceiling === undefined || !Number.isFinite(ceiling.f1?.mean)) return lines;
+    const reach = ceilingReach(ceiling.f1.mean, ceiling.balancedAccuracy.mean, target);
+    return [
+      ...lines,
+      tableRow([
+        `${target.set} (${target.why})`,
+        goal,
+        `ceiling: best F1 with BA ≥ ${target.balancedAccuracy}, threshold picked on the test rows (not a result)`,
+        `F1 ${pm(ceiling.f1)}, BA ${pm(ceiling.balancedAccuracy)}`,
+        reach,
+      ]),
+    ];
   });
 }
+
+/** Whether any threshold could reach the target with this ranking of the test rows (the ceiling line's verdict). */
+const ceilingReach = (f1: number, ba: number, target: { f1: number; balancedAccuracy: number }): string =>
+  f1 >= target.f1 && ba >= target.balancedAccuracy
+    ? 'within reach of this ranking'
+    : `beyond this ranking: no threshold gets F1 ${target.f1} at BA ${target.balancedAccuracy} (bound)`;
 
 const CALIBRATION_TEXT = `Its BA floor is calibrated inside the training rows of each hold-out: models trained on
 fewer rows are more cautious, so a floor met exactly on out-of-fold predictions is overshot on unseen rows. Each
@@ -196,7 +215,10 @@ ${targetLines(report).join('\n')}
 Each threshold is tuned inside the training rows of its hold-out (on the out-of-fold predictions of
 nested selection); the model is the same at every operating point, only its threshold differs. The
 F1-tuned and the BA-tuned thresholds are different thresholds: a user gets one of them at a time.
-The "one threshold" line is what a single operating point gives for both metrics together.${
+The "one threshold" line is what a single operating point gives for both metrics together.
+The "ceiling" line is no result: its threshold is picked on each hold-out's test rows themselves (the best F1
+among thresholds whose test BA reaches the target). It bounds what any threshold could give this model's
+ranking of those rows, so it tells a threshold problem (ceiling above the target) from a ranking one (below).${
   report.plan.evaluation.calibrateFloors === true ? `\n${CALIBRATION_TEXT}` : ''
 }
 

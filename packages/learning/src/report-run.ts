@@ -9,6 +9,7 @@ import {
   type SummaryMetric,
 } from './evaluation';
 import { datasetFromCsv } from './load-dataset';
+import { flooredPoints } from './operating-points';
 import type { Dataset, DatasetSchema, ValidationReport } from './types';
 import { validateDataset } from './validate-dataset';
 
@@ -49,6 +50,8 @@ export interface BaselineResult {
   readonly holdoutStats: Readonly<Record<string, MeanSd>>;
   /** Mean ± sd over the hold-outs at each further operating point, by name. */
   readonly operatingPointStats: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
+  /** Mean ± sd of each floored point's ceiling (threshold picked on the test rows: a bound, not a result). */
+  readonly ceilingStats?: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
 }
 
 export interface HonestReportPlan {
@@ -90,6 +93,8 @@ export interface FeatureSetResult {
   readonly holdoutMajorityAccuracy: number;
   /** Mean ± sd over the hold-outs at each further operating point (`evaluation.operatingPoints`), by name. */
   readonly operatingPointStats?: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
+  /** Mean ± sd of each floored point's ceiling (threshold picked on the test rows: a bound, not a result). */
+  readonly ceilingStats?: Readonly<Record<string, Readonly<Record<string, MeanSd>>>>;
   readonly crossValidation?: EvaluationSummary;
   readonly baseline?: BaselineResult;
 }
@@ -120,11 +125,14 @@ function meanSd(values: readonly number[]): MeanSd {
   return { mean, sd };
 }
 
-/** Mean ± sd over the hold-outs per metric: at the model's threshold and at each further operating point. */
+/**
+ * Mean ± sd over the hold-outs per metric: at the model's threshold, at each further operating point, and at
+ * the ceilings of the points with a BA floor.
+ */
 function holdoutStatistics(
   holdouts: readonly EvaluationSummary[],
   points: EvaluationOptions['operatingPoints'],
-): Pick<BaselineResult, 'holdoutStats' | 'operatingPointStats'> {
+): Pick<BaselineResult, 'holdoutStats' | 'operatingPointStats' | 'ceilingStats'> {
   const over = (value: (h: EvaluationSummary, metric: SummaryMetric) => number | undefined) =>
     Object.fromEntries(
       REPORT_METRICS.map((metric) => [metric, meanSd(holdouts.map((h) => value(h, metric) ?? Number.NaN))]),
@@ -135,6 +143,12 @@ function holdoutStatistics(
       (points ?? []).map((point) => [
         point.name,
         over((h, metric) => h.folds[0].operatingPoints?.[point.name]?.test[metric]),
+      ]),
+    ),
+    ceilingStats: Object.fromEntries(
+      flooredPoints(points).map((point) => [
+        point.name,
+        over((h, metric) => h.folds[0].operatingPoints?.[point.name]?.ceiling?.test[metric]),
       ]),
     ),
   };
@@ -168,7 +182,7 @@ export async function runHonestReport(
       meta.log(`${set.name}: hold-out seed ${seed} ...`);
       holdouts.push(await holdoutEvaluation(dataset, { ...plan.evaluation, seed, testFraction: 0.2 }));
     }
-    const { holdoutStats: stats, operatingPointStats: pointStats } = holdoutStatistics(
+    const { holdoutStats: stats, operatingPointStats: pointStats, ceilingStats } = holdoutStatistics(
       holdouts,
       plan.evaluation.operatingPoints,
     );
@@ -194,6 +208,7 @@ export async function runHonestReport(
       holdoutStats: stats,
       holdoutMajorityAccuracy: majority,
       operatingPointStats: pointStats,
+      ceilingStats,
       crossValidation: cv,
       ...(baseline === undefined ? {} : { baseline }),
     });

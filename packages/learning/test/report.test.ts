@@ -97,6 +97,20 @@ describe('agentlink-learn report', () => {
       10,
     );
     expect(result.err).toContain('numeric only: baseline (random forest (scikit-learn defaults)), hold-out seed 12');
+    // The ceilings: threshold picked on the test rows, never below what the honest threshold gets at the floor.
+    const ceilingOf = (h: (typeof direct)[number]) => h.folds[0].operatingPoints!['F1 at BA ≥ 0.86'].ceiling!;
+    for (const h of direct) {
+      expect(ceilingOf(h).test.balancedAccuracy).toBeGreaterThanOrEqual(0.86);
+      const honest = h.folds[0].operatingPoints!['F1 at BA ≥ 0.86'].test;
+      if (honest.balancedAccuracy >= 0.86) expect(ceilingOf(h).test.f1).toBeGreaterThanOrEqual(honest.f1);
+    }
+    expect(report.sets[0].baseline!.ceilingStats!['F1 at BA ≥ 0.86'].f1.mean).toBeCloseTo(
+      (ceilingOf(direct[0]).test.f1 + ceilingOf(direct[1]).test.f1) / 2,
+      10,
+    );
+    const ceilingLine = '| ceiling: best F1 with BA ≥ 0.86, threshold picked on the test rows (not a result) |';
+    expect(markdown).toContain(ceilingLine);
+    expect(markdown).toContain('| ceiling of F1 at BA ≥ 0.86: F1 |');
     const again = path.join(temp.dir, 'again.md');
     expect((await cli('report', '--from', path.join(temp.dir, 'report.json'), '--out', again)).code).toBe(0);
     expect(readFileSync(again, 'utf8')).toBe(markdown);
@@ -157,12 +171,42 @@ describe('agentlink-learn report', () => {
     const report = {
       sets: [{ name: 'numeric only', holdoutStats: stats(0.7, 0.8), operatingPointStats: points }],
     } as unknown as HonestReport;
-    const [f1Point, baPoint, both] = targetLines(report);
+    const [f1Point, baPoint, both, ...rest] = targetLines(report);
+    expect(rest.some((line) => line.includes('ceiling'))).toBe(false);
     expect(f1Point).toContain('| F1-tuned threshold | F1 0.700 ± 0.010, BA 0.800 ± 0.020 |');
     expect(baPoint).toContain('| BA-tuned threshold | F1 0.500 ± 0.010, BA 0.910 ± 0.020 |');
     expect(baPoint).toContain('| **NOT met** (F1 short by 0.260) |');
     expect(both).toContain('one threshold: best F1 with BA ≥ 0.86 in training |');
     expect(both).toContain('| F1 0.680 ± 0.010, BA 0.865 ± 0.020 |');
     expect(both).toContain('**NOT met** (F1 short by 0.080)');
+  });
+
+  it('adds the ceiling line (threshold picked on the test rows) and says whether the target is beyond it', () => {
+    const stats = (f1: number, ba: number) => ({
+      f1: { mean: f1, sd: 0.01 },
+      balancedAccuracy: { mean: ba, sd: 0.02 },
+    });
+    const report = {
+      sets: [
+        {
+          name: 'numeric only',
+          holdoutStats: stats(0.7, 0.8),
+          operatingPointStats: { 'F1 at BA ≥ 0.86': stats(0.68, 0.865) },
+          ceilingStats: { 'F1 at BA ≥ 0.86': stats(0.71, 0.87) },
+        },
+        {
+          name: '+ sibling history',
+          holdoutStats: stats(0.7, 0.8),
+          operatingPointStats: { 'F1 at BA ≥ 0.9': stats(0.7, 0.91) },
+          ceilingStats: { 'F1 at BA ≥ 0.9': stats(0.74, 0.905) },
+        },
+      ],
+    } as unknown as HonestReport;
+    const lines = targetLines(report);
+    const ceilings = lines.filter((line) => line.includes('ceiling:'));
+    expect(ceilings).toHaveLength(2);
+    expect(ceilings[0]).toContain('threshold picked on the test rows (not a result) | F1 0.710 ± 0.010, BA 0.870');
+    expect(ceilings[0]).toContain('beyond this ranking: no threshold gets F1 0.76 at BA 0.86 (bound)');
+    expect(ceilings[1]).toMatch(/\| within reach of this ranking \|$/);
   });
 });
