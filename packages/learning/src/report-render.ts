@@ -215,12 +215,12 @@ ${targetLines(report).join('\n')}
 Each threshold is tuned inside the training rows of its hold-out (on the out-of-fold predictions of
 nested selection); the model is the same at every operating point, only its threshold differs. The
 F1-tuned and the BA-tuned thresholds are different thresholds: a user gets one of them at a time.
-The "one threshold" line is what a single operating point gives for both metrics together.
-The "ceiling" line is no result: its threshold is picked on each hold-out's test rows themselves (the best F1
-among thresholds whose test BA reaches the target). It bounds what any threshold could give this model's
-ranking of those rows, so it tells a threshold problem (ceiling above the target) from a ranking one (below).${
+The "one threshold" line is what a single operating point gives for both metrics together.${
   report.plan.evaluation.calibrateFloors === true ? `\n${CALIBRATION_TEXT}` : ''
 }
+The "ceiling" line is no result: its threshold is picked on each hold-out's test rows themselves (the best F1
+among thresholds whose test BA reaches the target). It bounds what any threshold could give this model's
+ranking of those rows, so it tells a threshold problem (ceiling above the target) from a ranking one (below).
 
 ${baselineSection(report, floorPoints)}## Method
 
