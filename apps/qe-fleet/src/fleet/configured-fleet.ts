@@ -39,7 +39,9 @@ export async function placeAgents(
       metricsPort: metricsPort(i, 9464),
     }));
   }
-  const ports = await freePorts(plan.agents.length);
+  // The metrics ports are bound later by the agents themselves: no agent may listen for peers on one.
+  const metricsSpan = metricsBasePort === 0 ? [] : [{ first: metricsBasePort, count: plan.agents.length }];
+  const ports = await freePorts(plan.agents.length, '127.0.0.1', metricsSpan);
   return plan.agents.map((agent, i) => ({
     id: agent.id,
     host: '127.0.0.1',

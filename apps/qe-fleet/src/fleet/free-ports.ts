@@ -41,17 +41,31 @@ const listenTcp = (server: net.Server, port: number, host: string): Promise<void
     server.listen(port, host, () => resolve());
   });
 
+/** Consecutive ports reserved for something else (e.g. the agents' /metrics from --metrics-port N). */
+export interface PortSpan {
+  readonly first: number;
+  readonly count: number;
+}
+
 /**
  * Finds `count` free UDP and TCP ports on a host for agents that other agents must know before
- * they start. They are released before use, so they come from below the ephemeral range.
+ * they start. They are released before use, so they come from below the ephemeral range, and
+ * never from `avoid`: those ports are free now too, but the agents will bind them for other uses.
  */
-export async function freePorts(count: number, host = '127.0.0.1'): Promise<Array<{ udp: number; tcp: number }>> {
+export async function freePorts(
+  count: number,
+  host = '127.0.0.1',
+  avoid: readonly PortSpan[] = [],
+): Promise<Array<{ udp: number; tcp: number }>> {
+  const avoided = (port: number): boolean =>
+    avoid.some((span) => port >= span.first && port < span.first + span.count);
   const udps: dgram.Socket[] = [];
   const tcps: net.Server[] = [];
   const [ephemeralLow] = ephemeralPortRange();
   const take = async (protocol: 'udp' | 'tcp', open: (port: number) => Promise<void>): Promise<number> => {
     for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
       const port = randomPortBelow(ephemeralLow);
+      if (avoided(port)) continue;
       try {
         await open(port);
         return port;

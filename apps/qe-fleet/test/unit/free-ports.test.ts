@@ -36,6 +36,18 @@ describe('freePorts', () => {
     await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   });
 
+  it('never picks a port of an avoided span (the agents bind --metrics-port N + i later themselves)', async () => {
+    // A fleet's own /metrics range was free when its peer ports were drawn, so one of them could land on it:
+    // ERR_PORT_IN_USE for an agent's /metrics in CI. Avoid all but the top 2,000 ports below the range.
+    const [low] = ephemeralPortRange();
+    const span = { first: 10_000, count: low - 2_000 - 10_000 };
+    const ports = await freePorts(8, '127.0.0.1', [span]);
+    for (const port of ports.flatMap((p) => [p.udp, p.tcp])) {
+      expect(port).toBeGreaterThanOrEqual(span.first + span.count);
+      expect(port).toBeLessThan(low);
+    }
+  });
+
   it('reads the kernel ephemeral range on Linux', () => {
     const [low, high] = ephemeralPortRange();
     expect(low).toBeGreaterThan(1024);
