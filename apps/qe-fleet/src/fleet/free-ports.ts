@@ -4,7 +4,7 @@ import net from 'node:net';
 import { NoFreePortError } from '../errors';
 
 /** The lowest port handed out, and the kernel's default ephemeral range where it cannot be read. */
-const LOWEST_PORT = 10_000;
+export const LOWEST_PORT = 10_000;
 const DEFAULT_EPHEMERAL_RANGE: readonly [number, number] = [32_768, 60_999];
 const ATTEMPTS = 200;
 

@@ -1,14 +1,18 @@
 import net from 'node:net';
-import { ephemeralPortRange, randomPortBelow } from '../../src/fleet/free-ports';
+import { LOWEST_PORT } from '../../src/fleet/free-ports';
+
+/** Where the ranges start: well below the launcher's peer ports (LOWEST_PORT up) and the ephemeral range. */
+const LOWEST_RANGE_PORT = 7_000;
 
 /**
- * A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port), below
- * the kernel's ephemeral range so that no other test's socket takes one before the agents bind.
+ * A base port with `count` consecutive free TCP ports on 127.0.0.1 (for --metrics-port). They lie
+ * below the ports any fleet's launcher draws for its agents' peers (a test running beside this one
+ * may start a fleet at any time) and below the kernel's ephemeral range (any socket's bind(0)), so
+ * nothing else takes one before the agents bind.
  */
 export async function freeRange(count: number): Promise<number> {
-  const [ephemeralLow] = ephemeralPortRange();
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const base = randomPortBelow(ephemeralLow, count);
+    const base = LOWEST_RANGE_PORT + Math.floor(Math.random() * (LOWEST_PORT - count - LOWEST_RANGE_PORT));
     const servers: net.Server[] = [];
     try {
       for (let i = 0; i < count; i += 1) {
